@@ -1,0 +1,361 @@
+//! `tradetalks.toml`: read into `RawConfig` exactly as written (unknown keys refused), then
+//! checked and resolved into `Config`, the only form later stages see.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::diagnostic::{Diagnostic, did_you_mean};
+use crate::source::SourceFile;
+
+pub const CONFIG_FILE: &str = "tradetalks.toml";
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    title: String,
+    base_url: Spanned<String>,
+    #[serde(default = "default_language")]
+    language: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default = "default_stale_after_days")]
+    stale_after_days: u32,
+    #[serde(default)]
+    taxonomies: Vec<TaxonomyConfig>,
+    #[serde(default)]
+    markdown: MarkdownConfig,
+    #[serde(default)]
+    schema: BTreeMap<String, BTreeMap<String, Spanned<String>>>,
+    #[serde(default)]
+    extra: toml::Table,
+}
+
+fn default_language() -> String {
+    "en".to_owned()
+}
+
+fn default_stale_after_days() -> u32 {
+    365
+}
+
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaxonomyConfig {
+    pub name: String,
+    /// Terms per page on a term's list page; 0 means one page.
+    #[serde(default)]
+    pub paginate: usize,
+}
+
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MarkdownConfig {
+    pub highlight_code: bool,
+    pub light_theme: String,
+    pub dark_theme: String,
+    pub smart_punctuation: bool,
+}
+
+impl Default for MarkdownConfig {
+    fn default() -> Self {
+        MarkdownConfig {
+            highlight_code: true,
+            light_theme: "InspiredGitHub".to_owned(),
+            dark_theme: "base16-ocean.dark".to_owned(),
+            smart_punctuation: true,
+        }
+    }
+}
+
+/// The type a section schema asks of a front-matter field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldType {
+    String,
+    Number,
+    Integer,
+    Boolean,
+    Date,
+    List,
+    Map,
+    /// A plain value, or `{value, as_of, source}`.
+    Figure,
+    Any,
+}
+
+impl FieldType {
+    pub const NAMES: [&'static str; 9] = [
+        "string", "number", "integer", "boolean", "date", "list", "map", "figure", "any",
+    ];
+
+    fn parse(name: &str) -> Option<FieldType> {
+        Some(match name {
+            "string" => FieldType::String,
+            "number" => FieldType::Number,
+            "integer" => FieldType::Integer,
+            "boolean" => FieldType::Boolean,
+            "date" => FieldType::Date,
+            "list" => FieldType::List,
+            "map" => FieldType::Map,
+            "figure" => FieldType::Figure,
+            "any" => FieldType::Any,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            FieldType::String => "string",
+            FieldType::Number => "number",
+            FieldType::Integer => "integer",
+            FieldType::Boolean => "boolean",
+            FieldType::Date => "date",
+            FieldType::List => "list",
+            FieldType::Map => "map",
+            FieldType::Figure => "figure",
+            FieldType::Any => "any",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaField {
+    pub name: String,
+    pub field_type: FieldType,
+    pub required: bool,
+}
+
+/// The validated configuration of a site.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub root: PathBuf,
+    pub title: String,
+    /// Always ends with `/`.
+    pub base_url: String,
+    /// The path part of `base_url`, starting and ending with `/` (just `/` at a host's root).
+    pub base_path: String,
+    pub language: String,
+    pub description: String,
+    pub stale_after_days: u32,
+    pub taxonomies: Vec<TaxonomyConfig>,
+    pub markdown: MarkdownConfig,
+    /// Section path (e.g. `countries`) to the fields its pages must carry.
+    pub schemas: BTreeMap<String, Vec<SchemaField>>,
+    pub extra: serde_json::Value,
+}
+
+impl Config {
+    /// Reads `tradetalks.toml` under `root`. `base_url` overrides the configured one.
+    pub fn load(root: &Path, base_url: Option<&str>) -> Result<Config, Vec<Diagnostic>> {
+        let path = root.join(CONFIG_FILE);
+        if !path.is_file() {
+            return Err(vec![
+                Diagnostic::error(format!(
+                    "no `{CONFIG_FILE}` in `{}`: this is not a tradetalks site",
+                    root.display()
+                ))
+                .with_help("pass `--root DIR`, or run `tradetalks init DIR` to start a site"),
+            ]);
+        }
+        let file = SourceFile::read(root, &path).map_err(|d| vec![d])?;
+        Config::parse(root, &file, base_url)
+    }
+
+    pub fn parse(
+        root: &Path,
+        file: &SourceFile,
+        base_url: Option<&str>,
+    ) -> Result<Config, Vec<Diagnostic>> {
+        let raw: RawConfig =
+            toml::from_str(&file.text).map_err(|err| vec![toml_error(file, &err)])?;
+        let mut problems = Vec::new();
+        let (base_url, base_path) =
+            match normalise_base_url(base_url.unwrap_or(raw.base_url.get_ref())) {
+                Ok(urls) => urls,
+                Err(message) => {
+                    let diagnostic = Diagnostic::error(message);
+                    problems.push(match base_url {
+                        Some(_) => diagnostic.with_note("the value came from `--base-url`"),
+                        None => diagnostic.at(file, raw.base_url.span()),
+                    });
+                    (String::new(), String::from("/"))
+                }
+            };
+        let schemas = schemas(&raw.schema, file, &mut problems);
+        let extra = serde_json::to_value(&raw.extra).unwrap_or(serde_json::Value::Null);
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(Config {
+            root: root.to_path_buf(),
+            title: raw.title,
+            base_url,
+            base_path,
+            language: raw.language,
+            description: raw.description,
+            stale_after_days: raw.stale_after_days,
+            taxonomies: raw.taxonomies,
+            markdown: raw.markdown,
+            schemas,
+            extra,
+        })
+    }
+
+    pub fn content_dir(&self) -> PathBuf {
+        self.root.join("content")
+    }
+
+    pub fn is_taxonomy(&self, name: &str) -> bool {
+        self.taxonomies.iter().any(|t| t.name == name)
+    }
+
+    /// A site path (`countries/japan/`) as a URL under `base_path` (`/sub/countries/japan/`).
+    pub fn url_path(&self, site_path: &str) -> String {
+        format!("{}{}", self.base_path, site_path.trim_start_matches('/'))
+    }
+
+    /// A site path as an absolute URL.
+    pub fn permalink(&self, site_path: &str) -> String {
+        format!("{}{}", self.base_url, site_path.trim_start_matches('/'))
+    }
+}
+
+fn schemas(
+    raw: &BTreeMap<String, BTreeMap<String, Spanned<String>>>,
+    file: &SourceFile,
+    problems: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, Vec<SchemaField>> {
+    let mut schemas = BTreeMap::new();
+    for (section, fields) in raw {
+        let mut parsed = Vec::new();
+        for (name, type_name) in fields {
+            let text = type_name.get_ref().trim();
+            let (base, required) = match text.strip_suffix('?') {
+                Some(base) => (base, false),
+                None => (text, true),
+            };
+            match FieldType::parse(base) {
+                Some(field_type) => parsed.push(SchemaField {
+                    name: name.clone(),
+                    field_type,
+                    required,
+                }),
+                None => {
+                    let mut d = Diagnostic::error(format!(
+                        "unknown field type `{base}` in the schema of `{section}`"
+                    ))
+                    .at(file, type_name.span())
+                    .with_note(format!(
+                        "types: {}; add `?` for an optional field",
+                        FieldType::NAMES.join(", ")
+                    ));
+                    if let Some(help) = did_you_mean(base, FieldType::NAMES) {
+                        d = d.with_help(help);
+                    }
+                    problems.push(d);
+                }
+            }
+        }
+        schemas.insert(section.trim_matches('/').to_owned(), parsed);
+    }
+    schemas
+}
+
+/// Checks a base URL and splits off its path: `https://x.org/sub` → (`https://x.org/sub/`, `/sub/`).
+pub fn normalise_base_url(url: &str) -> Result<(String, String), String> {
+    let url = url.trim();
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| {
+            format!("`base_url` must start with `https://` or `http://`, found `{url}`")
+        })?;
+    let (host, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, "/"),
+    };
+    if host.is_empty() || host.contains(char::is_whitespace) {
+        return Err(format!("`base_url` has no valid host: `{url}`"));
+    }
+    if path.contains(['?', '#']) || path.contains(char::is_whitespace) {
+        return Err(format!(
+            "`base_url` may not carry a query, fragment or spaces: `{url}`"
+        ));
+    }
+    let path = format!("/{}/", path.trim_matches('/'));
+    let path = if path == "//" { "/".to_owned() } else { path };
+    let scheme = &url[..url.len() - rest.len()];
+    Ok((format!("{scheme}{host}{path}"), path))
+}
+
+fn toml_error(file: &SourceFile, err: &toml::de::Error) -> Diagnostic {
+    let message = err.message().trim().to_owned();
+    let mut diagnostic = Diagnostic::error(format!("invalid `{CONFIG_FILE}`: {message}"));
+    diagnostic = match err.span() {
+        Some(span) => diagnostic.at(file, span),
+        None => diagnostic.in_file(&file.name),
+    };
+    if let Some(help) = unknown_field_suggestion(&message) {
+        diagnostic = diagnostic.with_help(help);
+    }
+    diagnostic
+}
+
+/// serde says "unknown field `titel`, expected one of `title`, ..."; suggest the closest.
+fn unknown_field_suggestion(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (wrong, expected) = rest.split_once('`')?;
+    let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    did_you_mean(wrong, candidates)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
+        let file = SourceFile::new(CONFIG_FILE, "/x", text);
+        Config::parse(Path::new("/site"), &file, None)
+    }
+
+    #[test]
+    fn base_url_path_is_normalised() {
+        assert_eq!(
+            normalise_base_url("https://example.org").unwrap(),
+            ("https://example.org/".into(), "/".into())
+        );
+        assert_eq!(
+            normalise_base_url("https://example.org/explainers/tariffs").unwrap(),
+            (
+                "https://example.org/explainers/tariffs/".into(),
+                "/explainers/tariffs/".into()
+            )
+        );
+        assert!(normalise_base_url("example.org").is_err());
+    }
+
+    #[test]
+    fn unknown_key_is_refused_with_a_suggestion() {
+        let errs =
+            parse("title = \"x\"\nbase_url = \"https://x.org\"\nlanguag = \"en\"\n").unwrap_err();
+        assert_eq!(errs[0].position().unwrap(), "tradetalks.toml:3:1");
+        assert_eq!(errs[0].help.as_deref(), Some("did you mean `language`?"));
+    }
+
+    #[test]
+    fn schema_types_are_checked() {
+        let errs = parse(
+            "title = \"x\"\nbase_url = \"https://x.org\"\n[schema.countries]\niso2 = \"strng\"\n",
+        )
+        .unwrap_err();
+        assert_eq!(errs[0].position().unwrap(), "tradetalks.toml:4:8");
+        let config = parse(
+            "title = \"x\"\nbase_url = \"https://x.org\"\n[schema.countries]\niso2 = \"string\"\nnotes = \"list?\"\n",
+        )
+        .unwrap();
+        let fields = &config.schemas["countries"];
+        assert!(fields.iter().any(|f| f.name == "notes" && !f.required));
+    }
+}

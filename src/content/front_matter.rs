@@ -1,0 +1,578 @@
+//! Front matter: split the `---` block off a Markdown file, parse it as YAML, and check it
+//! against the common fields, the site's taxonomies and the section's schema. Every problem
+//! points at its field; all of a file's problems are reported together.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use crate::config::{Config, FieldType, SchemaField};
+use crate::diagnostic::{Diagnostic, did_you_mean};
+use crate::source::SourceFile;
+use crate::yaml::{self, Yaml, YamlValue};
+
+/// Byte ranges of the two parts of a Markdown file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Split {
+    /// The YAML between the `---` lines.
+    pub yaml: Range<usize>,
+    /// Everything after the closing `---` line.
+    pub body: Range<usize>,
+}
+
+/// Finds the front matter: the file's first line is `---`, and it ends at the next `---` line.
+pub fn split(file: &SourceFile) -> Result<Split, Diagnostic> {
+    let text = &*file.text;
+    let mut lines = line_spans(text);
+    let first = lines.next();
+    if first.is_none_or(|(start, end)| text[start..end].trim_end() != "---") {
+        return Err(
+            Diagnostic::error("missing front matter: a page must start with a `---` line")
+                .at(file, 0..first.map_or(0, |(s, e)| e - s))
+                .with_help("add `---`, then `title: ...`, then `---` at the top of the file"),
+        );
+    }
+    let yaml_start = first.map_or(0, |(_, end)| next_line_start(text, end));
+    for (start, end) in lines {
+        if text[start..end].trim_end() == "---" {
+            return Ok(Split {
+                yaml: yaml_start..start,
+                body: next_line_start(text, end)..text.len(),
+            });
+        }
+    }
+    Err(Diagnostic::error("front matter is not closed")
+        .at(file, 0..3)
+        .with_label("opened here")
+        .with_help("add a line with just `---` after the front matter"))
+}
+
+/// (start, end) of each line, without its line ending.
+fn line_spans(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        if start >= text.len() {
+            return None;
+        }
+        let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        let line = (start, end.min(text.len()));
+        start = end + 1;
+        Some(line)
+    })
+}
+
+fn next_line_start(text: &str, line_end: usize) -> usize {
+    (line_end + 1).min(text.len())
+}
+
+/// How a section orders its pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SortBy {
+    /// `weight` ascending, then newest `date`, then title.
+    #[default]
+    Weight,
+    /// Newest `date` first, then title.
+    Date,
+    Title,
+}
+
+/// The checked front matter of a page or section.
+#[derive(Debug, Clone)]
+pub struct FrontMatter {
+    pub title: String,
+    pub description: Option<String>,
+    pub date: Option<jiff::civil::Date>,
+    pub updated: Option<jiff::civil::Date>,
+    pub draft: bool,
+    pub weight: Option<i64>,
+    /// The `slug` field and its span, checked by the page loader.
+    pub slug: Option<(String, Range<usize>)>,
+    pub aliases: Vec<String>,
+    pub template: Option<String>,
+    pub sort_by: SortBy,
+    pub page_template: Option<String>,
+    pub taxonomies: BTreeMap<String, Vec<String>>,
+    pub extra: serde_json::Value,
+    /// Fields declared by the section's schema, as written.
+    pub fields: BTreeMap<String, Yaml>,
+}
+
+/// Whether the file is a section's `_index.md` (which takes ordering keys) or a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Page,
+    Section,
+}
+
+const COMMON_KEYS: [&str; 10] = [
+    "title",
+    "description",
+    "date",
+    "updated",
+    "draft",
+    "weight",
+    "slug",
+    "aliases",
+    "template",
+    "extra",
+];
+const SECTION_KEYS: [&str; 2] = ["sort_by", "page_template"];
+
+/// Parses and checks a file's front matter.
+pub fn parse(
+    file: &SourceFile,
+    split: &Split,
+    kind: Kind,
+    schema: &[SchemaField],
+    config: &Config,
+) -> Result<FrontMatter, Vec<Diagnostic>> {
+    let root = yaml::parse(file, split.yaml.clone()).map_err(|d| vec![d])?;
+    let mut checker = Checker {
+        file,
+        problems: Vec::new(),
+    };
+    let front = checker.front_matter(&root, kind, schema, config);
+    match front {
+        Some(front) if checker.problems.is_empty() => Ok(front),
+        _ => Err(checker.problems),
+    }
+}
+
+struct Checker<'a> {
+    file: &'a SourceFile,
+    problems: Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    fn front_matter(
+        &mut self,
+        root: &Yaml,
+        kind: Kind,
+        schema: &[SchemaField],
+        config: &Config,
+    ) -> Option<FrontMatter> {
+        let opening_line = 0..3;
+        let empty = Vec::new();
+        let entries = match &root.value {
+            YamlValue::Map(entries) => entries,
+            YamlValue::Null => &empty,
+            _ => {
+                self.problems.push(
+                    Diagnostic::error(format!(
+                        "front matter must be a map of fields, found a {}",
+                        root.type_name()
+                    ))
+                    .at(self.file, root.span.clone()),
+                );
+                return None;
+            }
+        };
+        self.unknown_keys(entries, kind, schema, config);
+
+        let title = match root.get("title") {
+            Some(value) => self.string(value, "title"),
+            None => {
+                self.problems.push(
+                    Diagnostic::error("missing required field `title`")
+                        .at(self.file, opening_line.clone())
+                        .with_label("in this front matter")
+                        .with_help("add a line such as `title: Japan`"),
+                );
+                None
+            }
+        };
+        let mut front = FrontMatter {
+            title: title.unwrap_or_default(),
+            description: root
+                .get("description")
+                .and_then(|v| self.string(v, "description")),
+            date: root.get("date").and_then(|v| self.date(v, "date")),
+            updated: root.get("updated").and_then(|v| self.date(v, "updated")),
+            draft: root
+                .get("draft")
+                .and_then(|v| self.boolean(v, "draft"))
+                .unwrap_or(false),
+            weight: root.get("weight").and_then(|v| self.integer(v, "weight")),
+            slug: root
+                .get("slug")
+                .and_then(|v| self.string(v, "slug").map(|s| (s, v.span.clone()))),
+            aliases: root
+                .get("aliases")
+                .map(|v| self.strings(v, "aliases"))
+                .unwrap_or_default(),
+            template: root
+                .get("template")
+                .and_then(|v| self.string(v, "template")),
+            sort_by: root
+                .get("sort_by")
+                .and_then(|v| self.sort_by(v))
+                .unwrap_or_default(),
+            page_template: root
+                .get("page_template")
+                .and_then(|v| self.string(v, "page_template")),
+            taxonomies: BTreeMap::new(),
+            extra: root.get("extra").map_or(serde_json::Value::Null, |v| {
+                self.expect_map(v, "extra");
+                v.to_json()
+            }),
+            fields: BTreeMap::new(),
+        };
+        for taxonomy in &config.taxonomies {
+            if let Some(value) = root.get(&taxonomy.name) {
+                let terms = self.strings(value, &taxonomy.name);
+                front.taxonomies.insert(taxonomy.name.clone(), terms);
+            }
+        }
+        for field in schema {
+            match root.get(&field.name) {
+                Some(value) => {
+                    self.check_type(value, &field.name, field.field_type);
+                    front.fields.insert(field.name.clone(), value.clone());
+                }
+                None if field.required => self.problems.push(
+                    Diagnostic::error(format!(
+                        "missing required field `{}` ({})",
+                        field.name,
+                        field.field_type.name()
+                    ))
+                    .at(self.file, opening_line.clone())
+                    .with_label("in this front matter")
+                    .with_note("the section's schema in `tradetalks.toml` requires it"),
+                ),
+                None => {}
+            }
+        }
+        Some(front)
+    }
+
+    fn unknown_keys(
+        &mut self,
+        entries: &[(yaml::YamlKey, Yaml)],
+        kind: Kind,
+        schema: &[SchemaField],
+        config: &Config,
+    ) {
+        let mut known: Vec<&str> = COMMON_KEYS.to_vec();
+        if kind == Kind::Section {
+            known.extend(SECTION_KEYS);
+        }
+        known.extend(config.taxonomies.iter().map(|t| t.name.as_str()));
+        known.extend(schema.iter().map(|f| f.name.as_str()));
+        for (key, _) in entries {
+            if known.contains(&key.name.as_str()) {
+                continue;
+            }
+            let mut d = Diagnostic::error(format!("unknown field `{}`", key.name))
+                .at(self.file, key.span.clone());
+            d = match did_you_mean(&key.name, known.iter().copied()) {
+                Some(help) => d.with_help(help),
+                None => d.with_help(
+                    "put free-form values under `extra:`, or declare the field in the section's schema",
+                ),
+            };
+            self.problems.push(d);
+        }
+    }
+
+    fn wrong_type(&mut self, value: &Yaml, field: &str, expected: &str) {
+        self.problems.push(
+            Diagnostic::error(format!(
+                "field `{field}` must be {expected}, found {} {}",
+                article(value.type_name()),
+                value.type_name()
+            ))
+            .at(self.file, value.span.clone()),
+        );
+    }
+
+    fn string(&mut self, value: &Yaml, field: &str) -> Option<String> {
+        match &value.value {
+            YamlValue::Str(s) => Some(s.clone()),
+            YamlValue::Int(i) => Some(i.to_string()),
+            YamlValue::Float(f) => Some(f.to_string()),
+            _ => {
+                self.wrong_type(value, field, "a string");
+                None
+            }
+        }
+    }
+
+    fn strings(&mut self, value: &Yaml, field: &str) -> Vec<String> {
+        match &value.value {
+            YamlValue::Seq(items) => items
+                .iter()
+                .filter_map(|item| self.string(item, field))
+                .collect(),
+            _ => {
+                self.wrong_type(value, field, "a list of strings");
+                Vec::new()
+            }
+        }
+    }
+
+    fn boolean(&mut self, value: &Yaml, field: &str) -> Option<bool> {
+        match value.value {
+            YamlValue::Bool(b) => Some(b),
+            _ => {
+                self.wrong_type(value, field, "`true` or `false`");
+                None
+            }
+        }
+    }
+
+    fn integer(&mut self, value: &Yaml, field: &str) -> Option<i64> {
+        match value.value {
+            YamlValue::Int(i) => Some(i),
+            _ => {
+                self.wrong_type(value, field, "an integer");
+                None
+            }
+        }
+    }
+
+    fn date(&mut self, value: &Yaml, field: &str) -> Option<jiff::civil::Date> {
+        let Some(text) = value.as_str() else {
+            self.wrong_type(value, field, "a date (YYYY-MM-DD)");
+            return None;
+        };
+        match parse_date(text) {
+            Ok(date) => Some(date),
+            Err(reason) => {
+                self.problems.push(
+                    Diagnostic::error(format!("field `{field}` is not a valid date: {reason}"))
+                        .at(self.file, value.span.clone())
+                        .with_help("write dates as YYYY-MM-DD, e.g. 2025-04-02"),
+                );
+                None
+            }
+        }
+    }
+
+    fn sort_by(&mut self, value: &Yaml) -> Option<SortBy> {
+        match value.as_str() {
+            Some("weight") => Some(SortBy::Weight),
+            Some("date") => Some(SortBy::Date),
+            Some("title") => Some(SortBy::Title),
+            _ => {
+                self.problems.push(
+                    Diagnostic::error("field `sort_by` must be `weight`, `date` or `title`")
+                        .at(self.file, value.span.clone()),
+                );
+                None
+            }
+        }
+    }
+
+    fn expect_map(&mut self, value: &Yaml, field: &str) {
+        if !matches!(value.value, YamlValue::Map(_)) {
+            self.wrong_type(value, field, "a map");
+        }
+    }
+
+    fn check_type(&mut self, value: &Yaml, field: &str, expected: FieldType) {
+        let ok = match (expected, &value.value) {
+            (FieldType::Any, _) => true,
+            (FieldType::String, YamlValue::Str(_)) => true,
+            (FieldType::Number, YamlValue::Int(_) | YamlValue::Float(_)) => true,
+            (FieldType::Integer, YamlValue::Int(_)) => true,
+            (FieldType::Boolean, YamlValue::Bool(_)) => true,
+            (FieldType::List, YamlValue::Seq(_)) => true,
+            (FieldType::Map, YamlValue::Map(_)) => true,
+            (FieldType::Date, _) => {
+                self.date(value, field);
+                return;
+            }
+            (FieldType::Figure, _) => {
+                self.figure(value, field);
+                return;
+            }
+            _ => false,
+        };
+        if !ok {
+            let expected = format!("{} {}", article(expected.name()), expected.name());
+            self.wrong_type(value, field, &expected);
+        }
+    }
+
+    /// A figure is a plain value, or a map with `value` and optional `as_of` and `source`.
+    fn figure(&mut self, value: &Yaml, field: &str) {
+        match &value.value {
+            YamlValue::Str(_) | YamlValue::Int(_) | YamlValue::Float(_) => {}
+            YamlValue::Map(_) => {
+                if value.get("value").is_none() {
+                    self.problems.push(
+                        Diagnostic::error(format!("figure `{field}` has no `value`"))
+                            .at(self.file, value.span.start..value.span.start + 1)
+                            .with_help("write `{value: 24, as_of: 2025-04-02, source: \"...\"}`"),
+                    );
+                }
+                if let Some(as_of) = value.get("as_of") {
+                    self.date(as_of, &format!("{field}.as_of"));
+                }
+                if let Some(source) = value.get("source") {
+                    self.string(source, &format!("{field}.source"));
+                }
+            }
+            _ => self.wrong_type(
+                value,
+                field,
+                "a figure (a value, or {value, as_of, source})",
+            ),
+        }
+    }
+}
+
+fn article(type_name: &str) -> &'static str {
+    if type_name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
+/// Parses `YYYY-MM-DD`, also accepting a full timestamp and keeping its date.
+pub fn parse_date(text: &str) -> Result<jiff::civil::Date, String> {
+    let text = text.trim();
+    let date_part = match text.find(['T', ' ']) {
+        Some(i) => &text[..i],
+        None => text,
+    };
+    date_part
+        .parse::<jiff::civil::Date>()
+        .map_err(|err| err.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> SourceFile {
+        SourceFile::new("content/a.md", "/a.md", text)
+    }
+
+    fn config() -> Config {
+        let toml =
+            "title = \"t\"\nbase_url = \"https://x.org\"\n[[taxonomies]]\nname = \"sectors\"\n";
+        Config::parse(std::path::Path::new("/"), &file(toml), None).unwrap()
+    }
+
+    fn check(text: &str, schema: &[SchemaField]) -> Result<FrontMatter, Vec<Diagnostic>> {
+        let f = file(text);
+        let split = split(&f).map_err(|d| vec![d])?;
+        parse(&f, &split, Kind::Page, schema, &config())
+    }
+
+    #[test]
+    fn splits_front_matter_and_body() {
+        let f = file("---\ntitle: a\n---\nbody\n");
+        let s = split(&f).unwrap();
+        assert_eq!(&f.text[s.yaml], "title: a\n");
+        assert_eq!(&f.text[s.body], "body\n");
+    }
+
+    #[test]
+    fn splits_crlf_files() {
+        let f = file("---\r\ntitle: a\r\n---\r\nbody\r\n");
+        let s = split(&f).unwrap();
+        assert_eq!(&f.text[s.yaml], "title: a\r\n");
+        assert_eq!(&f.text[s.body], "body\r\n");
+    }
+
+    #[test]
+    fn empty_body_and_empty_front_matter() {
+        let f = file("---\n---");
+        let s = split(&f).unwrap();
+        assert!(s.yaml.is_empty() && s.body.is_empty());
+    }
+
+    #[test]
+    fn missing_opening_and_closing_lines() {
+        let err = split(&file("title: a\n")).unwrap_err();
+        assert!(err.message.starts_with("missing front matter"));
+        let err = split(&file("---\ntitle: a\nbody\n")).unwrap_err();
+        assert_eq!(err.message, "front matter is not closed");
+        assert_eq!(err.position().unwrap(), "content/a.md:1:1");
+    }
+
+    #[test]
+    fn yaml_errors_count_lines_from_the_file_start() {
+        let errs = check("---\ntitle: a\ndraft: maybe\n---\n", &[]).unwrap_err();
+        assert_eq!(errs[0].position().unwrap(), "content/a.md:3:8");
+    }
+
+    #[test]
+    fn unknown_field_suggests_the_right_one() {
+        let errs = check("---\ntitle: a\nsectr: [autos]\n---\n", &[]).unwrap_err();
+        assert_eq!(errs[0].message, "unknown field `sectr`");
+        assert_eq!(errs[0].help.as_deref(), Some("did you mean `sectors`?"));
+    }
+
+    #[test]
+    fn missing_title_and_schema_fields_are_all_reported() {
+        let schema = vec![
+            SchemaField {
+                name: "iso2".into(),
+                field_type: FieldType::String,
+                required: true,
+            },
+            SchemaField {
+                name: "lead".into(),
+                field_type: FieldType::Figure,
+                required: true,
+            },
+        ];
+        let errs = check("---\ndraft: false\n---\n", &schema).unwrap_err();
+        let messages: Vec<_> = errs.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "missing required field `title`",
+                "missing required field `iso2` (string)",
+                "missing required field `lead` (figure)"
+            ]
+        );
+    }
+
+    #[test]
+    fn wrong_types_point_at_the_value() {
+        let schema = vec![SchemaField {
+            name: "asks".into(),
+            field_type: FieldType::List,
+            required: true,
+        }];
+        let errs = check("---\ntitle: a\nasks: cars\n---\n", &schema).unwrap_err();
+        assert_eq!(
+            errs[0].message,
+            "field `asks` must be a list, found a string"
+        );
+        assert_eq!(errs[0].position().unwrap(), "content/a.md:3:7");
+    }
+
+    #[test]
+    fn figures_need_a_value_and_valid_dates() {
+        let schema = vec![SchemaField {
+            name: "rate".into(),
+            field_type: FieldType::Figure,
+            required: true,
+        }];
+        let errs = check("---\ntitle: a\nrate: {as_of: 2025-13-01}\n---\n", &schema).unwrap_err();
+        assert_eq!(errs.len(), 2, "{errs:?}");
+        assert!(
+            check(
+                "---\ntitle: a\nrate: {value: 24, as_of: 2025-04-02, source: EO}\n---\n",
+                &schema
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn dates_parse() {
+        assert_eq!(parse_date("2025-04-02").unwrap().to_string(), "2025-04-02");
+        assert_eq!(
+            parse_date("2025-04-02T10:00:00Z").unwrap().to_string(),
+            "2025-04-02"
+        );
+        assert!(parse_date("2025-02-30").is_err());
+    }
+}

@@ -1,0 +1,547 @@
+//! Content loading: walk `content/` in a stable order, parse every Markdown file's front
+//! matter in parallel, then assemble pages into sections with URLs, ordering and assets.
+//! Cross-file rules (duplicate URLs, drafts, schemas per section) are checked here.
+
+pub mod front_matter;
+pub mod slug;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::diagnostic::Diagnostic;
+use crate::source::{SourceFile, display_name};
+use front_matter::{FrontMatter, Kind, SortBy};
+
+/// A Markdown page with its place in the site.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub file: SourceFile,
+    pub front: FrontMatter,
+    pub body: Range<usize>,
+    /// Path under `content/`, as `@/` links name it: `countries/japan.md`.
+    pub content_path: String,
+    /// Folder (under `content/`) of the section the page belongs to; `""` for the root.
+    pub section: String,
+    pub slug: String,
+    /// Site path of the page: `countries/japan/`.
+    pub path: String,
+}
+
+/// A section: a folder of `content/` with an `_index.md` (the root always exists).
+#[derive(Debug, Clone)]
+pub struct Section {
+    pub file: Option<SourceFile>,
+    pub front: FrontMatter,
+    pub body: Range<usize>,
+    /// Folder under `content/`: `countries`, or `""` for the root.
+    pub dir: String,
+    pub content_path: String,
+    /// Site path: `countries/`, or `""` for the home page.
+    pub path: String,
+    /// Indexes into `Content::pages`, in the section's order.
+    pub pages: Vec<usize>,
+    /// Folders of the direct subsections, sorted.
+    pub subsections: Vec<String>,
+}
+
+/// A non-Markdown file under `content/`, copied beside the page or section it sits with.
+#[derive(Debug, Clone)]
+pub struct Asset {
+    pub source: PathBuf,
+    /// Site path of the copy: `countries/japan/map.png`.
+    pub path: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Content {
+    pub pages: Vec<Page>,
+    pub sections: BTreeMap<String, Section>,
+    pub assets: Vec<Asset>,
+}
+
+/// What the walk of `content/` found, before any file is read.
+struct Inventory {
+    markdown: Vec<PathBuf>,
+    others: Vec<PathBuf>,
+}
+
+/// A parsed Markdown file before it is placed in the site.
+struct Parsed {
+    file: SourceFile,
+    front: FrontMatter,
+    body: Range<usize>,
+    kind: Kind,
+    /// Folder of the file relative to `content/`, `/`-separated.
+    dir: String,
+}
+
+/// Loads all of `content/`. Returns what could be loaded and every problem found.
+pub fn load(config: &Config, include_drafts: bool) -> (Content, Vec<Diagnostic>) {
+    let content_dir = config.content_dir();
+    let mut problems = Vec::new();
+    let inventory = walk(&config.root, &content_dir, &mut problems);
+    let section_dirs: BTreeSet<String> = inventory
+        .markdown
+        .iter()
+        .filter(|p| p.file_name().is_some_and(|n| n == "_index.md"))
+        .map(|p| relative_dir(&content_dir, p))
+        .collect();
+
+    let results: Vec<Result<Parsed, Vec<Diagnostic>>> = inventory
+        .markdown
+        .par_iter()
+        .map(|path| parse_file(config, &content_dir, path, &section_dirs))
+        .collect();
+    let mut parsed = Vec::new();
+    for result in results {
+        match result {
+            Ok(p) => parsed.push(p),
+            Err(errs) => problems.extend(errs),
+        }
+    }
+    let content = assemble(
+        config,
+        parsed,
+        &inventory.others,
+        include_drafts,
+        &mut problems,
+    );
+    (content, problems)
+}
+
+fn walk(root: &Path, content_dir: &Path, problems: &mut Vec<Diagnostic>) -> Inventory {
+    let mut inventory = Inventory {
+        markdown: Vec::new(),
+        others: Vec::new(),
+    };
+    if !content_dir.is_dir() {
+        return inventory;
+    }
+    let walker = walkdir::WalkDir::new(content_dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name()));
+    for entry in walker {
+        match entry {
+            Ok(entry) if entry.file_type().is_file() => {
+                let path = entry.into_path();
+                if path.extension().is_some_and(|e| e == "md") {
+                    inventory.markdown.push(path);
+                } else {
+                    inventory.others.push(path);
+                }
+            }
+            Ok(_) => {}
+            Err(err) => problems.push(walk_error(root, &err)),
+        }
+    }
+    inventory
+}
+
+fn walk_error(root: &Path, err: &walkdir::Error) -> Diagnostic {
+    let name = err
+        .path()
+        .map(|p| display_name(root, p))
+        .unwrap_or_else(|| "content".into());
+    match err.loop_ancestor() {
+        Some(ancestor) => Diagnostic::error(format!(
+            "symbolic link loop: `{name}` points back to `{}`",
+            display_name(root, ancestor)
+        ))
+        .in_file(&name)
+        .with_help("remove the link or point it outside its own folder"),
+        None => Diagnostic::error(format!("cannot read `{name}`: {err}")).in_file(&name),
+    }
+}
+
+/// Hidden files and editors' temporary and backup files are not content.
+pub fn is_ignored(name: &std::ffi::OsStr) -> bool {
+    let name = name.to_string_lossy();
+    name.starts_with('.')
+        || name.starts_with('#')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+}
+
+fn relative_dir(content_dir: &Path, path: &Path) -> String {
+    let parent = path.parent().unwrap_or(content_dir);
+    display_name(content_dir, parent)
+}
+
+/// The section a folder's pages belong to: the nearest folder, itself included, with an
+/// `_index.md`; the root when there is none.
+fn owning_section(dir: &str, section_dirs: &BTreeSet<String>) -> String {
+    let mut current = dir;
+    loop {
+        if section_dirs.contains(current) || current.is_empty() {
+            return current.to_owned();
+        }
+        current = current.rfind('/').map_or("", |i| &current[..i]);
+    }
+}
+
+fn parse_file(
+    config: &Config,
+    content_dir: &Path,
+    path: &Path,
+    section_dirs: &BTreeSet<String>,
+) -> Result<Parsed, Vec<Diagnostic>> {
+    let file = SourceFile::read(&config.root, path).map_err(|d| vec![d])?;
+    let split = front_matter::split(&file).map_err(|d| vec![d])?;
+    let dir = relative_dir(content_dir, path);
+    let is_section = path.file_name().is_some_and(|n| n == "_index.md");
+    let kind = if is_section {
+        Kind::Section
+    } else {
+        Kind::Page
+    };
+    let schema_dir = if is_section {
+        dir.clone()
+    } else {
+        owning_section(&dir, section_dirs)
+    };
+    let schema: &[_] = match kind {
+        Kind::Page => config.schemas.get(&schema_dir).map_or(&[], Vec::as_slice),
+        Kind::Section => &[],
+    };
+    let front = front_matter::parse(&file, &split, kind, schema, config)?;
+    Ok(Parsed {
+        file,
+        front,
+        body: split.body,
+        kind,
+        dir,
+    })
+}
+
+fn assemble(
+    config: &Config,
+    parsed: Vec<Parsed>,
+    others: &[PathBuf],
+    include_drafts: bool,
+    problems: &mut Vec<Diagnostic>,
+) -> Content {
+    let mut content = Content::default();
+    let (section_files, page_files): (Vec<_>, Vec<_>) =
+        parsed.into_iter().partition(|p| p.kind == Kind::Section);
+
+    for parsed in section_files {
+        if parsed.front.draft && !include_drafts {
+            continue;
+        }
+        let path = slug::dir_path(&parsed.dir);
+        let content_path = join(&parsed.dir, "_index.md");
+        content.sections.insert(
+            parsed.dir.clone(),
+            Section {
+                file: Some(parsed.file),
+                front: parsed.front,
+                body: parsed.body,
+                dir: parsed.dir,
+                content_path,
+                path,
+                pages: Vec::new(),
+                subsections: Vec::new(),
+            },
+        );
+    }
+    content
+        .sections
+        .entry(String::new())
+        .or_insert_with(|| implicit_root(config));
+
+    let section_dirs: BTreeSet<String> = content.sections.keys().cloned().collect();
+    let mut bundle_paths: BTreeMap<String, String> = BTreeMap::new();
+    for parsed in page_files {
+        if parsed.front.draft && !include_drafts {
+            continue;
+        }
+        match place_page(parsed, &section_dirs) {
+            Ok((page, bundle_dir)) => {
+                if let Some(dir) = bundle_dir {
+                    bundle_paths.insert(dir, page.path.clone());
+                }
+                content.pages.push(page);
+            }
+            Err(err) => problems.push(err),
+        }
+    }
+    check_unique_paths(&content, problems);
+    link_sections(&mut content);
+    content.assets = assets(config, others, &bundle_paths, &content);
+    content
+}
+
+fn implicit_root(config: &Config) -> Section {
+    Section {
+        file: None,
+        front: FrontMatter {
+            title: config.title.clone(),
+            description: Some(config.description.clone()).filter(|d| !d.is_empty()),
+            date: None,
+            updated: None,
+            draft: false,
+            weight: None,
+            slug: None,
+            aliases: Vec::new(),
+            template: None,
+            sort_by: SortBy::Weight,
+            page_template: None,
+            taxonomies: BTreeMap::new(),
+            extra: serde_json::Value::Null,
+            fields: BTreeMap::new(),
+        },
+        body: 0..0,
+        dir: String::new(),
+        content_path: "_index.md".into(),
+        path: String::new(),
+        pages: Vec::new(),
+        subsections: Vec::new(),
+    }
+}
+
+/// Works out a page's slug, URL and section. A page bundle (`japan/index.md`) takes its slug
+/// from its folder and returns that folder so its assets land beside it.
+fn place_page(
+    parsed: Parsed,
+    section_dirs: &BTreeSet<String>,
+) -> Result<(Page, Option<String>), Diagnostic> {
+    let is_bundle = parsed
+        .file
+        .path
+        .file_name()
+        .is_some_and(|n| n == "index.md");
+    let (parent_dir, default_name, bundle_dir) = if is_bundle {
+        let (parent, name) = match parsed.dir.rfind('/') {
+            Some(i) => (parsed.dir[..i].to_owned(), parsed.dir[i + 1..].to_owned()),
+            None => (String::new(), parsed.dir.clone()),
+        };
+        (parent, name, Some(parsed.dir.clone()))
+    } else {
+        let stem = parsed
+            .file
+            .path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned());
+        (parsed.dir.clone(), stem.unwrap_or_default(), None)
+    };
+    let slug = match &parsed.front.slug {
+        Some((custom, span)) => slug::check_custom(custom).map_err(|message| {
+            Diagnostic::error(message)
+                .at(&parsed.file, span.clone())
+                .with_help(format!("try `slug: {}`", slug::slugify(custom)))
+        })?,
+        None => {
+            let slug = slug::slugify(&default_name);
+            if slug.is_empty() {
+                return Err(Diagnostic::error(format!(
+                    "cannot make a URL from the file name `{default_name}`"
+                ))
+                .in_file(&parsed.file.name)
+                .with_help("rename the file, or set `slug:` in its front matter"));
+            }
+            slug
+        }
+    };
+    let path = format!("{}{slug}/", slug::dir_path(&parent_dir));
+    let content_dir_name = parsed
+        .file
+        .name
+        .strip_prefix("content/")
+        .unwrap_or(&parsed.file.name);
+    let page = Page {
+        content_path: content_dir_name.to_owned(),
+        section: owning_section(&parent_dir, section_dirs),
+        slug,
+        path,
+        file: parsed.file,
+        front: parsed.front,
+        body: parsed.body,
+    };
+    Ok((page, bundle_dir))
+}
+
+fn check_unique_paths(content: &Content, problems: &mut Vec<Diagnostic>) {
+    let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+    for section in content.sections.values() {
+        seen.insert(&section.path, &section.content_path);
+    }
+    for page in &content.pages {
+        if let Some(first) = seen.insert(&page.path, &page.file.name) {
+            let mut d = Diagnostic::error(format!("two files make the same URL `/{}`", page.path));
+            d = match &page.front.slug {
+                Some((_, span)) => d.at(&page.file, span.clone()),
+                None => d.in_file(&page.file.name),
+            };
+            problems.push(
+                d.with_note(format!("`{first}` makes it too"))
+                    .with_help("give one of them another `slug:`"),
+            );
+        }
+    }
+}
+
+/// Fills each section's ordered page list and its subsections.
+fn link_sections(content: &mut Content) {
+    let mut by_section: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (index, page) in content.pages.iter().enumerate() {
+        by_section
+            .entry(page.section.clone())
+            .or_default()
+            .push(index);
+    }
+    let dirs: Vec<String> = content.sections.keys().cloned().collect();
+    for (dir, section) in content.sections.iter_mut() {
+        let mut pages = by_section.remove(dir).unwrap_or_default();
+        sort_pages(&mut pages, &content.pages, section.front.sort_by);
+        section.pages = pages;
+        section.subsections = dirs
+            .iter()
+            .filter(|d| !d.is_empty() && *d != dir && parent_section(d, &dirs) == *dir)
+            .cloned()
+            .collect();
+    }
+}
+
+fn parent_section(dir: &str, dirs: &[String]) -> String {
+    let mut current = dir;
+    while let Some(i) = current.rfind('/') {
+        current = &current[..i];
+        if dirs.iter().any(|d| d == current) {
+            return current.to_owned();
+        }
+    }
+    String::new()
+}
+
+/// Orders a section's pages; ties fall back to the title and then the file path, so the
+/// order never depends on the file system.
+pub fn sort_pages(indexes: &mut [usize], pages: &[Page], sort_by: SortBy) {
+    indexes.sort_by(|&a, &b| {
+        let (a, b) = (&pages[a], &pages[b]);
+        let newest_first = b.front.date.cmp(&a.front.date);
+        let primary = match sort_by {
+            SortBy::Weight => {
+                let weight = |p: &Page| (p.front.weight.is_none(), p.front.weight);
+                weight(a).cmp(&weight(b)).then(newest_first)
+            }
+            SortBy::Date => newest_first,
+            SortBy::Title => std::cmp::Ordering::Equal,
+        };
+        primary
+            .then_with(|| a.front.title.cmp(&b.front.title))
+            .then_with(|| a.file.name.cmp(&b.file.name))
+    });
+}
+
+fn assets(
+    config: &Config,
+    others: &[PathBuf],
+    bundle_paths: &BTreeMap<String, String>,
+    content: &Content,
+) -> Vec<Asset> {
+    let content_dir = config.content_dir();
+    let bundle_dirs_on_disk: BTreeSet<String> = content
+        .pages
+        .iter()
+        .filter(|p| p.file.path.file_name().is_some_and(|n| n == "index.md"))
+        .map(|p| relative_dir(&content_dir, &p.file.path))
+        .collect();
+    others
+        .iter()
+        .filter_map(|source| {
+            let dir = relative_dir(&content_dir, source);
+            let file_name = source.file_name()?.to_string_lossy().into_owned();
+            let base = match bundle_paths.get(&dir) {
+                Some(page_path) if bundle_dirs_on_disk.contains(&dir) => page_path.clone(),
+                _ => slug::dir_path(&dir),
+            };
+            Some(Asset {
+                source: source.clone(),
+                path: format!("{base}{file_name}"),
+            })
+        })
+        .collect()
+}
+
+fn join(dir: &str, name: &str) -> String {
+    if dir.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{dir}/{name}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(name: &str, title: &str, weight: Option<i64>, date: Option<&str>) -> Page {
+        let file = SourceFile::new(name, name, "");
+        let mut front = implicit_root_front();
+        front.title = title.into();
+        front.weight = weight;
+        front.date = date.map(|d| d.parse().unwrap());
+        Page {
+            file,
+            front,
+            body: 0..0,
+            content_path: name.into(),
+            section: String::new(),
+            slug: title.into(),
+            path: format!("{title}/"),
+        }
+    }
+
+    fn implicit_root_front() -> FrontMatter {
+        let toml = "title = \"t\"\nbase_url = \"https://x.org\"\n";
+        let file = SourceFile::new("tradetalks.toml", "/", toml);
+        let config = Config::parse(Path::new("/"), &file, None).unwrap();
+        implicit_root(&config).front
+    }
+
+    fn order(pages: &[Page], sort_by: SortBy) -> Vec<&str> {
+        let mut indexes: Vec<usize> = (0..pages.len()).collect();
+        sort_pages(&mut indexes, pages, sort_by);
+        indexes
+            .iter()
+            .map(|&i| pages[i].front.title.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn weight_orders_first_then_newest_then_title() {
+        let pages = vec![
+            page("d.md", "d", None, Some("2025-04-20")),
+            page("c.md", "c", Some(2), None),
+            page("b.md", "b", Some(1), Some("2025-01-01")),
+            page("a.md", "a", Some(1), Some("2025-02-01")),
+            page("e.md", "e", None, Some("2025-04-20")),
+        ];
+        assert_eq!(order(&pages, SortBy::Weight), ["a", "b", "c", "d", "e"]);
+        assert_eq!(order(&pages, SortBy::Date), ["d", "e", "a", "b", "c"]);
+        assert_eq!(order(&pages, SortBy::Title), ["a", "b", "c", "d", "e"]);
+    }
+
+    #[test]
+    fn pages_belong_to_the_nearest_section() {
+        let dirs: BTreeSet<String> = ["".into(), "countries".into()].into();
+        assert_eq!(owning_section("countries/asia", &dirs), "countries");
+        assert_eq!(owning_section("misc", &dirs), "");
+    }
+
+    #[test]
+    fn editor_files_are_ignored() {
+        for name in [".japan.md.swp", "japan.md~", "#japan.md#", ".DS_Store"] {
+            assert!(is_ignored(std::ffi::OsStr::new(name)), "{name}");
+        }
+        assert!(!is_ignored(std::ffi::OsStr::new("japan.md")));
+    }
+}

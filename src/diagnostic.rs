@@ -1,0 +1,308 @@
+//! Problems in the user's site, with where they are. Every stage returns these instead of
+//! stopping at the first one, and `Diagnostics::render` prints them rustc-style:
+//! `error: message`, ` --> path:line:col`, the source line and a caret.
+
+use std::fmt::Write as _;
+use std::ops::Range;
+
+use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
+
+use crate::source::SourceFile;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// Where a diagnostic points: a file, and where known a line of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub file: String,
+    pub line: Option<SnippetLine>,
+}
+
+/// One source line and the byte range of the problem within it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnippetLine {
+    pub line: usize,
+    pub col: usize,
+    pub text: String,
+    pub span: Range<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub message: String,
+    pub location: Option<Location>,
+    pub label: Option<String>,
+    pub notes: Vec<String>,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, message)
+    }
+
+    pub fn warning(message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, message)
+    }
+
+    fn new(severity: Severity, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity,
+            message: message.into(),
+            location: None,
+            label: None,
+            notes: Vec::new(),
+            help: None,
+        }
+    }
+
+    /// Points at a file without a line (for problems of the whole file).
+    pub fn in_file(mut self, name: &str) -> Self {
+        self.location = Some(Location {
+            file: name.to_owned(),
+            line: None,
+        });
+        self
+    }
+
+    /// Points at a byte range of a source file; a range over several lines is cut to its first.
+    pub fn at(mut self, file: &SourceFile, range: Range<usize>) -> Self {
+        let start = crate::source::floor_char_boundary(&file.text, range.start);
+        let position = file.line_col(start);
+        let line_range = file.line_range(position.line);
+        let text = file.text[line_range.clone()].to_owned();
+        let span_start = start.saturating_sub(line_range.start).min(text.len());
+        let span_end = crate::source::floor_char_boundary(
+            &text,
+            range.end.saturating_sub(line_range.start).min(text.len()),
+        )
+        .max(span_start);
+        self.location = Some(Location {
+            file: file.name.clone(),
+            line: Some(SnippetLine {
+                line: position.line,
+                col: position.col,
+                text,
+                span: span_start..span_end,
+            }),
+        });
+        self
+    }
+
+    /// Points at a 1-based line and column of a source file.
+    pub fn at_line_col(self, file: &SourceFile, line: usize, col: usize, len: usize) -> Self {
+        let start = file.offset_of(line, col);
+        self.at(file, start..start + len)
+    }
+
+    pub fn with_label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// `path:line:col` (or just the path), for one-line summaries.
+    pub fn position(&self) -> Option<String> {
+        let location = self.location.as_ref()?;
+        Some(match &location.line {
+            Some(line) => format!("{}:{}:{}", location.file, line.line, line.col),
+            None => location.file.clone(),
+        })
+    }
+
+    pub fn render(&self, renderer: &Renderer) -> String {
+        let level = match self.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
+        };
+        let mut group = Group::with_title(level.primary_title(self.message.as_str()));
+        if let Some(location) = &self.location {
+            group = match &location.line {
+                Some(line) => {
+                    // An empty span (an error at the end of a line) still gets a caret.
+                    let span = if line.span.is_empty() && line.span.end < line.text.len() {
+                        line.span.start..line.span.start + 1
+                    } else {
+                        line.span.clone()
+                    };
+                    let mut annotation = AnnotationKind::Primary.span(span);
+                    if let Some(label) = &self.label {
+                        annotation = annotation.label(label.as_str());
+                    }
+                    group.element(
+                        Snippet::source(line.text.as_str())
+                            .line_start(line.line)
+                            .path(location.file.as_str())
+                            .annotation(annotation),
+                    )
+                }
+                None => group.element(Origin::path(location.file.as_str())),
+            };
+        }
+        for note in &self.notes {
+            group = group.element(Level::NOTE.message(note.as_str()));
+        }
+        if let Some(help) = &self.help {
+            group = group.element(Level::HELP.message(help.as_str()));
+        }
+        renderer.render(&[group])
+    }
+}
+
+/// All the problems one run found, in a stable order.
+#[derive(Debug, Default, Clone)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.items.push(diagnostic);
+    }
+
+    pub fn extend(&mut self, more: impl IntoIterator<Item = Diagnostic>) {
+        self.items.extend(more);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.items.iter().filter(|d| d.is_error()).count()
+    }
+
+    pub fn warning_count(&self) -> usize {
+        self.items.len() - self.error_count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter()
+    }
+
+    /// Sorts errors before warnings, then by file and line, so output is stable run to run.
+    pub fn sort(&mut self) {
+        self.items.sort_by(|a, b| {
+            let key = |d: &Diagnostic| {
+                let (file, line, col) = match &d.location {
+                    Some(loc) => (
+                        loc.file.clone(),
+                        loc.line.as_ref().map_or(0, |l| l.line),
+                        loc.line.as_ref().map_or(0, |l| l.col),
+                    ),
+                    None => (String::new(), 0, 0),
+                };
+                (d.severity, file, line, col, d.message.clone())
+            };
+            key(a).cmp(&key(b))
+        });
+        self.items.dedup();
+    }
+
+    /// Every diagnostic, then a one-line summary when anything was found.
+    pub fn render(&self, renderer: &Renderer) -> String {
+        let mut out = String::new();
+        for diagnostic in &self.items {
+            out.push_str(&diagnostic.render(renderer));
+            out.push_str("\n\n");
+        }
+        out
+    }
+
+    pub fn summary(&self) -> String {
+        let mut out = String::new();
+        let errors = self.error_count();
+        let warnings = self.warning_count();
+        let _ = write!(
+            out,
+            "{errors} error{}, {warnings} warning{}",
+            plural(errors),
+            plural(warnings)
+        );
+        out
+    }
+}
+
+impl IntoIterator for Diagnostics {
+    type Item = Diagnostic;
+    type IntoIter = std::vec::IntoIter<Diagnostic>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.into_iter()
+    }
+}
+
+impl FromIterator<Diagnostic> for Diagnostics {
+    fn from_iter<T: IntoIterator<Item = Diagnostic>>(iter: T) -> Self {
+        Diagnostics {
+            items: iter.into_iter().collect(),
+        }
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// "did you mean `x`?" for a misspelt name, when one candidate is close enough.
+pub fn did_you_mean<'a>(
+    wrong: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(wrong, c), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| format!("did you mean `{c}`?"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_path_line_col_and_caret() {
+        let file = SourceFile::new("content/a.md", "/x", "---\ntitel: x\n---\n");
+        let d = Diagnostic::error("unknown field `titel`")
+            .at(&file, 4..9)
+            .with_help("did you mean `title`?");
+        let text = d.render(&Renderer::plain());
+        assert!(text.starts_with("error: unknown field `titel`"), "{text}");
+        assert!(text.contains("--> content/a.md:2:1"), "{text}");
+        assert!(text.contains("2 | titel: x"), "{text}");
+        assert!(text.contains("^^^^^"), "{text}");
+        assert!(text.contains("help: did you mean `title`?"), "{text}");
+        assert_eq!(d.position().unwrap(), "content/a.md:2:1");
+    }
+
+    #[test]
+    fn suggestions_only_for_close_names() {
+        assert_eq!(
+            did_you_mean("titel", ["title", "date"]).unwrap(),
+            "did you mean `title`?"
+        );
+        assert_eq!(did_you_mean("zzz", ["title", "date"]), None);
+    }
+}

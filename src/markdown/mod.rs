@@ -1,0 +1,336 @@
+//! Markdown to HTML with pulldown-cmark, as a few small passes over its events: heading ids
+//! and anchors (collected into a table of contents), highlighted code blocks, and `@/` links
+//! resolved to URLs. Problems come back with their byte range in the file.
+
+pub mod highlight;
+
+use std::collections::{BTreeMap, HashSet};
+use std::ops::Range;
+
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use serde::Serialize;
+
+use crate::content::slug::slugify;
+use crate::diagnostic::Diagnostic;
+use crate::source::SourceFile;
+use highlight::escape;
+
+/// What Markdown rendering needs from the rest of the site.
+pub struct RenderEnv<'a> {
+    /// Content path (`countries/japan.md`) to the URL of the page or section.
+    pub urls: &'a BTreeMap<String, String>,
+    pub smart_punctuation: bool,
+    pub highlight_code: bool,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct TocEntry {
+    pub level: u8,
+    pub id: String,
+    pub title: String,
+    pub children: Vec<TocEntry>,
+}
+
+/// A resolved `@/` link, kept so that its `#anchor` can be checked once every page is rendered.
+#[derive(Debug, Clone)]
+pub struct InternalLink {
+    pub target: String,
+    pub anchor: Option<String>,
+    /// Byte range in the file.
+    pub span: Range<usize>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    pub html: String,
+    pub toc: Vec<TocEntry>,
+    pub heading_ids: Vec<String>,
+    pub links: Vec<InternalLink>,
+    pub word_count: usize,
+}
+
+/// Renders `file.text[body]`. Broken `@/` links are returned as diagnostics alongside the
+/// HTML, so one page can report several.
+pub fn render(
+    file: &SourceFile,
+    body: Range<usize>,
+    env: &RenderEnv,
+) -> (Rendered, Vec<Diagnostic>) {
+    let text = &file.text[body.clone()];
+    let mut options = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES;
+    if env.smart_punctuation {
+        options |= Options::ENABLE_SMART_PUNCTUATION;
+    }
+    let mut pass = Pass {
+        file,
+        base: body.start,
+        env,
+        rendered: Rendered::default(),
+        problems: Vec::new(),
+        used_ids: HashSet::new(),
+        headings: Vec::new(),
+    };
+    let events: Vec<(Event, Range<usize>)> =
+        Parser::new_ext(text, options).into_offset_iter().collect();
+    let out = pass.transform(events);
+    let mut html = String::with_capacity(text.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, out.into_iter());
+    pass.rendered.html = html;
+    pass.rendered.toc = nest(&pass.headings);
+    (pass.rendered, pass.problems)
+}
+
+struct Pass<'a> {
+    file: &'a SourceFile,
+    base: usize,
+    env: &'a RenderEnv<'a>,
+    rendered: Rendered,
+    problems: Vec<Diagnostic>,
+    used_ids: HashSet<String>,
+    headings: Vec<(u8, String, String)>,
+}
+
+impl<'a> Pass<'a> {
+    fn transform<'e>(&mut self, events: Vec<(Event<'e>, Range<usize>)>) -> Vec<Event<'e>> {
+        let mut out = Vec::with_capacity(events.len());
+        let mut iter = events.into_iter();
+        while let Some((event, range)) = iter.next() {
+            match event {
+                Event::Start(Tag::Heading { level, id, .. }) => {
+                    let inner =
+                        take_until(&mut iter, |e| matches!(e, Event::End(TagEnd::Heading(_))));
+                    let inner = inner.into_iter().map(|(e, r)| self.link(e, r)).collect();
+                    out.push(self.heading(level, id.map(|s| s.to_string()), inner));
+                }
+                Event::Start(Tag::CodeBlock(kind)) => {
+                    let inner =
+                        take_until(&mut iter, |e| matches!(e, Event::End(TagEnd::CodeBlock)));
+                    let code: String = inner
+                        .iter()
+                        .filter_map(|(e, _)| match e {
+                            Event::Text(t) => Some(t.as_ref()),
+                            _ => None,
+                        })
+                        .collect();
+                    let lang = match &kind {
+                        CodeBlockKind::Fenced(info) => info.split([' ', ',', '{']).next(),
+                        CodeBlockKind::Indented => None,
+                    };
+                    let html = highlight::code_block(&code, lang, self.env.highlight_code);
+                    out.push(Event::Html(CowStr::from(html)));
+                }
+                Event::Text(ref t) => {
+                    self.rendered.word_count += t.split_whitespace().count();
+                    out.push(event);
+                }
+                other => out.push(self.link(other, range)),
+            }
+        }
+        out
+    }
+
+    /// Rewrites `@/path.md#anchor` links to the target's URL.
+    fn link<'e>(&mut self, event: Event<'e>, range: Range<usize>) -> Event<'e> {
+        let Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) = event
+        else {
+            return event;
+        };
+        let Some(target) = dest_url.strip_prefix("@/") else {
+            return Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            });
+        };
+        let (path, anchor) = match target.split_once('#') {
+            Some((path, anchor)) => (path, Some(anchor.to_owned())),
+            None => (target, None),
+        };
+        let span = self.base + range.start..self.base + range.end;
+        let url = match self.env.urls.get(path) {
+            Some(url) => {
+                self.rendered.links.push(InternalLink {
+                    target: path.to_owned(),
+                    anchor: anchor.clone(),
+                    span,
+                });
+                match &anchor {
+                    Some(anchor) => format!("{url}#{anchor}"),
+                    None => url.clone(),
+                }
+            }
+            None => {
+                let mut d =
+                    Diagnostic::error(format!("broken internal link: no page `content/{path}`"))
+                        .at(self.file, span);
+                if let Some(help) =
+                    crate::diagnostic::did_you_mean(path, self.env.urls.keys().map(String::as_str))
+                {
+                    d = d.with_help(help);
+                }
+                self.problems.push(d);
+                String::from("#")
+            }
+        };
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url: CowStr::from(url),
+            title,
+            id,
+        })
+    }
+
+    fn heading<'e>(
+        &mut self,
+        level: HeadingLevel,
+        custom_id: Option<String>,
+        inner: Vec<Event<'e>>,
+    ) -> Event<'e> {
+        let title: String = inner
+            .iter()
+            .filter_map(|e| match e {
+                Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+                _ => None,
+            })
+            .collect();
+        self.rendered.word_count += title.split_whitespace().count();
+        let id = self.unique_id(custom_id.unwrap_or_else(|| slugify(&title)));
+        let mut inner_html = String::new();
+        pulldown_cmark::html::push_html(&mut inner_html, inner.into_iter());
+        let level_number = level as u8;
+        self.headings
+            .push((level_number, id.clone(), title.clone()));
+        self.rendered.heading_ids.push(id.clone());
+        Event::Html(CowStr::from(format!(
+            "<h{level_number} id=\"{id}\">{inner_html} <a class=\"heading-anchor\" href=\"#{id}\" aria-label=\"Link to the section: {}\">#</a></h{level_number}>\n",
+            escape(&title)
+        )))
+    }
+
+    fn unique_id(&mut self, base: String) -> String {
+        let base = if base.is_empty() {
+            "section".to_owned()
+        } else {
+            escape(&base)
+        };
+        let mut id = base.clone();
+        let mut n = 1;
+        while !self.used_ids.insert(id.clone()) {
+            id = format!("{base}-{n}");
+            n += 1;
+        }
+        id
+    }
+}
+
+fn take_until<'e>(
+    iter: &mut impl Iterator<Item = (Event<'e>, Range<usize>)>,
+    is_end: impl Fn(&Event) -> bool,
+) -> Vec<(Event<'e>, Range<usize>)> {
+    let mut inner = Vec::new();
+    for (event, range) in iter.by_ref() {
+        if is_end(&event) {
+            break;
+        }
+        inner.push((event, range));
+    }
+    inner
+}
+
+/// Nests a flat list of headings by level: an `h3` after an `h2` becomes its child.
+fn nest(headings: &[(u8, String, String)]) -> Vec<TocEntry> {
+    let mut root: Vec<TocEntry> = Vec::new();
+    for (level, id, title) in headings {
+        let entry = TocEntry {
+            level: *level,
+            id: id.clone(),
+            title: title.clone(),
+            children: Vec::new(),
+        };
+        insert(&mut root, entry);
+    }
+    root
+}
+
+fn insert(siblings: &mut Vec<TocEntry>, entry: TocEntry) {
+    match siblings.last_mut() {
+        Some(last) if last.level < entry.level => insert(&mut last.children, entry),
+        _ => siblings.push(entry),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render_text(text: &str) -> (Rendered, Vec<Diagnostic>) {
+        let urls: BTreeMap<String, String> = [(
+            "countries/japan.md".to_owned(),
+            "/countries/japan/".to_owned(),
+        )]
+        .into();
+        let env = RenderEnv {
+            urls: &urls,
+            smart_punctuation: true,
+            highlight_code: true,
+        };
+        let file = SourceFile::new("content/a.md", "/a.md", text);
+        render(&file, 0..text.len(), &env)
+    }
+
+    #[test]
+    fn headings_get_unique_ids_anchors_and_a_toc() {
+        let (r, _) =
+            render_text("## Who talks\n\n### Japan\n\n## Who talks\n\n## Custom {#mine}\n");
+        assert!(r.html.contains(
+            "<h2 id=\"who-talks\">Who talks <a class=\"heading-anchor\" href=\"#who-talks\""
+        ));
+        assert!(r.html.contains("id=\"who-talks-1\""));
+        assert!(r.html.contains("id=\"mine\""));
+        assert_eq!(r.toc.len(), 3);
+        assert_eq!(r.toc[0].children[0].id, "japan");
+    }
+
+    #[test]
+    fn internal_links_resolve_or_fail_at_their_position() {
+        let (r, problems) = render_text(
+            "See [Japan](@/countries/japan.md#at-home).\n\nAnd [x](@/countries/japn.md).\n",
+        );
+        assert!(r.html.contains("href=\"/countries/japan/#at-home\""));
+        assert_eq!(r.links[0].anchor.as_deref(), Some("at-home"));
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].position().unwrap(), "content/a.md:3:5");
+        assert_eq!(
+            problems[0].help.as_deref(),
+            Some("did you mean `countries/japan.md`?")
+        );
+    }
+
+    #[test]
+    fn gfm_extensions_are_on() {
+        let (r, _) = render_text(
+            "| a | b |\n|---|--:|\n| 1 | 2 |\n\n~~x~~ - [x] done[^1]\n\n[^1]: note\n\n\"quoted\"\n",
+        );
+        assert!(r.html.contains("<table>"));
+        assert!(r.html.contains("<del>x</del>"));
+        assert!(r.html.contains("footnote-definition"));
+        assert!(r.html.contains("\u{201c}quoted\u{201d}"));
+    }
+
+    #[test]
+    fn code_blocks_are_highlighted_and_not_link_rewritten() {
+        let (r, problems) = render_text("```rust\nlet x = \"@/nowhere.md\";\n```\n");
+        assert!(r.html.contains("hl-"));
+        assert!(problems.is_empty());
+    }
+}

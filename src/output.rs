@@ -1,0 +1,251 @@
+//! Writing a built site to disk, atomically: everything goes into a fresh folder beside the
+//! output, which replaces the output only once it is complete. Nothing is ever written or
+//! removed outside the output folder and its two siblings `.NAME.tradetalks-new/-old`.
+
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::pipeline::BuiltSite;
+
+#[derive(Debug)]
+pub enum OutputError {
+    /// The output folder is somewhere we refuse to replace.
+    Refused(String),
+    Io {
+        path: PathBuf,
+        error: io::Error,
+    },
+}
+
+impl std::fmt::Display for OutputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OutputError::Refused(message) => f.write_str(message),
+            OutputError::Io { path, error } => {
+                write!(f, "cannot write `{}`: {error}", path.display())
+            }
+        }
+    }
+}
+
+fn io_error(path: &Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
+    move |error| OutputError::Io {
+        path: path.to_path_buf(),
+        error,
+    }
+}
+
+/// Resolves the output folder and refuses the site root, anything holding it, and the site's
+/// own source folders.
+pub fn resolve_output(root: &Path, output: &Path) -> Result<PathBuf, OutputError> {
+    let root = absolute(root)?;
+    let root = root.canonicalize().unwrap_or(root);
+    let output = if output.is_absolute() {
+        output.to_path_buf()
+    } else {
+        root.join(output)
+    };
+    let output = canonical_as_far_as_exists(&normalise(&output));
+    if output == root || root.starts_with(&output) {
+        return Err(OutputError::Refused(format!(
+            "refusing to use `{}` as the output folder: it holds the site itself, and the build replaces the output folder",
+            output.display()
+        )));
+    }
+    for source in ["content", "templates", "static", "data"] {
+        let dir = root.join(source);
+        if output.starts_with(&dir) {
+            return Err(OutputError::Refused(format!(
+                "refusing to use `{}` as the output folder: it is inside the site's `{source}/`",
+                output.display()
+            )));
+        }
+    }
+    if output.parent().is_none() {
+        return Err(OutputError::Refused(
+            "refusing to use the file system root as the output folder".into(),
+        ));
+    }
+    Ok(output)
+}
+
+fn absolute(path: &Path) -> Result<PathBuf, OutputError> {
+    std::path::absolute(path).map_err(io_error(path))
+}
+
+/// Removes `.` and `..` without touching the disk.
+fn normalise(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Resolves symbolic links in the longest existing prefix of `path`.
+fn canonical_as_far_as_exists(path: &Path) -> PathBuf {
+    let mut existing = path.to_path_buf();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (existing.file_name(), existing.parent()) {
+            (Some(name), Some(parent)) => {
+                rest.push(name.to_owned());
+                existing = parent.to_path_buf();
+            }
+            _ => return path.to_path_buf(),
+        }
+    }
+    let mut resolved = existing.canonicalize().unwrap_or(existing);
+    resolved.extend(rest.iter().rev());
+    resolved
+}
+
+fn sibling(output: &Path, suffix: &str) -> PathBuf {
+    let name = output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    output.with_file_name(format!(".{name}.tradetalks-{suffix}"))
+}
+
+/// Writes the site into a fresh sibling folder, then swaps it in for `output`.
+pub fn write(site: &BuiltSite, output: &Path) -> Result<(), OutputError> {
+    if output.exists() && !output.is_dir() {
+        return Err(OutputError::Refused(format!(
+            "the output `{}` exists and is not a folder",
+            output.display()
+        )));
+    }
+    let parent = output.parent().unwrap_or(Path::new("/"));
+    std::fs::create_dir_all(parent).map_err(io_error(parent))?;
+    let staging = sibling(output, "new");
+    remove_dir_if_exists(&staging)?;
+    let result = fill(site, &staging).and_then(|()| swap(&staging, output));
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&staging);
+    }
+    result
+}
+
+fn fill(site: &BuiltSite, staging: &Path) -> Result<(), OutputError> {
+    std::fs::create_dir_all(staging).map_err(io_error(staging))?;
+    let mut dirs: Vec<PathBuf> = site
+        .files
+        .keys()
+        .chain(site.copies.keys())
+        .filter_map(|p| Path::new(p).parent().map(|d| staging.join(d)))
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    for dir in &dirs {
+        std::fs::create_dir_all(dir).map_err(io_error(dir))?;
+    }
+    site.files.par_iter().try_for_each(|(path, bytes)| {
+        let target = contained(staging, path)?;
+        std::fs::write(&target, bytes).map_err(io_error(&target))
+    })?;
+    site.copies.par_iter().try_for_each(|(path, source)| {
+        let target = contained(staging, path)?;
+        std::fs::copy(source, &target)
+            .map(|_| ())
+            .map_err(io_error(&target))
+    })
+}
+
+/// Joins a site path under the output folder, refusing anything that would climb out of it.
+fn contained(base: &Path, site_path: &str) -> Result<PathBuf, OutputError> {
+    let relative = Path::new(site_path);
+    let safe = relative
+        .components()
+        .all(|c| matches!(c, Component::Normal(_)));
+    if !safe {
+        return Err(OutputError::Refused(format!(
+            "refusing to write `{site_path}`: it would land outside the output folder"
+        )));
+    }
+    Ok(base.join(relative))
+}
+
+fn swap(staging: &Path, output: &Path) -> Result<(), OutputError> {
+    let old = sibling(output, "old");
+    remove_dir_if_exists(&old)?;
+    if output.exists() {
+        std::fs::rename(output, &old).map_err(io_error(output))?;
+    }
+    if let Err(error) = std::fs::rename(staging, output) {
+        // Put the previous build back so that a failed swap loses nothing.
+        if old.exists() {
+            let _ = std::fs::rename(&old, output);
+        }
+        return Err(OutputError::Io {
+            path: output.to_path_buf(),
+            error,
+        });
+    }
+    remove_dir_if_exists(&old)
+}
+
+fn remove_dir_if_exists(dir: &Path) -> Result<(), OutputError> {
+    match std::fs::remove_dir_all(dir) {
+        Err(error) if error.kind() != io::ErrorKind::NotFound => Err(OutputError::Io {
+            path: dir.to_path_buf(),
+            error,
+        }),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_root_ancestors_and_sources() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("site");
+        std::fs::create_dir_all(root.join("content")).unwrap();
+        assert!(resolve_output(&root, Path::new(".")).is_err());
+        assert!(resolve_output(&root, Path::new("..")).is_err());
+        assert!(resolve_output(&root, Path::new("content")).is_err());
+        assert!(resolve_output(&root, Path::new("content/x/../y")).is_err());
+        assert!(resolve_output(&root, Path::new("/")).is_err());
+        let ok = resolve_output(&root, Path::new("public")).unwrap();
+        assert!(ok.ends_with("site/public"));
+    }
+
+    #[test]
+    fn site_paths_cannot_climb_out() {
+        assert!(contained(Path::new("/out"), "../x").is_err());
+        assert!(contained(Path::new("/out"), "/etc/passwd").is_err());
+        assert!(contained(Path::new("/out"), "a/b/index.html").is_ok());
+    }
+
+    #[test]
+    fn write_replaces_the_output_and_leaves_no_siblings() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::write(out.join("stale.html"), "old").unwrap();
+        let mut site = BuiltSite::default();
+        site.files.insert("a/index.html".into(), b"new".to_vec());
+        write(&site, &out).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(out.join("a/index.html")).unwrap(),
+            "new"
+        );
+        assert!(!out.join("stale.html").exists());
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["public"]);
+    }
+}

@@ -1,0 +1,539 @@
+//! The build, stage by stage, in one place:
+//!
+//! ```text
+//! Config::load ─┬─ content::load (parallel per file) ─┐
+//!               ├─ data::load_all                      ├─ markdown::render (parallel)
+//!               └─ templates: load + compile ──────────┘        │
+//!                        internal links + anchors checked ──────┤
+//!                        template rendering (parallel) ─────────┴─→ BuiltSite (in memory)
+//! ```
+//!
+//! Every stage reports all of its problems; the build stops before rendering templates when
+//! anything so far was an error. Writing to disk is `output`'s job.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde_json::json;
+use tera::{Context, Tera, Value};
+
+use crate::config::{CONFIG_FILE, Config};
+use crate::content::{self, Content, Page, Section};
+use crate::data;
+use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
+use crate::markdown::{self, RenderEnv, Rendered, highlight};
+use crate::source::display_name;
+use crate::templates::{Lookup, SharedLookup, TemplateSources};
+
+/// The stylesheet every site gets unless its `static/` has its own `style.css`.
+pub const BUILTIN_STYLE: &str = include_str!("../static/style.css");
+
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    pub include_drafts: bool,
+    pub base_url: Option<String>,
+}
+
+/// A whole built site, in memory: generated files and files to copy, by output path.
+#[derive(Debug, Default)]
+pub struct BuiltSite {
+    pub files: BTreeMap<String, Vec<u8>>,
+    pub copies: BTreeMap<String, PathBuf>,
+    pub page_count: usize,
+    pub section_count: usize,
+}
+
+/// Runs the whole pipeline. Returns the site when there was no error, and every diagnostic
+/// (warnings included) either way.
+pub fn build(root: &Path, options: &BuildOptions) -> (Option<BuiltSite>, Diagnostics) {
+    let mut diagnostics = Diagnostics::default();
+    let config = match Config::load(root, options.base_url.as_deref()) {
+        Ok(config) => config,
+        Err(problems) => {
+            diagnostics.extend(problems);
+            return (None, diagnostics);
+        }
+    };
+    let ((content, content_problems), ((data_files, data_problems), (sources, template_problems))) =
+        rayon::join(
+            || content::load(&config, options.include_drafts),
+            || rayon::join(|| data::load_all(root), || TemplateSources::load(root)),
+        );
+    diagnostics.extend(content_problems);
+    diagnostics.extend(data_problems);
+    diagnostics.extend(template_problems);
+
+    let lookup = SharedLookup::default();
+    let tera = match sources.compile(&lookup) {
+        Ok(tera) => Some(tera),
+        Err(problems) => {
+            diagnostics.extend(problems);
+            None
+        }
+    };
+    let syntax_css =
+        match highlight::stylesheet(&config.markdown.light_theme, &config.markdown.dark_theme) {
+            Ok(css) => css,
+            Err(message) => {
+                diagnostics.push(Diagnostic::error(message).in_file(CONFIG_FILE));
+                String::new()
+            }
+        };
+
+    let bodies = render_markdown(&config, &content, &mut diagnostics);
+    check_anchors(&content, &bodies, &mut diagnostics);
+    check_template_names(&content, &sources, &mut diagnostics);
+    let views = Views::new(&config, &content, &bodies);
+    let _ = lookup.set(Lookup {
+        pages: views.page_lookup(&content),
+        sections: views.section_lookup(&content),
+        data: data_files
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::from_serializable(v)))
+            .collect(),
+        base_path: config.base_path.clone(),
+    });
+
+    let Some(tera) = tera.filter(|_| !diagnostics.has_errors()) else {
+        diagnostics.sort();
+        return (None, diagnostics);
+    };
+    let mut site = BuiltSite {
+        page_count: content.pages.len(),
+        section_count: content.sections.len(),
+        ..BuiltSite::default()
+    };
+    let rendered = render_templates(&tera, &sources, &content, &views);
+    for result in rendered {
+        match result {
+            Ok((path, html)) => {
+                site.files.insert(path, html.into_bytes());
+            }
+            Err(d) => diagnostics.push(d),
+        }
+    }
+    site.files
+        .insert("syntax.css".into(), syntax_css.into_bytes());
+    add_static_files(root, &content, &mut site, &mut diagnostics);
+    diagnostics.sort();
+    if diagnostics.has_errors() {
+        return (None, diagnostics);
+    }
+    (Some(site), diagnostics)
+}
+
+/// Markdown bodies of pages (by index) and sections (by folder).
+struct Bodies {
+    pages: Vec<Rendered>,
+    sections: BTreeMap<String, Rendered>,
+}
+
+fn render_markdown(config: &Config, content: &Content, diagnostics: &mut Diagnostics) -> Bodies {
+    let urls = url_map(config, content);
+    let env = RenderEnv {
+        urls: &urls,
+        smart_punctuation: config.markdown.smart_punctuation,
+        highlight_code: config.markdown.highlight_code,
+    };
+    let pages: Vec<(Rendered, Vec<Diagnostic>)> = content
+        .pages
+        .par_iter()
+        .map(|page| markdown::render(&page.file, page.body.clone(), &env))
+        .collect();
+    let mut sections = BTreeMap::new();
+    for (dir, section) in &content.sections {
+        let rendered = match &section.file {
+            Some(file) => {
+                let (rendered, problems) = markdown::render(file, section.body.clone(), &env);
+                diagnostics.extend(problems);
+                rendered
+            }
+            None => Rendered::default(),
+        };
+        sections.insert(dir.clone(), rendered);
+    }
+    let pages = pages
+        .into_iter()
+        .map(|(rendered, problems)| {
+            diagnostics.extend(problems);
+            rendered
+        })
+        .collect();
+    Bodies { pages, sections }
+}
+
+/// What `@/` links may name: every page and section, by content path.
+fn url_map(config: &Config, content: &Content) -> BTreeMap<String, String> {
+    let pages = content
+        .pages
+        .iter()
+        .map(|p| (p.content_path.clone(), config.url_path(&p.path)));
+    let sections = content
+        .sections
+        .values()
+        .map(|s| (s.content_path.clone(), config.url_path(&s.path)));
+    pages.chain(sections).collect()
+}
+
+/// A `#anchor` on an `@/` link must be a heading id of the page it names.
+fn check_anchors(content: &Content, bodies: &Bodies, diagnostics: &mut Diagnostics) {
+    let mut ids: BTreeMap<&str, &[String]> = BTreeMap::new();
+    for (page, body) in content.pages.iter().zip(&bodies.pages) {
+        ids.insert(&page.content_path, &body.heading_ids);
+    }
+    for (dir, section) in &content.sections {
+        ids.insert(&section.content_path, &bodies.sections[dir].heading_ids);
+    }
+    let sources = content
+        .pages
+        .iter()
+        .map(|p| &p.file)
+        .zip(&bodies.pages)
+        .chain(
+            content
+                .sections
+                .iter()
+                .filter_map(|(dir, s)| Some((s.file.as_ref()?, &bodies.sections[dir]))),
+        );
+    for (file, body) in sources {
+        for link in &body.links {
+            let (Some(anchor), Some(known)) = (&link.anchor, ids.get(link.target.as_str())) else {
+                continue;
+            };
+            if known.contains(anchor) {
+                continue;
+            }
+            let mut d = Diagnostic::error(format!(
+                "broken anchor: `content/{}` has no heading `#{anchor}`",
+                link.target
+            ))
+            .at(file, link.span.clone());
+            if let Some(help) = did_you_mean(anchor, known.iter().map(String::as_str)) {
+                d = d.with_help(help);
+            }
+            diagnostics.push(d);
+        }
+    }
+}
+
+fn page_template<'a>(page: &'a Page, content: &'a Content) -> &'a str {
+    page.front
+        .template
+        .as_deref()
+        .or_else(|| {
+            content
+                .sections
+                .get(&page.section)?
+                .front
+                .page_template
+                .as_deref()
+        })
+        .unwrap_or("page.html")
+}
+
+fn section_template(section: &Section) -> &str {
+    section
+        .front
+        .template
+        .as_deref()
+        .unwrap_or(if section.dir.is_empty() {
+            "index.html"
+        } else {
+            "section.html"
+        })
+}
+
+fn check_template_names(
+    content: &Content,
+    sources: &TemplateSources,
+    diagnostics: &mut Diagnostics,
+) {
+    let missing = |name: &str, file: &str| {
+        Diagnostic::error(format!("template `{name}` does not exist"))
+            .in_file(file)
+            .with_help(format!(
+                "create `templates/{name}`, or remove the `template` field"
+            ))
+    };
+    for page in &content.pages {
+        let name = page_template(page, content);
+        if !sources.contains(name) {
+            diagnostics.push(missing(name, &page.file.name));
+        }
+    }
+    for section in content.sections.values() {
+        let name = section_template(section);
+        if !sources.contains(name) {
+            diagnostics.push(missing(name, &format!("content/{}", section.content_path)));
+        }
+    }
+}
+
+/// The values templates see, built once and shared by every render.
+struct Views {
+    site: Value,
+    config: Value,
+    /// Full pages, by page index.
+    pages: Vec<Value>,
+    /// Full sections (with their page summaries), by folder.
+    sections: BTreeMap<String, Value>,
+}
+
+impl Views {
+    fn new(config: &Config, content: &Content, bodies: &Bodies) -> Views {
+        let summaries: Vec<serde_json::Value> = content
+            .pages
+            .iter()
+            .zip(&bodies.pages)
+            .map(|(page, body)| page_summary(config, page, body))
+            .collect();
+        let pages = content
+            .pages
+            .iter()
+            .zip(&bodies.pages)
+            .zip(&summaries)
+            .map(|((_, body), summary)| with_body(summary, body))
+            .collect();
+        let sections = content
+            .sections
+            .iter()
+            .map(|(dir, section)| {
+                let mut value = section_summary(config, section, &bodies.sections[dir]);
+                value["pages"] = section
+                    .pages
+                    .iter()
+                    .map(|&i| summaries[i].clone())
+                    .collect();
+                value["subsections"] = section
+                    .subsections
+                    .iter()
+                    .map(|d| section_summary(config, &content.sections[d], &bodies.sections[d]))
+                    .collect();
+                (dir.clone(), with_body(&value, &bodies.sections[dir]))
+            })
+            .collect();
+        let config_value = json!({
+            "title": config.title,
+            "base_url": config.base_url,
+            "base_path": config.base_path,
+            "language": config.language,
+            "description": config.description,
+            "stale_after_days": config.stale_after_days,
+            "taxonomies": config.taxonomies,
+            "extra": config.extra,
+        });
+        let nav: Vec<serde_json::Value> = content.sections[""]
+            .subsections
+            .iter()
+            .map(|d| &content.sections[d])
+            .map(|s| json!({"title": s.front.title, "url": config.url_path(&s.path), "path": s.path}))
+            .chain(
+                content.sections[""]
+                    .pages
+                    .iter()
+                    .map(|&i| &content.pages[i])
+                    .map(|p| json!({"title": p.front.title, "url": config.url_path(&p.path), "path": p.path})),
+            )
+            .collect();
+        let site = json!({
+            "title": config.title,
+            "description": config.description,
+            "language": config.language,
+            "base_url": config.base_url,
+            "base_path": config.base_path,
+            "nav": nav,
+            "page_count": content.pages.len(),
+        });
+        Views {
+            site: Value::from_serializable(&site),
+            config: Value::from_serializable(&config_value),
+            pages,
+            sections,
+        }
+    }
+
+    fn page_lookup(&self, content: &Content) -> BTreeMap<String, Value> {
+        content
+            .pages
+            .iter()
+            .zip(&self.pages)
+            .map(|(p, v)| (p.content_path.clone(), v.clone()))
+            .collect()
+    }
+
+    fn section_lookup(&self, content: &Content) -> BTreeMap<String, Value> {
+        content
+            .sections
+            .iter()
+            .map(|(dir, s)| (s.content_path.clone(), self.sections[dir].clone()))
+            .collect()
+    }
+
+    fn context(&self) -> Context {
+        let mut context = Context::new();
+        context.insert_value("site", self.site.clone());
+        context.insert_value("config", self.config.clone());
+        context
+    }
+}
+
+fn date_string(date: Option<jiff::civil::Date>) -> serde_json::Value {
+    date.map_or(serde_json::Value::Null, |d| json!(d.to_string()))
+}
+
+fn page_summary(config: &Config, page: &Page, body: &Rendered) -> serde_json::Value {
+    let fields: serde_json::Map<String, serde_json::Value> = page
+        .front
+        .fields
+        .iter()
+        .map(|(k, v)| (k.clone(), v.to_json()))
+        .collect();
+    json!({
+        "title": page.front.title,
+        "description": page.front.description,
+        "date": date_string(page.front.date),
+        "updated": date_string(page.front.updated),
+        "draft": page.front.draft,
+        "weight": page.front.weight,
+        "slug": page.slug,
+        "path": page.path,
+        "url": config.url_path(&page.path),
+        "permalink": config.permalink(&page.path),
+        "content_path": page.content_path,
+        "section": page.section,
+        "taxonomies": page.front.taxonomies,
+        "extra": page.front.extra,
+        "fields": fields,
+        "word_count": body.word_count,
+        "reading_time": body.word_count.div_ceil(220).max(1),
+    })
+}
+
+fn section_summary(config: &Config, section: &Section, body: &Rendered) -> serde_json::Value {
+    json!({
+        "title": section.front.title,
+        "description": section.front.description,
+        "path": section.path,
+        "url": config.url_path(&section.path),
+        "permalink": config.permalink(&section.path),
+        "content_path": section.content_path,
+        "extra": section.front.extra,
+        "word_count": body.word_count,
+    })
+}
+
+/// Adds the rendered body (as safe HTML) and table of contents to a summary.
+fn with_body(summary: &serde_json::Value, body: &Rendered) -> Value {
+    let mut map = Value::from_serializable(summary)
+        .into_map()
+        .unwrap_or_default();
+    map.insert("content".into(), Value::safe_string(&body.html));
+    map.insert("toc".into(), Value::from_serializable(&body.toc));
+    Value::from(map)
+}
+
+fn render_templates(
+    tera: &Tera,
+    sources: &TemplateSources,
+    content: &Content,
+    views: &Views,
+) -> Vec<Result<(String, String), Diagnostic>> {
+    let render = |template: &str, context: &Context, what: &str| {
+        tera.render(template, context).map_err(|err| {
+            sources
+                .diagnostic(&err)
+                .with_note(format!("while rendering {what} with `{template}`"))
+        })
+    };
+    let pages = content.pages.par_iter().enumerate().map(|(index, page)| {
+        let mut context = views.context();
+        context.insert_value("page", views.pages[index].clone());
+        context.insert_value("section", views.sections[&page.section].clone());
+        context.insert("current_path", &page.path);
+        let html = render(
+            page_template(page, content),
+            &context,
+            &format!("`{}`", page.file.name),
+        )?;
+        Ok((format!("{}index.html", page.path), html))
+    });
+    let sections = content.sections.par_iter().map(|(dir, section)| {
+        let mut context = views.context();
+        context.insert_value("section", views.sections[dir].clone());
+        context.insert("current_path", &section.path);
+        let html = render(
+            section_template(section),
+            &context,
+            &format!("`content/{}`", section.content_path),
+        )?;
+        Ok((format!("{}index.html", section.path), html))
+    });
+    let not_found = rayon::iter::once(()).map(|()| {
+        let mut context = views.context();
+        context.insert("current_path", "404.html");
+        Ok((
+            "404.html".to_owned(),
+            render("404.html", &context, "the 404 page")?,
+        ))
+    });
+    pages.chain(sections).chain(not_found).collect()
+}
+
+/// `static/` as is, the built-in stylesheet unless overridden, and content assets. A copy may
+/// not replace a generated page.
+fn add_static_files(
+    root: &Path,
+    content: &Content,
+    site: &mut BuiltSite,
+    diagnostics: &mut Diagnostics,
+) {
+    let static_dir = root.join("static");
+    let mut copies: Vec<(String, PathBuf)> = Vec::new();
+    if static_dir.is_dir() {
+        for entry in walkdir::WalkDir::new(&static_dir)
+            .follow_links(true)
+            .sort_by_file_name()
+        {
+            match entry {
+                Ok(e) if e.file_type().is_file() => {
+                    if !content::is_ignored(e.file_name()) {
+                        copies.push((display_name(&static_dir, e.path()), e.into_path()));
+                    }
+                }
+                Ok(_) => {}
+                Err(err) => diagnostics.push(
+                    Diagnostic::error(format!("cannot read the static folder: {err}")).in_file(
+                        &err.path()
+                            .map(|p| display_name(root, p))
+                            .unwrap_or_default(),
+                    ),
+                ),
+            }
+        }
+    }
+    copies.extend(
+        content
+            .assets
+            .iter()
+            .map(|a| (a.path.clone(), a.source.clone())),
+    );
+    for (path, source) in copies {
+        if site.files.contains_key(&path) && path != "style.css" {
+            diagnostics.push(
+                Diagnostic::error(format!(
+                    "`{}` would overwrite the generated `/{path}`",
+                    display_name(root, &source)
+                ))
+                .in_file(&display_name(root, &source))
+                .with_help("rename the file or move it elsewhere"),
+            );
+            continue;
+        }
+        site.copies.insert(path, source);
+    }
+    if !site.copies.contains_key("style.css") {
+        site.files
+            .insert("style.css".into(), BUILTIN_STYLE.as_bytes().to_vec());
+    }
+}

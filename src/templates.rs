@@ -1,0 +1,377 @@
+//! Tera templates: the built-in set (embedded in the binary) overlaid by the site's
+//! `templates/`, compiled with our functions and filters. Tera errors become diagnostics that
+//! point into the template file.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+use tera::{Error, Filter, Kwargs, State, Tera, TeraResult, Value};
+
+use crate::diagnostic::Diagnostic;
+use crate::source::{SourceFile, display_name};
+
+/// The built-in templates, named as a site overrides them.
+pub const BUILTIN_TEMPLATES: [(&str, &str); 6] = [
+    ("base.html", include_str!("../templates/base.html")),
+    ("index.html", include_str!("../templates/index.html")),
+    ("section.html", include_str!("../templates/section.html")),
+    ("page.html", include_str!("../templates/page.html")),
+    ("country.html", include_str!("../templates/country.html")),
+    ("404.html", include_str!("../templates/404.html")),
+];
+
+/// Everything the template functions look things up in, filled once the site is assembled.
+#[derive(Default)]
+pub struct Lookup {
+    /// Content path (`countries/japan.md`) to the page's value.
+    pub pages: BTreeMap<String, Value>,
+    /// Content path (`countries/_index.md`) to the section's value.
+    pub sections: BTreeMap<String, Value>,
+    /// Path under `data/` to the file's value.
+    pub data: BTreeMap<String, Value>,
+    pub base_path: String,
+}
+
+pub type SharedLookup = Arc<OnceLock<Lookup>>;
+
+/// The template sources of a site, by name.
+pub struct TemplateSources {
+    files: BTreeMap<String, SourceFile>,
+}
+
+impl TemplateSources {
+    /// The built-ins, then every `.html` file under `templates/` (which wins on a name clash).
+    pub fn load(root: &Path) -> (TemplateSources, Vec<Diagnostic>) {
+        let mut files = BTreeMap::new();
+        for (name, text) in BUILTIN_TEMPLATES {
+            let display = format!("(built-in template) {name}");
+            files.insert(name.to_owned(), SourceFile::new(display, name, text));
+        }
+        let mut problems = Vec::new();
+        let dir = root.join("templates");
+        if dir.is_dir() {
+            for entry in walkdir::WalkDir::new(&dir)
+                .follow_links(true)
+                .sort_by_file_name()
+            {
+                match entry {
+                    Ok(e)
+                        if e.file_type().is_file()
+                            && e.path().extension().is_some_and(|x| x == "html") =>
+                    {
+                        if crate::content::is_ignored(e.file_name()) {
+                            continue;
+                        }
+                        match SourceFile::read(root, e.path()) {
+                            Ok(file) => {
+                                files.insert(display_name(&dir, e.path()), file);
+                            }
+                            Err(d) => problems.push(d),
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(err) => problems.push(
+                        Diagnostic::error(format!("cannot read the templates folder: {err}"))
+                            .in_file("templates"),
+                    ),
+                }
+            }
+        }
+        (TemplateSources { files }, problems)
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.files.contains_key(name)
+    }
+
+    /// Compiles every template. Each file is first checked on its own, so that one run reports
+    /// the syntax errors of all of them.
+    pub fn compile(&self, lookup: &SharedLookup) -> Result<Tera, Vec<Diagnostic>> {
+        let mut problems = Vec::new();
+        for (name, file) in &self.files {
+            let mut alone = new_tera(lookup);
+            if let Err(err) = alone.add_raw_template(name, &file.text)
+                && !matches!(err.kind(), tera::ErrorKind::MissingParent { .. })
+            {
+                problems.push(self.diagnostic(&err));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let mut tera = new_tera(lookup);
+        tera.add_raw_templates(
+            self.files
+                .iter()
+                .map(|(name, file)| (name.as_str(), &*file.text)),
+        )
+        .map_err(|err| vec![self.diagnostic(&err)])?;
+        Ok(tera)
+    }
+
+    /// A Tera error as a diagnostic at its place in the template.
+    pub fn diagnostic(&self, err: &Error) -> Diagnostic {
+        let (message, name, range) = match err.kind() {
+            tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => (
+                report.message().to_owned(),
+                Some(report.filename().to_owned()),
+                Some(report.span().range.clone()),
+            ),
+            other => parse_report(&other.to_string()),
+        };
+        let diagnostic = Diagnostic::error(format!("template error: {message}"));
+        let file = name.as_deref().and_then(|n| self.files.get(n));
+        match (file, range) {
+            (Some(file), Some(range)) => diagnostic.at(file, resolve_range(file, range)),
+            (Some(file), None) => diagnostic.in_file(&file.name),
+            _ => diagnostic,
+        }
+    }
+}
+
+/// Tera renders some errors as text only: "error: msg\n --> name:line:col\n ... ^^^".
+/// Recovers the message, the template and the byte range from that text.
+fn parse_report(text: &str) -> (String, Option<String>, Option<std::ops::Range<usize>>) {
+    let first = text.lines().next().unwrap_or(text);
+    let message = first.strip_prefix("error: ").unwrap_or(first).to_owned();
+    let Some(location) = text
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix("--> "))
+    else {
+        return (message, None, None);
+    };
+    let mut parts = location.rsplitn(3, ':');
+    let col = parts.next().and_then(|c| c.parse::<usize>().ok());
+    let line = parts.next().and_then(|l| l.parse::<usize>().ok());
+    let name = parts.next().map(str::to_owned);
+    let carets = text
+        .lines()
+        .last()
+        .map_or(1, |l| l.matches('^').count().max(1));
+    match (name, line, col) {
+        (Some(name), Some(line), Some(col)) => {
+            // Encoded as a line/col pair; `TemplateSources::diagnostic` maps it through the file.
+            (
+                message,
+                Some(name),
+                Some(encode_line_col(line, col, carets)),
+            )
+        }
+        (name, _, _) => (message, name, None),
+    }
+}
+
+/// Tera reports positions in two forms; we carry a line/col as a range whose start has the
+/// high bit set, resolved in `resolve_range` below.
+fn encode_line_col(line: usize, col: usize, len: usize) -> std::ops::Range<usize> {
+    const MARK: usize = 1 << (usize::BITS - 1);
+    let start = MARK | (line << 20) | col;
+    start..start + len
+}
+
+/// Turns a range from `encode_line_col` (or a plain byte range) into a byte range of `file`.
+pub fn resolve_range(file: &SourceFile, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    const MARK: usize = 1 << (usize::BITS - 1);
+    if range.start & MARK == 0 {
+        return range;
+    }
+    let packed = range.start & !MARK;
+    let (line, col) = (packed >> 20, packed & ((1 << 20) - 1));
+    let start = file.offset_of(line, col);
+    start..start + range.len()
+}
+
+fn new_tera(lookup: &SharedLookup) -> Tera {
+    let mut tera = Tera::new();
+    tera.autoescape_on([".html", ".xml"]);
+    register_functions(&mut tera, lookup);
+    tera.register_filter("date", date_filter);
+    tera.register_filter("markdown", MarkdownFilter);
+    tera
+}
+
+fn lookup_of(lookup: &SharedLookup) -> TeraResult<&Lookup> {
+    lookup
+        .get()
+        .ok_or_else(|| Error::message("site data is not ready yet (internal error)"))
+}
+
+fn register_functions(tera: &mut Tera, lookup: &SharedLookup) {
+    let shared = Arc::clone(lookup);
+    tera.register_function(
+        "get_page",
+        move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
+            let path: String = kwargs.must_get("path")?;
+            let key = path.trim_start_matches("@/");
+            let site = lookup_of(&shared)?;
+            site.pages.get(key).cloned().ok_or_else(|| {
+                Error::message(format!(
+                    "get_page: no page `content/{key}`{}",
+                    hint(key, site.pages.keys())
+                ))
+            })
+        },
+    );
+    let shared = Arc::clone(lookup);
+    tera.register_function(
+        "get_section",
+        move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
+            let path: String = kwargs.must_get("path")?;
+            let key = path.trim_start_matches("@/");
+            let site = lookup_of(&shared)?;
+            site.sections.get(key).cloned().ok_or_else(|| {
+                Error::message(format!(
+                    "get_section: no section `content/{key}`{}",
+                    hint(key, site.sections.keys())
+                ))
+            })
+        },
+    );
+    let shared = Arc::clone(lookup);
+    tera.register_function(
+        "load_data",
+        move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
+            let path: String = kwargs.must_get("path")?;
+            let key = path.trim_start_matches("data/");
+            let site = lookup_of(&shared)?;
+            site.data.get(key).cloned().ok_or_else(|| {
+                Error::message(format!(
+                    "load_data: no data file `data/{key}`{}",
+                    hint(key, site.data.keys())
+                ))
+            })
+        },
+    );
+    let shared = Arc::clone(lookup);
+    tera.register_function(
+        "get_url",
+        move |kwargs: Kwargs, _: &State| -> TeraResult<String> {
+            let path: String = kwargs.must_get("path")?;
+            let site = lookup_of(&shared)?;
+            Ok(format!(
+                "{}{}",
+                site.base_path,
+                path.trim_start_matches('/')
+            ))
+        },
+    );
+}
+
+fn hint<'a>(wrong: &str, candidates: impl Iterator<Item = &'a String>) -> String {
+    crate::diagnostic::did_you_mean(wrong, candidates.map(String::as_str))
+        .map(|h| format!("; {h}"))
+        .unwrap_or_default()
+}
+
+/// `{{ page.date | date(format="%-d %B %Y") }}`: formats a `YYYY-MM-DD` date.
+fn date_filter(value: &str, kwargs: Kwargs, _: &State) -> TeraResult<String> {
+    let format: String = kwargs
+        .get("format")?
+        .unwrap_or_else(|| "%-d %B %Y".to_owned());
+    let date = crate::content::front_matter::parse_date(value)
+        .map_err(|e| Error::message(format!("date: `{value}` is not a date: {e}")))?;
+    jiff::fmt::strtime::format(&format, date)
+        .map_err(|e| Error::message(format!("date: bad format `{format}`: {e}")))
+}
+
+/// `{{ text | markdown }}` renders Markdown; `markdown(inline=true)` drops the paragraph.
+struct MarkdownFilter;
+
+impl Filter<String, TeraResult<String>> for MarkdownFilter {
+    fn call(&self, value: String, kwargs: Kwargs, _: &State) -> TeraResult<String> {
+        let inline: bool = kwargs.get("inline")?.unwrap_or(false);
+        let parser = pulldown_cmark::Parser::new_ext(
+            &value,
+            pulldown_cmark::Options::ENABLE_SMART_PUNCTUATION,
+        );
+        let mut html = String::new();
+        pulldown_cmark::html::push_html(&mut html, parser);
+        if inline {
+            let trimmed = html.trim_end();
+            if let Some(inner) = trimmed
+                .strip_prefix("<p>")
+                .and_then(|s| s.strip_suffix("</p>"))
+                && !inner.contains("<p>")
+            {
+                return Ok(inner.to_owned());
+            }
+        }
+        Ok(html)
+    }
+
+    fn is_safe(&self) -> bool {
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sources(templates: &[(&str, &str)]) -> TemplateSources {
+        let files = templates
+            .iter()
+            .map(|(name, text)| {
+                (
+                    name.to_string(),
+                    SourceFile::new(format!("templates/{name}"), *name, *text),
+                )
+            })
+            .collect();
+        TemplateSources { files }
+    }
+
+    #[test]
+    fn every_broken_template_is_reported() {
+        let set = sources(&[
+            ("a.html", "{{ x | nofilter }}"),
+            ("b.html", "{% if %}"),
+            ("c.html", "ok"),
+        ]);
+        let errs = set.compile(&SharedLookup::default()).unwrap_err();
+        assert_eq!(errs.len(), 2);
+        assert_eq!(errs[0].position().unwrap(), "templates/a.html:1:8");
+        assert!(
+            errs[0].message.contains("Unknown filter"),
+            "{}",
+            errs[0].message
+        );
+        assert!(
+            errs[1]
+                .position()
+                .unwrap()
+                .starts_with("templates/b.html:1:")
+        );
+    }
+
+    #[test]
+    fn render_errors_point_into_the_template() {
+        let set = sources(&[("p.html", "<p>\n{{ page.tile }}</p>")]);
+        let tera = set.compile(&SharedLookup::default()).unwrap();
+        let mut ctx = tera::Context::new();
+        ctx.insert("page", &serde_json::json!({"title": "x"}));
+        let err = tera.render("p.html", &ctx).unwrap_err();
+        let d = set.diagnostic(&err);
+        assert_eq!(d.position().unwrap(), "templates/p.html:2:9");
+        assert!(d.message.contains("`tile` is not defined"), "{}", d.message);
+    }
+
+    #[test]
+    fn values_are_escaped_and_markdown_is_safe() {
+        let set = sources(&[(
+            "e.html",
+            "{{ t }}|{{ m | markdown(inline=true) }}|{{ d | date }}",
+        )]);
+        let lookup = SharedLookup::default();
+        let tera = set.compile(&lookup).unwrap();
+        let mut ctx = tera::Context::new();
+        ctx.insert("t", "<script>");
+        ctx.insert("m", "*x*");
+        ctx.insert("d", "2025-04-02");
+        assert_eq!(
+            tera.render("e.html", &ctx).unwrap(),
+            "&lt;script&gt;|<em>x</em>|2 April 2025"
+        );
+    }
+}
