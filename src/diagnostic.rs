@@ -77,11 +77,8 @@ impl Diagnostic {
         let line_range = file.line_range(position.line);
         let text = file.text[line_range.clone()].to_owned();
         let span_start = start.saturating_sub(line_range.start).min(text.len());
-        let span_end = crate::source::floor_char_boundary(
-            &text,
-            range.end.saturating_sub(line_range.start).min(text.len()),
-        )
-        .max(span_start);
+        let span_end =
+            ceil_char_boundary(&text, range.end.saturating_sub(line_range.start)).max(span_start);
         self.location = Some(Location {
             file: file.name.clone(),
             line: Some(SnippetLine {
@@ -139,7 +136,11 @@ impl Diagnostic {
                 Some(line) => {
                     // An empty span (an error at the end of a line) still gets a caret.
                     let span = if line.span.is_empty() && line.span.end < line.text.len() {
-                        line.span.start..line.span.start + 1
+                        let width = line.text[line.span.start..]
+                            .chars()
+                            .next()
+                            .map_or(0, char::len_utf8);
+                        line.span.start..line.span.start + width
                     } else {
                         line.span.clone()
                     };
@@ -165,6 +166,14 @@ impl Diagnostic {
         }
         renderer.render(&[group])
     }
+}
+
+fn ceil_char_boundary(text: &str, mut offset: usize) -> usize {
+    offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset += 1;
+    }
+    offset
 }
 
 /// All the problems one run found, in a stable order.

@@ -1,0 +1,230 @@
+//! Building fixture sites and the default site, and checking the HTML.
+
+use crate::support::Site;
+
+#[test]
+fn basic_site_builds_pages_sections_and_assets() {
+    let site = Site::fixture("basic");
+    site.build();
+    for path in [
+        "index.html",
+        "posts/index.html",
+        "posts/first/index.html",
+        "posts/second/index.html",
+        "posts/bundle/index.html",
+        "posts/bundle/map.txt",
+        "notes/index.html",
+        "notes/older/index.html",
+        "404.html",
+        "style.css",
+        "syntax.css",
+        "robots.txt",
+    ] {
+        assert!(site.exists(path), "missing {path}");
+    }
+    insta::assert_snapshot!(
+        "basic_first_post_main",
+        site.main_html("posts/first/index.html")
+    );
+}
+
+#[test]
+fn internal_links_resolve_to_urls_with_anchors() {
+    let site = Site::fixture("basic");
+    site.build();
+    let home = site.main_html("index.html");
+    assert!(home.contains("href=\"/posts/first/#details\""), "{home}");
+    assert!(home.contains("href=\"/notes/\""), "{home}");
+}
+
+#[test]
+fn sections_order_pages_by_weight_or_date() {
+    let site = Site::fixture("basic");
+    site.build();
+    let posts = site.main_html("posts/index.html");
+    let order = |html: &str, titles: &[&str]| {
+        let positions: Vec<usize> = titles
+            .iter()
+            .map(|t| html.find(t).unwrap_or_else(|| panic!("{t}")))
+            .collect();
+        assert!(
+            positions.windows(2).all(|w| w[0] < w[1]),
+            "{titles:?} out of order in {html}"
+        );
+    };
+    order(&posts, &["First post", "Second post", "A bundle"]);
+    let notes = site.main_html("notes/index.html");
+    order(&notes, &["Newer note", "Older note", "&lt;script&gt;"]);
+}
+
+#[test]
+fn drafts_are_left_out_unless_asked_for() {
+    let site = Site::fixture("basic");
+    site.build();
+    assert!(!site.exists("posts/draft/index.html"));
+    assert!(!site.output("posts/index.html").contains("Unfinished draft"));
+    let run = site.run(&["build", "--quiet", "--drafts"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(site.exists("posts/draft/index.html"));
+}
+
+#[test]
+fn code_is_highlighted_with_classes_and_both_themes() {
+    let site = Site::fixture("basic");
+    site.build();
+    let page = site.output("posts/first/index.html");
+    assert!(page.contains("<pre class=\"code\" tabindex=\"0\" data-lang=\"rust\"><code class=\"language-rust\"><span class=\"hl-source hl-rust\">"), "{page}");
+    let css = site.output("syntax.css");
+    assert!(
+        css.contains(".hl-keyword") || css.contains(".hl-storage"),
+        "{css}"
+    );
+    assert!(css.contains("@media (prefers-color-scheme: dark)"));
+}
+
+#[test]
+fn titles_and_data_are_escaped() {
+    let site = Site::fixture("basic");
+    site.build();
+    let notes = site.output("notes/index.html");
+    assert!(
+        notes.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt; &amp; co")
+            || notes.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; co"),
+        "{notes}"
+    );
+    assert!(!notes.contains("<script>alert(1)"));
+    let page = site.output("notes/undated/index.html");
+    assert!(!page.contains("<script>alert(1)"));
+}
+
+#[test]
+fn templates_read_data_files_with_codes_kept_as_strings() {
+    let site = Site::fixture("basic");
+    site.build();
+    assert!(
+        site.output("posts/second/index.html")
+            .contains("<p class=\"data\">NO=15;NA=21;</p>")
+    );
+}
+
+#[test]
+fn site_templates_override_built_ins_and_add_new_ones() {
+    let site = Site::fixture("overrides");
+    site.build();
+    let about = site.output("about/index.html");
+    assert!(about.contains("<footer>custom base</footer>"), "{about}");
+    assert!(about.contains("<p class=\"motto\">Facts with dates</p>"));
+    // base_url has a path: links made by templates carry it.
+    assert!(about.contains("href=\"/sub/about/\""), "{about}");
+    // The built-in section template still works, inside the overridden base.
+    assert!(site.output("index.html").contains("custom base"));
+}
+
+#[test]
+fn base_url_flag_overrides_the_config() {
+    let site = Site::fixture("basic");
+    let run = site.run(&[
+        "build",
+        "--quiet",
+        "--base-url",
+        "https://preview.example.net/pr-7/",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let home = site.output("index.html");
+    assert!(
+        home.contains("href=\"/pr-7/posts/first/#details\""),
+        "{home}"
+    );
+    assert!(home.contains("href=\"/pr-7/style.css\""), "{home}");
+    assert!(home.contains("<link rel=\"canonical\" href=\"https://preview.example.net/pr-7/\">"));
+}
+
+#[test]
+fn crlf_and_bom_files_build() {
+    let site = Site::minimal();
+    site.write(
+        "content/page.md",
+        "\u{feff}---\r\ntitle: Windows page\r\n---\r\n## A heading\r\n\r\nText.\r\n",
+    );
+    site.build();
+    let page = site.output("page/index.html");
+    assert!(page.contains("Windows page"));
+    assert!(page.contains("id=\"a-heading\""));
+}
+
+#[test]
+fn default_site_builds_with_the_seed_figures() {
+    let site = Site::default_site();
+    site.build();
+    let expectations = [
+        (
+            "countries/japan/index.html",
+            ["Ryosei Akazawa", "24%", "341 yen per kg"],
+        ),
+        (
+            "countries/south-korea/index.html",
+            ["Choi Sang-mok", "25%", "1.52"],
+        ),
+        ("countries/india/index.html", ["37.7%", "26%", "5.3%"]),
+    ];
+    for (path, needles) in expectations {
+        let html = site.output(path);
+        for needle in needles {
+            assert!(html.contains(needle), "{path} lacks {needle}");
+        }
+        assert!(html.contains("<caption"), "{path} has no table caption");
+        assert!(html.contains("scope=\"col\""), "{path} has no header scope");
+    }
+    let home = site.output("index.html");
+    assert!(
+        home.contains("10%") && home.contains("26%"),
+        "home lacks the key figures"
+    );
+    assert!(site.exists("about/index.html"));
+    insta::assert_snapshot!(
+        "default_site_japan_main",
+        site.main_html("countries/japan/index.html")
+    );
+}
+
+#[test]
+fn builds_are_byte_identical() {
+    let site = Site::default_site();
+    let first = site.run(&["build", "--quiet", "--output", "one"]);
+    let second = site.run(&["build", "--quiet", "--output", "two"]);
+    assert_eq!(
+        (first.code, second.code),
+        (0, 0),
+        "{}{}",
+        first.stderr,
+        second.stderr
+    );
+    let one = site.snapshot_output("one");
+    assert!(one.len() > 8);
+    assert!(one == site.snapshot_output("two"), "two builds differ");
+}
+
+#[test]
+fn a_rebuild_removes_files_that_are_gone() {
+    let site = Site::minimal();
+    site.write("content/old.md", "---\ntitle: Old\n---\n")
+        .build();
+    assert!(site.exists("old/index.html"));
+    site.remove("content/old.md").build();
+    assert!(!site.exists("old/index.html"));
+    let siblings: Vec<_> = std::fs::read_dir(site.root())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("tradetalks-"))
+        .collect();
+    assert!(siblings.is_empty(), "{siblings:?}");
+}
+
+#[test]
+fn check_reports_success_without_writing() {
+    let site = Site::fixture("basic");
+    let run = site.run(&["check"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("Check passed"), "{}", run.stderr);
+    assert!(!site.root().join("public").exists());
+}

@@ -1,0 +1,6 @@
+//! One integration test binary (as mdBook and just do): fixture sites under `tests/fixtures`
+//! built by the real `tradetalks` binary, and CLI tests pinning exit codes and messages.
+
+mod build;
+mod errors;
+mod support;

@@ -1,0 +1,150 @@
+//! A site in a temporary folder, built by the real binary.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub struct Site {
+    dir: tempfile::TempDir,
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stderr: String,
+}
+
+impl Site {
+    /// A copy of `tests/fixtures/NAME`.
+    pub fn fixture(name: &str) -> Site {
+        let site = Site::empty();
+        let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name);
+        copy_dir(&source, site.root());
+        site
+    }
+
+    /// The repository's own default site (content, templates, static, data and config).
+    pub fn default_site() -> Site {
+        let site = Site::empty();
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        for dir in ["content", "templates", "static", "data"] {
+            copy_dir(&repo.join(dir), &site.root().join(dir));
+        }
+        std::fs::copy(
+            repo.join("tradetalks.toml"),
+            site.root().join("tradetalks.toml"),
+        )
+        .unwrap();
+        site
+    }
+
+    /// A minimal valid site: config, a home page and one page.
+    pub fn minimal() -> Site {
+        let site = Site::empty();
+        site.write(
+            "tradetalks.toml",
+            "title = \"Minimal\"\nbase_url = \"https://example.org/\"\n",
+        )
+        .write("content/_index.md", "---\ntitle: Home\n---\nHello.\n")
+        .write("content/page.md", "---\ntitle: A page\n---\nText.\n");
+        site
+    }
+
+    pub fn empty() -> Site {
+        Site {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn write(&self, path: &str, text: impl AsRef<[u8]>) -> &Site {
+        let target = self.root().join(path);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::write(target, text).unwrap();
+        self
+    }
+
+    pub fn remove(&self, path: &str) -> &Site {
+        std::fs::remove_file(self.root().join(path)).unwrap();
+        self
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        let output: Output = Command::new(env!("CARGO_BIN_EXE_tradetalks"))
+            .args(args)
+            .current_dir(self.root())
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        let root = self.root().canonicalize().unwrap();
+        let redact = |bytes: &[u8]| {
+            String::from_utf8_lossy(bytes)
+                .replace(&root.display().to_string(), "[ROOT]")
+                .replace(&self.root().display().to_string(), "[ROOT]")
+        };
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stderr: redact(&output.stderr),
+        }
+    }
+
+    /// Builds into `public/` and insists that it worked.
+    pub fn build(&self) -> &Site {
+        let run = self.run(&["build", "--quiet"]);
+        assert_eq!(run.code, 0, "build failed:\n{}", run.stderr);
+        self
+    }
+
+    pub fn output(&self, path: &str) -> String {
+        let file = self.root().join("public").join(path);
+        std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()))
+    }
+
+    pub fn exists(&self, path: &str) -> bool {
+        self.root().join("public").join(path).exists()
+    }
+
+    /// The `<main>` element of an output page: what snapshots compare.
+    pub fn main_html(&self, path: &str) -> String {
+        let html = self.output(path);
+        let start = html
+            .find("<main")
+            .unwrap_or_else(|| panic!("no <main> in {path}"));
+        let end = html.find("</main>").unwrap() + "</main>".len();
+        html[start..end].to_owned()
+    }
+
+    /// Every file of the output folder with its bytes, for comparing two builds.
+    pub fn snapshot_output(&self, output: &str) -> Vec<(PathBuf, Vec<u8>)> {
+        let base = self.root().join(output);
+        let mut files: Vec<_> = walkdir::WalkDir::new(&base)
+            .sort_by_file_name()
+            .into_iter()
+            .map(|e| e.unwrap())
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                (
+                    e.path().strip_prefix(&base).unwrap().to_path_buf(),
+                    std::fs::read(e.path()).unwrap(),
+                )
+            })
+            .collect();
+        files.sort();
+        files
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
