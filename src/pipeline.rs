@@ -115,6 +115,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> (Option<BuiltSite>, Diagnos
     }
     site.files
         .insert("syntax.css".into(), syntax_css.into_bytes());
+    add_aliases(&config, &content, &mut site, &mut diagnostics);
     add_static_files(root, &content, &mut site, &mut diagnostics);
     diagnostics.sort();
     if diagnostics.has_errors() {
@@ -535,5 +536,77 @@ fn add_static_files(
     if !site.copies.contains_key("style.css") {
         site.files
             .insert("style.css".into(), BUILTIN_STYLE.as_bytes().to_vec());
+    }
+}
+
+/// Each `aliases` entry of a page becomes a small page that redirects to it.
+fn add_aliases(
+    config: &Config,
+    content: &Content,
+    site: &mut BuiltSite,
+    diagnostics: &mut Diagnostics,
+) {
+    for page in &content.pages {
+        for alias in &page.front.aliases {
+            let Some(path) = alias_output_path(alias) else {
+                diagnostics.push(
+                    Diagnostic::error(format!(
+                        "invalid alias `{alias}`: use a site path such as `/old/japan/`"
+                    ))
+                    .in_file(&page.file.name),
+                );
+                continue;
+            };
+            if site.files.contains_key(&path) {
+                diagnostics.push(
+                    Diagnostic::error(format!(
+                        "alias `{alias}` would replace the generated `/{path}`"
+                    ))
+                    .in_file(&page.file.name),
+                );
+                continue;
+            }
+            let target = highlight::escape(&config.permalink(&page.path));
+            let html = format!(
+                "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>Redirect</title>\n<link rel=\"canonical\" href=\"{target}\">\n<meta http-equiv=\"refresh\" content=\"0; url={target}\">\n</head><body><p>This page has moved to <a href=\"{target}\">{target}</a>.</p></body></html>\n",
+                highlight::escape(&config.language)
+            );
+            site.files.insert(path, html.into_bytes());
+        }
+    }
+}
+
+/// `/old/japan/` → `old/japan/index.html`; `/old.html` stays a file. `None` when it climbs.
+fn alias_output_path(alias: &str) -> Option<String> {
+    let trimmed = alias.trim().trim_start_matches('/');
+    let parts: Vec<&str> = trimmed.split('/').filter(|p| !p.is_empty()).collect();
+    if parts.is_empty()
+        || parts
+            .iter()
+            .any(|p| *p == ".." || *p == "." || p.contains('\\'))
+    {
+        return None;
+    }
+    let joined = parts.join("/");
+    Some(if joined.ends_with(".html") {
+        joined
+    } else {
+        format!("{joined}/index.html")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alias_paths_map_to_files_and_never_climb() {
+        assert_eq!(
+            alias_output_path("/old/japan/").unwrap(),
+            "old/japan/index.html"
+        );
+        assert_eq!(alias_output_path("old.html").unwrap(), "old.html");
+        assert_eq!(alias_output_path("/../etc/"), None);
+        assert_eq!(alias_output_path("/"), None);
     }
 }

@@ -228,3 +228,21 @@ fn check_reports_success_without_writing() {
     assert!(run.stderr.contains("Check passed"), "{}", run.stderr);
     assert!(!site.root().join("public").exists());
 }
+
+#[test]
+fn aliases_become_redirect_pages() {
+    let site = Site::minimal();
+    site.write(
+        "content/page.md",
+        "---\ntitle: A page\naliases: [/old/page/, legacy.html]\n---\n",
+    )
+    .build();
+    let redirect = site.output("old/page/index.html");
+    assert!(
+        redirect
+            .contains("<meta http-equiv=\"refresh\" content=\"0; url=https://example.org/page/\">"),
+        "{redirect}"
+    );
+    assert!(redirect.contains("<link rel=\"canonical\" href=\"https://example.org/page/\">"));
+    assert!(site.exists("legacy.html"));
+}
