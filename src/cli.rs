@@ -66,8 +66,15 @@ struct CheckArgs {
     strict: bool,
 }
 
+/// Worker threads parse user input (deeply nested YAML and Markdown included), so they get
+/// more stack than rayon's default 2 MiB; the parsers' own depth limits do the rest.
+const WORKER_STACK_BYTES: usize = 64 << 20;
+
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(WORKER_STACK_BYTES)
+        .build_global();
     match cli.command {
         Command::Build(args) => build(args),
         Command::Check(args) => check(args),

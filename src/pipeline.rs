@@ -26,8 +26,11 @@ use crate::markdown::{self, RenderEnv, Rendered, highlight};
 use crate::source::display_name;
 use crate::templates::{Lookup, SharedLookup, TemplateSources};
 
-/// The stylesheet every site gets unless its `static/` has its own `style.css`.
-pub const BUILTIN_STYLE: &str = include_str!("../static/style.css");
+/// Files every site gets unless its `static/` has its own of the same name.
+pub const BUILTIN_STATIC: [(&str, &str); 2] = [
+    ("style.css", include_str!("../static/style.css")),
+    ("favicon.svg", include_str!("../static/favicon.svg")),
+];
 
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
@@ -520,7 +523,7 @@ fn add_static_files(
             .map(|a| (a.path.clone(), a.source.clone())),
     );
     for (path, source) in copies {
-        if site.files.contains_key(&path) && path != "style.css" {
+        if site.files.contains_key(&path) {
             diagnostics.push(
                 Diagnostic::error(format!(
                     "`{}` would overwrite the generated `/{path}`",
@@ -533,9 +536,10 @@ fn add_static_files(
         }
         site.copies.insert(path, source);
     }
-    if !site.copies.contains_key("style.css") {
-        site.files
-            .insert("style.css".into(), BUILTIN_STYLE.as_bytes().to_vec());
+    for (path, text) in BUILTIN_STATIC {
+        if !site.copies.contains_key(path) {
+            site.files.insert(path.into(), text.as_bytes().to_vec());
+        }
     }
 }
 

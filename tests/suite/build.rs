@@ -246,3 +246,16 @@ fn aliases_become_redirect_pages() {
     assert!(redirect.contains("<link rel=\"canonical\" href=\"https://example.org/page/\">"));
     assert!(site.exists("legacy.html"));
 }
+
+#[test]
+fn deeply_nested_markdown_builds() {
+    let site = Site::minimal();
+    let body = format!(
+        "{}deep quote\n\n{}\n",
+        "> ".repeat(50_000),
+        "*".repeat(100_000)
+    );
+    site.write("content/page.md", format!("---\ntitle: Deep\n---\n{body}"))
+        .build();
+    assert!(site.output("page/index.html").contains("deep quote"));
+}

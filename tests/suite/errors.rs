@@ -225,3 +225,55 @@ fn bad_arguments_exit_with_2() {
     let run = site.run(&["frobnicate"]);
     assert_eq!(run.code, 2);
 }
+
+#[test]
+fn deeply_nested_yaml_is_an_error_not_a_crash() {
+    let run = failing_build(|s| {
+        let mut block = String::from("---\ntitle: deep\nextra:\n");
+        for depth in 1..=5000 {
+            block.push_str(&"  ".repeat(depth));
+            block.push_str("k:\n");
+        }
+        block.push_str(&format!("{}v\n---\n", "  ".repeat(5001)));
+        let flow = format!(
+            "---\ntitle: deep\nextra: {{a: {}{}}}\n---\n",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        s.write("content/block.md", block)
+            .write("content/flow.md", flow);
+    });
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("--> content/block.md:"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("--> content/flow.md:3:"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("2 errors"), "{}", run.stderr);
+}
+
+#[test]
+fn yaml_alias_bomb_is_refused() {
+    let run = failing_build(|s| {
+        let mut text =
+            String::from("---\ntitle: bomb\nextra:\n  a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let p = i - 1;
+            let refs = vec![format!("*a{p}"); 9].join(", ");
+            text.push_str(&format!("  a{i}: &a{i} [{refs}]\n"));
+        }
+        text.push_str("---\n");
+        s.write("content/page.md", text);
+    });
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("--> content/page.md:"),
+        "{}",
+        run.stderr
+    );
+}
