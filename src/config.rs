@@ -337,6 +337,22 @@ mod tests {
     }
 
     #[test]
+    fn site_paths_map_to_urls_under_the_base_path() {
+        let config =
+            parse("title = \"x\"\nbase_url = \"https://example.org/explainers/tariffs\"\n")
+                .unwrap();
+        assert_eq!(
+            config.url_path("countries/japan/"),
+            "/explainers/tariffs/countries/japan/"
+        );
+        assert_eq!(config.url_path(""), "/explainers/tariffs/");
+        assert_eq!(
+            config.permalink("countries/japan/"),
+            "https://example.org/explainers/tariffs/countries/japan/"
+        );
+    }
+
+    #[test]
     fn unknown_key_is_refused_with_a_suggestion() {
         let errs =
             parse("title = \"x\"\nbase_url = \"https://x.org\"\nlanguag = \"en\"\n").unwrap_err();

@@ -369,22 +369,39 @@ fn place_page(
 }
 
 fn check_unique_paths(content: &Content, problems: &mut Vec<Diagnostic>) {
-    let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut sections: BTreeMap<&str, String> = BTreeMap::new();
     for section in content.sections.values() {
-        seen.insert(&section.path, &section.content_path);
+        sections.insert(&section.path, format!("content/{}", section.content_path));
     }
+    let mut claims: BTreeMap<&str, Vec<&Page>> = BTreeMap::new();
     for page in &content.pages {
-        if let Some(first) = seen.insert(&page.path, &page.file.name) {
-            let mut d = Diagnostic::error(format!("two files make the same URL `/{}`", page.path));
-            d = match &page.front.slug {
-                Some((_, span)) => d.at(&page.file, span.clone()),
-                None => d.in_file(&page.file.name),
-            };
-            problems.push(
-                d.with_note(format!("`{first}` makes it too"))
-                    .with_help("give one of them another `slug:`"),
-            );
+        claims.entry(&page.path).or_default().push(page);
+    }
+    for (path, pages) in claims {
+        let section = sections.get(path);
+        if pages.len() + usize::from(section.is_some()) < 2 {
+            continue;
         }
+        // Point at a `slug:` line when one of the pages has it: that is what an editor changes.
+        let culprit = pages
+            .iter()
+            .rev()
+            .find(|p| p.front.slug.is_some())
+            .unwrap_or(&pages[pages.len() - 1]);
+        let mut d = Diagnostic::error(format!("two files make the same URL `/{path}`"));
+        d = match &culprit.front.slug {
+            Some((_, span)) => d.at(&culprit.file, span.clone()),
+            None => d.in_file(&culprit.file.name),
+        };
+        let others = pages
+            .iter()
+            .filter(|p| p.file.name != culprit.file.name)
+            .map(|p| p.file.name.clone())
+            .chain(section.cloned());
+        for other in others {
+            d = d.with_note(format!("`{other}` makes it too"));
+        }
+        problems.push(d.with_help("give one of them another `slug:`"));
     }
 }
 
