@@ -15,6 +15,9 @@ fn default_site_has_no_html_errors() {
         .expect("cannot run bash");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "vnu found errors or could not run:\n{stdout}\n{stderr}");
+    assert!(
+        output.status.success(),
+        "vnu found errors or could not run:\n{stdout}\n{stderr}"
+    );
     assert!(stdout.contains(", 0 errors"), "{stdout}");
 }
