@@ -112,74 +112,69 @@ impl TemplateSources {
 
     /// A Tera error as a diagnostic at its place in the template.
     pub fn diagnostic(&self, err: &Error) -> Diagnostic {
-        let (message, name, range) = match err.kind() {
-            tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => (
-                report.message().to_owned(),
-                Some(report.filename().to_owned()),
-                Some(report.span().range.clone()),
-            ),
+        let report = match err.kind() {
+            tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
+                TeraReport {
+                    message: report.message().to_owned(),
+                    template: Some(report.filename().to_owned()),
+                    place: Some(Place::Bytes(report.span().range.clone())),
+                }
+            }
             other => parse_report(&other.to_string()),
         };
-        let diagnostic = Diagnostic::error(format!("template error: {message}"));
-        let file = name.as_deref().and_then(|n| self.files.get(n));
-        match (file, range) {
-            (Some(file), Some(range)) => diagnostic.at(file, resolve_range(file, range)),
+        let diagnostic = Diagnostic::error(format!("template error: {}", report.message));
+        let file = report.template.as_deref().and_then(|n| self.files.get(n));
+        match (file, report.place) {
+            (Some(file), Some(Place::Bytes(range))) => diagnostic.at(file, range),
+            (Some(file), Some(Place::LineCol { line, col, len })) => {
+                diagnostic.at_line_col(file, line, col, len)
+            }
             (Some(file), None) => diagnostic.in_file(&file.name),
-            _ => diagnostic,
+            (None, _) => diagnostic,
         }
     }
 }
 
+/// A Tera error taken apart: its message, template and where in it.
+struct TeraReport {
+    message: String,
+    template: Option<String>,
+    place: Option<Place>,
+}
+
+/// Tera gives a byte range for most errors, only a printed `name:line:col` for others.
+enum Place {
+    Bytes(std::ops::Range<usize>),
+    LineCol { line: usize, col: usize, len: usize },
+}
+
 /// Tera renders some errors as text only: "error: msg\n --> name:line:col\n ... ^^^".
-/// Recovers the message, the template and the byte range from that text.
-fn parse_report(text: &str) -> (String, Option<String>, Option<std::ops::Range<usize>>) {
+/// Recovers the message, the template and the position from that text.
+fn parse_report(text: &str) -> TeraReport {
     let first = text.lines().next().unwrap_or(text);
-    let message = first.strip_prefix("error: ").unwrap_or(first).to_owned();
+    let mut report = TeraReport {
+        message: first.strip_prefix("error: ").unwrap_or(first).to_owned(),
+        template: None,
+        place: None,
+    };
     let Some(location) = text
         .lines()
         .find_map(|l| l.trim_start().strip_prefix("--> "))
     else {
-        return (message, None, None);
+        return report;
     };
     let mut parts = location.rsplitn(3, ':');
     let col = parts.next().and_then(|c| c.parse::<usize>().ok());
     let line = parts.next().and_then(|l| l.parse::<usize>().ok());
-    let name = parts.next().map(str::to_owned);
-    let carets = text
+    report.template = parts.next().map(str::to_owned);
+    let len = text
         .lines()
         .last()
         .map_or(1, |l| l.matches('^').count().max(1));
-    match (name, line, col) {
-        (Some(name), Some(line), Some(col)) => {
-            // Encoded as a line/col pair; `TemplateSources::diagnostic` maps it through the file.
-            (
-                message,
-                Some(name),
-                Some(encode_line_col(line, col, carets)),
-            )
-        }
-        (name, _, _) => (message, name, None),
+    if let (Some(line), Some(col)) = (line, col) {
+        report.place = Some(Place::LineCol { line, col, len });
     }
-}
-
-/// Tera reports positions in two forms; we carry a line/col as a range whose start has the
-/// high bit set, resolved in `resolve_range` below.
-fn encode_line_col(line: usize, col: usize, len: usize) -> std::ops::Range<usize> {
-    const MARK: usize = 1 << (usize::BITS - 1);
-    let start = MARK | (line << 20) | col;
-    start..start + len
-}
-
-/// Turns a range from `encode_line_col` (or a plain byte range) into a byte range of `file`.
-pub fn resolve_range(file: &SourceFile, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
-    const MARK: usize = 1 << (usize::BITS - 1);
-    if range.start & MARK == 0 {
-        return range;
-    }
-    let packed = range.start & !MARK;
-    let (line, col) = (packed >> 20, packed & ((1 << 20) - 1));
-    let start = file.offset_of(line, col);
-    start..start + range.len()
+    report
 }
 
 fn new_tera(lookup: &SharedLookup) -> Tera {
