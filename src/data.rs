@@ -15,31 +15,11 @@ pub type DataFiles = BTreeMap<String, Value>;
 
 pub fn load_all(root: &Path) -> (DataFiles, Vec<Diagnostic>) {
     let dir = root.join("data");
-    if !dir.is_dir() {
-        return (DataFiles::new(), Vec::new());
-    }
-    let mut problems = Vec::new();
-    let mut paths = Vec::new();
-    for entry in walkdir::WalkDir::new(&dir)
-        .follow_links(true)
-        .sort_by_file_name()
-    {
-        match entry {
-            Ok(e) if e.file_type().is_file() && !crate::content::is_ignored(e.file_name()) => {
-                if data_format(e.path()).is_some() {
-                    paths.push(e.into_path());
-                }
-            }
-            Ok(_) => {}
-            Err(err) => problems.push(
-                Diagnostic::error(format!("cannot read the data folder: {err}")).in_file(
-                    &err.path()
-                        .map(|p| display_name(root, p))
-                        .unwrap_or_default(),
-                ),
-            ),
-        }
-    }
+    let (files, mut problems) = crate::source::files_under(root, "data");
+    let paths: Vec<_> = files
+        .into_iter()
+        .filter(|p| data_format(p).is_some())
+        .collect();
     let results: Vec<_> = paths
         .par_iter()
         .map(|path| load_one(root, &dir, path))

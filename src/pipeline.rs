@@ -493,29 +493,12 @@ fn add_static_files(
     diagnostics: &mut Diagnostics,
 ) {
     let static_dir = root.join("static");
-    let mut copies: Vec<(String, PathBuf)> = Vec::new();
-    if static_dir.is_dir() {
-        for entry in walkdir::WalkDir::new(&static_dir)
-            .follow_links(true)
-            .sort_by_file_name()
-        {
-            match entry {
-                Ok(e) if e.file_type().is_file() => {
-                    if !content::is_ignored(e.file_name()) {
-                        copies.push((display_name(&static_dir, e.path()), e.into_path()));
-                    }
-                }
-                Ok(_) => {}
-                Err(err) => diagnostics.push(
-                    Diagnostic::error(format!("cannot read the static folder: {err}")).in_file(
-                        &err.path()
-                            .map(|p| display_name(root, p))
-                            .unwrap_or_default(),
-                    ),
-                ),
-            }
-        }
-    }
+    let (files, problems) = crate::source::files_under(root, "static");
+    diagnostics.extend(problems);
+    let mut copies: Vec<(String, PathBuf)> = files
+        .into_iter()
+        .map(|path| (display_name(&static_dir, &path), path))
+        .collect();
     copies.extend(
         content
             .assets

@@ -114,6 +114,40 @@ pub fn display_name(root: &Path, path: &Path) -> String {
         .join("/")
 }
 
+/// Every file under `root/folder` (sorted, links followed, hidden and editor files skipped),
+/// with a diagnostic for each entry that cannot be read. A missing folder is empty.
+pub fn files_under(
+    root: &Path,
+    folder: &str,
+) -> (Vec<PathBuf>, Vec<crate::diagnostic::Diagnostic>) {
+    let dir = root.join(folder);
+    let (mut files, mut problems) = (Vec::new(), Vec::new());
+    if !dir.is_dir() {
+        return (files, problems);
+    }
+    let walker = walkdir::WalkDir::new(&dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !crate::content::is_ignored(e.file_name()));
+    for entry in walker {
+        match entry {
+            Ok(e) if e.file_type().is_file() => files.push(e.into_path()),
+            Ok(_) => {}
+            Err(err) => {
+                let name = err
+                    .path()
+                    .map_or_else(|| folder.to_owned(), |p| display_name(root, p));
+                problems.push(
+                    crate::diagnostic::Diagnostic::error(format!("cannot read `{name}`: {err}"))
+                        .in_file(&name),
+                );
+            }
+        }
+    }
+    (files, problems)
+}
+
 fn strip_bom(mut bytes: Vec<u8>) -> Vec<u8> {
     if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
         bytes.drain(..3);

@@ -48,34 +48,17 @@ impl TemplateSources {
             let display = format!("(built-in template) {name}");
             files.insert(name.to_owned(), SourceFile::new(display, name, text));
         }
-        let mut problems = Vec::new();
         let dir = root.join("templates");
-        if dir.is_dir() {
-            for entry in walkdir::WalkDir::new(&dir)
-                .follow_links(true)
-                .sort_by_file_name()
-            {
-                match entry {
-                    Ok(e)
-                        if e.file_type().is_file()
-                            && e.path().extension().is_some_and(|x| x == "html") =>
-                    {
-                        if crate::content::is_ignored(e.file_name()) {
-                            continue;
-                        }
-                        match SourceFile::read(root, e.path()) {
-                            Ok(file) => {
-                                files.insert(display_name(&dir, e.path()), file);
-                            }
-                            Err(d) => problems.push(d),
-                        }
-                    }
-                    Ok(_) => {}
-                    Err(err) => problems.push(
-                        Diagnostic::error(format!("cannot read the templates folder: {err}"))
-                            .in_file("templates"),
-                    ),
+        let (paths, mut problems) = crate::source::files_under(root, "templates");
+        for path in paths
+            .iter()
+            .filter(|p| p.extension().is_some_and(|x| x == "html"))
+        {
+            match SourceFile::read(root, path) {
+                Ok(file) => {
+                    files.insert(display_name(&dir, path), file);
                 }
+                Err(d) => problems.push(d),
             }
         }
         (TemplateSources { files }, problems)
