@@ -43,6 +43,9 @@ struct SiteArgs {
     /// Print only diagnostics.
     #[arg(long, short)]
     quiet: bool,
+    /// The build date (YYYY-MM-DD) for timelines and stale-fact checks; default today.
+    #[arg(long, value_name = "DATE")]
+    as_of: Option<jiff::civil::Date>,
 }
 
 #[derive(Debug, Args)]
@@ -109,6 +112,7 @@ fn build(args: BuildArgs) -> ExitCode {
     let options = BuildOptions {
         include_drafts: args.site.drafts,
         base_url: args.base_url,
+        as_of: args.site.as_of,
     };
     let (site, diagnostics) = pipeline::build(&root, &options);
     report(&diagnostics);
@@ -145,6 +149,7 @@ fn check(args: CheckArgs) -> ExitCode {
     let options = BuildOptions {
         include_drafts: args.site.drafts,
         base_url: None,
+        as_of: args.site.as_of,
     };
     let (site, diagnostics) = pipeline::build(&root, &options);
     report(&diagnostics);

@@ -30,7 +30,21 @@ struct RawConfig {
     #[serde(default)]
     schema: BTreeMap<String, BTreeMap<String, Spanned<String>>>,
     #[serde(default)]
+    data: BTreeMap<String, Spanned<RawDataSchema>>,
+    #[serde(default)]
     extra: toml::Table,
+}
+
+/// `[data."FILE"]`: what a data file holds and where its figures come from.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDataSchema {
+    title: Option<String>,
+    source: Option<String>,
+    as_of: Option<Spanned<toml::Value>>,
+    key: Option<String>,
+    #[serde(default)]
+    columns: BTreeMap<String, Spanned<toml::Value>>,
 }
 
 fn default_language() -> String {
@@ -131,6 +145,8 @@ pub struct SchemaField {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub root: PathBuf,
+    /// `tradetalks.toml` itself, for diagnostics that point into it after loading.
+    pub file: SourceFile,
     pub title: String,
     /// Always ends with `/`.
     pub base_url: String,
@@ -143,7 +159,77 @@ pub struct Config {
     pub markdown: MarkdownConfig,
     /// Section path (e.g. `countries`) to the fields its pages must carry.
     pub schemas: BTreeMap<String, Vec<SchemaField>>,
+    /// Data file name (`tariffs.csv`) to its declared schema.
+    pub data: BTreeMap<String, DataSchema>,
     pub extra: serde_json::Value,
+}
+
+/// The declared shape and provenance of one data file.
+#[derive(Debug, Clone, Default)]
+pub struct DataSchema {
+    pub title: Option<String>,
+    pub source: Option<String>,
+    pub as_of: Option<jiff::civil::Date>,
+    /// The column that names a row in fact references.
+    pub key: Option<String>,
+    pub columns: Vec<ColumnSchema>,
+    /// Where the `[data."FILE"]` table is in `tradetalks.toml`.
+    pub span: std::ops::Range<usize>,
+}
+
+impl DataSchema {
+    pub fn column(&self, name: &str) -> Option<&ColumnSchema> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnSchema {
+    pub name: String,
+    pub column_type: ColumnType,
+    pub required: bool,
+    pub label: Option<String>,
+    pub unit: Option<String>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+}
+
+/// The type a data schema asks of a column's cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnType {
+    String,
+    Number,
+    Integer,
+    Boolean,
+    Date,
+    /// ISO 3166-1 alpha-2: two upper-case ASCII letters.
+    Country,
+    Url,
+    Any,
+}
+
+impl ColumnType {
+    pub const NAMES: [&'static str; 8] = [
+        "string", "number", "integer", "boolean", "date", "country", "url", "any",
+    ];
+
+    fn parse(name: &str) -> Option<ColumnType> {
+        Some(match name {
+            "string" => ColumnType::String,
+            "number" => ColumnType::Number,
+            "integer" => ColumnType::Integer,
+            "boolean" => ColumnType::Boolean,
+            "date" => ColumnType::Date,
+            "country" => ColumnType::Country,
+            "url" => ColumnType::Url,
+            "any" => ColumnType::Any,
+            _ => return None,
+        })
+    }
+
+    pub fn is_numeric(self) -> bool {
+        matches!(self, ColumnType::Number | ColumnType::Integer)
+    }
 }
 
 impl Config {
@@ -184,12 +270,18 @@ impl Config {
                 }
             };
         let schemas = schemas(&raw.schema, file, &mut problems);
+        let data = raw
+            .data
+            .iter()
+            .map(|(name, schema)| (name.clone(), data_schema(name, schema, file, &mut problems)))
+            .collect();
         let extra = serde_json::to_value(&raw.extra).unwrap_or(serde_json::Value::Null);
         if !problems.is_empty() {
             return Err(problems);
         }
         Ok(Config {
             root: root.to_path_buf(),
+            file: file.clone(),
             title: raw.title,
             base_url,
             base_path,
@@ -199,6 +291,7 @@ impl Config {
             taxonomies: raw.taxonomies,
             markdown: raw.markdown,
             schemas,
+            data,
             extra,
         })
     }
@@ -261,6 +354,119 @@ fn schemas(
         schemas.insert(section.trim_matches('/').to_owned(), parsed);
     }
     schemas
+}
+
+fn data_schema(
+    name: &str,
+    raw: &Spanned<RawDataSchema>,
+    file: &SourceFile,
+    problems: &mut Vec<Diagnostic>,
+) -> DataSchema {
+    let as_of = raw.get_ref().as_of.as_ref().and_then(|value| {
+        let text = match value.get_ref() {
+            toml::Value::Datetime(d) => d.to_string(),
+            toml::Value::String(s) => s.clone(),
+            _ => String::new(),
+        };
+        crate::content::front_matter::parse_date(&text)
+            .map_err(|message| {
+                problems.push(
+                    Diagnostic::error(format!("`as_of` of data file `{name}`: {message}"))
+                        .at(file, value.span()),
+                )
+            })
+            .ok()
+    });
+    let columns = raw
+        .get_ref()
+        .columns
+        .iter()
+        .filter_map(
+            |(column, spec)| match column_schema(column, spec.get_ref()) {
+                Ok(schema) => Some(schema),
+                Err(message) => {
+                    let mut d =
+                        Diagnostic::error(format!("column `{column}` of `{name}`: {message}"))
+                            .at(file, spec.span());
+                    if message.contains("type") {
+                        d = d.with_note(format!("column types: {}", ColumnType::NAMES.join(", ")));
+                    }
+                    problems.push(d);
+                    None
+                }
+            },
+        )
+        .collect();
+    let raw_schema = raw.get_ref();
+    DataSchema {
+        title: raw_schema.title.clone(),
+        source: raw_schema.source.clone(),
+        as_of,
+        key: raw_schema.key.clone(),
+        columns,
+        span: raw.span(),
+    }
+}
+
+/// A column is written `"type"` or `{ type = "...", label, unit, min, max, required }`.
+fn column_schema(name: &str, spec: &toml::Value) -> Result<ColumnSchema, String> {
+    let mut column = ColumnSchema {
+        name: name.to_owned(),
+        column_type: ColumnType::Any,
+        required: true,
+        label: None,
+        unit: None,
+        min: None,
+        max: None,
+    };
+    let type_name = match spec {
+        toml::Value::String(s) => s.as_str(),
+        toml::Value::Table(table) => {
+            for (key, value) in table {
+                let text = || value.as_str().map(str::to_owned);
+                let number = || {
+                    value
+                        .as_float()
+                        .or_else(|| value.as_integer().map(|i| i as f64))
+                };
+                match key.as_str() {
+                    "type" => {}
+                    "label" => column.label = Some(text().ok_or("`label` must be a string")?),
+                    "unit" => column.unit = Some(text().ok_or("`unit` must be a string")?),
+                    "min" => column.min = Some(number().ok_or("`min` must be a number")?),
+                    "max" => column.max = Some(number().ok_or("`max` must be a number")?),
+                    "required" => {
+                        column.required =
+                            value.as_bool().ok_or("`required` must be true or false")?
+                    }
+                    other => {
+                        let keys = ["type", "label", "unit", "min", "max", "required"];
+                        let hint = did_you_mean(other, keys)
+                            .map(|h| format!("; {h}"))
+                            .unwrap_or_default();
+                        return Err(format!("unknown key `{other}`{hint}"));
+                    }
+                }
+            }
+            match table.get("type") {
+                Some(value) => value.as_str().ok_or("`type` must be a string")?,
+                None => "any",
+            }
+        }
+        _ => {
+            return Err(
+                "expected a type name or a table such as { type = \"number\", unit = \"%\" }"
+                    .into(),
+            );
+        }
+    };
+    column.column_type = ColumnType::parse(type_name).ok_or_else(|| {
+        let hint = did_you_mean(type_name, ColumnType::NAMES)
+            .map(|h| format!("; {h}"))
+            .unwrap_or_default();
+        format!("unknown column type `{type_name}`{hint}")
+    })?;
+    Ok(column)
 }
 
 /// Checks a base URL and splits off its path: `https://x.org/sub` → (`https://x.org/sub/`, `/sub/`).

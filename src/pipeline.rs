@@ -12,6 +12,7 @@
 //! anything so far was an error. Writing to disk is `output`'s job.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -22,8 +23,10 @@ use crate::config::{CONFIG_FILE, Config};
 use crate::content::{self, Content, Page, Section};
 use crate::data;
 use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
+use crate::facts;
 use crate::markdown::{self, RenderEnv, Rendered, highlight};
-use crate::source::display_name;
+use crate::shortcodes::{self, Expanded, PageInfo, ShortcodeEnv};
+use crate::source::{SourceFile, display_name};
 use crate::templates::{Lookup, SharedLookup, TemplateSources};
 
 /// Files every site gets unless its `static/` has its own of the same name.
@@ -36,6 +39,15 @@ pub const BUILTIN_STATIC: [(&str, &str); 2] = [
 pub struct BuildOptions {
     pub include_drafts: bool,
     pub base_url: Option<String>,
+    /// The date timelines and stale-fact checks measure from (default: today).
+    pub as_of: Option<jiff::civil::Date>,
+}
+
+impl BuildOptions {
+    pub fn today(&self) -> jiff::civil::Date {
+        self.as_of
+            .unwrap_or_else(|| jiff::ZonedDateTime::now().date())
+    }
 }
 
 /// A whole built site, in memory: generated files and files to copy, by output path.
@@ -58,14 +70,19 @@ pub fn build(root: &Path, options: &BuildOptions) -> (Option<BuiltSite>, Diagnos
             return (None, diagnostics);
         }
     };
-    let ((content, content_problems), ((data_files, data_problems), (sources, template_problems))) =
-        rayon::join(
-            || content::load(&config, options.include_drafts),
-            || rayon::join(|| data::load_all(root), || TemplateSources::load(root)),
-        );
+    let (
+        (mut content, content_problems),
+        ((data_files, data_problems), (sources, template_problems)),
+    ) = rayon::join(
+        || content::load(&config, options.include_drafts),
+        || rayon::join(|| data::load_all(&config), || TemplateSources::load(root)),
+    );
     diagnostics.extend(content_problems);
     diagnostics.extend(data_problems);
     diagnostics.extend(template_problems);
+    diagnostics.extend(facts::resolve_references(&mut content, &data_files));
+    let today = options.today();
+    diagnostics.extend(facts::stale_figures(&config, &content, &data_files, today));
 
     let lookup = SharedLookup::default();
     let tera = match sources.compile(&lookup) {
@@ -84,7 +101,14 @@ pub fn build(root: &Path, options: &BuildOptions) -> (Option<BuiltSite>, Diagnos
             }
         };
 
-    let bodies = render_markdown(&config, &content, &mut diagnostics);
+    let bodies = render_markdown(
+        &config,
+        &content,
+        &data_files,
+        tera.as_ref().map(|tera| (tera, &sources)),
+        today,
+        &mut diagnostics,
+    );
     check_anchors(&content, &bodies, &mut diagnostics);
     check_template_names(&content, &sources, &mut diagnostics);
     let views = Views::new(&config, &content, &bodies);
@@ -93,7 +117,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> (Option<BuiltSite>, Diagnos
         sections: views.section_lookup(&content),
         data: data_files
             .iter()
-            .map(|(k, v)| (k.clone(), Value::from_serializable(v)))
+            .map(|(k, v)| (k.clone(), Value::from_serializable(&v.value)))
             .collect(),
         base_path: config.base_path.clone(),
     });
@@ -118,6 +142,9 @@ pub fn build(root: &Path, options: &BuildOptions) -> (Option<BuiltSite>, Diagnos
     }
     site.files
         .insert("syntax.css".into(), syntax_css.into_bytes());
+    for (path, bytes) in bodies.downloads {
+        site.files.insert(path, bytes);
+    }
     add_aliases(&config, &content, &mut site, &mut diagnostics);
     add_static_files(root, &content, &mut site, &mut diagnostics);
     diagnostics.sort();
@@ -127,44 +154,98 @@ pub fn build(root: &Path, options: &BuildOptions) -> (Option<BuiltSite>, Diagnos
     (Some(site), diagnostics)
 }
 
-/// Markdown bodies of pages (by index) and sections (by folder).
+/// Markdown bodies of pages (by index) and sections (by folder), and the files their
+/// tables offer for download.
 struct Bodies {
     pages: Vec<Rendered>,
     sections: BTreeMap<String, Rendered>,
+    downloads: Vec<(String, Vec<u8>)>,
 }
 
-fn render_markdown(config: &Config, content: &Content, diagnostics: &mut Diagnostics) -> Bodies {
+/// Renders every body, expanding shortcodes. Without compiled templates (their errors are
+/// already reported) bodies render as plain Markdown, so Markdown errors still show.
+fn render_markdown(
+    config: &Config,
+    content: &Content,
+    data: &data::DataFiles,
+    templates: Option<(&Tera, &TemplateSources)>,
+    today: jiff::civil::Date,
+    diagnostics: &mut Diagnostics,
+) -> Bodies {
     let urls = url_map(config, content);
-    let env = RenderEnv {
+    let markdown_env = RenderEnv {
         urls: &urls,
         smart_punctuation: config.markdown.smart_punctuation,
         highlight_code: config.markdown.highlight_code,
     };
-    let pages: Vec<(Rendered, Vec<Diagnostic>)> = content
+    let shortcode_env = templates.map(|(tera, sources)| ShortcodeEnv {
+        tera,
+        templates: sources,
+        config,
+        content,
+        data,
+        markdown: &markdown_env,
+        today,
+    });
+    let render = |file: &SourceFile, body: Range<usize>, page: PageInfo| match &shortcode_env {
+        Some(env) => shortcodes::render_body(env, file, body, &page),
+        None => {
+            let (rendered, problems) = markdown::render(file, body, &markdown_env);
+            (
+                Expanded {
+                    rendered,
+                    downloads: Vec::new(),
+                },
+                problems,
+            )
+        }
+    };
+    let pages: Vec<(Expanded, Vec<Diagnostic>)> = content
         .pages
         .par_iter()
-        .map(|page| markdown::render(&page.file, page.body.clone(), &env))
-        .collect();
-    let mut sections = BTreeMap::new();
-    for (dir, section) in &content.sections {
-        let rendered = match &section.file {
-            Some(file) => {
-                let (rendered, problems) = markdown::render(file, section.body.clone(), &env);
-                diagnostics.extend(problems);
-                rendered
-            }
-            None => Rendered::default(),
-        };
-        sections.insert(dir.clone(), rendered);
-    }
-    let pages = pages
-        .into_iter()
-        .map(|(rendered, problems)| {
-            diagnostics.extend(problems);
-            rendered
+        .map(|page| {
+            let info = PageInfo {
+                title: &page.front.title,
+                path: &page.path,
+                content_path: &page.content_path,
+            };
+            render(&page.file, page.body.clone(), info)
         })
         .collect();
-    Bodies { pages, sections }
+    let section_results: Vec<(String, Expanded, Vec<Diagnostic>)> = content
+        .sections
+        .par_iter()
+        .map(|(dir, section)| {
+            let (expanded, problems) = match &section.file {
+                Some(file) => {
+                    let info = PageInfo {
+                        title: &section.front.title,
+                        path: &section.path,
+                        content_path: &section.content_path,
+                    };
+                    render(file, section.body.clone(), info)
+                }
+                None => (Expanded::default(), Vec::new()),
+            };
+            (dir.clone(), expanded, problems)
+        })
+        .collect();
+    let mut bodies = Bodies {
+        pages: Vec::with_capacity(pages.len()),
+        sections: BTreeMap::new(),
+        downloads: Vec::new(),
+    };
+    for (mut expanded, problems) in pages {
+        diagnostics.extend(problems);
+        bodies.downloads.append(&mut expanded.downloads);
+        bodies.pages.push(expanded.rendered);
+    }
+    for (dir, mut expanded, problems) in section_results {
+        diagnostics.extend(problems);
+        bodies.downloads.append(&mut expanded.downloads);
+        bodies.sections.insert(dir, expanded.rendered);
+    }
+    bodies
 }
 
 /// What `@/` links may name: every page and section, by content path.

@@ -44,7 +44,10 @@ impl TemplateSources {
     /// The built-ins, then every `.html` file under `templates/` (which wins on a name clash).
     pub fn load(root: &Path) -> (TemplateSources, Vec<Diagnostic>) {
         let mut files = BTreeMap::new();
-        for (name, text) in BUILTIN_TEMPLATES {
+        for (name, text) in BUILTIN_TEMPLATES
+            .into_iter()
+            .chain(crate::shortcodes::BUILTIN_TEMPLATES)
+        {
             let display = format!("(built-in template) {name}");
             files.insert(name.to_owned(), SourceFile::new(display, name, text));
         }
@@ -66,6 +69,10 @@ impl TemplateSources {
 
     pub fn contains(&self, name: &str) -> bool {
         self.files.contains_key(name)
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.files.keys().map(String::as_str)
     }
 
     /// Compiles every template. Each file is first checked on its own, so that one run reports

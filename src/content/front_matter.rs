@@ -93,6 +93,8 @@ pub struct FrontMatter {
     pub page_template: Option<String>,
     pub taxonomies: BTreeMap<String, Vec<String>>,
     pub extra: serde_json::Value,
+    /// `extra` as written, with positions, for fact references and stale-fact checks.
+    pub extra_tree: Option<Yaml>,
     /// Fields declared by the section's schema, as written.
     pub fields: BTreeMap<String, Yaml>,
 }
@@ -215,6 +217,7 @@ impl Checker<'_> {
                 self.expect_map(v, "extra");
                 v.to_json()
             }),
+            extra_tree: root.get("extra").cloned(),
             fields: BTreeMap::new(),
         };
         for taxonomy in &config.taxonomies {
@@ -398,6 +401,8 @@ impl Checker<'_> {
     fn figure(&mut self, value: &Yaml, field: &str) {
         match &value.value {
             YamlValue::Str(_) | YamlValue::Int(_) | YamlValue::Float(_) => {}
+            // A fact reference (`{data, row, column}`) is resolved once data files are loaded.
+            YamlValue::Map(_) if value.get("data").is_some() => {}
             YamlValue::Map(_) => {
                 if value.get("value").is_none() {
                     self.problems.push(

@@ -296,6 +296,7 @@ fn implicit_root(config: &Config) -> Section {
             page_template: None,
             taxonomies: BTreeMap::new(),
             extra: serde_json::Value::Null,
+            extra_tree: None,
             fields: BTreeMap::new(),
         },
         body: 0..0,

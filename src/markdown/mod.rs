@@ -49,6 +49,39 @@ pub struct Rendered {
     pub word_count: usize,
 }
 
+/// Maps byte offsets in a Markdown text back to its file. The text is usually a slice of the
+/// file; after shortcode expansion it is a new string whose pieces came from different places.
+#[derive(Debug, Clone, Default)]
+pub struct OffsetMap {
+    /// `(offset in the text, offset in the file)` where each piece starts, in text order.
+    pieces: Vec<(usize, usize)>,
+}
+
+impl OffsetMap {
+    /// A text that is the file from `base` on.
+    pub fn starting_at(base: usize) -> OffsetMap {
+        OffsetMap {
+            pieces: vec![(0, base)],
+        }
+    }
+
+    /// Records that the text from `text_offset` on comes from the file at `file_offset`.
+    pub fn push(&mut self, text_offset: usize, file_offset: usize) {
+        self.pieces.push((text_offset, file_offset));
+    }
+
+    pub fn to_file(&self, text_offset: usize) -> usize {
+        let index = self
+            .pieces
+            .partition_point(|&(start, _)| start <= text_offset)
+            .saturating_sub(1);
+        match self.pieces.get(index) {
+            Some(&(start, file)) => file + (text_offset - start.min(text_offset)),
+            None => text_offset,
+        }
+    }
+}
+
 /// Renders `file.text[body]`. Broken `@/` links are returned as diagnostics alongside the
 /// HTML, so one page can report several.
 pub fn render(
@@ -56,7 +89,21 @@ pub fn render(
     body: Range<usize>,
     env: &RenderEnv,
 ) -> (Rendered, Vec<Diagnostic>) {
-    let text = &file.text[body.clone()];
+    render_text(
+        file,
+        &file.text[body.clone()],
+        &OffsetMap::starting_at(body.start),
+        env,
+    )
+}
+
+/// Renders Markdown `text` whose offsets `offsets` maps into `file`.
+pub fn render_text(
+    file: &SourceFile,
+    text: &str,
+    offsets: &OffsetMap,
+    env: &RenderEnv,
+) -> (Rendered, Vec<Diagnostic>) {
     let mut options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -67,7 +114,7 @@ pub fn render(
     }
     let mut pass = Pass {
         file,
-        base: body.start,
+        offsets,
         env,
         rendered: Rendered::default(),
         problems: Vec::new(),
@@ -86,7 +133,7 @@ pub fn render(
 
 struct Pass<'a> {
     file: &'a SourceFile,
-    base: usize,
+    offsets: &'a OffsetMap,
     env: &'a RenderEnv<'a>,
     rendered: Rendered,
     problems: Vec<Diagnostic>,
@@ -156,7 +203,7 @@ impl<'a> Pass<'a> {
             Some((path, anchor)) => (path, Some(anchor.to_owned())),
             None => (target, None),
         };
-        let span = self.base + range.start..self.base + range.end;
+        let span = self.offsets.to_file(range.start)..self.offsets.to_file(range.end);
         let url = match self.env.urls.get(path) {
             Some(url) => {
                 self.rendered.links.push(InternalLink {

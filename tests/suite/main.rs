@@ -2,6 +2,8 @@
 //! built by the real `tradetalks` binary, and CLI tests pinning exit codes and messages.
 
 mod build;
+mod data_errors;
 mod errors;
 mod html;
+mod shortcodes;
 mod support;

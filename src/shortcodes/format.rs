@@ -1,0 +1,223 @@
+//! How numbers, units and dates read in tables and charts, and the small query language of
+//! `filter` and `sort` arguments.
+
+use std::cmp::Ordering;
+
+use serde_json::{Map, Value};
+
+use crate::data::{plain, value_text};
+
+/// `1234.5` → `1,234.5`, `-16.6` → `−16.6` (a true minus sign).
+pub fn number(n: f64) -> String {
+    let text = if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n.abs() as i64)
+    } else {
+        format!("{}", n.abs())
+    };
+    let (int, frac) = match text.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (text.as_str(), None),
+    };
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let sign = if n < 0.0 { "\u{2212}" } else { "" };
+    match frac {
+        Some(f) => format!("{sign}{grouped}.{f}"),
+        None => format!("{sign}{grouped}"),
+    }
+}
+
+/// A number with its unit: `24%`, `9 trillion yen`, `US$10 billion` for a `US$ billion` unit.
+pub fn with_unit(n: f64, unit: Option<&str>) -> String {
+    let n = number(n);
+    match unit.map(str::trim).filter(|u| !u.is_empty()) {
+        None => n,
+        Some("%") => format!("{n}%"),
+        Some(unit) => match unit.split_once(' ') {
+            Some((currency, scale)) if currency.ends_with('$') => format!("{currency}{n} {scale}"),
+            _ if unit.ends_with('$') => format!("{unit}{n}"),
+            _ => format!("{n} {unit}"),
+        },
+    }
+}
+
+/// A cell as display text: numbers with their unit, other scalars as written.
+pub fn cell_text(cell: &Value, unit: Option<&str>) -> String {
+    let value = plain(cell);
+    let unit = cell.get("unit").and_then(Value::as_str).or(unit);
+    match value.as_f64() {
+        Some(n) if value.is_number() => with_unit(n, unit),
+        _ => value_text(value),
+    }
+}
+
+/// `2025-04-02` → `2 April 2025`; anything else is returned as it is.
+pub fn date(text: &str) -> String {
+    match crate::content::front_matter::parse_date(text) {
+        Ok(d) => d.strftime("%-d %B %Y").to_string(),
+        Err(_) => text.to_owned(),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Op {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    In,
+}
+
+/// One `column op value` condition of a `filter` argument.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Condition {
+    pub column: String,
+    op: Op,
+    values: Vec<String>,
+}
+
+/// Parses `rate_percent >= 30 and iso2 in JP,KR,IN`.
+pub fn parse_filter(text: &str) -> Result<Vec<Condition>, String> {
+    const OPS: [(&str, Op); 7] = [
+        ("==", Op::Eq),
+        ("!=", Op::Ne),
+        ("<=", Op::Le),
+        (">=", Op::Ge),
+        ("<", Op::Lt),
+        (">", Op::Gt),
+        (" in ", Op::In),
+    ];
+    text.split(" and ")
+        .map(|part| {
+            let part = part.trim();
+            let (at, token, op) = OPS
+                .iter()
+                .filter_map(|&(token, op)| part.find(token).map(|at| (at, token, op)))
+                .min_by_key(|&(at, token, _)| (at, usize::MAX - token.len()))
+                .ok_or_else(|| {
+                    format!("`{part}` is not a condition: write `column == value`, `column >= 30` or `column in A,B`")
+                })?;
+            let column = part[..at].trim();
+            let value = part[at + token.len()..].trim();
+            if column.is_empty() || value.is_empty() {
+                return Err(format!("`{part}` needs a column and a value"));
+            }
+            let values = if op == Op::In {
+                value.split(',').map(|v| unquote(v.trim()).to_owned()).collect()
+            } else {
+                vec![unquote(value).to_owned()]
+            };
+            Ok(Condition {
+                column: column.to_owned(),
+                op,
+                values,
+            })
+        })
+        .collect()
+}
+
+fn unquote(text: &str) -> &str {
+    text.trim_matches(|c| c == '"' || c == '\'')
+}
+
+/// Whether a row's cells satisfy every condition.
+pub fn matches(conditions: &[Condition], cells: &Map<String, Value>) -> bool {
+    conditions.iter().all(|c| {
+        let cell = cells.get(&c.column).map(plain).unwrap_or(&Value::Null);
+        let text = value_text(cell);
+        let ordering = || -> Option<Ordering> {
+            let wanted = &c.values[0];
+            match (cell.as_f64(), wanted.parse::<f64>()) {
+                (Some(a), Ok(b)) => a.partial_cmp(&b),
+                _ => Some(text.as_str().cmp(wanted.as_str())),
+            }
+        };
+        match c.op {
+            Op::In => c.values.contains(&text),
+            Op::Eq => ordering() == Some(Ordering::Equal),
+            Op::Ne => ordering() != Some(Ordering::Equal),
+            Op::Lt => ordering() == Some(Ordering::Less),
+            Op::Le => matches!(ordering(), Some(Ordering::Less | Ordering::Equal)),
+            Op::Gt => ordering() == Some(Ordering::Greater),
+            Op::Ge => matches!(ordering(), Some(Ordering::Greater | Ordering::Equal)),
+        }
+    })
+}
+
+/// `-rate` → (`rate`, descending).
+pub fn parse_sort(text: &str) -> (&str, bool) {
+    match text.strip_prefix('-') {
+        Some(column) => (column.trim(), true),
+        None => (text.trim_start_matches('+').trim(), false),
+    }
+}
+
+/// Orders two cells: numbers numerically, text alphabetically, empty cells last.
+pub fn compare_cells(a: &Value, b: &Value) -> Ordering {
+    let (a, b) = (plain(a), plain(b));
+    match (a.is_null(), b.is_null()) {
+        (true, true) => return Ordering::Equal,
+        (true, false) => return Ordering::Greater,
+        (false, true) => return Ordering::Less,
+        _ => {}
+    }
+    match (a.as_f64(), b.as_f64()) {
+        (Some(x), Some(y)) => x.total_cmp(&y),
+        _ => value_text(a)
+            .to_lowercase()
+            .cmp(&value_text(b).to_lowercase()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn numbers_read_naturally() {
+        assert_eq!(number(1234567.0), "1,234,567");
+        assert_eq!(number(-16.6), "\u{2212}16.6");
+        assert_eq!(number(37.7), "37.7");
+        assert_eq!(with_unit(24.0, Some("%")), "24%");
+        assert_eq!(with_unit(9.0, Some("trillion yen")), "9 trillion yen");
+        assert_eq!(with_unit(10.0, Some("US$ billion")), "US$10 billion");
+        assert_eq!(date("2025-04-02"), "2 April 2025");
+    }
+
+    #[test]
+    fn filters_combine_conditions() {
+        let conditions = parse_filter("rate >= 25 and iso2 in JP,KR,'IN'").unwrap();
+        assert_eq!(conditions.len(), 2);
+        let row = |iso: &str, rate: i64| {
+            json!({"iso2": iso, "rate": rate})
+                .as_object()
+                .unwrap()
+                .clone()
+        };
+        assert!(matches(&conditions, &row("KR", 25)));
+        assert!(matches(&conditions, &row("IN", 26)));
+        assert!(!matches(&conditions, &row("JP", 24)));
+        assert!(!matches(&conditions, &row("NO", 30)));
+        assert!(parse_filter("nonsense").is_err());
+        assert!(matches(&parse_filter("iso2 == NA").unwrap(), &row("NA", 1)));
+    }
+
+    #[test]
+    fn sorting_puts_numbers_in_order_and_blanks_last() {
+        let mut cells = vec![json!(10), json!(null), json!(2.5), json!({"value": 7})];
+        cells.sort_by(compare_cells);
+        assert_eq!(
+            cells,
+            vec![json!(2.5), json!({"value": 7}), json!(10), json!(null)]
+        );
+        assert_eq!(parse_sort("-rate"), ("rate", true));
+    }
+}

@@ -1,0 +1,434 @@
+//! Shortcodes: `{{ name(args) }}` and `{% name(args) %}…{% end %}` in Markdown bodies.
+//!
+//! A body is parsed (`parse`), each call is rendered to HTML through its template
+//! `shortcodes/NAME.html` (built-ins prepare their data in Rust first: `table`, `chart`,
+//! `timeline`), and the call is replaced by a placeholder token before Markdown runs; the
+//! token is swapped for the HTML afterwards. Markdown never sees shortcode HTML, and its
+//! positions are mapped back to the file through an `OffsetMap`.
+
+mod args;
+mod chart;
+pub mod format;
+pub mod parse;
+mod table;
+mod timeline;
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use jiff::civil::Date;
+use serde_json::{Value, json};
+use tera::{Context, Tera};
+
+use crate::config::Config;
+use crate::content::Content;
+use crate::data::DataFiles;
+use crate::diagnostic::{Diagnostic, did_you_mean};
+use crate::markdown::{self, OffsetMap, RenderEnv, Rendered};
+use crate::source::SourceFile;
+use crate::templates::TemplateSources;
+use args::{Args, BUILTINS, Builtin};
+use parse::{Call, Node};
+
+/// Built-in shortcode templates, overridable from `templates/shortcodes/`.
+pub const BUILTIN_TEMPLATES: [(&str, &str); 6] = [
+    (
+        "shortcodes/table.html",
+        include_str!("../../templates/shortcodes/table.html"),
+    ),
+    (
+        "shortcodes/compare.html",
+        include_str!("../../templates/shortcodes/compare.html"),
+    ),
+    (
+        "shortcodes/chart.html",
+        include_str!("../../templates/shortcodes/chart.html"),
+    ),
+    (
+        "shortcodes/timeline.html",
+        include_str!("../../templates/shortcodes/timeline.html"),
+    ),
+    (
+        "shortcodes/note.html",
+        include_str!("../../templates/shortcodes/note.html"),
+    ),
+    (
+        "shortcodes/source.html",
+        include_str!("../../templates/shortcodes/source.html"),
+    ),
+];
+
+/// Everything shortcodes read: the whole site, loaded and checked.
+pub struct ShortcodeEnv<'a> {
+    pub tera: &'a Tera,
+    pub templates: &'a TemplateSources,
+    pub config: &'a Config,
+    pub content: &'a Content,
+    pub data: &'a DataFiles,
+    pub markdown: &'a RenderEnv<'a>,
+    /// The build date: timelines mark events before it as past.
+    pub today: Date,
+}
+
+/// The page (or section) whose body is being rendered.
+pub struct PageInfo<'a> {
+    pub title: &'a str,
+    /// Site path of the page (`countries/japan/`): downloads are written under it.
+    pub path: &'a str,
+    pub content_path: &'a str,
+}
+
+/// A body rendered to HTML, plus the files its tables offer for download.
+#[derive(Debug, Default)]
+pub struct Expanded {
+    pub rendered: Rendered,
+    /// Output path (`countries/japan/table-1.csv`) to contents.
+    pub downloads: Vec<(String, Vec<u8>)>,
+}
+
+/// Renders the Markdown body `file.text[body]` with its shortcodes expanded.
+pub fn render_body(
+    env: &ShortcodeEnv,
+    file: &SourceFile,
+    body: Range<usize>,
+    page: &PageInfo,
+) -> (Expanded, Vec<Diagnostic>) {
+    let text = &file.text[body.clone()];
+    if !parse::may_contain_shortcodes(text) {
+        let (rendered, problems) = markdown::render(file, body, env.markdown);
+        return (
+            Expanded {
+                rendered,
+                downloads: Vec::new(),
+            },
+            problems,
+        );
+    }
+    let (nodes, errors) = parse::parse(text, body.start);
+    let mut expander = Expander {
+        env,
+        file,
+        page,
+        counters: BTreeMap::new(),
+        downloads: Vec::new(),
+        problems: errors
+            .into_iter()
+            .map(|e| {
+                let d = Diagnostic::error(format!("shortcode: {}", e.message)).at(file, e.span);
+                match e.help {
+                    Some(help) => d.with_help(help),
+                    None => d,
+                }
+            })
+            .collect(),
+        nested: Rendered::default(),
+    };
+    let mut rendered = expander.markdown(&nodes);
+    rendered.links.append(&mut expander.nested.links);
+    rendered
+        .heading_ids
+        .append(&mut expander.nested.heading_ids);
+    (
+        Expanded {
+            rendered,
+            downloads: expander.downloads,
+        },
+        expander.problems,
+    )
+}
+
+struct Expander<'a> {
+    env: &'a ShortcodeEnv<'a>,
+    file: &'a SourceFile,
+    page: &'a PageInfo<'a>,
+    /// Per-page numbering of generated ids (`table-1`, `chart-2`).
+    counters: BTreeMap<&'static str, usize>,
+    downloads: Vec<(String, Vec<u8>)>,
+    problems: Vec<Diagnostic>,
+    /// Links and heading ids found in shortcode bodies, merged into the page's.
+    nested: Rendered,
+}
+
+/// Placeholder for the HTML of call number `index`: private-use characters that Markdown
+/// passes through untouched and that no editor types.
+fn token(index: usize) -> String {
+    format!("\u{E000}{index}\u{E001}")
+}
+
+impl Expander<'_> {
+    /// Renders nodes as Markdown with every call's HTML in its place.
+    fn markdown(&mut self, nodes: &[Node]) -> Rendered {
+        let mut text = String::new();
+        let mut offsets = OffsetMap::default();
+        let mut outputs = Vec::new();
+        for node in nodes {
+            match node {
+                Node::Text(range) => {
+                    offsets.push(text.len(), range.start);
+                    text.push_str(&self.file.text[range.clone()]);
+                }
+                Node::Call(call) => {
+                    let (html, block) = self.call(call);
+                    offsets.push(text.len(), call.span.start);
+                    if block {
+                        text.push_str("\n\n");
+                        text.push_str(&token(outputs.len()));
+                        text.push_str("\n\n");
+                    } else {
+                        text.push_str(&token(outputs.len()));
+                    }
+                    outputs.push(html);
+                }
+            }
+        }
+        let (mut rendered, problems) =
+            markdown::render_text(self.file, &text, &offsets, self.env.markdown);
+        self.problems.extend(problems);
+        rendered.html = substitute(&rendered.html, &outputs);
+        rendered
+    }
+
+    /// Renders one call; returns its HTML and whether it is a block.
+    fn call(&mut self, call: &Call) -> (String, bool) {
+        let builtin = BUILTINS.iter().find(|b| b.name == call.name);
+        let template = format!("shortcodes/{}.html", call.name);
+        if builtin.is_none() && !self.env.templates.contains(&template) {
+            self.unknown(call);
+            return (String::new(), false);
+        }
+        let block = builtin.is_some_and(|b| b.block) || call.body.is_some();
+        if block && !self.stands_alone(call) {
+            self.problems.push(
+                Diagnostic::error(format!(
+                    "shortcode `{}` makes a block, so it must stand on its own line",
+                    call.name
+                ))
+                .at(self.file, call.name_span.clone())
+                .with_help("put it on a line of its own, with a blank line before and after"),
+            );
+            return (String::new(), false);
+        }
+        let result = match builtin {
+            Some(builtin) => self.builtin(builtin, call),
+            None => self.site_shortcode(call),
+        };
+        match result {
+            Ok(context) => match self.env.tera.render(&template, &context) {
+                Ok(html) => (html.trim().to_owned(), block),
+                Err(err) => {
+                    let at = self.file.line_col(call.span.start);
+                    self.problems
+                        .push(self.env.templates.diagnostic(&err).with_note(format!(
+                            "while expanding `{}` at {}:{}:{}",
+                            call.name, self.file.name, at.line, at.col
+                        )));
+                    (String::new(), block)
+                }
+            },
+            Err(problems) => {
+                self.problems.extend(problems);
+                (String::new(), block)
+            }
+        }
+    }
+
+    fn unknown(&mut self, call: &Call) {
+        let site_names: Vec<String> = self
+            .env
+            .templates
+            .names()
+            .filter_map(|n| n.strip_prefix("shortcodes/")?.strip_suffix(".html"))
+            .map(str::to_owned)
+            .collect();
+        let known = BUILTINS
+            .iter()
+            .map(|b| b.name)
+            .chain(site_names.iter().map(String::as_str));
+        let mut d = Diagnostic::error(format!("unknown shortcode `{}`", call.name))
+            .at(self.file, call.name_span.clone());
+        d = match did_you_mean(&call.name, known) {
+            Some(help) => d.with_help(help),
+            None => d.with_help(format!(
+                "add `templates/shortcodes/{}.html`, or write `\\{{{{` for a literal `{{{{`",
+                call.name
+            )),
+        };
+        self.problems.push(d);
+    }
+
+    /// Whether the call is the only thing on its line(s).
+    fn stands_alone(&self, call: &Call) -> bool {
+        let text = &self.file.text;
+        let line_start = text[..call.span.start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[call.span.end..]
+            .find('\n')
+            .map_or(text.len(), |i| call.span.end + i);
+        text[line_start..call.span.start].trim().is_empty()
+            && text[call.span.end..line_end].trim().is_empty()
+    }
+
+    fn next_id(&mut self, kind: &'static str, args: &Args) -> String {
+        if let Some(id) = args.str("id") {
+            return id.to_owned();
+        }
+        let n = self.counters.entry(kind).or_insert(0);
+        *n += 1;
+        format!("{kind}-{n}")
+    }
+
+    /// Renders a body shortcode's body to HTML.
+    fn body_html(&mut self, call: &Call) -> Option<String> {
+        let body = call.body.as_ref()?;
+        let mut rendered = self.markdown(&body.nodes);
+        self.nested.links.append(&mut rendered.links);
+        self.nested.heading_ids.append(&mut rendered.heading_ids);
+        Some(rendered.html)
+    }
+
+    fn builtin(&mut self, builtin: &Builtin, call: &Call) -> Result<Context, Vec<Diagnostic>> {
+        let args = Args::check(builtin, call, self.file)?;
+        let body = self.body_html(call);
+        let mut context = Context::new();
+        match builtin.name {
+            "table" => {
+                let id = self.next_id("table", &args);
+                let view = table::data_table(self, &args, &id)?;
+                context.insert("table", &view);
+            }
+            "compare" => {
+                let id = self.next_id("table", &args);
+                let view = table::compare(self, &args, &id)?;
+                context.insert("table", &view);
+            }
+            "chart" => {
+                let id = self.next_id("chart", &args);
+                let view = chart::chart(self, &args, &id)?;
+                context.insert("chart", &view);
+            }
+            "timeline" => {
+                let id = self.next_id("timeline", &args);
+                let view = timeline::timeline(self, &args, &id)?;
+                context.insert("timeline", &view);
+            }
+            "note" => {
+                let kind = args.str("kind").unwrap_or("context");
+                context.insert("kind", kind);
+                context.insert("title", &args.str("title"));
+            }
+            "source" => {
+                for name in ["title", "publisher", "url"] {
+                    context.insert(name, &args.str(name));
+                }
+                let date = args.str("date");
+                context.insert("date", &date);
+                context.insert("date_text", &date.map(format::date));
+            }
+            _ => {}
+        }
+        context.insert("body", &tera::Value::safe_string(&body.unwrap_or_default()));
+        context.insert("page", &self.page_value());
+        Ok(context)
+    }
+
+    /// A site's own shortcode gets its arguments as variables, `body`, `page` and `config`.
+    fn site_shortcode(&mut self, call: &Call) -> Result<Context, Vec<Diagnostic>> {
+        let body = self.body_html(call);
+        let mut context = Context::new();
+        for arg in &call.args {
+            context.insert(arg.name.clone(), &arg.arg.value.to_json());
+        }
+        context.insert("body", &tera::Value::safe_string(&body.unwrap_or_default()));
+        context.insert("page", &self.page_value());
+        context.insert(
+            "config",
+            &json!({
+                "title": self.env.config.title,
+                "base_url": self.env.config.base_url,
+                "base_path": self.env.config.base_path,
+                "extra": self.env.config.extra,
+            }),
+        );
+        Ok(context)
+    }
+
+    fn page_value(&self) -> Value {
+        json!({
+            "title": self.page.title,
+            "path": self.page.path,
+            "url": self.env.config.url_path(self.page.path),
+            "content_path": self.page.content_path,
+        })
+    }
+
+    /// Offers `rows` (a header row first) as `{page}/{id}.csv`; returns its URL.
+    fn download(&mut self, id: &str, rows: &[Vec<String>]) -> String {
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        for row in rows {
+            // Writing to a Vec cannot fail.
+            let _ = writer.write_record(row);
+        }
+        let bytes = writer.into_inner().unwrap_or_default();
+        let path = format!("{}{id}.csv", self.page.path);
+        let url = self.env.config.url_path(&path);
+        self.downloads.push((path, bytes));
+        url
+    }
+
+    fn error(&self, message: impl Into<String>, span: Range<usize>) -> Diagnostic {
+        Diagnostic::error(message).at(self.file, span)
+    }
+}
+
+/// Puts each call's HTML where its token is; a token that Markdown wrapped in a paragraph of
+/// its own replaces the whole paragraph.
+fn substitute(html: &str, outputs: &[String]) -> String {
+    let mut out =
+        String::with_capacity(html.len() + outputs.iter().map(String::len).sum::<usize>());
+    let mut rest = html;
+    while let Some(start) = rest.find('\u{E000}') {
+        let after_open = &rest[start + '\u{E000}'.len_utf8()..];
+        let Some(close) = after_open.find('\u{E001}') else {
+            break;
+        };
+        let Some(output) = after_open[..close]
+            .parse::<usize>()
+            .ok()
+            .and_then(|i| outputs.get(i))
+        else {
+            out.push_str(&rest[..start + '\u{E000}'.len_utf8()]);
+            rest = after_open;
+            continue;
+        };
+        out.push_str(&rest[..start]);
+        let mut tail = &after_open[close + '\u{E001}'.len_utf8()..];
+        if out.ends_with("<p>") && tail.starts_with("</p>") {
+            out.truncate(out.len() - 3);
+            tail = &tail[4..];
+        }
+        out.push_str(output);
+        rest = tail;
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_alone_in_a_paragraph_replace_the_paragraph() {
+        let outputs = vec!["<table></table>".to_owned(), "<cite>x</cite>".to_owned()];
+        let html = format!("<p>{}</p>\n<p>See {} here</p>", token(0), token(1));
+        assert_eq!(
+            substitute(&html, &outputs),
+            "<table></table>\n<p>See <cite>x</cite> here</p>"
+        );
+    }
+
+    #[test]
+    fn stray_private_use_characters_are_kept() {
+        let html = "a \u{E000}99\u{E001} b \u{E000}";
+        assert_eq!(substitute(html, &[]), html);
+    }
+}

@@ -1,0 +1,572 @@
+//! `table` (rows of a data file) and `compare` (a matrix of front-matter fields across the
+//! pages of a section): both become a `TableView` for `shortcodes/*.html` to present.
+
+use std::ops::Range;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::Expander;
+use super::args::Args;
+use super::format::{self, Condition};
+use crate::content::Page;
+use crate::data::{self, DataFile, Row, plain, value_text};
+use crate::diagnostic::{Diagnostic, did_you_mean};
+use crate::yaml::{Yaml, YamlValue};
+
+#[derive(Debug, Serialize)]
+pub struct TableView {
+    pub id: String,
+    pub caption: String,
+    pub sortable: bool,
+    pub columns: Vec<ColumnView>,
+    pub rows: Vec<RowView>,
+    pub sources: Vec<SourceView>,
+    pub csv_url: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ColumnView {
+    pub label: String,
+    pub unit: Option<String>,
+    pub numeric: bool,
+    /// `ascending` or `descending` on the column the rows are sorted by.
+    pub sort: Option<&'static str>,
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RowView {
+    pub highlight: bool,
+    /// The first cell heads the row.
+    pub cells: Vec<CellView>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct CellView {
+    pub text: String,
+    /// The number behind the text, for sorting.
+    pub value: Option<f64>,
+    pub numeric: bool,
+    /// A list cell's items.
+    pub items: Vec<String>,
+    /// Numbers of the entries in `sources` this cell comes from.
+    pub refs: Vec<usize>,
+    pub missing: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourceView {
+    pub number: usize,
+    pub text: String,
+    pub as_of: Option<String>,
+    pub as_of_text: Option<String>,
+}
+
+/// Collects distinct sources and numbers them in order of first use.
+#[derive(Default)]
+pub struct Sources(Vec<SourceView>);
+
+impl Sources {
+    pub fn add(&mut self, text: Option<&str>, as_of: Option<&str>) -> Option<usize> {
+        let text = text?.trim();
+        if text.is_empty() {
+            return None;
+        }
+        let as_of = as_of.map(str::to_owned);
+        if let Some(existing) = self.0.iter().find(|s| s.text == text && s.as_of == as_of) {
+            return Some(existing.number);
+        }
+        let number = self.0.len() + 1;
+        self.0.push(SourceView {
+            number,
+            text: text.to_owned(),
+            as_of_text: as_of.as_deref().map(format::date),
+            as_of,
+        });
+        Some(number)
+    }
+
+    pub fn into_vec(self) -> Vec<SourceView> {
+        self.0
+    }
+}
+
+/// Finds the data file a shortcode names, or explains what exists.
+pub fn data_file<'e>(exp: &Expander<'e>, args: &Args) -> Result<&'e DataFile, Vec<Diagnostic>> {
+    let name = args.str("data").unwrap_or_default();
+    let Some(file) = exp.env.data.get(name) else {
+        let mut d = exp.error(format!("no data file `data/{name}`"), args.span("data"));
+        if let Some(help) = did_you_mean(name, exp.env.data.keys().map(String::as_str)) {
+            d = d.with_help(help);
+        }
+        return Err(vec![d]);
+    };
+    if file.broken {
+        return Err(Vec::new());
+    }
+    if file.rows.is_none() {
+        return Err(vec![exp.error(
+            format!("`data/{name}` is not a table: expected a CSV file or a list of maps"),
+            args.span("data"),
+        )]);
+    }
+    Ok(file)
+}
+
+/// Checks that `column` exists in `file`, as an error at `span`.
+pub fn need_column(
+    exp: &Expander,
+    file: &DataFile,
+    column: &str,
+    span: Range<usize>,
+) -> Result<(), Diagnostic> {
+    if file.has_column(column) {
+        Ok(())
+    } else {
+        Err(exp.error(file.missing_column(column), span))
+    }
+}
+
+/// Selected rows in order, and the column they are sorted by (true when descending).
+pub type Selection<'d> = (Vec<&'d Row>, Option<(String, bool)>);
+
+/// The rows a `filter`, `sort` and `limit` select, in order.
+pub fn select_rows<'d>(
+    exp: &Expander,
+    file: &'d DataFile,
+    args: &Args,
+) -> Result<Selection<'d>, Vec<Diagnostic>> {
+    let mut problems = Vec::new();
+    let conditions: Vec<Condition> = match args.str("filter").map(format::parse_filter) {
+        Some(Ok(conditions)) => conditions,
+        Some(Err(message)) => {
+            problems.push(exp.error(format!("bad `filter`: {message}"), args.span("filter")));
+            Vec::new()
+        }
+        None => Vec::new(),
+    };
+    for condition in &conditions {
+        if let Err(d) = need_column(exp, file, &condition.column, args.span("filter")) {
+            problems.push(d);
+        }
+    }
+    let sort = args.str("sort").map(format::parse_sort);
+    if let Some((column, _)) = sort
+        && let Err(d) = need_column(exp, file, column, args.span("sort"))
+    {
+        problems.push(d);
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let rows = file.rows.as_ref().map(|r| r.rows.as_slice()).unwrap_or(&[]);
+    let mut selected: Vec<&Row> = rows
+        .iter()
+        .filter(|row| format::matches(&conditions, &row.cells))
+        .collect();
+    if let Some((column, descending)) = sort {
+        selected.sort_by(|a, b| {
+            let (x, y) = (cell(a, column), cell(b, column));
+            let order = format::compare_cells(x, y);
+            // Blanks stay last either way.
+            if descending && !plain(x).is_null() && !plain(y).is_null() {
+                order.reverse()
+            } else {
+                order
+            }
+        });
+    }
+    if let Some(limit) = args.int("limit") {
+        selected.truncate(usize::try_from(limit.max(0)).unwrap_or(usize::MAX));
+    }
+    Ok((selected, sort.map(|(c, d)| (c.to_owned(), d))))
+}
+
+fn cell<'r>(row: &'r Row, column: &str) -> &'r Value {
+    row.cells.get(column).unwrap_or(&Value::Null)
+}
+
+/// The values of `highlight`, matched against the key column (or the first column).
+pub fn is_highlighted(file: &DataFile, args: &Args, row: &Row) -> bool {
+    let Some(wanted) = args.list("highlight") else {
+        return false;
+    };
+    let key = file
+        .schema
+        .as_ref()
+        .and_then(|s| s.key.clone())
+        .or_else(|| file.rows.as_ref()?.columns.first().cloned())
+        .unwrap_or_default();
+    let value = value_text(plain(cell(row, &key)));
+    wanted.iter().any(|(w, _)| *w == value)
+}
+
+pub fn data_table(exp: &mut Expander, args: &Args, id: &str) -> Result<TableView, Vec<Diagnostic>> {
+    let file = data_file(exp, args)?;
+    let all_columns = file
+        .rows
+        .as_ref()
+        .map(|r| r.columns.clone())
+        .unwrap_or_default();
+    let columns: Vec<(String, Range<usize>)> = match args.list("columns") {
+        Some(list) => list.into_iter().map(|(c, s)| (c.to_owned(), s)).collect(),
+        None => all_columns
+            .iter()
+            .map(|c| (c.clone(), args.span("data")))
+            .collect(),
+    };
+    let mut problems: Vec<Diagnostic> = columns
+        .iter()
+        .filter_map(|(c, span)| need_column(exp, file, c, span.clone()).err())
+        .collect();
+    let labels = args.list("labels");
+    if let Some(labels) = &labels
+        && labels.len() != columns.len()
+    {
+        problems.push(exp.error(
+            format!(
+                "`labels` has {} items but there are {} columns",
+                labels.len(),
+                columns.len()
+            ),
+            args.span("labels"),
+        ));
+    }
+    let schema = file.schema.as_ref();
+    let caption = args
+        .str("caption")
+        .map(str::to_owned)
+        .or_else(|| schema.and_then(|s| s.title.clone()));
+    if caption.is_none() {
+        problems.push(
+            exp.error("this table needs a caption", args.call.name_span.clone())
+                .with_help(format!(
+                    "add `caption=\"...\"`, or a `title` to `[data.\"{}\"]` in tradetalks.toml",
+                    file.name
+                )),
+        );
+    }
+    let (rows, sort) = match select_rows(exp, file, args) {
+        Ok(selected) => selected,
+        Err(more) => {
+            problems.extend(more);
+            return Err(problems);
+        }
+    };
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let column_views: Vec<ColumnView> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, (name, _))| {
+            let column_schema = schema.and_then(|s| s.column(name));
+            let label = labels
+                .as_ref()
+                .and_then(|l| l.get(i).map(|(text, _)| (*text).to_owned()))
+                .or_else(|| column_schema.and_then(|c| c.label.clone()))
+                .unwrap_or_else(|| humanise(name));
+            ColumnView {
+                label,
+                unit: column_schema.and_then(|c| c.unit.clone()),
+                numeric: data::column_is_numeric(file, name),
+                sort: sort
+                    .as_ref()
+                    .filter(|(c, _)| c == name)
+                    .map(|(_, desc)| if *desc { "descending" } else { "ascending" }),
+                url: None,
+            }
+        })
+        .collect();
+    let mut sources = Sources::default();
+    let file_source = args
+        .str("source")
+        .map(str::to_owned)
+        .or_else(|| schema.and_then(|s| s.source.clone()));
+    let file_as_of = args
+        .str("as_of")
+        .map(str::to_owned)
+        .or_else(|| schema.and_then(|s| s.as_of).map(|d| d.to_string()));
+    sources.add(file_source.as_deref(), file_as_of.as_deref());
+    let row_views = rows
+        .iter()
+        .map(|row| RowView {
+            highlight: is_highlighted(file, args, row),
+            cells: columns
+                .iter()
+                .zip(&column_views)
+                .map(|((name, _), column)| {
+                    let value = cell(row, name);
+                    let refs = sources
+                        .add(
+                            value.get("source").and_then(Value::as_str),
+                            value.get("as_of").and_then(Value::as_str),
+                        )
+                        .into_iter()
+                        .collect();
+                    CellView {
+                        text: format::cell_text(value, column.unit.as_deref()),
+                        value: plain(value).as_f64(),
+                        numeric: column.numeric,
+                        refs,
+                        missing: plain(value).is_null(),
+                        ..CellView::default()
+                    }
+                })
+                .collect(),
+        })
+        .collect::<Vec<_>>();
+    let mut csv = vec![column_views.iter().map(csv_heading).collect::<Vec<_>>()];
+    csv.extend(rows.iter().map(|row| {
+        columns
+            .iter()
+            .map(|(name, _)| value_text(plain(cell(row, name))))
+            .collect()
+    }));
+    let csv_url = exp.download(id, &csv);
+    Ok(TableView {
+        id: id.to_owned(),
+        caption: caption.unwrap_or_default(),
+        sortable: args.bool("sortable").unwrap_or(true) && row_views.len() > 1,
+        columns: column_views,
+        rows: row_views,
+        sources: sources.into_vec(),
+        csv_url,
+    })
+}
+
+fn csv_heading(column: &ColumnView) -> String {
+    match &column.unit {
+        Some(unit) => format!("{} ({unit})", column.label),
+        None => column.label.clone(),
+    }
+}
+
+/// `rate_percent` → `Rate percent`.
+pub fn humanise(name: &str) -> String {
+    let last = name.rsplit('.').next().unwrap_or(name).replace('_', " ");
+    let mut chars = last.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// The pages of the section a shortcode names, in the section's order.
+pub fn section_pages<'e>(
+    exp: &Expander<'e>,
+    args: &Args,
+) -> Result<Vec<&'e Page>, Vec<Diagnostic>> {
+    let name = args.str("section").unwrap_or_default().trim_matches('/');
+    let content = exp.env.content;
+    let Some(section) = content.sections.get(name) else {
+        let mut d = exp.error(
+            format!("no section `content/{name}/`"),
+            args.span("section"),
+        );
+        let names = content.sections.keys().filter(|k| !k.is_empty());
+        if let Some(help) = did_you_mean(name, names.map(String::as_str)) {
+            d = d.with_help(help);
+        }
+        return Err(vec![d]);
+    };
+    Ok(section.pages.iter().map(|&i| &content.pages[i]).collect())
+}
+
+/// A dotted path (`tariffs.reciprocal`) into a page's front matter.
+pub fn field<'p>(page: &'p Page, path: &str) -> Option<&'p Yaml> {
+    let mut parts = path.split('.');
+    let first = parts.next()?;
+    let mut node = match first {
+        "extra" => page.front.extra_tree.as_ref()?,
+        _ => page.front.fields.get(first)?,
+    };
+    for part in parts {
+        node = match &node.value {
+            YamlValue::Seq(items) => items.get(part.parse::<usize>().ok()?)?,
+            _ => node.get(part)?,
+        };
+    }
+    Some(node)
+}
+
+/// Checks that some page has the field at `path`; explains which fields exist otherwise.
+pub fn need_field(
+    exp: &Expander,
+    pages: &[&Page],
+    path: &str,
+    span: Range<usize>,
+) -> Result<(), Diagnostic> {
+    if pages.iter().any(|p| field(p, path).is_some()) {
+        return Ok(());
+    }
+    let known: Vec<&str> = pages
+        .iter()
+        .flat_map(|p| p.front.fields.keys().map(String::as_str))
+        .collect();
+    let first = path.split('.').next().unwrap_or(path);
+    let mut d = exp.error(
+        format!("no page of the section has the field `{path}`"),
+        span,
+    );
+    if let Some(help) = did_you_mean(first, known.iter().copied()) {
+        d = d.with_help(help);
+    }
+    Err(d)
+}
+
+/// Text of a front-matter value for the column heading of a page.
+fn page_heading(page: &Page, header: Option<&str>) -> String {
+    header
+        .and_then(|h| field(page, h))
+        .map(|y| value_text(&y.to_json()))
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| page.front.title.clone())
+}
+
+pub fn compare(exp: &mut Expander, args: &Args, id: &str) -> Result<TableView, Vec<Diagnostic>> {
+    let pages = section_pages(exp, args)?;
+    let fields = args.list("fields").unwrap_or_default();
+    let mut problems: Vec<Diagnostic> = fields
+        .iter()
+        .filter_map(|(path, span)| need_field(exp, &pages, path, span.clone()).err())
+        .collect();
+    let labels = args.list("labels");
+    if let Some(labels) = &labels
+        && labels.len() != fields.len()
+    {
+        problems.push(exp.error(
+            format!(
+                "`labels` has {} items but there are {} fields",
+                labels.len(),
+                fields.len()
+            ),
+            args.span("labels"),
+        ));
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let header = args.str("header");
+    let mut columns = vec![ColumnView {
+        label: String::new(),
+        unit: None,
+        numeric: false,
+        sort: None,
+        url: None,
+    }];
+    columns.extend(pages.iter().map(|page| ColumnView {
+        label: page_heading(page, header),
+        unit: None,
+        numeric: false,
+        sort: None,
+        url: Some(exp.env.config.url_path(&page.path)),
+    }));
+    let mut sources = Sources::default();
+    let mut csv = vec![columns.iter().map(|c| c.label.clone()).collect::<Vec<_>>()];
+    let mut rows = Vec::new();
+    for (i, (path, _)) in fields.iter().enumerate() {
+        let label = labels
+            .as_ref()
+            .and_then(|l| l.get(i).map(|(t, _)| (*t).to_owned()))
+            .or_else(|| {
+                pages.iter().find_map(|p| {
+                    field(p, path)?
+                        .get("label")
+                        .and_then(Yaml::as_str)
+                        .map(str::to_owned)
+                })
+            })
+            .unwrap_or_else(|| humanise(path));
+        let mut cells = vec![CellView {
+            text: label.clone(),
+            ..CellView::default()
+        }];
+        cells.extend(
+            pages
+                .iter()
+                .map(|page| compare_cell(field(page, path), &mut sources)),
+        );
+        csv.push(
+            cells
+                .iter()
+                .map(|c| {
+                    if c.items.is_empty() {
+                        c.text.clone()
+                    } else {
+                        c.items.join("; ")
+                    }
+                })
+                .collect(),
+        );
+        rows.push(RowView {
+            highlight: false,
+            cells,
+        });
+    }
+    let csv_url = exp.download(id, &csv);
+    Ok(TableView {
+        id: id.to_owned(),
+        caption: args.str("caption").unwrap_or_default().to_owned(),
+        sortable: false,
+        columns,
+        rows,
+        sources: sources.into_vec(),
+        csv_url,
+    })
+}
+
+fn compare_cell(value: Option<&Yaml>, sources: &mut Sources) -> CellView {
+    let Some(value) = value else {
+        return CellView {
+            text: "Not stated".into(),
+            missing: true,
+            ..CellView::default()
+        };
+    };
+    match &value.value {
+        YamlValue::Map(_) if value.get("value").is_some() => {
+            let json = value.to_json();
+            let refs = sources
+                .add(
+                    json.get("source").and_then(Value::as_str),
+                    json.get("as_of").and_then(Value::as_str),
+                )
+                .into_iter()
+                .collect();
+            let number = plain(&json);
+            CellView {
+                text: format::cell_text(&json, None),
+                value: number.as_f64(),
+                numeric: number.is_number(),
+                refs,
+                ..CellView::default()
+            }
+        }
+        YamlValue::Seq(items) => CellView {
+            items: items.iter().map(item_text).collect(),
+            ..CellView::default()
+        },
+        _ => {
+            let json = value.to_json();
+            CellView {
+                text: item_text(value),
+                value: json.as_f64(),
+                numeric: json.is_number(),
+                ..CellView::default()
+            }
+        }
+    }
+}
+
+/// A list item or scalar as text; maps show their `label`, `title` or `value`.
+fn item_text(value: &Yaml) -> String {
+    match &value.value {
+        YamlValue::Map(_) => ["label", "title", "value", "name"]
+            .iter()
+            .find_map(|k| value.get(k).map(|v| value_text(&v.to_json())))
+            .unwrap_or_default(),
+        _ => value_text(&value.to_json()),
+    }
+}
