@@ -78,6 +78,8 @@ if ! java_ok; then
     echo "html-check: no Java 17+ found; installing default-jre-headless with apt-get" >&2
     # Slim Debian images lack this directory and the JRE's postinst fails without it.
     mkdir -p /usr/share/man/man1
+    # cargo test runs this beside the other suites: one apt-get at a time.
+    exec 9>/tmp/tradetalks-apt.lock && flock 9
     apt-get update >&2 || die "apt-get update failed"
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends default-jre-headless >&2 \
       || die "apt-get install default-jre-headless failed"

@@ -30,9 +30,10 @@ use crate::source::{SourceFile, display_name};
 use crate::templates::{Lookup, SharedLookup, TemplateSources};
 
 /// Files every site gets unless its `static/` has its own of the same name.
-pub const BUILTIN_STATIC: [(&str, &str); 2] = [
+pub const BUILTIN_STATIC: [(&str, &str); 3] = [
     ("style.css", include_str!("../static/style.css")),
     ("favicon.svg", include_str!("../static/favicon.svg")),
+    ("tables.js", include_str!("../static/tables.js")),
 ];
 
 #[derive(Debug, Clone, Default)]

@@ -1,6 +1,7 @@
 //! One integration test binary (as mdBook and just do): fixture sites under `tests/fixtures`
 //! built by the real `tradetalks` binary, and CLI tests pinning exit codes and messages.
 
+mod browser;
 mod build;
 mod data_errors;
 mod errors;

@@ -1,0 +1,52 @@
+//! What only a browser shows, in Debian's headless Chromium: tables sort by mouse and keyboard
+//! and set `aria-sort`, pages read the same with JavaScript off, nothing scrolls sideways at
+//! 375 px, colours keep their contrast in light and dark mode, and axe-core finds no WCAG 2.2 AA
+//! violation. `scripts/browser-test.sh` installs what it needs or fails; it never skips.
+
+use crate::support::Site;
+
+fn run_script(arg: &std::ffi::OsStr) -> std::process::Output {
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/browser-test.sh");
+    std::process::Command::new("bash")
+        .arg(script)
+        .arg(arg)
+        .output()
+        .expect("cannot run bash")
+}
+
+fn browser_suite(site: &Site) {
+    let output = run_script(site.root().join("public").as_os_str());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "the browser suite failed or could not run:\n{stdout}\n{stderr}"
+    );
+    assert!(stdout.contains("# fail 0"), "{stdout}");
+    assert!(stdout.contains("# skipped 0"), "{stdout}");
+}
+
+/// One test, so that two Chromiums never compete for the machine's two cores.
+#[test]
+fn default_site_and_every_shortcode_in_a_real_browser() {
+    let default_site = Site::default_site();
+    default_site.build();
+    browser_suite(&default_site);
+    let fixture = Site::fixture("data");
+    fixture.build();
+    browser_suite(&fixture);
+}
+
+/// The suite must be able to fail: on a page with a table missing its header scopes, a
+/// duplicate id, an image without alt text and low-contrast text, `--broken-fixture` exits 0
+/// only when the suite failed and named every one of those problems.
+#[test]
+fn the_browser_suite_fails_on_a_broken_page() {
+    let output = run_script(std::ffi::OsStr::new("--broken-fixture"));
+    assert!(
+        output.status.success(),
+        "the suite did not catch every planted problem:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
