@@ -30,6 +30,45 @@ enum Command {
     Build(BuildArgs),
     /// Run the whole build without writing anything, and report every problem.
     Check(CheckArgs),
+    /// Serve the site from memory, rebuild on every change and reload open pages.
+    Serve(ServeArgs),
+    /// Write the default site (the April 2025 tariff talks explainer) into a new folder.
+    Init(InitArgs),
+    /// Create a page with front matter prefilled from its section's schema.
+    New(NewArgs),
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    site: SiteArgs,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    bind: std::net::IpAddr,
+    /// Port to listen on; 0 picks a free one (printed at start).
+    #[arg(long, default_value_t = 1111)]
+    port: u16,
+    /// Poll for file changes instead of using the platform's file events.
+    #[arg(long)]
+    poll: bool,
+}
+
+#[derive(Debug, Args)]
+struct InitArgs {
+    /// The folder to create (or fill).
+    dir: PathBuf,
+    /// Write into a folder that is not empty.
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Debug, Args)]
+struct NewArgs {
+    /// The page to create, under content/: `countries/brazil.md`.
+    path: String,
+    /// The site's folder (the one holding `tradetalks.toml`).
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -67,6 +106,12 @@ struct CheckArgs {
     /// Fail on warnings too.
     #[arg(long)]
     strict: bool,
+    /// Also fetch every external link (concurrently, two at a time per host).
+    #[arg(long)]
+    external: bool,
+    /// Seconds to wait for each external link.
+    #[arg(long, default_value_t = 10, value_name = "SECONDS")]
+    timeout: u64,
 }
 
 /// Worker threads parse user input (deeply nested YAML and Markdown included), so they get
@@ -81,6 +126,19 @@ pub fn run() -> ExitCode {
     match cli.command {
         Command::Build(args) => build(args),
         Command::Check(args) => check(args),
+        Command::Serve(args) => crate::serve::run(
+            crate::serve::ServeOptions {
+                root: args.site.root,
+                bind: args.bind,
+                port: args.port,
+                include_drafts: args.site.drafts,
+                as_of: args.site.as_of,
+                poll: args.poll,
+            },
+            &renderer(),
+        ),
+        Command::Init(args) => init(args),
+        Command::New(args) => new_page(args),
     }
 }
 
@@ -98,11 +156,20 @@ fn report(diagnostics: &Diagnostics) {
     }
 }
 
+fn absolute_or_same(path: &std::path::Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
 fn build(args: BuildArgs) -> ExitCode {
     let started = Instant::now();
     let root = args.site.root.clone();
-    let output_arg = args.output.unwrap_or_else(|| root.join("public"));
-    let output = match output::resolve_output(&root, &output_arg) {
+    // `--output` is relative to the current folder, like any path on a command line; the
+    // default `public/` is inside the site.
+    let output_arg = match args.output {
+        Some(path) => std::path::absolute(&path).unwrap_or(path),
+        None => root.join("public"),
+    };
+    let output = match output::resolve_output(&root, &absolute_or_same(&output_arg)) {
         Ok(path) => path,
         Err(err) => {
             eprintln!("error: {err}");
@@ -113,6 +180,7 @@ fn build(args: BuildArgs) -> ExitCode {
         include_drafts: args.site.drafts,
         base_url: args.base_url,
         as_of: args.site.as_of,
+        keep_going: false,
     };
     let (site, diagnostics) = pipeline::build(&root, &options);
     report(&diagnostics);
@@ -150,19 +218,90 @@ fn check(args: CheckArgs) -> ExitCode {
         include_drafts: args.site.drafts,
         base_url: None,
         as_of: args.site.as_of,
+        keep_going: true,
     };
-    let (site, diagnostics) = pipeline::build(&root, &options);
-    report(&diagnostics);
+    let (site, mut diagnostics) = pipeline::build(&root, &options);
     if site.is_none() && !root.join(crate::config::CONFIG_FILE).is_file() {
+        report(&diagnostics);
         return ExitCode::from(2);
     }
+    let mut external_checked = None;
+    if let (Some(site), Ok(config)) = (&site, crate::config::Config::load(&root, None)) {
+        let (problems, external) = crate::check::internal_links(&config, site, &site.origins);
+        diagnostics.extend(problems);
+        if args.external {
+            if !args.site.quiet {
+                eprintln!("Checking external links…");
+            }
+            let external_options = crate::check::ExternalOptions {
+                timeout: std::time::Duration::from_secs(args.timeout),
+                ..Default::default()
+            };
+            let (problems, count) =
+                crate::check::check_external(&external, &external_options, &site.origins);
+            diagnostics.extend(problems);
+            external_checked = Some(count);
+        }
+    }
+    diagnostics.sort();
+    report(&diagnostics);
     let failed = diagnostics.has_errors() || (args.strict && diagnostics.warning_count() > 0);
     if failed {
         eprintln!("error: check failed: {}", diagnostics.summary());
         return ExitCode::from(1);
     }
     if !args.site.quiet {
-        eprintln!("Check passed: {}", diagnostics.summary());
+        match external_checked {
+            Some(n) => eprintln!(
+                "Check passed: {} ({n} external links fetched)",
+                diagnostics.summary()
+            ),
+            None => eprintln!("Check passed: {}", diagnostics.summary()),
+        }
     }
     ExitCode::SUCCESS
+}
+
+fn init(args: InitArgs) -> ExitCode {
+    match crate::scaffold::init(&args.dir, args.force) {
+        Ok(files) => {
+            eprintln!(
+                "Wrote the default site ({} files) into {}. Next:\n  cd {} && tradetalks serve",
+                files.len(),
+                args.dir.display(),
+                args.dir.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn new_page(args: NewArgs) -> ExitCode {
+    let config = match crate::config::Config::load(&args.root, None) {
+        Ok(config) => config,
+        Err(problems) => {
+            let mut diagnostics = Diagnostics::default();
+            diagnostics.extend(problems);
+            report(&diagnostics);
+            return ExitCode::from(2);
+        }
+    };
+    let today = jiff::ZonedDateTime::now().date();
+    match crate::scaffold::new_page(&config, &args.path, today) {
+        Ok(path) => {
+            eprintln!(
+                "Created {} (a draft: remove `draft: true` to publish)",
+                path.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
 }

@@ -6,6 +6,7 @@
 //! `source` carry every user-facing problem with its file, line and column; `yaml` is the
 //! one module that knows the YAML parser.
 
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod content;
@@ -15,6 +16,8 @@ pub mod facts;
 pub mod markdown;
 pub mod output;
 pub mod pipeline;
+pub mod scaffold;
+pub mod serve;
 pub mod shortcodes;
 pub mod source;
 pub mod templates;

@@ -42,6 +42,9 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// The date timelines and stale-fact checks measure from (default: today).
     pub as_of: Option<jiff::civil::Date>,
+    /// Render and return the site even when there were errors (for `check`, which then
+    /// looks for more problems in the output; never for writing).
+    pub keep_going: bool,
 }
 
 impl BuildOptions {
@@ -56,6 +59,10 @@ impl BuildOptions {
 pub struct BuiltSite {
     pub files: BTreeMap<String, Vec<u8>>,
     pub copies: BTreeMap<String, PathBuf>,
+    /// Output page (`countries/japan/index.html`) to the Markdown file it came from.
+    pub origins: BTreeMap<String, SourceFile>,
+    /// URLs made from `@/` links, already checked (with their anchors) during the build.
+    pub checked_links: std::collections::BTreeSet<String>,
     pub page_count: usize,
     pub section_count: usize,
 }
@@ -123,7 +130,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> (Option<BuiltSite>, Diagnos
         base_path: config.base_path.clone(),
     });
 
-    let Some(tera) = tera.filter(|_| !diagnostics.has_errors()) else {
+    let Some(tera) = tera.filter(|_| options.keep_going || !diagnostics.has_errors()) else {
         diagnostics.sort();
         return (None, diagnostics);
     };
@@ -132,6 +139,22 @@ pub fn build(root: &Path, options: &BuildOptions) -> (Option<BuiltSite>, Diagnos
         section_count: content.sections.len(),
         ..BuiltSite::default()
     };
+    site.checked_links = bodies
+        .pages
+        .iter()
+        .chain(bodies.sections.values())
+        .flat_map(|body| body.links.iter().map(|link| link.href.clone()))
+        .collect();
+    for page in &content.pages {
+        site.origins
+            .insert(format!("{}index.html", page.path), page.file.clone());
+    }
+    for section in content.sections.values() {
+        if let Some(file) = &section.file {
+            site.origins
+                .insert(format!("{}index.html", section.path), file.clone());
+        }
+    }
     let rendered = render_templates(&tera, &sources, &content, &views);
     for result in rendered {
         match result {
@@ -149,7 +172,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> (Option<BuiltSite>, Diagnos
     add_aliases(&config, &content, &mut site, &mut diagnostics);
     add_static_files(root, &content, &mut site, &mut diagnostics);
     diagnostics.sort();
-    if diagnostics.has_errors() {
+    if diagnostics.has_errors() && !options.keep_going {
         return (None, diagnostics);
     }
     (Some(site), diagnostics)

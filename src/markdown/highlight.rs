@@ -1,7 +1,8 @@
 //! Code highlighting with syntect, as CSS classes (`hl-…`) so that one light and one dark
 //! stylesheet theme every block. Syntax definitions load once per process.
 
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use syntect::highlighting::ThemeSet;
 use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
@@ -41,7 +42,29 @@ pub fn code_block(code: &str, lang: Option<&str>, highlight: bool) -> String {
     format!("<pre class=\"code\" tabindex=\"0\"{lang_attr}><code{code_class}>{body}</code></pre>\n")
 }
 
+/// Highlighted HTML by (language, code). Highlighting is the costliest step of a build and a
+/// pure function of its input, so each distinct block is highlighted once per process: once
+/// per build, and once across all the rebuilds of `serve`.
+type HighlightCache = Mutex<HashMap<(String, String), Option<Arc<str>>>>;
+
+fn cache() -> &'static HighlightCache {
+    static CACHE: OnceLock<HighlightCache> = OnceLock::new();
+    CACHE.get_or_init(Default::default)
+}
+
 fn highlighted(code: &str, lang: &str) -> Option<String> {
+    let key = (lang.to_owned(), code.to_owned());
+    if let Some(hit) = cache().lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return hit.map(|html| html.to_string());
+    }
+    let html = highlight_now(code, lang);
+    if let Ok(mut cache) = cache().lock() {
+        cache.insert(key, html.as_deref().map(Arc::from));
+    }
+    html
+}
+
+fn highlight_now(code: &str, lang: &str) -> Option<String> {
     let set = syntaxes();
     let syntax = set.find_syntax_by_token(lang)?;
     let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, set, CLASS_STYLE);

@@ -38,6 +38,8 @@ pub struct InternalLink {
     pub anchor: Option<String>,
     /// Byte range in the file.
     pub span: Range<usize>,
+    /// The URL it became (`/countries/japan/#at-home`).
+    pub href: String,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -206,15 +208,17 @@ impl<'a> Pass<'a> {
         let span = self.offsets.to_file(range.start)..self.offsets.to_file(range.end);
         let url = match self.env.urls.get(path) {
             Some(url) => {
+                let href = match &anchor {
+                    Some(anchor) => format!("{url}#{anchor}"),
+                    None => url.clone(),
+                };
                 self.rendered.links.push(InternalLink {
                     target: path.to_owned(),
                     anchor: anchor.clone(),
                     span,
+                    href: href.clone(),
                 });
-                match &anchor {
-                    Some(anchor) => format!("{url}#{anchor}"),
-                    None => url.clone(),
-                }
+                href
             }
             None => {
                 let mut d =

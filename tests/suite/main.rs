@@ -3,8 +3,10 @@
 
 mod browser;
 mod build;
+mod commands;
 mod data_errors;
 mod errors;
 mod html;
+mod serve;
 mod shortcodes;
 mod support;

@@ -1,0 +1,31 @@
+// tradetalks serve: live reload and the build-error overlay. Injected into HTML responses by
+// the dev server only; never written to disk.
+(function () {
+  "use strict";
+  var overlay = null;
+  function show(text) {
+    if (!overlay) {
+      overlay = document.createElement("div");
+      overlay.id = "tradetalks-error-overlay";
+      overlay.setAttribute("role", "alertdialog");
+      overlay.setAttribute("aria-label", "The last edit broke the build");
+      overlay.style.cssText = "position:fixed;inset:0;z-index:2147483647;overflow:auto;" +
+        "background:rgba(20,20,20,.94);color:#fff;padding:1.5rem;font:14px/1.45 ui-monospace,monospace";
+      document.body.appendChild(overlay);
+    }
+    overlay.innerHTML = "";
+    var title = document.createElement("p");
+    title.textContent = "The last edit broke the build. This page is the last good build; fix the error and it reloads.";
+    title.style.cssText = "font:bold 16px/1.4 system-ui,sans-serif;margin:0 0 1rem;color:#ffb4a9";
+    var pre = document.createElement("pre");
+    pre.textContent = text;
+    pre.style.cssText = "white-space:pre-wrap;margin:0";
+    overlay.appendChild(title);
+    overlay.appendChild(pre);
+  }
+  var initial = document.getElementById("tradetalks-error");
+  if (initial) show(JSON.parse(initial.textContent));
+  var source = new EventSource("/__tradetalks/events");
+  source.addEventListener("reload", function () { location.reload(); });
+  source.addEventListener("broken", function (event) { show(JSON.parse(event.data)); });
+})();

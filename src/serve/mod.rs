@@ -1,0 +1,254 @@
+//! `tradetalks serve`: build in memory, serve the last good build over HTTP, watch the sources
+//! and rebuild on every change, and tell open pages to reload (or show the errors).
+//!
+//! Correctness first: every change rebuilds the whole site with the same pipeline as `build`,
+//! so no page is ever stale; speed comes from the pipeline itself (and its caches), not from
+//! guessing which pages a change touches.
+
+mod http;
+pub mod watch;
+
+use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::{Arc, RwLock, mpsc};
+use std::time::{Duration, Instant};
+
+use annotate_snippets::Renderer;
+use tokio::sync::broadcast;
+
+use crate::diagnostic::Diagnostics;
+use crate::pipeline::{self, BuildOptions, BuiltSite};
+use watch::Change;
+
+pub use http::{Target, inject, resolve};
+
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub root: PathBuf,
+    pub bind: IpAddr,
+    pub port: u16,
+    pub include_drafts: bool,
+    pub as_of: Option<jiff::civil::Date>,
+    /// Poll for changes instead of using the platform's file events.
+    pub poll: bool,
+}
+
+/// What open pages are told.
+#[derive(Debug, Clone)]
+pub enum SiteEvent {
+    Reload,
+    /// The build failed; the text is every error, as the terminal shows them.
+    Broken(String),
+}
+
+/// The state the HTTP handlers read and the rebuild thread writes.
+pub struct Shared {
+    site: RwLock<Arc<BuiltSite>>,
+    error: RwLock<Option<String>>,
+    events: broadcast::Sender<SiteEvent>,
+}
+
+impl Shared {
+    fn site(&self) -> Arc<BuiltSite> {
+        self.site.read().map(|s| Arc::clone(&s)).unwrap_or_default()
+    }
+
+    fn error(&self) -> Option<String> {
+        self.error.read().ok().and_then(|e| e.clone())
+    }
+
+    /// Records a build: a good one replaces the site and clears the error; a bad one keeps
+    /// the last good site and records the errors. Then tells every open page.
+    fn record(&self, site: Option<BuiltSite>, diagnostics: &Diagnostics) {
+        match site {
+            Some(site) => {
+                if let Ok(mut current) = self.site.write() {
+                    *current = Arc::new(site);
+                }
+                if let Ok(mut error) = self.error.write() {
+                    *error = None;
+                }
+                let _ = self.events.send(SiteEvent::Reload);
+            }
+            None => {
+                let text = diagnostics.render(&Renderer::plain());
+                if let Ok(mut error) = self.error.write() {
+                    *error = Some(text.clone());
+                }
+                let _ = self.events.send(SiteEvent::Broken(text));
+            }
+        }
+    }
+}
+
+pub fn run(options: ServeOptions, renderer: &Renderer) -> ExitCode {
+    // Watch events carry absolute paths; compare them with an absolute root.
+    let root = options
+        .root
+        .canonicalize()
+        .unwrap_or_else(|_| options.root.clone());
+    if !root.join(crate::config::CONFIG_FILE).is_file() {
+        eprintln!(
+            "error: no `{}` in `{}`: this is not a tradetalks site\n  = help: pass `--root DIR`, or run `tradetalks init DIR` to start a site",
+            crate::config::CONFIG_FILE,
+            root.display()
+        );
+        return ExitCode::from(2);
+    }
+    let address = SocketAddr::new(options.bind, options.port);
+    let listener = match TcpListener::bind(address) {
+        Ok(listener) => listener,
+        Err(err) => {
+            let hint = if err.kind() == std::io::ErrorKind::AddrInUse {
+                "; another program is using it: pass `--port N`, or `--port 0` for any free port"
+            } else {
+                ""
+            };
+            eprintln!("error: cannot listen on {address}: {err}{hint}");
+            return ExitCode::from(2);
+        }
+    };
+    let local = listener.local_addr().unwrap_or(address);
+    let host = if local.ip().is_unspecified() {
+        "localhost".to_owned()
+    } else {
+        local
+            .to_string()
+            .rsplit_once(':')
+            .map_or(local.ip().to_string(), |(h, _)| h.to_owned())
+    };
+    let url = format!("http://{host}:{}/", local.port());
+    let build_options = BuildOptions {
+        include_drafts: options.include_drafts,
+        base_url: Some(url.clone()),
+        as_of: options.as_of,
+        keep_going: false,
+    };
+
+    let started = Instant::now();
+    let (site, diagnostics) = pipeline::build(&root, &build_options);
+    if !diagnostics.is_empty() {
+        eprint!("{}", diagnostics.render(renderer));
+    }
+    let (events, _) = broadcast::channel(16);
+    let shared = Arc::new(Shared {
+        site: RwLock::new(Arc::new(BuiltSite::default())),
+        error: RwLock::new(None),
+        events,
+    });
+    let built = site.is_some();
+    shared.record(site, &diagnostics);
+    if built {
+        eprintln!("Built the site in {} ms", started.elapsed().as_millis());
+    } else {
+        eprintln!("The build failed; serving its errors until the next good edit");
+    }
+
+    let (sender, receiver) = mpsc::channel();
+    let output = root.join("public");
+    let _watcher = match watch::watch(
+        &root,
+        &output,
+        options.poll,
+        Duration::from_millis(30),
+        sender,
+    ) {
+        Ok(watcher) => watcher,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    {
+        let shared = Arc::clone(&shared);
+        let root = root.clone();
+        let renderer = renderer.clone();
+        std::thread::Builder::new()
+            .name("rebuild".into())
+            .spawn(move || rebuild_loop(&root, &build_options, &shared, &receiver, &renderer))
+            .ok();
+    }
+
+    eprintln!("Serving {} at {url} (Ctrl-C to stop)", root.display());
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: cannot start the server: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    runtime.block_on(async move {
+        if listener.set_nonblocking(true).is_err() {
+            eprintln!("error: cannot start the server");
+            return ExitCode::from(2);
+        }
+        let listener = match tokio::net::TcpListener::from_std(listener) {
+            Ok(listener) => listener,
+            Err(err) => {
+                eprintln!("error: cannot start the server: {err}");
+                return ExitCode::from(2);
+            }
+        };
+        let server = axum::serve(listener, http::router(shared));
+        tokio::select! {
+            result = server => match result {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => {
+                    eprintln!("error: the server stopped: {err}");
+                    ExitCode::from(2)
+                }
+            },
+            _ = tokio::signal::ctrl_c() => {
+                eprintln!("\nStopped.");
+                ExitCode::SUCCESS
+            }
+        }
+    })
+}
+
+/// Rebuilds after each batch of changes (and once more if changes arrived meanwhile).
+fn rebuild_loop(
+    root: &Path,
+    options: &BuildOptions,
+    shared: &Shared,
+    receiver: &mpsc::Receiver<Vec<(Change, PathBuf)>>,
+    renderer: &Renderer,
+) {
+    while let Ok(mut changes) = receiver.recv() {
+        while let Ok(more) = receiver.try_recv() {
+            changes.extend(more);
+        }
+        let started = Instant::now();
+        let (site, diagnostics) = pipeline::build(root, options);
+        let elapsed = started.elapsed().as_millis();
+        let what = describe(root, &changes);
+        if !diagnostics.is_empty() {
+            eprint!("{}", diagnostics.render(renderer));
+        }
+        if site.is_some() {
+            eprintln!("{what}: rebuilt in {elapsed} ms");
+        } else {
+            eprintln!(
+                "{what}: the build failed ({}); still serving the last good build",
+                diagnostics.summary()
+            );
+        }
+        shared.record(site, &diagnostics);
+    }
+}
+
+fn describe(root: &Path, changes: &[(Change, PathBuf)]) -> String {
+    let names: Vec<String> = changes
+        .iter()
+        .map(|(_, p)| crate::source::display_name(root, p))
+        .collect();
+    match names.as_slice() {
+        [one] => format!("Changed {one}"),
+        [first, rest @ ..] => format!("Changed {first} and {} more", rest.len()),
+        [] => "Changed".to_owned(),
+    }
+}

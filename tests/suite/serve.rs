@@ -1,0 +1,274 @@
+//! `tradetalks serve` as a user runs it: port 0, pages from memory, edits to Markdown, data
+//! and templates showing up without a restart, a broken edit keeping the last good build
+//! (with the errors for the browser), and Ctrl-C stopping it cleanly.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::support::Site;
+
+struct Server {
+    child: Child,
+    url: String,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+struct Response {
+    status: u16,
+    content_type: String,
+    body: String,
+}
+
+impl Server {
+    fn start(site: &Site) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tradetalks"))
+            .args(["serve", "--port", "0", "--as-of", "2025-04-20"])
+            .current_dir(site.root())
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("cannot start tradetalks serve");
+        let stderr = child.stderr.take().unwrap();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let (url_sender, url_receiver) = std::sync::mpsc::channel();
+        {
+            let log = Arc::clone(&log);
+            std::thread::spawn(move || {
+                for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                    if let Some(start) = line.find("http://") {
+                        let url = line[start..].split_whitespace().next().unwrap_or("");
+                        let _ = url_sender.send(url.to_owned());
+                    }
+                    log.lock().unwrap().push(line);
+                }
+            });
+        }
+        let url = url_receiver
+            .recv_timeout(Duration::from_secs(30))
+            .unwrap_or_else(|_| panic!("serve printed no URL: {:?}", log.lock().unwrap()));
+        Server { child, url, log }
+    }
+
+    fn get(&self, path: &str) -> Response {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .timeout_global(Some(Duration::from_secs(10)))
+            .build()
+            .into();
+        let mut response = agent
+            .get(format!("{}{}", self.url, path.trim_start_matches('/')))
+            .call()
+            .expect("request failed");
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        Response {
+            status: response.status().as_u16(),
+            content_type,
+            body: response.body_mut().read_to_string().unwrap_or_default(),
+        }
+    }
+
+    /// Polls `path` until `done` holds (at most 20 s) and returns the body.
+    fn wait_for(&self, path: &str, what: &str, done: impl Fn(&str) -> bool) -> String {
+        let started = Instant::now();
+        loop {
+            let body = self.get(path).body;
+            if done(&body) {
+                return body;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "timed out waiting for {what}; server log:\n{}",
+                self.log.lock().unwrap().join("\n")
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Sends Ctrl-C (SIGINT) and returns the exit code.
+    fn interrupt(mut self) -> i32 {
+        let _ = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status();
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code().unwrap_or(-1);
+            }
+            if started.elapsed() > Duration::from_secs(10) {
+                let _ = self.child.kill();
+                panic!("serve did not stop on Ctrl-C");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+fn edit(site: &Site, path: &str, from: &str, to: &str) {
+    let text = std::fs::read_to_string(site.root().join(path)).unwrap();
+    assert!(text.contains(from), "{path} lacks {from:?}");
+    site.write(path, text.replace(from, to));
+}
+
+#[test]
+fn serve_rebuilds_on_every_kind_of_change_and_survives_a_broken_edit() {
+    let site = Site::fixture("data");
+    let server = Server::start(&site);
+
+    let home = server.get("/");
+    assert_eq!(home.status, 200);
+    assert_eq!(home.content_type, "text/html; charset=utf-8");
+    assert!(
+        home.body.contains("/__tradetalks/livereload.js"),
+        "no reload script"
+    );
+    assert!(!site.root().join("public").exists(), "serve wrote to disk");
+    assert!(
+        server
+            .get("/__tradetalks/livereload.js")
+            .body
+            .contains("EventSource")
+    );
+
+    // Markdown: a page's title, and the section list that shows it.
+    edit(
+        &site,
+        "content/stances/japan.md",
+        "title: Japan's stance",
+        "title: Tokyo's stance",
+    );
+    server.wait_for("/stances/japan/", "the new title", |b| {
+        b.contains("Tokyo&#39;s stance")
+    });
+    server.wait_for("/", "the section list", |b| {
+        b.contains("Tokyo&#39;s stance")
+    });
+
+    // A data file: the table and the chart that show it, and the CSV download.
+    edit(&site, "data/rates.csv", "Japan,JP,24,", "Japan,JP,29,");
+    let home = server.wait_for("/", "the new rate", |b| {
+        b.contains("data-value=\"29.0\">29%")
+    });
+    assert!(home.contains(">29%</text>"), "the chart kept the old value");
+    assert!(server.get("/table-1.csv").body.contains("Japan,29,"));
+
+    // A template: the site's own shortcode.
+    site.write(
+        "templates/shortcodes/flag.html",
+        "<span class=\"flag\">flag {{ code }}</span>\n",
+    );
+    server.wait_for("/", "the new template", |b| {
+        b.contains("<span class=\"flag\">flag JP</span>")
+    });
+
+    // A new page, then its removal.
+    site.write(
+        "content/stances/chile.md",
+        "---\ntitle: Chile\nweight: 3\ncountry: Chile\nrate: 1\nasks: []\n---\nNew.\n",
+    );
+    server.wait_for("/stances/chile/", "the new page", |b| {
+        b.contains("<h1>Chile</h1>")
+    });
+    site.remove("content/stances/chile.md");
+    let started = Instant::now();
+    while server.get("/stances/chile/").status != 404 {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the removed page is still served"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    // A broken edit: the last good page stays, with the errors for the overlay.
+    edit(
+        &site,
+        "content/stances/japan.md",
+        "title: Tokyo's stance",
+        "title: [unclosed",
+    );
+    let broken = server.wait_for("/stances/japan/", "the error report", |b| {
+        b.contains("id=\"tradetalks-error\"")
+    });
+    assert!(
+        broken.contains("Tokyo&#39;s stance"),
+        "the last good page was not kept"
+    );
+    assert!(
+        broken.contains("content/stances/japan.md:"),
+        "the error does not name the file"
+    );
+    edit(
+        &site,
+        "content/stances/japan.md",
+        "title: [unclosed",
+        "title: Japan again",
+    );
+    server.wait_for("/stances/japan/", "the recovery", |b| {
+        b.contains("Japan again") && !b.contains("tradetalks-error")
+    });
+
+    assert_eq!(server.interrupt(), 0, "Ctrl-C should stop serve cleanly");
+}
+
+#[test]
+fn serve_answers_404_for_missing_and_outside_paths_with_the_site_page() {
+    let site = Site::fixture("data");
+    let server = Server::start(&site);
+    let missing = server.get("/nowhere/");
+    assert_eq!(missing.status, 404);
+    assert!(missing.content_type.starts_with("text/html"));
+    for path in [
+        "/../tradetalks.toml",
+        "/%2e%2e/tradetalks.toml",
+        "/stances/..%2f..%2ftradetalks.toml",
+    ] {
+        assert_eq!(server.get(path).status, 404, "{path}");
+    }
+    let redirect = server.get("/stances");
+    assert_eq!(redirect.status, 301);
+    assert_eq!(
+        server.get("/style.css").content_type,
+        "text/css; charset=utf-8"
+    );
+    assert_eq!(
+        server.get("/table-1.csv").content_type,
+        "text/csv; charset=utf-8"
+    );
+}
+
+#[test]
+fn serve_refuses_a_port_in_use_and_a_folder_that_is_not_a_site() {
+    let site = Site::fixture("data");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    let run = site.run(&["serve", "--port", &port]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("Address already in use"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--port 0"), "{}", run.stderr);
+    let empty = Site::empty();
+    let run = empty.run(&["serve", "--port", "0"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("not a tradetalks site"),
+        "{}",
+        run.stderr
+    );
+}
