@@ -4,6 +4,7 @@
 #   usage: bash scripts/browser-test.sh SITE_DIR
 #          bash scripts/browser-test.sh --fixture          # the hand-written fixture + static/
 #          bash scripts/browser-test.sh --broken-fixture   # proves the axe audit can fail
+#          bash scripts/browser-test.sh --live URL SITE_ROOT   # live reload of `tradetalks serve`
 #
 # The tests serve SITE_DIR themselves (node:http on 127.0.0.1, a free port) and drive Debian's
 # Chromium (/usr/bin/chromium, or CHROMIUM_PATH) with puppeteer-core and axe-core, pinned by
@@ -18,6 +19,11 @@
 # accessibility errors: it runs the suite there and exits 0 only when the suite fails and its
 # output names every rule in BROKEN_RULES below (`bash scripts/browser-test.sh
 # tests/browser/broken-fixture` is the same run, uninverted: it must exit non-zero).
+#
+# --live URL SITE_ROOT runs only tests/browser/livereload.test.js, against a `tradetalks serve`
+# already running at URL and serving SITE_ROOT: it edits SITE_ROOT/content/countries/japan.md
+# (TT_PAGE_FILE; the page TT_PAGE, default countries/japan/), checks that the open page reloads
+# and shows, then clears, the error overlay, and writes the file back. Use a scratch site.
 set -euo pipefail
 
 die() {
@@ -28,7 +34,20 @@ die() {
 root=$(cd "$(dirname "$0")/.." && pwd -P)
 test_dir="$root/tests/browser"
 
-[[ $# -eq 1 ]] || die "usage: bash scripts/browser-test.sh SITE_DIR | --fixture | --broken-fixture"
+usage="usage: bash scripts/browser-test.sh SITE_DIR | --fixture | --broken-fixture | --live URL SITE_ROOT"
+live=""
+if [[ "${1:-}" == "--live" ]]; then
+  [[ $# -eq 3 ]] || die "$usage"
+  live=1
+  [[ "$2" =~ ^https?://[^/]+ ]] || die "--live: '$2' is not an http:// URL (the address \`tradetalks serve\` printed)"
+  [[ -f "$3/tradetalks.toml" ]] || die "--live: '$3' is not a site folder (no tradetalks.toml)"
+  live_url="$2"
+  live_root=$(cd "$3" && pwd -P)
+  # The test runs in tests/browser: a relative TT_PAGE_FILE means one relative to here.
+  [[ -z "${TT_PAGE_FILE:-}" || "$TT_PAGE_FILE" == /* ]] || export TT_PAGE_FILE="$PWD/$TT_PAGE_FILE"
+else
+  [[ $# -eq 1 ]] || die "$usage"
+fi
 tmp=""
 trap '[[ -n "$tmp" ]] && rm -rf "$tmp"' EXIT
 # The axe rules tests/browser/broken-fixture/index.html breaks on purpose (see its comments), and
@@ -37,7 +56,9 @@ BROKEN_RULES=(image-alt color-contrast th-has-data-cells td-has-header scope-att
   empty-table-header duplicate-id)
 BROKEN_DARK_ONLY="dark-only"  # class
 broken=""
-if [[ "$1" == "--broken-fixture" ]]; then
+if [[ -n "$live" ]]; then
+  site=""
+elif [[ "$1" == "--broken-fixture" ]]; then
   broken=1
   site="$test_dir/broken-fixture"
 elif [[ "$1" == "--fixture" ]]; then
@@ -99,8 +120,20 @@ fi
 [[ -x "$chromium" ]] || die "Chromium not found at $chromium (on Debian: apt-get install chromium; or set CHROMIUM_PATH)"
 
 # --- run ------------------------------------------------------------------------------------------
-echo "browser-test: testing $site with $("$chromium" --version 2>/dev/null || echo "$chromium")" >&2
 cd "$test_dir"
+if [[ -n "$live" ]]; then
+  echo "browser-test: live reload of $live_url (serving $live_root) with $("$chromium" --version 2>/dev/null || echo "$chromium")" >&2
+  export TT_SERVE_URL="$live_url" TT_SITE_ROOT="$live_root" CHROMIUM_PATH="$chromium"
+  tmp=$(mktemp -d)
+  # The spec report for people, a TAP copy to check that the steps ran rather than skipped.
+  node --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout \
+    --test-reporter=tap --test-reporter-destination="$tmp/tap" livereload.test.js
+  grep -qE '^# fail 0$' "$tmp/tap" && grep -qE '^# skipped 0$' "$tmp/tap" && grep -qE '^# pass [1-9]' "$tmp/tap" \
+    || die "--live: livereload.test.js did not run and pass all of its steps"
+  echo "browser-test: --live: OK" >&2
+  exit 0
+fi
+echo "browser-test: testing $site with $("$chromium" --version 2>/dev/null || echo "$chromium")" >&2
 export TT_SITE_DIR="$site" CHROMIUM_PATH="$chromium"
 # One test file at a time: each starts its own Chromium, and the machine may have two cores.
 tests=(pages.test.js tables.test.js charts.test.js axe.test.js)

@@ -199,6 +199,7 @@ fn render_markdown(
     let urls = url_map(config, content);
     let markdown_env = RenderEnv {
         urls: &urls,
+        broken: &content.broken,
         smart_punctuation: config.markdown.smart_punctuation,
         highlight_code: config.markdown.highlight_code,
     };

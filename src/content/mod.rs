@@ -61,6 +61,9 @@ pub struct Content {
     pub pages: Vec<Page>,
     pub sections: BTreeMap<String, Section>,
     pub assets: Vec<Asset>,
+    /// Content paths of Markdown files that exist but failed to load (already reported):
+    /// links to them are not reported a second time.
+    pub broken: BTreeSet<String>,
 }
 
 /// What the walk of `content/` found, before any file is read.
@@ -97,19 +100,24 @@ pub fn load(config: &Config, include_drafts: bool) -> (Content, Vec<Diagnostic>)
         .map(|path| parse_file(config, &content_dir, path, &section_dirs))
         .collect();
     let mut parsed = Vec::new();
-    for result in results {
+    let mut broken = BTreeSet::new();
+    for (result, path) in results.into_iter().zip(&inventory.markdown) {
         match result {
             Ok(p) => parsed.push(p),
-            Err(errs) => problems.extend(errs),
+            Err(errs) => {
+                problems.extend(errs);
+                broken.insert(display_name(&content_dir, path));
+            }
         }
     }
-    let content = assemble(
+    let mut content = assemble(
         config,
         parsed,
         &inventory.others,
         include_drafts,
         &mut problems,
     );
+    content.broken = broken;
     (content, problems)
 }
 

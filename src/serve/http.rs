@@ -15,7 +15,7 @@ use axum::routing::get;
 use futures_util::stream::{self, Stream};
 use tokio::sync::broadcast;
 
-use super::{Shared, SiteEvent};
+use super::{Shared, SiteState};
 
 pub const EVENTS_PATH: &str = "/__tradetalks/events";
 const SCRIPT_PATH: &str = "/__tradetalks/livereload.js";
@@ -37,27 +37,33 @@ async fn script() -> Response {
         .into_response()
 }
 
-/// Server-Sent Events: `reload` after a good rebuild, `broken` with the errors after a bad one.
+/// Server-Sent Events: a `state` event as soon as a page connects (so an edit made while it
+/// was loading is not missed), then one after every build.
 async fn events(
     State(shared): State<Arc<Shared>>,
 ) -> Sse<impl Stream<Item = Result<Event, std::convert::Infallible>>> {
     let receiver = shared.events.subscribe();
-    let stream = stream::unfold(receiver, |mut receiver| async move {
+    let first = Some(shared.state());
+    let stream = stream::unfold((first, receiver), |(first, mut receiver)| async move {
+        if let Some(state) = first {
+            return Some((Ok(state_event(&state)), (None, receiver)));
+        }
         loop {
             match receiver.recv().await {
-                Ok(SiteEvent::Reload) => {
-                    return Some((Ok(Event::default().event("reload").data("")), receiver));
-                }
-                Ok(SiteEvent::Broken(text)) => {
-                    let data = serde_json::to_string(&text).unwrap_or_default();
-                    return Some((Ok(Event::default().event("broken").data(data)), receiver));
-                }
+                Ok(state) => return Some((Ok(state_event(&state)), (None, receiver))),
                 Err(broadcast::error::RecvError::Lagged(_)) => continue,
                 Err(broadcast::error::RecvError::Closed) => return None,
             }
         }
     });
     Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}
+
+fn state_event(state: &SiteState) -> Event {
+    // JSON is never empty, so browsers deliver the event (they drop events without data).
+    Event::default()
+        .event("state")
+        .data(serde_json::to_string(state).unwrap_or_else(|_| "{}".into()))
 }
 
 /// What a request path names in the site.
@@ -109,19 +115,19 @@ pub fn resolve(path: &str, exists: impl Fn(&str) -> bool) -> Target {
 
 async fn file(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
     let site = shared.site();
-    let error = shared.error();
+    let state = shared.state();
     let exists = |p: &str| site.files.contains_key(p) || site.copies.contains_key(p);
     match resolve(uri.path(), exists) {
         Target::File(path) => match site_bytes(&site, &path) {
-            Some(bytes) => respond(StatusCode::OK, &path, bytes, error.as_deref()),
-            None => not_found(&site, error.as_deref()),
+            Some(bytes) => respond(StatusCode::OK, &path, bytes, &state),
+            None => not_found(&site, &state),
         },
         Target::Redirect(location) => Response::builder()
             .status(StatusCode::MOVED_PERMANENTLY)
             .header(header::LOCATION, location)
             .body(Body::empty())
             .unwrap_or_default(),
-        Target::NotFound => not_found(&site, error.as_deref()),
+        Target::NotFound => not_found(&site, &state),
     }
 }
 
@@ -132,15 +138,15 @@ fn site_bytes(site: &crate::pipeline::BuiltSite, path: &str) -> Option<Vec<u8>> 
     std::fs::read(site.copies.get(path)?).ok()
 }
 
-fn not_found(site: &crate::pipeline::BuiltSite, error: Option<&str>) -> Response {
+fn not_found(site: &crate::pipeline::BuiltSite, state: &SiteState) -> Response {
     let page =
         site.files.get("404.html").cloned().unwrap_or_else(|| {
             b"<!doctype html><title>Not found</title><p>Not found.</p>".to_vec()
         });
-    respond(StatusCode::NOT_FOUND, "404.html", page, error)
+    respond(StatusCode::NOT_FOUND, "404.html", page, state)
 }
 
-fn respond(status: StatusCode, path: &str, bytes: Vec<u8>, error: Option<&str>) -> Response {
+fn respond(status: StatusCode, path: &str, bytes: Vec<u8>, state: &SiteState) -> Response {
     let mime = mime_guess::from_path(path).first_or_octet_stream();
     let is_html = mime.essence_str() == "text/html";
     let content_type = if mime.type_() == "text" || mime.essence_str() == "application/javascript" {
@@ -149,7 +155,7 @@ fn respond(status: StatusCode, path: &str, bytes: Vec<u8>, error: Option<&str>) 
         mime.essence_str().to_owned()
     };
     let body = if is_html {
-        inject(&bytes, error)
+        inject(&bytes, state)
     } else {
         bytes
     };
@@ -164,11 +170,11 @@ fn respond(status: StatusCode, path: &str, bytes: Vec<u8>, error: Option<&str>) 
     response
 }
 
-/// Adds the live-reload script (and, while the build is broken, the errors to show) before
-/// `</body>`, or at the end when there is none.
-pub fn inject(html: &[u8], error: Option<&str>) -> Vec<u8> {
+/// Adds the live-reload script, tagged with the build the page comes from (and, while the
+/// build is broken, the errors to show), before `</body>`, or at the end when there is none.
+pub fn inject(html: &[u8], state: &SiteState) -> Vec<u8> {
     let mut snippet = String::new();
-    if let Some(error) = error {
+    if let Some(error) = &state.error {
         // JSON inside a script element: `</` must not end the element early.
         let json = serde_json::to_string(error)
             .unwrap_or_default()
@@ -177,7 +183,10 @@ pub fn inject(html: &[u8], error: Option<&str>) -> Vec<u8> {
             "<script type=\"application/json\" id=\"tradetalks-error\">{json}</script>"
         ));
     }
-    snippet.push_str(&format!("<script src=\"{SCRIPT_PATH}\"></script>"));
+    snippet.push_str(&format!(
+        "<script src=\"{SCRIPT_PATH}\" data-version=\"{}\"></script>",
+        state.version
+    ));
     let position = find_last(html, b"</body>").unwrap_or(html.len());
     let mut out = Vec::with_capacity(html.len() + snippet.len());
     out.extend_from_slice(&html[..position]);
@@ -243,16 +252,22 @@ mod tests {
 
     #[test]
     fn the_script_goes_before_the_last_body_end_and_errors_cannot_break_out() {
-        let html = inject(
-            b"<html><body><p>x</p></body></html>",
-            Some("bad </script> here"),
-        );
-        let text = String::from_utf8(html).unwrap();
-        assert!(
-            text.ends_with("<script src=\"/__tradetalks/livereload.js\"></script></body></html>")
-        );
+        let broken = SiteState {
+            version: 7,
+            error: Some("bad </script> here".into()),
+        };
+        let text =
+            String::from_utf8(inject(b"<html><body><p>x</p></body></html>", &broken)).unwrap();
+        assert!(text.ends_with(
+            "<script src=\"/__tradetalks/livereload.js\" data-version=\"7\"></script></body></html>"
+        ));
         assert!(text.contains("bad <\\/script> here"));
-        let bare = String::from_utf8(inject(b"<p>no body", None)).unwrap();
-        assert!(bare.ends_with("livereload.js\"></script>"));
+        let good = SiteState {
+            version: 8,
+            error: None,
+        };
+        let bare = String::from_utf8(inject(b"<p>no body", &good)).unwrap();
+        assert!(bare.ends_with("data-version=\"8\"></script>"));
+        assert!(!bare.contains("tradetalks-error"));
     }
 }

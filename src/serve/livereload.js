@@ -1,8 +1,15 @@
-// tradetalks serve: live reload and the build-error overlay. Injected into HTML responses by
-// the dev server only; never written to disk.
+// tradetalks serve: live reload and the build-error overlay. Added to HTML responses by the
+// dev server only; never written to disk.
+//
+// The script tag carries the number of the build the page came from. The server sends a
+// `state` event when the page connects and after every build: {version, error}. A newer
+// version means reload; an error means show it over the (last good) page.
 (function () {
   "use strict";
+  var script = document.currentScript;
+  var version = Number(script && script.getAttribute("data-version"));
   var overlay = null;
+
   function show(text) {
     if (!overlay) {
       overlay = document.createElement("div");
@@ -13,7 +20,7 @@
         "background:rgba(20,20,20,.94);color:#fff;padding:1.5rem;font:14px/1.45 ui-monospace,monospace";
       document.body.appendChild(overlay);
     }
-    overlay.innerHTML = "";
+    overlay.textContent = "";
     var title = document.createElement("p");
     title.textContent = "The last edit broke the build. This page is the last good build; fix the error and it reloads.";
     title.style.cssText = "font:bold 16px/1.4 system-ui,sans-serif;margin:0 0 1rem;color:#ffb4a9";
@@ -23,9 +30,20 @@
     overlay.appendChild(title);
     overlay.appendChild(pre);
   }
+
+  function hide() {
+    if (overlay) overlay.remove();
+    overlay = null;
+  }
+
   var initial = document.getElementById("tradetalks-error");
   if (initial) show(JSON.parse(initial.textContent));
+
   var source = new EventSource("/__tradetalks/events");
-  source.addEventListener("reload", function () { location.reload(); });
-  source.addEventListener("broken", function (event) { show(JSON.parse(event.data)); });
+  source.addEventListener("state", function (event) {
+    var state = JSON.parse(event.data);
+    if (state.error) show(state.error);
+    else if (state.version !== version) location.reload();
+    else hide();
+  });
 })();

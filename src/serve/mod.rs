@@ -34,19 +34,20 @@ pub struct ServeOptions {
     pub poll: bool,
 }
 
-/// What open pages are told.
-#[derive(Debug, Clone)]
-pub enum SiteEvent {
-    Reload,
-    /// The build failed; the text is every error, as the terminal shows them.
-    Broken(String),
+/// What open pages are told after each build, and when they connect: the number of the
+/// last good build (a page from an older one reloads) and, while the build is broken, the
+/// errors as the terminal shows them.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SiteState {
+    pub version: u64,
+    pub error: Option<String>,
 }
 
 /// The state the HTTP handlers read and the rebuild thread writes.
 pub struct Shared {
     site: RwLock<Arc<BuiltSite>>,
-    error: RwLock<Option<String>>,
-    events: broadcast::Sender<SiteEvent>,
+    state: RwLock<SiteState>,
+    events: broadcast::Sender<SiteState>,
 }
 
 impl Shared {
@@ -54,31 +55,31 @@ impl Shared {
         self.site.read().map(|s| Arc::clone(&s)).unwrap_or_default()
     }
 
-    fn error(&self) -> Option<String> {
-        self.error.read().ok().and_then(|e| e.clone())
+    fn state(&self) -> SiteState {
+        self.state.read().map(|s| s.clone()).unwrap_or(SiteState {
+            version: 0,
+            error: None,
+        })
     }
 
-    /// Records a build: a good one replaces the site and clears the error; a bad one keeps
-    /// the last good site and records the errors. Then tells every open page.
+    /// Records a build: a good one replaces the site, counts a new version and clears the
+    /// error; a bad one keeps the last good site and records the errors. Then tells every
+    /// open page.
     fn record(&self, site: Option<BuiltSite>, diagnostics: &Diagnostics) {
+        let Ok(mut state) = self.state.write() else {
+            return;
+        };
         match site {
             Some(site) => {
                 if let Ok(mut current) = self.site.write() {
                     *current = Arc::new(site);
                 }
-                if let Ok(mut error) = self.error.write() {
-                    *error = None;
-                }
-                let _ = self.events.send(SiteEvent::Reload);
+                state.version += 1;
+                state.error = None;
             }
-            None => {
-                let text = diagnostics.render(&Renderer::plain());
-                if let Ok(mut error) = self.error.write() {
-                    *error = Some(text.clone());
-                }
-                let _ = self.events.send(SiteEvent::Broken(text));
-            }
+            None => state.error = Some(diagnostics.render(&Renderer::plain())),
         }
+        let _ = self.events.send(state.clone());
     }
 }
 
@@ -134,7 +135,10 @@ pub fn run(options: ServeOptions, renderer: &Renderer) -> ExitCode {
     let (events, _) = broadcast::channel(16);
     let shared = Arc::new(Shared {
         site: RwLock::new(Arc::new(BuiltSite::default())),
-        error: RwLock::new(None),
+        state: RwLock::new(SiteState {
+            version: 0,
+            error: None,
+        }),
         events,
     });
     let built = site.is_some();
@@ -147,7 +151,7 @@ pub fn run(options: ServeOptions, renderer: &Renderer) -> ExitCode {
 
     let (sender, receiver) = mpsc::channel();
     let output = root.join("public");
-    let _watcher = match watch::watch(
+    let watcher = match watch::watch(
         &root,
         &output,
         options.poll,
@@ -166,7 +170,16 @@ pub fn run(options: ServeOptions, renderer: &Renderer) -> ExitCode {
         let renderer = renderer.clone();
         std::thread::Builder::new()
             .name("rebuild".into())
-            .spawn(move || rebuild_loop(&root, &build_options, &shared, &receiver, &renderer))
+            .spawn(move || {
+                rebuild_loop(
+                    &root,
+                    &build_options,
+                    &shared,
+                    &receiver,
+                    watcher,
+                    &renderer,
+                )
+            })
             .ok();
     }
 
@@ -216,11 +229,16 @@ fn rebuild_loop(
     options: &BuildOptions,
     shared: &Shared,
     receiver: &mpsc::Receiver<Vec<(Change, PathBuf)>>,
+    mut watcher: watch::SiteWatcher,
     renderer: &Renderer,
 ) {
     while let Ok(mut changes) = receiver.recv() {
         while let Ok(more) = receiver.try_recv() {
             changes.extend(more);
+        }
+        // A source folder created since the last change is watched from now on.
+        if let Err(err) = watcher.watch_sources(root) {
+            eprintln!("warning: cannot watch a new folder: {err}");
         }
         let started = Instant::now();
         let (site, diagnostics) = pipeline::build(root, options);

@@ -64,9 +64,42 @@ fn changes_content(kind: &EventKind) -> bool {
 }
 
 /// A running watcher; dropping it stops watching.
-pub enum SiteWatcher {
+pub struct SiteWatcher {
+    debouncer: Backend,
+    /// Source folders being watched, so that ones created later are added.
+    watched: Vec<PathBuf>,
+}
+
+enum Backend {
     Native(Debouncer<RecommendedWatcher, RecommendedCache>),
     Polling(Debouncer<PollWatcher, RecommendedCache>),
+}
+
+impl SiteWatcher {
+    fn watch(&mut self, path: &Path, mode: RecursiveMode) -> notify::Result<()> {
+        match &mut self.debouncer {
+            Backend::Native(d) => d.watch(path, mode),
+            Backend::Polling(d) => d.watch(path, mode),
+        }
+    }
+
+    /// Starts watching the root (for a new `tradetalks.toml` or source folder) and every
+    /// source folder that exists and is not watched yet. Called again after each change, so a
+    /// `static/` created while serving is watched from then on.
+    pub fn watch_sources(&mut self, root: &Path) -> notify::Result<()> {
+        if self.watched.is_empty() {
+            self.watch(root, RecursiveMode::NonRecursive)?;
+            self.watched.push(root.to_path_buf());
+        }
+        for name in WATCHED {
+            let path = root.join(name);
+            if path.is_dir() && !self.watched.contains(&path) {
+                self.watch(&path, RecursiveMode::Recursive)?;
+                self.watched.push(path);
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Watches the site's sources and sends each debounced batch of relevant changes.
@@ -97,21 +130,25 @@ pub fn watch(
         }
     };
     if !poll {
-        let config = notify::Config::default();
-        if let Ok(mut debouncer) = new_debouncer_opt::<_, RecommendedWatcher, RecommendedCache>(
+        if let Ok(debouncer) = new_debouncer_opt::<_, RecommendedWatcher, RecommendedCache>(
             debounce,
             None,
             handler.clone(),
             RecommendedCache::new(),
-            config,
-        ) && watch_paths(root, |p, mode| debouncer.watch(p, mode)).is_ok()
-        {
-            return Ok(SiteWatcher::Native(debouncer));
+            notify::Config::default(),
+        ) {
+            let mut watcher = SiteWatcher {
+                debouncer: Backend::Native(debouncer),
+                watched: Vec::new(),
+            };
+            if watcher.watch_sources(root).is_ok() {
+                return Ok(watcher);
+            }
         }
         eprintln!("note: native file events are not available here; polling every 500 ms");
     }
     let config = notify::Config::default().with_poll_interval(Duration::from_millis(500));
-    let mut debouncer = new_debouncer_opt::<_, PollWatcher, RecommendedCache>(
+    let debouncer = new_debouncer_opt::<_, PollWatcher, RecommendedCache>(
         debounce,
         None,
         handler,
@@ -119,25 +156,14 @@ pub fn watch(
         config,
     )
     .map_err(|e| format!("cannot watch the site: {e}"))?;
-    watch_paths(root, |p, mode| debouncer.watch(p, mode))
+    let mut watcher = SiteWatcher {
+        debouncer: Backend::Polling(debouncer),
+        watched: Vec::new(),
+    };
+    watcher
+        .watch_sources(root)
         .map_err(|e| format!("cannot watch the site: {e}"))?;
-    Ok(SiteWatcher::Polling(debouncer))
-}
-
-/// Watches every source folder that exists, and the root itself (not recursively) so that a
-/// new `data/` or a rewritten `tradetalks.toml` is seen.
-fn watch_paths(
-    root: &Path,
-    mut watch: impl FnMut(&Path, RecursiveMode) -> notify::Result<()>,
-) -> notify::Result<()> {
-    watch(root, RecursiveMode::NonRecursive)?;
-    for name in WATCHED {
-        let path = root.join(name);
-        if path.is_dir() {
-            watch(&path, RecursiveMode::Recursive)?;
-        }
-    }
-    Ok(())
+    Ok(watcher)
 }
 
 #[cfg(test)]

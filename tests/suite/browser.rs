@@ -50,3 +50,26 @@ fn the_browser_suite_fails_on_a_broken_page() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// A page open in Chromium reloads by itself after an edit, shows the error overlay after a
+/// broken edit (over the last good page), and clears it when the edit is fixed.
+#[test]
+fn an_open_page_reloads_itself_and_shows_build_errors() {
+    let site = Site::default_site();
+    let server = crate::serve::Server::start(&site);
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/browser-test.sh");
+    let output = std::process::Command::new("bash")
+        .arg(script)
+        .arg("--live")
+        .arg(&server.url)
+        .arg(site.root())
+        .output()
+        .expect("cannot run bash");
+    assert!(
+        output.status.success(),
+        "the live-reload test failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(server.interrupt(), 0);
+}

@@ -153,3 +153,23 @@ fn stale_figures_warn_in_build_and_fail_check_strict() {
     let fresh = site.run(&["check", "--strict", "--as-of", "2025-04-20"]);
     assert_eq!(fresh.code, 0, "{}", fresh.stderr);
 }
+
+#[test]
+fn a_page_that_fails_to_load_is_reported_once_not_at_every_link_to_it() {
+    let run = failing(|s| {
+        s.write(
+            "content/stances/india.md",
+            "---\ntitle: [unclosed\n---\nBody.\n",
+        );
+        s.write(
+            "content/links.md",
+            "---\ntitle: Links\n---\nSee [India](@/stances/india.md).\n",
+        );
+    });
+    assert_eq!(run.stderr.matches("error:").count(), 2, "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("broken internal link"),
+        "{}",
+        run.stderr
+    );
+}

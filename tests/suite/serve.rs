@@ -9,20 +9,20 @@ use std::time::{Duration, Instant};
 
 use crate::support::Site;
 
-struct Server {
+pub struct Server {
     child: Child,
-    url: String,
+    pub url: String,
     log: Arc<Mutex<Vec<String>>>,
 }
 
-struct Response {
-    status: u16,
-    content_type: String,
-    body: String,
+pub struct Response {
+    pub status: u16,
+    pub content_type: String,
+    pub body: String,
 }
 
 impl Server {
-    fn start(site: &Site) -> Server {
+    pub fn start(site: &Site) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_tradetalks"))
             .args(["serve", "--port", "0", "--as-of", "2025-04-20"])
             .current_dir(site.root())
@@ -52,7 +52,7 @@ impl Server {
         Server { child, url, log }
     }
 
-    fn get(&self, path: &str) -> Response {
+    pub fn get(&self, path: &str) -> Response {
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
@@ -94,7 +94,7 @@ impl Server {
     }
 
     /// Sends Ctrl-C (SIGINT) and returns the exit code.
-    fn interrupt(mut self) -> i32 {
+    pub fn interrupt(mut self) -> i32 {
         let _ = Command::new("kill")
             .args(["-INT", &self.child.id().to_string()])
             .status();
@@ -192,6 +192,14 @@ fn serve_rebuilds_on_every_kind_of_change_and_survives_a_broken_edit() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+
+    // A source folder created while serving is watched from then on.
+    site.write("static/hello.txt", "hello");
+    server.wait_for("/hello.txt", "a file in a new static/", |b| b == "hello");
+    site.write("static/later.txt", "later");
+    server.wait_for("/later.txt", "a second file in the new static/", |b| {
+        b == "later"
+    });
 
     // A broken edit: the last good page stays, with the errors for the overlay.
     edit(

@@ -5,16 +5,17 @@
 //   TT_SITE_DIR     the built site to test (required)
 //   TT_BASE_PATH    the path the site is served under, e.g. /explainers/tariffs/ for a site built
 //                   with a base_url that has a path (default /)
-//   CHROMIUM_PATH   the browser (default /usr/bin/chromium, Debian's package)
+//   CHROMIUM_PATH   the browser (default /usr/bin/chromium, Debian's package; see lib/browser.js)
 
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
-import puppeteer from "puppeteer-core";
+import { launchBrowser } from "./browser.js";
+
+export { launchBrowser };
 
 export const SITE_DIR = process.env.TT_SITE_DIR ? path.resolve(process.env.TT_SITE_DIR) : "";
 export const BASE_PATH = normaliseBase(process.env.TT_BASE_PATH || "/");
-const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 
 if (!SITE_DIR || !fs.statSync(SITE_DIR, { throwIfNoEntry: false })?.isDirectory()) {
   throw new Error(`TT_SITE_DIR must name a built site (got '${process.env.TT_SITE_DIR ?? ""}')`);
@@ -108,15 +109,7 @@ export function startServer() {
 
 // --- browser ------------------------------------------------------------------------------------
 
-export async function launchBrowser() {
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM} (on Debian: apt-get install chromium; or set CHROMIUM_PATH)`);
-  }
-  const args = ["--disable-dev-shm-usage", "--no-first-run", "--no-default-browser-check"];
-  // Chromium refuses to start its sandbox as root (CI runs as root).
-  if (process.getuid?.() === 0) args.push("--no-sandbox");
-  return puppeteer.launch({ executablePath: CHROMIUM, headless: true, args, protocolTimeout: 60_000 });
-}
+// launchBrowser (lib/browser.js): Debian's Chromium, or CHROMIUM_PATH.
 
 /** Starts the server and the browser once per test file. */
 export async function setup() {
