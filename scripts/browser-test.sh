@@ -9,7 +9,9 @@
 # The tests serve SITE_DIR themselves (node:http on 127.0.0.1, a free port) and drive Debian's
 # Chromium (/usr/bin/chromium, or CHROMIUM_PATH) with puppeteer-core and axe-core, pinned by
 # tests/browser/package-lock.json. Set TT_BASE_PATH=/sub/path/ for a site built with a base_url
-# that has a path. --fixture assembles tests/browser/fixture/ with static/style.css and
+# that has a path; TT_SEARCH_QUERY and TT_SEARCH_EXPECT set what search.test.js types into the
+# search page and the end of the href it must find (default "rice" and "countries/japan/").
+# --fixture assembles tests/browser/fixture/ with static/style.css and
 # static/tables.js in a temporary folder, to test the browser side without building a site.
 #
 # Exits 0 only when every test passed. A missing node, npm or Chromium is a failure (on Debian
@@ -136,7 +138,7 @@ fi
 echo "browser-test: testing $site with $("$chromium" --version 2>/dev/null || echo "$chromium")" >&2
 export TT_SITE_DIR="$site" CHROMIUM_PATH="$chromium"
 # One test file at a time: each starts its own Chromium, and the machine may have two cores.
-tests=(pages.test.js tables.test.js charts.test.js axe.test.js)
+tests=(pages.test.js tables.test.js charts.test.js axe.test.js search.test.js)
 if [[ -z "$broken" ]]; then
   node --test --test-concurrency=1 "${tests[@]}"
   exit 0  # reached only when node passed (set -e)

@@ -31,6 +31,12 @@ struct RawConfig {
     schema: BTreeMap<String, BTreeMap<String, Spanned<String>>>,
     #[serde(default)]
     data: BTreeMap<String, Spanned<RawDataSchema>>,
+    /// Build the search index and the search page.
+    #[serde(default = "default_true")]
+    search: bool,
+    /// Write `_redirects` and `_headers` for Netlify and Cloudflare Pages.
+    #[serde(default)]
+    host_files: bool,
     #[serde(default)]
     extra: toml::Table,
 }
@@ -47,6 +53,10 @@ struct RawDataSchema {
     columns: BTreeMap<String, Spanned<toml::Value>>,
 }
 
+fn default_true() -> bool {
+    true
+}
+
 fn default_language() -> String {
     "en".to_owned()
 }
@@ -59,6 +69,10 @@ fn default_stale_after_days() -> u32 {
 #[serde(deny_unknown_fields)]
 pub struct TaxonomyConfig {
     pub name: String,
+    /// Where its pages go (`sectors` → `/sectors/autos/`); defaults to the name. A taxonomy
+    /// named like a section needs another path.
+    #[serde(default)]
+    pub path: Option<String>,
     /// Terms per page on a term's list page; 0 means one page.
     #[serde(default)]
     pub paginate: usize,
@@ -161,6 +175,8 @@ pub struct Config {
     pub schemas: BTreeMap<String, Vec<SchemaField>>,
     /// Data file name (`tariffs.csv`) to its declared schema.
     pub data: BTreeMap<String, DataSchema>,
+    pub search: bool,
+    pub host_files: bool,
     pub extra: serde_json::Value,
 }
 
@@ -292,6 +308,8 @@ impl Config {
             markdown: raw.markdown,
             schemas,
             data,
+            search: raw.search,
+            host_files: raw.host_files,
             extra,
         })
     }

@@ -16,6 +16,7 @@ pub mod facts;
 pub mod markdown;
 pub mod output;
 pub mod pipeline;
+pub mod publish;
 pub mod scaffold;
 pub mod serve;
 pub mod shortcodes;

@@ -25,15 +25,17 @@ use crate::data;
 use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
 use crate::facts;
 use crate::markdown::{self, RenderEnv, Rendered, highlight};
+use crate::publish;
 use crate::shortcodes::{self, Expanded, PageInfo, ShortcodeEnv};
 use crate::source::{SourceFile, display_name};
 use crate::templates::{Lookup, SharedLookup, TemplateSources};
 
 /// Files every site gets unless its `static/` has its own of the same name.
-pub const BUILTIN_STATIC: [(&str, &str); 3] = [
+pub const BUILTIN_STATIC: [(&str, &str); 4] = [
     ("style.css", include_str!("../static/style.css")),
     ("favicon.svg", include_str!("../static/favicon.svg")),
     ("tables.js", include_str!("../static/tables.js")),
+    ("search.js", include_str!("../static/search.js")),
 ];
 
 #[derive(Debug, Clone, Default)]
@@ -109,7 +111,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> (Option<BuiltSite>, Diagnos
             }
         };
 
-    let bodies = render_markdown(
+    let mut bodies = render_markdown(
         &config,
         &content,
         &data_files,
@@ -120,9 +122,11 @@ pub fn build(root: &Path, options: &BuildOptions) -> (Option<BuiltSite>, Diagnos
     check_anchors(&content, &bodies, &mut diagnostics);
     check_template_names(&content, &sources, &mut diagnostics);
     let views = Views::new(&config, &content, &bodies);
+    let taxonomies = publish::taxonomy::collect(&config, &content);
     let _ = lookup.set(Lookup {
         pages: views.page_lookup(&content),
         sections: views.section_lookup(&content),
+        taxonomies: views.taxonomy_lookup(&taxonomies),
         data: data_files
             .iter()
             .map(|(k, v)| (k.clone(), Value::from_serializable(&v.value)))
@@ -155,7 +159,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> (Option<BuiltSite>, Diagnos
                 .insert(format!("{}index.html", section.path), file.clone());
         }
     }
-    let rendered = render_templates(&tera, &sources, &content, &views);
+    let rendered = render_templates(&tera, &sources, &config, &content, &views);
     for result in rendered {
         match result {
             Ok((path, html)) => {
@@ -164,9 +168,32 @@ pub fn build(root: &Path, options: &BuildOptions) -> (Option<BuiltSite>, Diagnos
             Err(d) => diagnostics.push(d),
         }
     }
+    let generated = render_generated_pages(&tera, &sources, &config, &views, &taxonomies);
+    for result in generated {
+        match result {
+            // A generated page never replaces one written by an editor.
+            Ok((path, _)) if site.files.contains_key(&path) => {
+                diagnostics.push(
+                    Diagnostic::error(format!(
+                        "the generated page `/{}` would replace a page of the site",
+                        path.trim_end_matches("index.html")
+                    ))
+                    .in_file(CONFIG_FILE)
+                    .with_help(
+                        "give the taxonomy its own `path` in [[taxonomies]] (e.g. path = \"by-country\"), or rename the section",
+                    ),
+                );
+            }
+            Ok((path, html)) => {
+                site.files.insert(path, html.into_bytes());
+            }
+            Err(d) => diagnostics.push(d),
+        }
+    }
     site.files
         .insert("syntax.css".into(), syntax_css.into_bytes());
-    for (path, bytes) in bodies.downloads {
+    add_publishing_files(&config, &content, &bodies, &taxonomies, &mut site);
+    for (path, bytes) in std::mem::take(&mut bodies.downloads) {
         site.files.insert(path, bytes);
     }
     add_aliases(&config, &content, &mut site, &mut diagnostics);
@@ -384,6 +411,8 @@ fn check_template_names(
 struct Views {
     site: Value,
     config: Value,
+    /// Page summaries (no content), by page index, for lists.
+    summaries: Vec<Value>,
     /// Full pages, by page index.
     pages: Vec<Value>,
     /// Full sections (with their page summaries), by folder.
@@ -431,6 +460,7 @@ impl Views {
             "description": config.description,
             "stale_after_days": config.stale_after_days,
             "taxonomies": config.taxonomies,
+            "search": config.search,
             "extra": config.extra,
         });
         let nav: Vec<serde_json::Value> = content.sections[""]
@@ -454,10 +484,13 @@ impl Views {
             "base_path": config.base_path,
             "nav": nav,
             "page_count": content.pages.len(),
+            // Whether atom.xml exists: it needs at least one dated, published page.
+            "feed": publish::published(content).any(|(_, p)| p.front.last_modified().is_some()),
         });
         Views {
             site: Value::from_serializable(&site),
             config: Value::from_serializable(&config_value),
+            summaries: summaries.iter().map(Value::from_serializable).collect(),
             pages,
             sections,
         }
@@ -477,6 +510,38 @@ impl Views {
             .sections
             .iter()
             .map(|(dir, s)| (s.content_path.clone(), self.sections[dir].clone()))
+            .collect()
+    }
+
+    fn taxonomy_lookup(
+        &self,
+        taxonomies: &[publish::taxonomy::Taxonomy],
+    ) -> BTreeMap<String, Value> {
+        taxonomies
+            .iter()
+            .map(|taxonomy| {
+                let terms: Vec<Value> = taxonomy
+                    .terms
+                    .iter()
+                    .map(|term| {
+                        let mut map = Value::from_serializable(term)
+                            .into_map()
+                            .unwrap_or_default();
+                        let pages: Vec<Value> = term
+                            .pages
+                            .iter()
+                            .map(|&i| self.summaries[i].clone())
+                            .collect();
+                        map.insert("pages".into(), Value::from(pages));
+                        Value::from(map)
+                    })
+                    .collect();
+                let mut map = Value::from_serializable(taxonomy)
+                    .into_map()
+                    .unwrap_or_default();
+                map.insert("terms".into(), Value::from(terms));
+                (taxonomy.name.clone(), Value::from(map))
+            })
             .collect()
     }
 
@@ -517,7 +582,38 @@ fn page_summary(config: &Config, page: &Page, body: &Rendered) -> serde_json::Va
         "fields": fields,
         "word_count": body.word_count,
         "reading_time": body.word_count.div_ceil(220).max(1),
+        "last_modified": date_string(page.front.last_modified()),
+        "updates": page.front.updates,
+        "terms": page_terms(config, page),
     })
+}
+
+/// A page's taxonomy terms with their URLs: `{sectors: [{name, url}]}`.
+fn page_terms(config: &Config, page: &Page) -> serde_json::Value {
+    let terms: serde_json::Map<String, serde_json::Value> = page
+        .front
+        .taxonomies
+        .iter()
+        .map(|(taxonomy, names)| {
+            let links: Vec<serde_json::Value> = names
+                .iter()
+                .map(|name| {
+                    let base = config
+                        .taxonomies
+                        .iter()
+                        .find(|t| &t.name == taxonomy)
+                        .and_then(|t| t.path.as_deref())
+                        .map(|p| p.trim_matches('/'))
+                        .filter(|p| !p.is_empty())
+                        .unwrap_or(taxonomy);
+                    let path = format!("{base}/{}/", crate::content::slug::slugify(name));
+                    json!({"name": name, "url": config.url_path(&path)})
+                })
+                .collect();
+            (taxonomy.clone(), json!(links))
+        })
+        .collect();
+    serde_json::Value::Object(terms)
 }
 
 fn section_summary(config: &Config, section: &Section, body: &Rendered) -> serde_json::Value {
@@ -546,6 +642,7 @@ fn with_body(summary: &serde_json::Value, body: &Rendered) -> Value {
 fn render_templates(
     tera: &Tera,
     sources: &TemplateSources,
+    config: &Config,
     content: &Content,
     views: &Views,
 ) -> Vec<Result<(String, String), Diagnostic>> {
@@ -561,6 +658,16 @@ fn render_templates(
         context.insert_value("page", views.pages[index].clone());
         context.insert_value("section", views.sections[&page.section].clone());
         context.insert("current_path", &page.path);
+        context.insert("meta", &publish::meta::page(config, page));
+        let (previous, next) = neighbours(content, index);
+        context.insert_value(
+            "previous",
+            previous.map_or(Value::none(), |i| views.summaries[i].clone()),
+        );
+        context.insert_value(
+            "next",
+            next.map_or(Value::none(), |i| views.summaries[i].clone()),
+        );
         let html = render(
             page_template(page, content),
             &context,
@@ -572,6 +679,7 @@ fn render_templates(
         let mut context = views.context();
         context.insert_value("section", views.sections[dir].clone());
         context.insert("current_path", &section.path);
+        context.insert("meta", &publish::meta::section(config, section));
         let html = render(
             section_template(section),
             &context,
@@ -582,6 +690,10 @@ fn render_templates(
     let not_found = rayon::iter::once(()).map(|()| {
         let mut context = views.context();
         context.insert("current_path", "404.html");
+        context.insert(
+            "meta",
+            &publish::meta::generated(config, "Page not found", &config.description, "404.html"),
+        );
         Ok((
             "404.html".to_owned(),
             render("404.html", &context, "the 404 page")?,
@@ -589,6 +701,203 @@ fn render_templates(
     });
     pages.chain(sections).chain(not_found).collect()
 }
+
+/// The published pages before and after page `index` in its section's order.
+fn neighbours(content: &Content, index: usize) -> (Option<usize>, Option<usize>) {
+    let Some(section) = content.sections.get(&content.pages[index].section) else {
+        return (None, None);
+    };
+    let order: Vec<usize> = section
+        .pages
+        .iter()
+        .copied()
+        .filter(|&i| i == index || !content.pages[i].front.draft)
+        .collect();
+    let Some(at) = order.iter().position(|&i| i == index) else {
+        return (None, None);
+    };
+    let previous = at.checked_sub(1).map(|p| order[p]);
+    (previous, order.get(at + 1).copied())
+}
+
+/// Taxonomy list and term pages, and the search page.
+fn render_generated_pages(
+    tera: &Tera,
+    sources: &TemplateSources,
+    config: &Config,
+    views: &Views,
+    taxonomies: &[publish::taxonomy::Taxonomy],
+) -> Vec<Result<(String, String), Diagnostic>> {
+    let render = |template: &str, context: &Context, path: String| {
+        tera.render(template, context)
+            .map(|html| (format!("{path}index.html"), html))
+            .map_err(|err| {
+                sources
+                    .diagnostic(&err)
+                    .with_note(format!("while rendering `/{path}` with `{template}`"))
+            })
+    };
+    let mut jobs: Vec<(String, &str, Context)> = Vec::new();
+    for taxonomy in taxonomies {
+        let mut context = views.context();
+        context.insert("current_path", &taxonomy.path);
+        context.insert("taxonomy", taxonomy);
+        let heading = crate::shortcodes::humanise_name(&taxonomy.name);
+        context.insert(
+            "meta",
+            &publish::meta::generated(
+                config,
+                &heading,
+                &format!("Every {} used on this site, with its pages.", taxonomy.name),
+                &taxonomy.path,
+            ),
+        );
+        jobs.push((taxonomy.path.clone(), "taxonomy_list.html", context));
+        for term in &taxonomy.terms {
+            for pager in publish::taxonomy::paginate(config, term, taxonomy.paginate) {
+                let mut context = views.context();
+                context.insert("current_path", &pager.path);
+                context.insert("taxonomy", taxonomy);
+                context.insert("term", term);
+                context.insert("pager", &pager);
+                context.insert_value(
+                    "pages",
+                    Value::from(
+                        pager
+                            .pages
+                            .iter()
+                            .map(|&i| views.summaries[i].clone())
+                            .collect::<Vec<_>>(),
+                    ),
+                );
+                let title = format!("{}: {}", heading, term.name);
+                context.insert(
+                    "meta",
+                    &publish::meta::generated(
+                        config,
+                        &title,
+                        &format!("Pages filed under {} in {}.", term.name, taxonomy.name),
+                        &pager.path,
+                    ),
+                );
+                jobs.push((pager.path.clone(), "taxonomy_term.html", context));
+            }
+        }
+    }
+    if config.search && sources.contains("search.html") {
+        let mut context = views.context();
+        context.insert("current_path", "search/");
+        context.insert(
+            "meta",
+            &publish::meta::generated(config, "Search", &config.description, "search/"),
+        );
+        jobs.push(("search/".to_owned(), "search.html", context));
+    }
+    jobs.into_par_iter()
+        .map(|(path, template, context)| render(template, &context, path))
+        .collect()
+}
+
+/// The feed, sitemap, robots.txt, search index and host files.
+fn add_publishing_files(
+    config: &Config,
+    content: &Content,
+    bodies: &Bodies,
+    taxonomies: &[publish::taxonomy::Taxonomy],
+    site: &mut BuiltSite,
+) {
+    let html: Vec<&str> = bodies.pages.iter().map(|b| b.html.as_str()).collect();
+    if let Some(atom) = publish::feeds::atom(config, content, &html) {
+        site.files.insert("atom.xml".into(), atom.into_bytes());
+    }
+    let mut urls: Vec<publish::feeds::SitemapUrl> = publish::published(content)
+        .map(|(_, page)| publish::feeds::SitemapUrl {
+            path: page.path.clone(),
+            lastmod: page.front.last_modified(),
+        })
+        .collect();
+    urls.extend(
+        content
+            .sections
+            .values()
+            .filter(|s| !s.front.draft)
+            .map(|s| publish::feeds::SitemapUrl {
+                path: s.path.clone(),
+                lastmod: s
+                    .pages
+                    .iter()
+                    .filter(|&&i| !content.pages[i].front.draft)
+                    .filter_map(|&i| content.pages[i].front.last_modified())
+                    .chain(s.front.last_modified())
+                    .max(),
+            }),
+    );
+    for taxonomy in taxonomies {
+        urls.push(publish::feeds::SitemapUrl {
+            path: taxonomy.path.clone(),
+            lastmod: None,
+        });
+        for term in &taxonomy.terms {
+            urls.push(publish::feeds::SitemapUrl {
+                path: term.path.clone(),
+                lastmod: term
+                    .pages
+                    .iter()
+                    .filter_map(|&i| content.pages[i].front.last_modified())
+                    .max(),
+            });
+        }
+    }
+    for (name, xml) in publish::feeds::sitemaps(config, urls) {
+        site.files.insert(name, xml.into_bytes());
+    }
+    site.files.insert(
+        "robots.txt".into(),
+        publish::feeds::robots(config).into_bytes(),
+    );
+    if config.search {
+        let documents: Vec<publish::search::Document> = publish::published(content)
+            .map(|(i, page)| publish::search::Document {
+                title: &page.front.title,
+                url: config.url_path(&page.path),
+                description: page.front.description.as_deref(),
+                section: content
+                    .sections
+                    .get(&page.section)
+                    .filter(|s| !s.dir.is_empty())
+                    .map_or("", |s| s.front.title.as_str()),
+                headings: bodies.pages[i].toc_titles(),
+                text: publish::search::html_text(&bodies.pages[i].html),
+            })
+            .collect();
+        for (name, json) in publish::search::build(&documents) {
+            site.files
+                .insert(format!("search-index/{name}"), json.into_bytes());
+        }
+    }
+    if config.host_files {
+        let mut redirects = String::new();
+        for page in &content.pages {
+            for alias in &page.front.aliases {
+                let from = format!("/{}", alias.trim().trim_start_matches('/'));
+                redirects.push_str(&format!(
+                    "{}{} {} 301\n",
+                    config.base_path.trim_end_matches('/'),
+                    from,
+                    config.url_path(&page.path)
+                ));
+            }
+        }
+        site.files
+            .insert("_redirects".into(), redirects.into_bytes());
+        let headers = "/*\n  X-Content-Type-Options: nosniff\n  Referrer-Policy: strict-origin-when-cross-origin\n  X-Frame-Options: DENY\n/*.css\n  Cache-Control: public, max-age=3600\n/*.js\n  Cache-Control: public, max-age=3600\n/search-index/*\n  Cache-Control: public, max-age=3600\n";
+        site.files
+            .insert("_headers".into(), headers.as_bytes().to_vec());
+    }
+}
+
+/// Generated files that a file of the same name in `static/` replaces.
+const GENERATED_DEFAULTS: [&str; 3] = ["robots.txt", "_headers", "_redirects"];
 
 /// `static/` as is, the built-in stylesheet unless overridden, and content assets. A copy may
 /// not replace a generated page.
@@ -612,6 +921,10 @@ fn add_static_files(
             .map(|a| (a.path.clone(), a.source.clone())),
     );
     for (path, source) in copies {
+        // A site's own robots.txt or host files replace the generated ones.
+        if GENERATED_DEFAULTS.contains(&path.as_str()) {
+            site.files.remove(&path);
+        }
         if site.files.contains_key(&path) {
             diagnostics.push(
                 Diagnostic::error(format!(

@@ -12,13 +12,26 @@ use crate::diagnostic::Diagnostic;
 use crate::source::{SourceFile, display_name};
 
 /// The built-in templates, named as a site overrides them.
-pub const BUILTIN_TEMPLATES: [(&str, &str); 6] = [
+pub const BUILTIN_TEMPLATES: [(&str, &str); 10] = [
     ("base.html", include_str!("../templates/base.html")),
     ("index.html", include_str!("../templates/index.html")),
     ("section.html", include_str!("../templates/section.html")),
     ("page.html", include_str!("../templates/page.html")),
     ("country.html", include_str!("../templates/country.html")),
     ("404.html", include_str!("../templates/404.html")),
+    (
+        "page_footer.html",
+        include_str!("../templates/page_footer.html"),
+    ),
+    (
+        "taxonomy_list.html",
+        include_str!("../templates/taxonomy_list.html"),
+    ),
+    (
+        "taxonomy_term.html",
+        include_str!("../templates/taxonomy_term.html"),
+    ),
+    ("search.html", include_str!("../templates/search.html")),
 ];
 
 /// Everything the template functions look things up in, filled once the site is assembled.
@@ -30,6 +43,8 @@ pub struct Lookup {
     pub sections: BTreeMap<String, Value>,
     /// Path under `data/` to the file's value.
     pub data: BTreeMap<String, Value>,
+    /// Taxonomy name to `{name, url, terms: [{name, slug, url, count, pages}]}`.
+    pub taxonomies: BTreeMap<String, Value>,
     pub base_path: String,
 }
 
@@ -224,6 +239,20 @@ fn register_functions(tera: &mut Tera, lookup: &SharedLookup) {
                 Error::message(format!(
                     "load_data: no data file `data/{key}`{}",
                     hint(key, site.data.keys())
+                ))
+            })
+        },
+    );
+    let shared = Arc::clone(lookup);
+    tera.register_function(
+        "get_taxonomy",
+        move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
+            let kind: String = kwargs.must_get("kind")?;
+            let site = lookup_of(&shared)?;
+            site.taxonomies.get(&kind).cloned().ok_or_else(|| {
+                Error::message(format!(
+                    "get_taxonomy: no taxonomy `{kind}` in tradetalks.toml{}",
+                    hint(&kind, site.taxonomies.keys())
                 ))
             })
         },

@@ -77,6 +77,13 @@ pub enum SortBy {
 }
 
 /// The checked front matter of a page or section.
+/// One entry of a page's `updates` log.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Update {
+    pub date: jiff::civil::Date,
+    pub note: String,
+}
+
 #[derive(Debug, Clone)]
 pub struct FrontMatter {
     pub title: String,
@@ -95,6 +102,8 @@ pub struct FrontMatter {
     pub extra: serde_json::Value,
     /// `extra` as written, with positions, for fact references and stale-fact checks.
     pub extra_tree: Option<Yaml>,
+    /// The page's dated log of corrections and new figures, oldest first.
+    pub updates: Vec<Update>,
     /// Fields declared by the section's schema, as written.
     pub fields: BTreeMap<String, Yaml>,
 }
@@ -106,11 +115,12 @@ pub enum Kind {
     Section,
 }
 
-const COMMON_KEYS: [&str; 10] = [
+const COMMON_KEYS: [&str; 11] = [
     "title",
     "description",
     "date",
     "updated",
+    "updates",
     "draft",
     "weight",
     "slug",
@@ -143,6 +153,17 @@ pub fn parse(
 struct Checker<'a> {
     file: &'a SourceFile,
     problems: Vec<Diagnostic>,
+}
+
+impl FrontMatter {
+    /// When the page last changed: the latest of `updated`, the `updates` log and `date`.
+    pub fn last_modified(&self) -> Option<jiff::civil::Date> {
+        let logged = self.updates.last().map(|u| u.date);
+        [self.updated, logged, self.date]
+            .into_iter()
+            .flatten()
+            .max()
+    }
 }
 
 impl Checker<'_> {
@@ -218,6 +239,10 @@ impl Checker<'_> {
                 v.to_json()
             }),
             extra_tree: root.get("extra").cloned(),
+            updates: root
+                .get("updates")
+                .map(|v| self.updates(v))
+                .unwrap_or_default(),
             fields: BTreeMap::new(),
         };
         for taxonomy in &config.taxonomies {
@@ -349,6 +374,56 @@ impl Checker<'_> {
                 None
             }
         }
+    }
+
+    /// `updates: [{date: 2025-04-20, note: "Corrected the rice tariff"}]`.
+    fn updates(&mut self, value: &Yaml) -> Vec<Update> {
+        let YamlValue::Seq(items) = &value.value else {
+            self.wrong_type(value, "updates", "a list of {date, note}");
+            return Vec::new();
+        };
+        let mut updates = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let field = format!("updates[{i}]");
+            if item.entries().is_none() {
+                self.wrong_type(item, &field, "a map {date, note}");
+                continue;
+            }
+            for (key, _) in item.entries().unwrap_or(&[]) {
+                if key.name != "date" && key.name != "note" {
+                    self.problems.push(
+                        Diagnostic::error(format!("unknown key `{}` in `{field}`", key.name))
+                            .at(self.file, key.span.clone())
+                            .with_help("an update is {date, note}"),
+                    );
+                }
+            }
+            let date = match item.get("date") {
+                Some(d) => self.date(d, &format!("{field}.date")),
+                None => {
+                    self.problems.push(
+                        Diagnostic::error(format!("`{field}` has no `date`"))
+                            .at(self.file, item.span.start..item.span.start + 1),
+                    );
+                    None
+                }
+            };
+            let note = match item.get("note") {
+                Some(n) => self.string(n, &format!("{field}.note")),
+                None => {
+                    self.problems.push(
+                        Diagnostic::error(format!("`{field}` has no `note`"))
+                            .at(self.file, item.span.start..item.span.start + 1),
+                    );
+                    None
+                }
+            };
+            if let (Some(date), Some(note)) = (date, note) {
+                updates.push(Update { date, note });
+            }
+        }
+        updates.sort_by_key(|u| u.date);
+        updates
     }
 
     fn sort_by(&mut self, value: &Yaml) -> Option<SortBy> {

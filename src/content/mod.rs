@@ -305,6 +305,7 @@ fn implicit_root(config: &Config) -> Section {
             taxonomies: BTreeMap::new(),
             extra: serde_json::Value::Null,
             extra_tree: None,
+            updates: Vec::new(),
             fields: BTreeMap::new(),
         },
         body: 0..0,

@@ -44,6 +44,21 @@ pub struct InternalLink {
     pub href: String,
 }
 
+impl Rendered {
+    /// Every heading's text, in order.
+    pub fn toc_titles(&self) -> Vec<&str> {
+        fn walk<'a>(entries: &'a [TocEntry], out: &mut Vec<&'a str>) {
+            for entry in entries {
+                out.push(&entry.title);
+                walk(&entry.children, out);
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.toc, &mut out);
+        out
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
     pub html: String,

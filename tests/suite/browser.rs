@@ -5,17 +5,23 @@
 
 use crate::support::Site;
 
-fn run_script(arg: &std::ffi::OsStr) -> std::process::Output {
+fn run_script(arg: &std::ffi::OsStr, env: &[(&str, &str)]) -> std::process::Output {
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/browser-test.sh");
     std::process::Command::new("bash")
         .arg(script)
         .arg(arg)
+        .envs(env.iter().copied())
         .output()
         .expect("cannot run bash")
 }
 
-fn browser_suite(site: &Site) {
-    let output = run_script(site.root().join("public").as_os_str());
+/// Runs the suite over the site's `public/`; `search` is a query and the page it must find.
+fn browser_suite(site: &Site, search: (&str, &str)) {
+    let env = [
+        ("TT_SEARCH_QUERY", search.0),
+        ("TT_SEARCH_EXPECT", search.1),
+    ];
+    let output = run_script(site.root().join("public").as_os_str(), &env);
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
@@ -31,10 +37,10 @@ fn browser_suite(site: &Site) {
 fn default_site_and_every_shortcode_in_a_real_browser() {
     let default_site = Site::default_site();
     default_site.build();
-    browser_suite(&default_site);
+    browser_suite(&default_site, ("rice", "countries/japan/"));
     let fixture = Site::fixture("data");
     fixture.build();
-    browser_suite(&fixture);
+    browser_suite(&fixture, ("japan", "stances/japan/"));
 }
 
 /// The suite must be able to fail: on a page with a table missing its header scopes, a
@@ -42,7 +48,7 @@ fn default_site_and_every_shortcode_in_a_real_browser() {
 /// only when the suite failed and named every one of those problems.
 #[test]
 fn the_browser_suite_fails_on_a_broken_page() {
-    let output = run_script(std::ffi::OsStr::new("--broken-fixture"));
+    let output = run_script(std::ffi::OsStr::new("--broken-fixture"), &[]);
     assert!(
         output.status.success(),
         "the suite did not catch every planted problem:\n{}\n{}",

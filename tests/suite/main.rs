@@ -7,6 +7,7 @@ mod commands;
 mod data_errors;
 mod errors;
 mod html;
+mod publish;
 mod serve;
 mod shortcodes;
 mod support;

@@ -1,0 +1,175 @@
+//! `atom.xml` (RFC 4287), `sitemap.xml` (split into a sitemap index past 50,000 URLs) and
+//! `robots.txt`. Dates come from the content (`date`, `updated`, `updates`), never the clock.
+
+use jiff::civil::Date;
+
+use super::xml_escape;
+use crate::config::Config;
+use crate::content::Content;
+
+/// Entries in the feed at most: the newest pages.
+pub const FEED_ENTRIES: usize = 50;
+/// URLs per sitemap file (the protocol's limit).
+pub const SITEMAP_URLS: usize = 50_000;
+
+fn timestamp(date: Date) -> String {
+    format!("{date}T00:00:00Z")
+}
+
+/// The Atom feed of the newest dated, published pages. `bodies` gives each page's HTML by
+/// page index. `None` when no published page has a date (a feed needs an `updated`).
+pub fn atom(config: &Config, content: &Content, bodies: &[&str]) -> Option<String> {
+    let mut entries: Vec<(usize, Date)> = super::published(content)
+        .filter_map(|(i, p)| Some((i, p.front.last_modified()?)))
+        .collect();
+    entries.sort_by(|a, b| {
+        b.1.cmp(&a.1)
+            .then_with(|| content.pages[a.0].path.cmp(&content.pages[b.0].path))
+    });
+    entries.truncate(FEED_ENTRIES);
+    let updated = entries.iter().map(|e| e.1).max()?;
+    let base = xml_escape(&config.base_url);
+    let mut xml = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\" xml:base=\"{base}\">\n<title>{}</title>\n",
+        xml_escape(&config.language),
+        xml_escape(&config.title)
+    );
+    if !config.description.is_empty() {
+        xml.push_str(&format!(
+            "<subtitle>{}</subtitle>\n",
+            xml_escape(&config.description)
+        ));
+    }
+    xml.push_str(&format!(
+        "<link href=\"{base}atom.xml\" rel=\"self\" type=\"application/atom+xml\"/>\n<link href=\"{base}\" rel=\"alternate\" type=\"text/html\"/>\n<id>{base}</id>\n<updated>{}</updated>\n<author><name>{}</name></author>\n<generator uri=\"https://example.org/tradetalks\">tradetalks</generator>\n",
+        timestamp(updated),
+        xml_escape(&config.title)
+    ));
+    for (index, modified) in entries {
+        let page = &content.pages[index];
+        let permalink = xml_escape(&config.permalink(&page.path));
+        xml.push_str(&format!(
+            "<entry>\n<title>{}</title>\n<link href=\"{permalink}\" rel=\"alternate\" type=\"text/html\"/>\n<id>{permalink}</id>\n",
+            xml_escape(&page.front.title)
+        ));
+        if let Some(date) = page.front.date {
+            xml.push_str(&format!("<published>{}</published>\n", timestamp(date)));
+        }
+        xml.push_str(&format!("<updated>{}</updated>\n", timestamp(modified)));
+        if let Some(description) = &page.front.description {
+            xml.push_str(&format!("<summary>{}</summary>\n", xml_escape(description)));
+        }
+        for update in &page.front.updates {
+            xml.push_str(&format!(
+                "<category term=\"update\" label=\"{}: {}\"/>\n",
+                update.date,
+                xml_escape(&update.note)
+            ));
+        }
+        let html = bodies.get(index).copied().unwrap_or_default();
+        xml.push_str(&format!(
+            "<content type=\"html\">{}</content>\n</entry>\n",
+            xml_escape(html)
+        ));
+    }
+    xml.push_str("</feed>\n");
+    Some(xml)
+}
+
+/// One URL of the sitemap.
+pub struct SitemapUrl {
+    pub path: String,
+    pub lastmod: Option<Date>,
+}
+
+/// Every published page, section and taxonomy page. Returns `(file name, XML)` pairs: one
+/// `sitemap.xml`, or past 50,000 URLs an index `sitemap.xml` and `sitemap-N.xml` files.
+pub fn sitemaps(config: &Config, mut urls: Vec<SitemapUrl>) -> Vec<(String, String)> {
+    urls.sort_by(|a, b| a.path.cmp(&b.path));
+    urls.dedup_by(|a, b| a.path == b.path);
+    let file = |chunk: &[SitemapUrl]| {
+        let mut xml = String::from(
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+        );
+        for url in chunk {
+            xml.push_str(&format!(
+                "<url><loc>{}</loc>",
+                xml_escape(&config.permalink(&url.path))
+            ));
+            if let Some(date) = url.lastmod {
+                xml.push_str(&format!("<lastmod>{date}</lastmod>"));
+            }
+            xml.push_str("</url>\n");
+        }
+        xml.push_str("</urlset>\n");
+        xml
+    };
+    if urls.len() <= SITEMAP_URLS {
+        return vec![("sitemap.xml".into(), file(&urls))];
+    }
+    let mut files = Vec::new();
+    let mut index = String::from(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for (i, chunk) in urls.chunks(SITEMAP_URLS).enumerate() {
+        let name = format!("sitemap-{}.xml", i + 1);
+        index.push_str(&format!(
+            "<sitemap><loc>{}</loc>",
+            xml_escape(&config.permalink(&name))
+        ));
+        if let Some(latest) = chunk.iter().filter_map(|u| u.lastmod).max() {
+            index.push_str(&format!("<lastmod>{latest}</lastmod>"));
+        }
+        index.push_str("</sitemap>\n");
+        files.push((name, file(chunk)));
+    }
+    index.push_str("</sitemapindex>\n");
+    files.insert(0, ("sitemap.xml".into(), index));
+    files
+}
+
+pub fn robots(config: &Config) -> String {
+    format!(
+        "User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n",
+        config.base_url
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+
+    fn config() -> Config {
+        let file = SourceFile::new(
+            "tradetalks.toml",
+            "/",
+            "title = \"T & co\"\nbase_url = \"https://x.org/sub/\"\n",
+        );
+        Config::parse(std::path::Path::new("/"), &file, None).unwrap()
+    }
+
+    #[test]
+    fn sitemaps_split_past_the_limit_with_an_index() {
+        let urls = (0..SITEMAP_URLS + 1)
+            .map(|i| SitemapUrl {
+                path: format!("p/{i}/"),
+                lastmod: Date::new(2025, 4, 2).ok(),
+            })
+            .collect();
+        let files = sitemaps(&config(), urls);
+        assert_eq!(files.len(), 3);
+        assert_eq!(files[0].0, "sitemap.xml");
+        assert!(
+            files[0].1.contains(
+                "<loc>https://x.org/sub/sitemap-2.xml</loc><lastmod>2025-04-02</lastmod>"
+            )
+        );
+        assert_eq!(files[2].1.matches("<url>").count(), 1);
+    }
+
+    #[test]
+    fn robots_points_at_the_sitemap() {
+        assert!(robots(&config()).ends_with("Sitemap: https://x.org/sub/sitemap.xml\n"));
+    }
+}

@@ -1,0 +1,38 @@
+//! What a published site carries besides its pages: taxonomy pages, the Atom feed, the
+//! sitemap and robots.txt, the search index, per-page meta (Open Graph, JSON-LD) and optional
+//! host files. Each is computed from the loaded content; none of them reads the clock.
+
+pub mod feeds;
+pub mod meta;
+pub mod search;
+pub mod taxonomy;
+
+use crate::content::{Content, Page};
+
+/// Pages that are published: drafts never reach feeds, the sitemap, search or taxonomies,
+/// even in a `--drafts` build.
+pub fn published(content: &Content) -> impl Iterator<Item = (usize, &Page)> {
+    content
+        .pages
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| !p.front.draft)
+}
+
+/// XML text and attribute escaping.
+pub fn xml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Characters XML 1.0 forbids.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}

@@ -1,0 +1,208 @@
+//! The search index: built at build time, fetched in pieces by `search.js`, so search works on
+//! any static host. Terms are sharded by their first two characters and documents chunked by
+//! 256, so a query downloads a few small files whatever the size of the site.
+//!
+//! Layout under `search-index/`: `info.json` `{docs, chunk}`; `docs-K.json`
+//! `[[title, url, excerpt, section], ...]` for ids K*256…; `terms-PP.json`
+//! `{term: [[doc, score], ...]}` with postings by descending score.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::json;
+
+pub const CHUNK: usize = 256;
+
+const STOP_WORDS: [&str; 28] = [
+    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "he", "in", "is", "it",
+    "its", "of", "on", "or", "that", "the", "to", "was", "were", "will", "with", "this", "but",
+];
+
+/// What the index knows of one page.
+pub struct Document<'a> {
+    pub title: &'a str,
+    pub url: String,
+    pub description: Option<&'a str>,
+    pub section: &'a str,
+    pub headings: Vec<&'a str>,
+    /// The page's text without markup.
+    pub text: String,
+}
+
+/// Lower-cased words of at least two characters, split at anything but letters and digits,
+/// stop words dropped. `search.js` splits queries the same way.
+pub fn tokens(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().nth(1).is_some())
+        .map(str::to_lowercase)
+        .filter(|w| !STOP_WORDS.contains(&w.as_str()))
+}
+
+/// The shard a term lives in: its first two characters, `_` for any outside a–z and 0–9.
+pub fn shard_of(term: &str) -> String {
+    term.chars()
+        .take(2)
+        .map(|c| {
+            if c.is_ascii_lowercase() || c.is_ascii_digit() {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// Builds the index files (name under `search-index/`, JSON text).
+pub fn build(documents: &[Document]) -> Vec<(String, String)> {
+    let mut postings: BTreeMap<String, Vec<(usize, u32)>> = BTreeMap::new();
+    for (id, doc) in documents.iter().enumerate() {
+        let mut scores: HashMap<String, u32> = HashMap::new();
+        let mut add = |text: &str, weight: u32| {
+            for term in tokens(text) {
+                *scores.entry(term).or_insert(0) += weight;
+            }
+        };
+        add(doc.title, 10);
+        for heading in &doc.headings {
+            add(heading, 4);
+        }
+        if let Some(description) = doc.description {
+            add(description, 3);
+        }
+        // Body words count once per occurrence, at most ten times per page.
+        let mut body: HashMap<String, u32> = HashMap::new();
+        for term in tokens(&doc.text) {
+            *body.entry(term).or_insert(0) += 1;
+        }
+        for (term, count) in body {
+            *scores.entry(term).or_insert(0) += count.min(10);
+        }
+        for (term, score) in scores {
+            postings.entry(term).or_default().push((id, score));
+        }
+    }
+    let mut shards: BTreeMap<String, serde_json::Map<String, serde_json::Value>> = BTreeMap::new();
+    for (term, mut list) in postings {
+        list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let value = list.iter().map(|(d, s)| json!([d, s])).collect();
+        shards
+            .entry(shard_of(&term))
+            .or_default()
+            .insert(term, serde_json::Value::Array(value));
+    }
+    let mut files = vec![(
+        "info.json".to_owned(),
+        json!({"docs": documents.len(), "chunk": CHUNK}).to_string(),
+    )];
+    for (k, chunk) in documents.chunks(CHUNK).enumerate() {
+        let docs: Vec<serde_json::Value> = chunk
+            .iter()
+            .map(|d| json!([d.title, d.url, excerpt(d), d.section]))
+            .collect();
+        files.push((
+            format!("docs-{k}.json"),
+            serde_json::Value::Array(docs).to_string(),
+        ));
+    }
+    for (shard, terms) in shards {
+        files.push((
+            format!("terms-{shard}.json"),
+            serde_json::Value::Object(terms).to_string(),
+        ));
+    }
+    files
+}
+
+/// The description, or the first 25 words of the text.
+fn excerpt(doc: &Document) -> String {
+    if let Some(description) = doc.description {
+        return description.to_owned();
+    }
+    let words: Vec<&str> = doc.text.split_whitespace().take(25).collect();
+    let mut text = words.join(" ");
+    if doc.text.split_whitespace().nth(25).is_some() {
+        text.push('…');
+    }
+    text
+}
+
+/// The text of an HTML fragment: tags dropped (with `<script>` and `<style>` contents),
+/// common entities decoded, whitespace collapsed.
+pub fn html_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len() / 2);
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        out.push(' ');
+        let tag = &rest[open..];
+        let skip_to = ["script", "style"].iter().find_map(|name| {
+            let starts =
+                tag.len() > name.len() + 1 && tag[1..=name.len()].eq_ignore_ascii_case(name);
+            starts.then(|| tag.find(&format!("</{name}>")).map(|i| i + name.len() + 3))
+        });
+        let end = match skip_to {
+            Some(Some(end)) => end,
+            Some(None) => tag.len(),
+            None => tag.find('>').map_or(tag.len(), |i| i + 1),
+        };
+        rest = &tag[end..];
+    }
+    out.push_str(rest);
+    let decoded = out
+        .replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_comes_out_of_html() {
+        assert_eq!(
+            html_text("<p>Rice &amp; beef</p><script>var x = '<p>';</script><p>tariffs</p>"),
+            "Rice & beef tariffs"
+        );
+    }
+
+    #[test]
+    fn tokens_and_shards() {
+        let words: Vec<String> = tokens("The US–Japan talks: 24% on rice, Ōsaka").collect();
+        assert_eq!(words, ["us", "japan", "talks", "24", "rice", "ōsaka"]);
+        assert_eq!(shard_of("rice"), "ri");
+        assert_eq!(shard_of("ōsaka"), "_s");
+    }
+
+    #[test]
+    fn titles_outrank_bodies_and_files_are_sharded() {
+        let docs = vec![
+            Document {
+                title: "Rice tariffs",
+                url: "/a/".into(),
+                description: None,
+                section: "",
+                headings: vec![],
+                text: "about rice".into(),
+            },
+            Document {
+                title: "Cars",
+                url: "/b/".into(),
+                description: Some("cars"),
+                section: "",
+                headings: vec![],
+                text: "rice rice rice".into(),
+            },
+        ];
+        let files: BTreeMap<String, String> = build(&docs).into_iter().collect();
+        let shard: serde_json::Value = serde_json::from_str(&files["terms-ri.json"]).unwrap();
+        assert_eq!(shard["rice"][0][0], 0, "the title match ranks first");
+        assert_eq!(shard["rice"][1], json!([1, 3]));
+        assert!(files.contains_key("docs-0.json"));
+        let info: serde_json::Value = serde_json::from_str(&files["info.json"]).unwrap();
+        assert_eq!(info, json!({"docs": 2, "chunk": 256}));
+    }
+}

@@ -1,0 +1,173 @@
+//! Taxonomies (`sectors`, `countries`): every term used by a published page, with its pages,
+//! a list page per taxonomy (`/sectors/`) and a page per term (`/sectors/autos/`), split into
+//! numbered pages (`/sectors/autos/page/2/`) past the taxonomy's `paginate`.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::content::Content;
+use crate::content::slug::slugify;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Taxonomy {
+    pub name: String,
+    pub path: String,
+    pub url: String,
+    pub paginate: usize,
+    pub terms: Vec<Term>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Term {
+    pub name: String,
+    pub slug: String,
+    pub path: String,
+    pub url: String,
+    /// Page indexes, newest first (then by title).
+    #[serde(skip)]
+    pub pages: Vec<usize>,
+    pub count: usize,
+}
+
+/// Every configured taxonomy with the terms its published pages use, terms in slug order.
+pub fn collect(config: &Config, content: &Content) -> Vec<Taxonomy> {
+    config
+        .taxonomies
+        .iter()
+        .map(|taxonomy| {
+            let base = taxonomy
+                .path
+                .as_deref()
+                .map(|p| p.trim_matches('/').to_owned())
+                .filter(|p| !p.is_empty())
+                .unwrap_or_else(|| taxonomy.name.clone());
+            let mut terms: BTreeMap<String, Term> = BTreeMap::new();
+            for (index, page) in super::published(content) {
+                let Some(names) = page.front.taxonomies.get(&taxonomy.name) else {
+                    continue;
+                };
+                for name in names {
+                    let slug = slugify(name);
+                    let path = format!("{base}/{slug}/");
+                    let term = terms.entry(slug.clone()).or_insert_with(|| Term {
+                        name: name.clone(),
+                        url: config.url_path(&path),
+                        slug,
+                        path,
+                        pages: Vec::new(),
+                        count: 0,
+                    });
+                    if !term.pages.contains(&index) {
+                        term.pages.push(index);
+                    }
+                }
+            }
+            let mut terms: Vec<Term> = terms.into_values().collect();
+            for term in &mut terms {
+                term.pages.sort_by(|&a, &b| {
+                    let (pa, pb) = (&content.pages[a], &content.pages[b]);
+                    pb.front
+                        .date
+                        .cmp(&pa.front.date)
+                        .then_with(|| pa.front.title.cmp(&pb.front.title))
+                });
+                term.count = term.pages.len();
+            }
+            let path = format!("{base}/");
+            Taxonomy {
+                name: taxonomy.name.clone(),
+                url: config.url_path(&path),
+                path,
+                paginate: taxonomy.paginate,
+                terms,
+            }
+        })
+        .collect()
+}
+
+/// One page of a term's list: which pages it shows and where its neighbours are.
+#[derive(Debug, Clone, Serialize)]
+pub struct Pager {
+    pub number: usize,
+    pub count: usize,
+    /// Site path of this page of the list.
+    pub path: String,
+    pub previous: Option<String>,
+    pub next: Option<String>,
+    #[serde(skip)]
+    pub pages: Vec<usize>,
+}
+
+/// Splits a term's pages into numbered list pages of `size` (0: one page).
+pub fn paginate(config: &Config, term: &Term, size: usize) -> Vec<Pager> {
+    let size = if size == 0 {
+        term.pages.len().max(1)
+    } else {
+        size
+    };
+    let chunks: Vec<&[usize]> = if term.pages.is_empty() {
+        vec![&[]]
+    } else {
+        term.pages.chunks(size).collect()
+    };
+    let count = chunks.len();
+    let path_of = |n: usize| {
+        if n == 1 {
+            term.path.clone()
+        } else {
+            format!("{}page/{n}/", term.path)
+        }
+    };
+    chunks
+        .into_iter()
+        .enumerate()
+        .map(|(i, pages)| {
+            let number = i + 1;
+            Pager {
+                number,
+                count,
+                path: path_of(number),
+                previous: (number > 1).then(|| config.url_path(&path_of(number - 1))),
+                next: (number < count).then(|| config.url_path(&path_of(number + 1))),
+                pages: pages.to_vec(),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+
+    #[test]
+    fn terms_split_into_numbered_pages() {
+        let file = SourceFile::new(
+            "tradetalks.toml",
+            "/",
+            "title = \"t\"\nbase_url = \"https://x.org/sub/\"\n",
+        );
+        let config = Config::parse(std::path::Path::new("/"), &file, None).unwrap();
+        let term = Term {
+            name: "Autos".into(),
+            slug: "autos".into(),
+            path: "sectors/autos/".into(),
+            url: "/sub/sectors/autos/".into(),
+            pages: (0..5).collect(),
+            count: 5,
+        };
+        let pagers = paginate(&config, &term, 2);
+        assert_eq!(pagers.len(), 3);
+        assert_eq!(pagers[0].path, "sectors/autos/");
+        assert_eq!(pagers[1].path, "sectors/autos/page/2/");
+        assert_eq!(pagers[1].previous.as_deref(), Some("/sub/sectors/autos/"));
+        assert_eq!(
+            pagers[1].next.as_deref(),
+            Some("/sub/sectors/autos/page/3/")
+        );
+        assert_eq!(pagers[2].pages, vec![4]);
+        assert_eq!(paginate(&config, &term, 0).len(), 1);
+    }
+}
