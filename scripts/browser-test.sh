@@ -139,6 +139,10 @@ echo "browser-test: testing $site with $("$chromium" --version 2>/dev/null || ec
 export TT_SITE_DIR="$site" CHROMIUM_PATH="$chromium"
 # One test file at a time: each starts its own Chromium, and the machine may have two cores.
 tests=(pages.test.js tables.test.js charts.test.js axe.test.js search.test.js)
+# TT_ONLY="search.test.js pages.test.js" runs just those files (e.g. a subpath build).
+if [[ -n "${TT_ONLY:-}" ]]; then
+  read -r -a tests <<<"$TT_ONLY"
+fi
 if [[ -z "$broken" ]]; then
   node --test --test-concurrency=1 "${tests[@]}"
   exit 0  # reached only when node passed (set -e)

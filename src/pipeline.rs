@@ -73,6 +73,7 @@ pub struct BuiltSite {
 /// (warnings included) either way.
 pub fn build(root: &Path, options: &BuildOptions) -> (Option<BuiltSite>, Diagnostics) {
     let mut diagnostics = Diagnostics::default();
+    let mut clock = Stopwatch::from_env();
     let config = match Config::load(root, options.base_url.as_deref()) {
         Ok(config) => config,
         Err(problems) => {
@@ -95,6 +96,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> (Option<BuiltSite>, Diagnos
     diagnostics.extend(facts::stale_figures(&config, &content, &data_files, today));
 
     let lookup = SharedLookup::default();
+    clock.lap("load content, data, templates; facts");
     let tera = match sources.compile(&lookup) {
         Ok(tera) => Some(tera),
         Err(problems) => {
@@ -111,6 +113,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> (Option<BuiltSite>, Diagnos
             }
         };
 
+    clock.lap("compile templates");
     let mut bodies = render_markdown(
         &config,
         &content,
@@ -119,6 +122,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> (Option<BuiltSite>, Diagnos
         today,
         &mut diagnostics,
     );
+    clock.lap("markdown and shortcodes");
     check_anchors(&content, &bodies, &mut diagnostics);
     check_template_names(&content, &sources, &mut diagnostics);
     let views = Views::new(&config, &content, &bodies);
@@ -159,6 +163,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> (Option<BuiltSite>, Diagnos
                 .insert(format!("{}index.html", section.path), file.clone());
         }
     }
+    clock.lap("template values");
     let rendered = render_templates(&tera, &sources, &config, &content, &views);
     for result in rendered {
         match result {
@@ -168,6 +173,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> (Option<BuiltSite>, Diagnos
             Err(d) => diagnostics.push(d),
         }
     }
+    clock.lap("render pages and sections");
     let generated = render_generated_pages(&tera, &sources, &config, &views, &taxonomies);
     for result in generated {
         match result {
@@ -192,10 +198,12 @@ pub fn build(root: &Path, options: &BuildOptions) -> (Option<BuiltSite>, Diagnos
     }
     site.files
         .insert("syntax.css".into(), syntax_css.into_bytes());
+    clock.lap("render taxonomy and search pages");
     add_publishing_files(&config, &content, &bodies, &taxonomies, &mut site);
     for (path, bytes) in std::mem::take(&mut bodies.downloads) {
         site.files.insert(path, bytes);
     }
+    clock.lap("feed, sitemap, search index");
     add_aliases(&config, &content, &mut site, &mut diagnostics);
     add_static_files(root, &content, &mut site, &mut diagnostics);
     diagnostics.sort();
@@ -203,6 +211,27 @@ pub fn build(root: &Path, options: &BuildOptions) -> (Option<BuiltSite>, Diagnos
         return (None, diagnostics);
     }
     (Some(site), diagnostics)
+}
+
+/// Prints how long each stage took when `TRADETALKS_TIMINGS` is set: the first thing to look
+/// at before profiling.
+struct Stopwatch {
+    last: Option<std::time::Instant>,
+}
+
+impl Stopwatch {
+    fn from_env() -> Stopwatch {
+        Stopwatch {
+            last: std::env::var_os("TRADETALKS_TIMINGS").map(|_| std::time::Instant::now()),
+        }
+    }
+
+    fn lap(&mut self, stage: &str) {
+        if let Some(last) = self.last {
+            eprintln!("timing: {stage}: {} ms", last.elapsed().as_millis());
+            self.last = Some(std::time::Instant::now());
+        }
+    }
 }
 
 /// Markdown bodies of pages (by index) and sections (by folder), and the files their
@@ -421,35 +450,49 @@ struct Views {
 
 impl Views {
     fn new(config: &Config, content: &Content, bodies: &Bodies) -> Views {
-        let summaries: Vec<serde_json::Value> = content
+        // Each page's summary is built once, in parallel, and shared by every list that
+        // shows it.
+        let summaries: Vec<Value> = content
             .pages
-            .iter()
+            .par_iter()
             .zip(&bodies.pages)
-            .map(|(page, body)| page_summary(config, page, body))
+            .map(|(page, body)| Value::from_serializable(&page_summary(config, page, body)))
             .collect();
-        let pages = content
-            .pages
-            .iter()
+        let pages = summaries
+            .par_iter()
             .zip(&bodies.pages)
-            .zip(&summaries)
-            .map(|((_, body), summary)| with_body(summary, body))
+            .map(|(summary, body)| with_body(summary.clone(), body))
             .collect();
         let sections = content
             .sections
-            .iter()
+            .par_iter()
             .map(|(dir, section)| {
-                let mut value = section_summary(config, section, &bodies.sections[dir]);
-                value["pages"] = section
+                let summary = section_summary(config, section, &bodies.sections[dir]);
+                let mut value = Value::from_serializable(&summary)
+                    .into_map()
+                    .unwrap_or_default();
+                let pages: Vec<Value> = section
                     .pages
                     .iter()
                     .map(|&i| summaries[i].clone())
                     .collect();
-                value["subsections"] = section
+                value.insert("pages".into(), Value::from(pages));
+                let subsections: Vec<Value> = section
                     .subsections
                     .iter()
-                    .map(|d| section_summary(config, &content.sections[d], &bodies.sections[d]))
+                    .map(|d| {
+                        Value::from_serializable(&section_summary(
+                            config,
+                            &content.sections[d],
+                            &bodies.sections[d],
+                        ))
+                    })
                     .collect();
-                (dir.clone(), with_body(&value, &bodies.sections[dir]))
+                value.insert("subsections".into(), Value::from(subsections));
+                (
+                    dir.clone(),
+                    with_body(Value::from(value), &bodies.sections[dir]),
+                )
             })
             .collect();
         let config_value = json!({
@@ -490,7 +533,7 @@ impl Views {
         Views {
             site: Value::from_serializable(&site),
             config: Value::from_serializable(&config_value),
-            summaries: summaries.iter().map(Value::from_serializable).collect(),
+            summaries,
             pages,
             sections,
         }
@@ -630,10 +673,8 @@ fn section_summary(config: &Config, section: &Section, body: &Rendered) -> serde
 }
 
 /// Adds the rendered body (as safe HTML) and table of contents to a summary.
-fn with_body(summary: &serde_json::Value, body: &Rendered) -> Value {
-    let mut map = Value::from_serializable(summary)
-        .into_map()
-        .unwrap_or_default();
+fn with_body(summary: Value, body: &Rendered) -> Value {
+    let mut map = summary.into_map().unwrap_or_default();
     map.insert("content".into(), Value::safe_string(&body.html));
     map.insert("toc".into(), Value::from_serializable(&body.toc));
     Value::from(map)
@@ -856,8 +897,10 @@ fn add_publishing_files(
         publish::feeds::robots(config).into_bytes(),
     );
     if config.search {
-        let documents: Vec<publish::search::Document> = publish::published(content)
-            .map(|(i, page)| publish::search::Document {
+        let published: Vec<(usize, &Page)> = publish::published(content).collect();
+        let documents: Vec<publish::search::Document> = published
+            .par_iter()
+            .map(|&(i, page)| publish::search::Document {
                 title: &page.front.title,
                 url: config.url_path(&page.path),
                 description: page.front.description.as_deref(),

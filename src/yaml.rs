@@ -125,7 +125,7 @@ fn parse_error(err: &serde_saphyr::Error, file: &SourceFile, base: usize) -> Dia
 
 /// saphyr appends " at line N, column M"; we print the position ourselves.
 fn strip_position_suffix(message: &str) -> String {
-    match message.rfind(" at line ") {
+    match message.find(" at line ") {
         Some(i) if message[i..].contains("column") => message[..i].to_owned(),
         _ => message.to_owned(),
     }

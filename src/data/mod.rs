@@ -4,9 +4,10 @@
 
 mod check;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::path::Path;
+use std::sync::OnceLock;
 
 use rayon::prelude::*;
 use serde_json::{Map, Value};
@@ -32,6 +33,8 @@ pub struct DataFile {
     /// The file could not be read or parsed (already reported): whatever names it stays
     /// quiet instead of adding a second error.
     pub broken: bool,
+    /// Key column value → row index, built on first use by `row_by_key`.
+    pub key_index: OnceLock<HashMap<String, usize>>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -68,18 +71,26 @@ pub fn plain(cell: &Value) -> &Value {
 
 impl DataFile {
     /// The row a fact reference names: the row whose key column (or `id`) equals `key`.
+    /// The first call builds an index, so that N references into an N-row file cost N
+    /// lookups, not N² comparisons.
     pub fn row_by_key(&self, key: &str) -> Option<&Row> {
-        let key_column = self
-            .schema
-            .as_ref()
-            .and_then(|s| s.key.as_deref())
-            .unwrap_or("id");
-        self.rows.as_ref()?.rows.iter().find(|row| {
-            row.cells
-                .get(key_column)
-                .map(plain)
-                .is_some_and(|v| value_text(v) == key)
-        })
+        let rows = self.rows.as_ref()?;
+        let index = self.key_index.get_or_init(|| {
+            let key_column = self
+                .schema
+                .as_ref()
+                .and_then(|s| s.key.as_deref())
+                .unwrap_or("id");
+            let mut index = HashMap::with_capacity(rows.rows.len());
+            for (i, row) in rows.rows.iter().enumerate() {
+                if let Some(value) = row.cells.get(key_column).map(plain) {
+                    // The first row with a key wins, as a scan would find it.
+                    index.entry(value_text(value)).or_insert(i);
+                }
+            }
+            index
+        });
+        index.get(key).map(|&i| &rows.rows[i])
     }
 
     pub fn has_column(&self, column: &str) -> bool {
@@ -145,6 +156,7 @@ pub fn load_all(config: &Config) -> (DataFiles, Vec<Diagnostic>) {
                         rows: None,
                         schema: None,
                         broken: true,
+                        key_index: OnceLock::new(),
                     },
                 );
             }
@@ -237,6 +249,7 @@ fn load_one(
         rows,
         schema,
         broken: false,
+        key_index: OnceLock::new(),
     };
     let problems = check::against_schema(&mut data);
     Ok((data, problems))

@@ -7,7 +7,9 @@
 //! `{term: [[doc, score], ...]}` with postings by descending score.
 
 use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
 
+use rayon::prelude::*;
 use serde_json::json;
 
 pub const CHUNK: usize = 256;
@@ -53,41 +55,37 @@ pub fn shard_of(term: &str) -> String {
 
 /// Builds the index files (name under `search-index/`, JSON text).
 pub fn build(documents: &[Document]) -> Vec<(String, String)> {
-    let mut postings: BTreeMap<String, Vec<(usize, u32)>> = BTreeMap::new();
-    for (id, doc) in documents.iter().enumerate() {
-        let mut scores: HashMap<String, u32> = HashMap::new();
-        let mut add = |text: &str, weight: u32| {
-            for term in tokens(text) {
-                *scores.entry(term).or_insert(0) += weight;
-            }
-        };
-        add(doc.title, 10);
-        for heading in &doc.headings {
-            add(heading, 4);
-        }
-        if let Some(description) = doc.description {
-            add(description, 3);
-        }
-        // Body words count once per occurrence, at most ten times per page.
-        let mut body: HashMap<String, u32> = HashMap::new();
-        for term in tokens(&doc.text) {
-            *body.entry(term).or_insert(0) += 1;
-        }
-        for (term, count) in body {
-            *scores.entry(term).or_insert(0) += count.min(10);
-        }
+    // Scoring is per document and runs in parallel; merging the postings is one pass.
+    let scored: Vec<HashMap<String, u32>> = documents.par_iter().map(scores).collect();
+    let mut postings: HashMap<String, Vec<(usize, u32)>> = HashMap::new();
+    for (id, scores) in scored.into_iter().enumerate() {
         for (term, score) in scores {
             postings.entry(term).or_default().push((id, score));
         }
     }
-    let mut shards: BTreeMap<String, serde_json::Map<String, serde_json::Value>> = BTreeMap::new();
+    // Terms in order, so that the files are the same on every build.
+    let mut postings: Vec<(String, Vec<(usize, u32)>)> = postings.into_iter().collect();
+    postings.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    // Shard files are written as text directly: millions of postings as JSON values would
+    // cost more than everything else here.
+    let mut shards: BTreeMap<String, String> = BTreeMap::new();
     for (term, mut list) in postings {
-        list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        let value = list.iter().map(|(d, s)| json!([d, s])).collect();
-        shards
+        list.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let shard = shards
             .entry(shard_of(&term))
-            .or_default()
-            .insert(term, serde_json::Value::Array(value));
+            .or_insert_with(|| String::from("{"));
+        if shard.len() > 1 {
+            shard.push(',');
+        }
+        shard.push_str(&serde_json::to_string(&term).unwrap_or_default());
+        shard.push_str(":[");
+        for (i, (doc, score)) in list.iter().enumerate() {
+            if i > 0 {
+                shard.push(',');
+            }
+            let _ = write!(shard, "[{doc},{score}]");
+        }
+        shard.push(']');
     }
     let mut files = vec![(
         "info.json".to_owned(),
@@ -103,13 +101,37 @@ pub fn build(documents: &[Document]) -> Vec<(String, String)> {
             serde_json::Value::Array(docs).to_string(),
         ));
     }
-    for (shard, terms) in shards {
-        files.push((
-            format!("terms-{shard}.json"),
-            serde_json::Value::Object(terms).to_string(),
-        ));
+    for (shard, mut text) in shards {
+        text.push('}');
+        files.push((format!("terms-{shard}.json"), text));
     }
     files
+}
+
+/// Each term's weight in one document: 10 per occurrence in the title, 4 in a heading, 3 in
+/// the description, and 1 per occurrence in the text up to 10.
+fn scores(doc: &Document) -> HashMap<String, u32> {
+    let mut scores: HashMap<String, u32> = HashMap::new();
+    let mut add = |text: &str, weight: u32| {
+        for term in tokens(text) {
+            *scores.entry(term).or_insert(0) += weight;
+        }
+    };
+    add(doc.title, 10);
+    for heading in &doc.headings {
+        add(heading, 4);
+    }
+    if let Some(description) = doc.description {
+        add(description, 3);
+    }
+    let mut body: HashMap<String, u32> = HashMap::new();
+    for term in tokens(&doc.text) {
+        *body.entry(term).or_insert(0) += 1;
+    }
+    for (term, count) in body {
+        *scores.entry(term).or_insert(0) += count.min(10);
+    }
+    scores
 }
 
 /// The description, or the first 25 words of the text.

@@ -6,6 +6,9 @@ use std::ops::Range;
 
 use pulldown_cmark::{Event, Options, Parser, Tag};
 
+/// How deep body shortcodes may nest (a note in a note in a note…).
+pub const MAX_NESTING: usize = 16;
+
 /// A typed argument value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ArgValue {
@@ -172,11 +175,25 @@ impl Scanner<'_> {
             }
             match tag {
                 Tag_::Inline(call) => nodes.push(Node::Call(call)),
-                Tag_::Open(call) => stack.push(Frame {
-                    call,
-                    body_start: end,
-                    nodes: Vec::new(),
-                }),
+                Tag_::Open(call) => {
+                    if stack.len() == MAX_NESTING {
+                        self.errors.push(SyntaxError {
+                            message: format!(
+                                "shortcode bodies nest more than {MAX_NESTING} deep here"
+                            ),
+                            span: call.name_span.clone(),
+                            help: Some("close some bodies with `{% end %}` first".into()),
+                        });
+                        // Expansion recurses once per level (and so would dropping a deeper
+                        // tree): stop here, report it, and expand nothing.
+                        return Vec::new();
+                    }
+                    stack.push(Frame {
+                        call,
+                        body_start: end,
+                        nodes: Vec::new(),
+                    });
+                }
                 Tag_::End(span) => match stack.pop() {
                     Some(mut frame) => {
                         frame.call.span = frame.call.span.start..self.base + end;
@@ -621,6 +638,15 @@ mod tests {
         assert_eq!(e.span, 103..107);
         let e = error("text {% end %}");
         assert!(e.message.contains("without an open"));
+    }
+
+    #[test]
+    fn bodies_nested_past_the_limit_are_one_error_and_nothing_expands() {
+        let text = "{% note() %}".repeat(10_000) + &"{% end %}".repeat(10_000);
+        let (nodes, errors) = parse(&text, 0);
+        assert!(nodes.is_empty());
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].message.contains("nest more than 16"));
     }
 
     #[test]

@@ -79,3 +79,36 @@ fn an_open_page_reloads_itself_and_shows_build_errors() {
     );
     assert_eq!(server.interrupt(), 0);
 }
+
+/// The default site built for a subpath and served under it: pages load without errors and
+/// search (its index fetched from under the path) finds the expected page.
+#[test]
+fn search_and_pages_work_under_a_subpath() {
+    let site = Site::default_site();
+    let run = site.run(&[
+        "build",
+        "--quiet",
+        "--as-of",
+        "2025-04-20",
+        "--base-url",
+        "https://example.org/explainers/tariffs/",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let env = [
+        ("TT_BASE_PATH", "/explainers/tariffs/"),
+        ("TT_ONLY", "pages.test.js search.test.js"),
+        ("TT_SEARCH_QUERY", "rice"),
+        ("TT_SEARCH_EXPECT", "countries/japan/"),
+    ];
+    let output = run_script(site.root().join("public").as_os_str(), &env);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "the subpath browser run failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("# fail 0") && stdout.contains("# skipped 0"),
+        "{stdout}"
+    );
+}

@@ -6,6 +6,7 @@ mod build;
 mod commands;
 mod data_errors;
 mod errors;
+mod hostile;
 mod html;
 mod publish;
 mod serve;
