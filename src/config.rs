@@ -598,4 +598,25 @@ mod tests {
         let fields = &config.schemas["countries"];
         assert!(fields.iter().any(|f| f.name == "notes" && !f.required));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn site_paths_join_the_base_path_cleanly(
+            base in proptest::collection::vec("[a-z0-9-]{1,8}", 0..4),
+            site in proptest::collection::vec("[a-z0-9-]{1,8}", 0..4),
+            slash in proptest::bool::ANY,
+        ) {
+            let url = format!("https://example.org/{}", base.join("/"));
+            let (base_url, base_path) = normalise_base_url(&url).unwrap();
+            proptest::prop_assert!(base_path.starts_with('/') && base_path.ends_with('/'));
+            proptest::prop_assert!(base_url.ends_with(&base_path));
+            let text = format!("title = \"x\"\nbase_url = \"{url}\"\n");
+            let config = parse(&text).unwrap();
+            let site_path = format!("{}{}", if slash { "/" } else { "" }, site.join("/"));
+            let joined = config.url_path(&site_path);
+            proptest::prop_assert!(joined.starts_with(&base_path), "{joined:?}");
+            proptest::prop_assert!(!joined.contains("//"), "{joined:?}");
+            proptest::prop_assert_eq!(config.permalink(&site_path), format!("https://example.org{joined}"));
+        }
+    }
 }

@@ -248,4 +248,18 @@ mod tests {
             .collect();
         assert_eq!(names, ["public"]);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn nothing_is_written_outside_the_output_folder(path in "[a-z./\\\\~-]{0,30}") {
+            let base = Path::new("/out");
+            if let Ok(target) = contained(base, &path) {
+                proptest::prop_assert!(target.starts_with(base), "{target:?}");
+                proptest::prop_assert!(
+                    target.components().all(|c| !matches!(c, Component::ParentDir)),
+                    "{target:?}"
+                );
+            }
+        }
+    }
 }

@@ -23,8 +23,19 @@ pub fn check_custom(slug: &str) -> Result<String, String> {
 pub fn dir_path(dir: &str) -> String {
     dir.split('/')
         .filter(|part| !part.is_empty())
-        .map(|part| format!("{}/", slugify(part)))
+        .map(|part| format!("{}/", folder_segment(part)))
         .collect()
+}
+
+/// A folder name as a URL segment. A name with nothing to slugify (`-`, `!!!`) gets its bytes
+/// in hex instead of an empty segment, which would put its pages in the parent folder.
+fn folder_segment(name: &str) -> String {
+    let slug = slugify(name);
+    if slug.is_empty() {
+        name.bytes().map(|b| format!("{b:02x}")).collect()
+    } else {
+        slug
+    }
 }
 
 #[cfg(test)]
@@ -52,5 +63,23 @@ mod tests {
         assert_eq!(dir_path(""), "");
         assert_eq!(dir_path("countries"), "countries/");
         assert_eq!(dir_path("countries/East Asia"), "countries/east-asia/");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_slugifies_to_a_clean_segment(text in "\\PC{0,40}") {
+            let slug = slugify(&text);
+            proptest::prop_assert!(slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'), "{slug:?}");
+            proptest::prop_assert!(!slug.starts_with('-') && !slug.ends_with('-') && !slug.contains("--"), "{slug:?}");
+            proptest::prop_assert_eq!(slugify(&slug), slug.clone(), "slugify is idempotent");
+        }
+
+        #[test]
+        fn folder_paths_never_climb(parts in proptest::collection::vec("[a-zA-Z .éü/-]{0,12}", 0..5)) {
+            let path = dir_path(&parts.join("/"));
+            proptest::prop_assert!(!path.split('/').any(|s| s == ".." || s == "."), "{path:?}");
+            proptest::prop_assert!(path.is_empty() || path.ends_with('/'));
+            proptest::prop_assert!(!path.starts_with('/') && !path.contains("//"), "{path:?}");
+        }
     }
 }

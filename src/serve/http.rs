@@ -270,4 +270,14 @@ mod tests {
         assert!(bare.ends_with("data-version=\"8\"></script>"));
         assert!(!bare.contains("tradetalks-error"));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn a_request_never_names_a_file_outside_the_site(path in "/[a-zA-Z0-9%./\\\\-]{0,30}") {
+            if let Target::File(file) | Target::Redirect(file) = resolve(&path, |_| true) {
+                proptest::prop_assert!(!file.split('/').any(|s| s == ".."), "{path:?} -> {file:?}");
+                proptest::prop_assert!(!file.contains('\\') && !file.contains('\0'), "{path:?} -> {file:?}");
+            }
+        }
+    }
 }
