@@ -284,3 +284,17 @@ fn a_subpath_build_resolves_every_link_when_served_under_its_path() {
             .contains("<loc>https://example.org/sub/tariffs/</loc>")
     );
 }
+
+/// The default site passes `check --strict`: schemas, data, shortcodes, every `@/` link and
+/// anchor, and every link and asset in the generated HTML (the link checker), with no warning.
+#[test]
+fn the_default_site_checks_clean() {
+    let site = Site::default_site();
+    let run = site.run(&["check", "--strict", "--as-of", "2025-04-20"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("Check passed: 0 errors, 0 warnings"),
+        "{}",
+        run.stderr
+    );
+}
