@@ -77,23 +77,10 @@ fi
 # --- npm dependencies (puppeteer-core, axe-core) ----------------------------------------------
 # node_modules is up to date when it holds exactly the packages, versions and integrity hashes
 # that package-lock.json records (npm writes node_modules/.package-lock.json on install).
+# shellcheck source=lib/npm-lock.sh
+source "$root/scripts/lib/npm-lock.sh"
 deps_up_to_date() {
-  [[ -f "$test_dir/node_modules/.package-lock.json" ]] || return 1
-  node -e '
-    const fs = require("fs"), path = require("path");
-    const dir = process.argv[1];
-    const want = JSON.parse(fs.readFileSync(path.join(dir, "package-lock.json"), "utf8")).packages || {};
-    const have = JSON.parse(fs.readFileSync(path.join(dir, "node_modules/.package-lock.json"), "utf8")).packages || {};
-    const keys = Object.keys(want).filter((k) => k !== "");
-    let ok = keys.length === Object.keys(have).length;
-    for (const k of keys) {
-      const w = want[k], h = have[k];
-      if (!h || h.version !== w.version || h.integrity !== w.integrity) { ok = false; break; }
-      const pj = path.join(dir, k, "package.json");
-      if (!fs.existsSync(pj) || JSON.parse(fs.readFileSync(pj, "utf8")).version !== w.version) { ok = false; break; }
-    }
-    process.exit(ok ? 0 : 1);
-  ' "$test_dir"
+  npm_lock_satisfied "$test_dir"
 }
 
 command -v node >/dev/null 2>&1 || die "node is not installed (the browser tests are Node, 20 or newer)"

@@ -32,23 +32,11 @@ jar="$html_dir/node_modules/vnu-jar/build/dist/vnu.jar"
 # --- npm dependencies (vnu-jar) ---------------------------------------------------------------
 # node_modules is up to date when it holds exactly the packages, versions and integrity hashes
 # that package-lock.json records (npm writes node_modules/.package-lock.json on install).
+# shellcheck source=lib/npm-lock.sh
+source "$root/scripts/lib/npm-lock.sh"
 deps_up_to_date() {
-  [[ -f "$jar" && -f "$html_dir/node_modules/.package-lock.json" ]] || return 1
-  node -e '
-    const fs = require("fs"), path = require("path");
-    const dir = process.argv[1];
-    const want = JSON.parse(fs.readFileSync(path.join(dir, "package-lock.json"), "utf8")).packages || {};
-    const have = JSON.parse(fs.readFileSync(path.join(dir, "node_modules/.package-lock.json"), "utf8")).packages || {};
-    const keys = Object.keys(want).filter((k) => k !== "");
-    let ok = keys.length === Object.keys(have).length;
-    for (const k of keys) {
-      const w = want[k], h = have[k];
-      if (!h || h.version !== w.version || h.integrity !== w.integrity) { ok = false; break; }
-      const pj = path.join(dir, k, "package.json");
-      if (!fs.existsSync(pj) || JSON.parse(fs.readFileSync(pj, "utf8")).version !== w.version) { ok = false; break; }
-    }
-    process.exit(ok ? 0 : 1);
-  ' "$html_dir"
+  [[ -f "$jar" ]] || return 1
+  npm_lock_satisfied "$html_dir"
 }
 
 command -v node >/dev/null 2>&1 || die "node is not installed (needed to install and verify tests/html's npm dependencies)"

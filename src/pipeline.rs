@@ -174,7 +174,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> (Option<BuiltSite>, Diagnos
         }
     }
     clock.lap("render pages and sections");
-    let generated = render_generated_pages(&tera, &sources, &config, &views, &taxonomies);
+    let generated = publish::pages::render(&tera, &sources, &config, &views, &taxonomies);
     for result in generated {
         match result {
             // A generated page never replaces one written by an editor.
@@ -199,7 +199,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> (Option<BuiltSite>, Diagnos
     site.files
         .insert("syntax.css".into(), syntax_css.into_bytes());
     clock.lap("render taxonomy and search pages");
-    add_publishing_files(&config, &content, &bodies, &taxonomies, &mut site);
+    publish::pages::add_files(&config, &content, &bodies, &taxonomies, &mut site);
     for (path, bytes) in std::mem::take(&mut bodies.downloads) {
         site.files.insert(path, bytes);
     }
@@ -236,10 +236,10 @@ impl Stopwatch {
 
 /// Markdown bodies of pages (by index) and sections (by folder), and the files their
 /// tables offer for download.
-struct Bodies {
-    pages: Vec<Rendered>,
-    sections: BTreeMap<String, Rendered>,
-    downloads: Vec<(String, Vec<u8>)>,
+pub(crate) struct Bodies {
+    pub(crate) pages: Vec<Rendered>,
+    pub(crate) sections: BTreeMap<String, Rendered>,
+    pub(crate) downloads: Vec<(String, Vec<u8>)>,
 }
 
 /// Renders every body, expanding shortcodes. Without compiled templates (their errors are
@@ -437,11 +437,11 @@ fn check_template_names(
 }
 
 /// The values templates see, built once and shared by every render.
-struct Views {
+pub(crate) struct Views {
     site: Value,
     config: Value,
     /// Page summaries (no content), by page index, for lists.
-    summaries: Vec<Value>,
+    pub(crate) summaries: Vec<Value>,
     /// Full pages, by page index.
     pages: Vec<Value>,
     /// Full sections (with their page summaries), by folder.
@@ -588,7 +588,7 @@ impl Views {
             .collect()
     }
 
-    fn context(&self) -> Context {
+    pub(crate) fn context(&self) -> Context {
         let mut context = Context::new();
         context.insert_value("site", self.site.clone());
         context.insert_value("config", self.config.clone());
@@ -759,184 +759,6 @@ fn neighbours(content: &Content, index: usize) -> (Option<usize>, Option<usize>)
     };
     let previous = at.checked_sub(1).map(|p| order[p]);
     (previous, order.get(at + 1).copied())
-}
-
-/// Taxonomy list and term pages, and the search page.
-fn render_generated_pages(
-    tera: &Tera,
-    sources: &TemplateSources,
-    config: &Config,
-    views: &Views,
-    taxonomies: &[publish::taxonomy::Taxonomy],
-) -> Vec<Result<(String, String), Diagnostic>> {
-    let render = |template: &str, context: &Context, path: String| {
-        tera.render(template, context)
-            .map(|html| (format!("{path}index.html"), html))
-            .map_err(|err| {
-                sources
-                    .diagnostic(&err)
-                    .with_note(format!("while rendering `/{path}` with `{template}`"))
-            })
-    };
-    let mut jobs: Vec<(String, &str, Context)> = Vec::new();
-    for taxonomy in taxonomies {
-        let mut context = views.context();
-        context.insert("current_path", &taxonomy.path);
-        context.insert("taxonomy", taxonomy);
-        let heading = crate::shortcodes::humanise_name(&taxonomy.name);
-        context.insert(
-            "meta",
-            &publish::meta::generated(
-                config,
-                &heading,
-                &format!("Every {} used on this site, with its pages.", taxonomy.name),
-                &taxonomy.path,
-            ),
-        );
-        jobs.push((taxonomy.path.clone(), "taxonomy_list.html", context));
-        for term in &taxonomy.terms {
-            for pager in publish::taxonomy::paginate(config, term, taxonomy.paginate) {
-                let mut context = views.context();
-                context.insert("current_path", &pager.path);
-                context.insert("taxonomy", taxonomy);
-                context.insert("term", term);
-                context.insert("pager", &pager);
-                context.insert_value(
-                    "pages",
-                    Value::from(
-                        pager
-                            .pages
-                            .iter()
-                            .map(|&i| views.summaries[i].clone())
-                            .collect::<Vec<_>>(),
-                    ),
-                );
-                let title = format!("{}: {}", heading, term.name);
-                context.insert(
-                    "meta",
-                    &publish::meta::generated(
-                        config,
-                        &title,
-                        &format!("Pages filed under {} in {}.", term.name, taxonomy.name),
-                        &pager.path,
-                    ),
-                );
-                jobs.push((pager.path.clone(), "taxonomy_term.html", context));
-            }
-        }
-    }
-    if config.search && sources.contains("search.html") {
-        let mut context = views.context();
-        context.insert("current_path", "search/");
-        context.insert(
-            "meta",
-            &publish::meta::generated(config, "Search", &config.description, "search/"),
-        );
-        jobs.push(("search/".to_owned(), "search.html", context));
-    }
-    jobs.into_par_iter()
-        .map(|(path, template, context)| render(template, &context, path))
-        .collect()
-}
-
-/// The feed, sitemap, robots.txt, search index and host files.
-fn add_publishing_files(
-    config: &Config,
-    content: &Content,
-    bodies: &Bodies,
-    taxonomies: &[publish::taxonomy::Taxonomy],
-    site: &mut BuiltSite,
-) {
-    let html: Vec<&str> = bodies.pages.iter().map(|b| b.html.as_str()).collect();
-    if let Some(atom) = publish::feeds::atom(config, content, &html) {
-        site.files.insert("atom.xml".into(), atom.into_bytes());
-    }
-    let mut urls: Vec<publish::feeds::SitemapUrl> = publish::published(content)
-        .map(|(_, page)| publish::feeds::SitemapUrl {
-            path: page.path.clone(),
-            lastmod: page.front.last_modified(),
-        })
-        .collect();
-    urls.extend(
-        content
-            .sections
-            .values()
-            .filter(|s| !s.front.draft)
-            .map(|s| publish::feeds::SitemapUrl {
-                path: s.path.clone(),
-                lastmod: s
-                    .pages
-                    .iter()
-                    .filter(|&&i| !content.pages[i].front.draft)
-                    .filter_map(|&i| content.pages[i].front.last_modified())
-                    .chain(s.front.last_modified())
-                    .max(),
-            }),
-    );
-    for taxonomy in taxonomies {
-        urls.push(publish::feeds::SitemapUrl {
-            path: taxonomy.path.clone(),
-            lastmod: None,
-        });
-        for term in &taxonomy.terms {
-            urls.push(publish::feeds::SitemapUrl {
-                path: term.path.clone(),
-                lastmod: term
-                    .pages
-                    .iter()
-                    .filter_map(|&i| content.pages[i].front.last_modified())
-                    .max(),
-            });
-        }
-    }
-    for (name, xml) in publish::feeds::sitemaps(config, urls) {
-        site.files.insert(name, xml.into_bytes());
-    }
-    site.files.insert(
-        "robots.txt".into(),
-        publish::feeds::robots(config).into_bytes(),
-    );
-    if config.search {
-        let published: Vec<(usize, &Page)> = publish::published(content).collect();
-        let documents: Vec<publish::search::Document> = published
-            .par_iter()
-            .map(|&(i, page)| publish::search::Document {
-                title: &page.front.title,
-                url: config.url_path(&page.path),
-                description: page.front.description.as_deref(),
-                section: content
-                    .sections
-                    .get(&page.section)
-                    .filter(|s| !s.dir.is_empty())
-                    .map_or("", |s| s.front.title.as_str()),
-                headings: bodies.pages[i].toc_titles(),
-                text: publish::search::html_text(&bodies.pages[i].html),
-            })
-            .collect();
-        for (name, json) in publish::search::build(&documents) {
-            site.files
-                .insert(format!("search-index/{name}"), json.into_bytes());
-        }
-    }
-    if config.host_files {
-        let mut redirects = String::new();
-        for page in &content.pages {
-            for alias in &page.front.aliases {
-                let from = format!("/{}", alias.trim().trim_start_matches('/'));
-                redirects.push_str(&format!(
-                    "{}{} {} 301\n",
-                    config.base_path.trim_end_matches('/'),
-                    from,
-                    config.url_path(&page.path)
-                ));
-            }
-        }
-        site.files
-            .insert("_redirects".into(), redirects.into_bytes());
-        let headers = "/*\n  X-Content-Type-Options: nosniff\n  Referrer-Policy: strict-origin-when-cross-origin\n  X-Frame-Options: DENY\n/*.css\n  Cache-Control: public, max-age=3600\n/*.js\n  Cache-Control: public, max-age=3600\n/search-index/*\n  Cache-Control: public, max-age=3600\n";
-        site.files
-            .insert("_headers".into(), headers.as_bytes().to_vec());
-    }
 }
 
 /// Generated files that a file of the same name in `static/` replaces.

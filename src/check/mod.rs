@@ -37,12 +37,14 @@ pub fn links_in(html: &str) -> Vec<String> {
     found
 }
 
-fn decode_entities(text: &str) -> String {
-    text.replace("&amp;", "&")
-        .replace("&#39;", "'")
+/// The entities our own HTML writes (HTML escaping), decoded; `&amp;` last, so that an
+/// escaped entity (`&amp;lt;`) stays the text `&lt;`.
+pub fn decode_entities(text: &str) -> String {
+    text.replace("&#39;", "'")
         .replace("&quot;", "\"")
         .replace("&lt;", "<")
         .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 /// Every `id="..."` in an HTML page.
@@ -239,6 +241,7 @@ mod tests {
     fn links_and_ids_are_found_and_decoded() {
         let html = "<a href=\"/a/?x=1&amp;y=2\">a</a><img src=\"i.png\" alt=\"\"><h2 id=\"who\">";
         assert_eq!(links_in(html), vec!["/a/?x=1&y=2", "i.png"]);
+        assert_eq!(decode_entities("&amp;lt; &lt;"), "&lt; <");
         assert!(ids_in(html).contains("who"));
     }
 }

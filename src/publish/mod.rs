@@ -4,6 +4,7 @@
 
 pub mod feeds;
 pub mod meta;
+pub mod pages;
 pub mod search;
 pub mod taxonomy;
 
@@ -19,20 +20,12 @@ pub fn published(content: &Content) -> impl Iterator<Item = (usize, &Page)> {
         .filter(|(_, p)| !p.front.draft)
 }
 
-/// XML text and attribute escaping.
+/// XML text and attribute escaping: HTML's escaping (`&#39;` is as good in XML), without
+/// the control characters XML 1.0 forbids.
 pub fn xml_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Characters XML 1.0 forbids.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
+    let allowed: String = text
+        .chars()
+        .filter(|&c| (c as u32) >= 0x20 || matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    crate::markdown::highlight::escape(&allowed)
 }

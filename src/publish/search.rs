@@ -169,13 +169,7 @@ pub fn html_text(html: &str) -> String {
         rest = &tag[end..];
     }
     out.push_str(rest);
-    let decoded = out
-        .replace("&nbsp;", " ")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&");
+    let decoded = crate::check::decode_entities(&out.replace("&nbsp;", " "));
     decoded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 

@@ -1,0 +1,24 @@
+# Sourced by the test scripts: whether an npm folder's node_modules holds exactly what its
+# package-lock.json records (packages, versions, integrity hashes; npm writes
+# node_modules/.package-lock.json on install), so `npm ci` runs only when something changed.
+#
+#   npm_lock_satisfied DIR   → exit status 0 when DIR/node_modules matches DIR/package-lock.json
+npm_lock_satisfied() {
+  local dir=$1
+  [[ -f "$dir/node_modules/.package-lock.json" ]] || return 1
+  node -e '
+    const fs = require("fs"), path = require("path");
+    const dir = process.argv[1];
+    const want = JSON.parse(fs.readFileSync(path.join(dir, "package-lock.json"), "utf8")).packages || {};
+    const have = JSON.parse(fs.readFileSync(path.join(dir, "node_modules/.package-lock.json"), "utf8")).packages || {};
+    const keys = Object.keys(want).filter((k) => k !== "");
+    let ok = keys.length === Object.keys(have).length;
+    for (const k of keys) {
+      const w = want[k], h = have[k];
+      if (!h || h.version !== w.version || h.integrity !== w.integrity) { ok = false; break; }
+      const pj = path.join(dir, k, "package.json");
+      if (!fs.existsSync(pj) || JSON.parse(fs.readFileSync(pj, "utf8")).version !== w.version) { ok = false; break; }
+    }
+    process.exit(ok ? 0 : 1);
+  ' "$dir"
+}
