@@ -78,6 +78,22 @@ pub struct TaxonomyConfig {
     pub paginate: usize,
 }
 
+impl TaxonomyConfig {
+    /// The folder its pages go in: `path` when given, else the name.
+    pub fn base(&self) -> &str {
+        self.path
+            .as_deref()
+            .map(|p| p.trim_matches('/'))
+            .filter(|p| !p.is_empty())
+            .unwrap_or(&self.name)
+    }
+
+    /// The site path of a term's page: `sectors/rice-farming/`.
+    pub fn term_path(&self, term: &str) -> String {
+        format!("{}/{}/", self.base(), crate::content::slug::slugify(term))
+    }
+}
+
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct MarkdownConfig {

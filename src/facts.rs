@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::config::Config;
 use crate::content::Content;
 use crate::content::front_matter::{FrontMatter, parse_date};
-use crate::data::{DataFile, DataFiles, plain, value_text};
+use crate::data::{DataFiles, plain, value_text};
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::source::SourceFile;
 use crate::yaml::{Yaml, YamlKey, YamlValue};
@@ -127,7 +127,7 @@ fn resolve_one(node: &Yaml, file: &SourceFile, data: &DataFiles) -> Result<Yaml,
         return Ok(node.clone());
     }
     let Some(row) = data_file.row_by_key(&row_key) else {
-        let key_column = key_column(data_file);
+        let key_column = data_file.key_column();
         return Err(error(
             format!("`{name}` has no row whose `{key_column}` is `{row_key}`"),
             row_node,
@@ -185,13 +185,6 @@ fn resolve_one(node: &Yaml, file: &SourceFile, data: &DataFiles) -> Result<Yaml,
         value: YamlValue::Map(entries),
         span,
     })
-}
-
-fn key_column(data: &DataFile) -> &str {
-    data.schema
-        .as_ref()
-        .and_then(|s| s.key.as_deref())
-        .unwrap_or("id")
 }
 
 fn json_to_yaml(value: &Value, span: Range<usize>) -> Yaml {

@@ -640,17 +640,13 @@ fn page_terms(config: &Config, page: &Page) -> serde_json::Value {
         .map(|(taxonomy, names)| {
             let links: Vec<serde_json::Value> = names
                 .iter()
-                .map(|name| {
-                    let base = config
+                .filter_map(|name| {
+                    let path = config
                         .taxonomies
                         .iter()
-                        .find(|t| &t.name == taxonomy)
-                        .and_then(|t| t.path.as_deref())
-                        .map(|p| p.trim_matches('/'))
-                        .filter(|p| !p.is_empty())
-                        .unwrap_or(taxonomy);
-                    let path = format!("{base}/{}/", crate::content::slug::slugify(name));
-                    json!({"name": name, "url": config.url_path(&path)})
+                        .find(|t| &t.name == taxonomy)?
+                        .term_path(name);
+                    Some(json!({"name": name, "url": config.url_path(&path)}))
                 })
                 .collect();
             (taxonomy.clone(), json!(links))

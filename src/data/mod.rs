@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 use rayon::prelude::*;
 use serde_json::{Map, Value};
 
-use crate::config::{CONFIG_FILE, ColumnType, Config, DataSchema};
+use crate::config::{CONFIG_FILE, Config, DataSchema};
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::source::{SourceFile, display_name};
 use crate::yaml::{Yaml, YamlValue};
@@ -70,17 +70,21 @@ pub fn plain(cell: &Value) -> &Value {
 }
 
 impl DataFile {
+    /// The column that names rows in fact references: the schema's `key`, else `id`.
+    pub fn key_column(&self) -> &str {
+        self.schema
+            .as_ref()
+            .and_then(|s| s.key.as_deref())
+            .unwrap_or("id")
+    }
+
     /// The row a fact reference names: the row whose key column (or `id`) equals `key`.
     /// The first call builds an index, so that N references into an N-row file cost N
     /// lookups, not N² comparisons.
     pub fn row_by_key(&self, key: &str) -> Option<&Row> {
         let rows = self.rows.as_ref()?;
         let index = self.key_index.get_or_init(|| {
-            let key_column = self
-                .schema
-                .as_ref()
-                .and_then(|s| s.key.as_deref())
-                .unwrap_or("id");
+            let key_column = self.key_column();
             let mut index = HashMap::with_capacity(rows.rows.len());
             for (i, row) in rows.rows.iter().enumerate() {
                 if let Some(value) = row.cells.get(key_column).map(plain) {
@@ -470,11 +474,6 @@ pub fn column_is_numeric(data: &DataFile, column: &str) -> bool {
         .filter(|v| !v.is_null())
         .peekable();
     cells.peek().is_some() && cells.all(Value::is_number)
-}
-
-/// The declared type of a column, if any.
-pub fn column_type(data: &DataFile, column: &str) -> Option<ColumnType> {
-    Some(data.schema.as_ref()?.column(column)?.column_type)
 }
 
 fn csv_error(file: &SourceFile, err: &csv::Error) -> Diagnostic {

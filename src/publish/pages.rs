@@ -32,7 +32,7 @@ pub(crate) fn render(
         let mut context = views.context();
         context.insert("current_path", &taxonomy.path);
         context.insert("taxonomy", taxonomy);
-        let heading = crate::shortcodes::humanise_name(&taxonomy.name);
+        let heading = crate::shortcodes::format::humanise(&taxonomy.name);
         context.insert(
             "meta",
             &super::meta::generated(

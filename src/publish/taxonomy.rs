@@ -37,12 +37,6 @@ pub fn collect(config: &Config, content: &Content) -> Vec<Taxonomy> {
         .taxonomies
         .iter()
         .map(|taxonomy| {
-            let base = taxonomy
-                .path
-                .as_deref()
-                .map(|p| p.trim_matches('/').to_owned())
-                .filter(|p| !p.is_empty())
-                .unwrap_or_else(|| taxonomy.name.clone());
             let mut terms: BTreeMap<String, Term> = BTreeMap::new();
             for (index, page) in super::published(content) {
                 let Some(names) = page.front.taxonomies.get(&taxonomy.name) else {
@@ -50,7 +44,7 @@ pub fn collect(config: &Config, content: &Content) -> Vec<Taxonomy> {
                 };
                 for name in names {
                     let slug = slugify(name);
-                    let path = format!("{base}/{slug}/");
+                    let path = taxonomy.term_path(name);
                     let term = terms.entry(slug.clone()).or_insert_with(|| Term {
                         name: name.clone(),
                         url: config.url_path(&path),
@@ -75,7 +69,7 @@ pub fn collect(config: &Config, content: &Content) -> Vec<Taxonomy> {
                 });
                 term.count = term.pages.len();
             }
-            let path = format!("{base}/");
+            let path = format!("{}/", taxonomy.base());
             Taxonomy {
                 name: taxonomy.name.clone(),
                 url: config.url_path(&path),

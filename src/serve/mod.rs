@@ -21,8 +21,6 @@ use crate::diagnostic::Diagnostics;
 use crate::pipeline::{self, BuildOptions, BuiltSite};
 use watch::Change;
 
-pub use http::{Target, inject, resolve};
-
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
     pub root: PathBuf,

@@ -172,7 +172,7 @@ fn from_data(exp: &Expander, args: &Args) -> Result<Plot, Vec<Diagnostic>> {
                 .as_ref()
                 .and_then(|l| l.get(i).map(|(t, _)| (*t).to_owned()))
                 .or_else(|| column.and_then(|c| c.label.clone()))
-                .unwrap_or_else(|| table::humanise(y));
+                .unwrap_or_else(|| format::humanise(y));
             let unit = args
                 .str("unit")
                 .map(str::to_owned)
@@ -215,7 +215,7 @@ fn from_data(exp: &Expander, args: &Args) -> Result<Plot, Vec<Diagnostic>> {
         x_label: schema
             .and_then(|s| s.column(x))
             .and_then(|c| c.label.clone())
-            .unwrap_or_else(|| table::humanise(x)),
+            .unwrap_or_else(|| format::humanise(x)),
     })
 }
 
@@ -268,7 +268,7 @@ fn from_section(exp: &Expander, args: &Args) -> Result<Plot, Vec<Diagnostic>> {
                 .as_ref()
                 .and_then(|l| l.get(i).map(|(t, _)| (*t).to_owned()))
                 .or_else(|| first.as_ref()?.get("label")?.as_str().map(str::to_owned))
-                .unwrap_or_else(|| table::humanise(y));
+                .unwrap_or_else(|| format::humanise(y));
             let unit = args
                 .str("unit")
                 .map(str::to_owned)
@@ -308,7 +308,7 @@ fn from_section(exp: &Expander, args: &Args) -> Result<Plot, Vec<Diagnostic>> {
         series,
         rows,
         sources,
-        x_label: table::humanise(x),
+        x_label: format::humanise(x),
     })
 }
 
@@ -418,7 +418,7 @@ fn layout(id: &str, caption: String, plot: Plot) -> ChartView {
         .iter()
         .map(|&t| Tick {
             x: round(scale(t)),
-            label: format::with_unit(round(t * 100.0) / 100.0 * 1.0, unit),
+            label: format::with_unit((t * 100.0).round() / 100.0, unit),
         })
         .collect();
     let description = describe(&plot, unit);

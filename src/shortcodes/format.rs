@@ -64,6 +64,17 @@ pub fn date(text: &str) -> String {
     }
 }
 
+/// `rate_percent` → `Rate percent`: a field or column name as people read it (the last part
+/// of a dotted path).
+pub fn humanise(name: &str) -> String {
+    let last = name.rsplit('.').next().unwrap_or(name).replace('_', " ");
+    let mut chars = last.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Op {
     Eq,

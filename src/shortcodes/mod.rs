@@ -58,11 +58,6 @@ pub const BUILTIN_TEMPLATES: [(&str, &str); 6] = [
     ),
 ];
 
-/// `rate_percent` → `Rate percent`: a field or column name as people read it.
-pub fn humanise_name(name: &str) -> String {
-    table::humanise(name)
-}
-
 /// Everything shortcodes read: the whole site, loaded and checked.
 pub struct ShortcodeEnv<'a> {
     pub tera: &'a Tera,

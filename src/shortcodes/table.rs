@@ -266,7 +266,7 @@ pub fn data_table(exp: &mut Expander, args: &Args, id: &str) -> Result<TableView
                 .as_ref()
                 .and_then(|l| l.get(i).map(|(text, _)| (*text).to_owned()))
                 .or_else(|| column_schema.and_then(|c| c.label.clone()))
-                .unwrap_or_else(|| humanise(name));
+                .unwrap_or_else(|| format::humanise(name));
             ColumnView {
                 label,
                 unit: column_schema.and_then(|c| c.unit.clone()),
@@ -340,16 +340,6 @@ fn csv_heading(column: &ColumnView) -> String {
     match &column.unit {
         Some(unit) => format!("{} ({unit})", column.label),
         None => column.label.clone(),
-    }
-}
-
-/// `rate_percent` → `Rate percent`.
-pub fn humanise(name: &str) -> String {
-    let last = name.rsplit('.').next().unwrap_or(name).replace('_', " ");
-    let mut chars = last.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
     }
 }
 
@@ -478,7 +468,7 @@ pub fn compare(exp: &mut Expander, args: &Args, id: &str) -> Result<TableView, V
                         .map(str::to_owned)
                 })
             })
-            .unwrap_or_else(|| humanise(path));
+            .unwrap_or_else(|| format::humanise(path));
         let mut cells = vec![CellView {
             text: label.clone(),
             ..CellView::default()
