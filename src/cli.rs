@@ -182,20 +182,30 @@ fn build(args: BuildArgs) -> ExitCode {
         as_of: args.site.as_of,
         keep_going: false,
     };
-    let (site, diagnostics) = pipeline::build(&root, &options);
+    // Pages go to the staging folder as they render; without a site there is nothing to
+    // stage (and the build only reports why).
+    let is_site = root.join(crate::config::CONFIG_FILE).is_file();
+    let staging = match is_site.then(|| output::Staging::begin(&output)).transpose() {
+        Ok(staging) => staging,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    let (site, diagnostics) = pipeline::build_into(&root, &options, staging.as_ref());
     report(&diagnostics);
     let Some(site) = site else {
         eprintln!(
             "error: build failed: {}; the output folder was left as it was",
             diagnostics.summary()
         );
-        return ExitCode::from(if root.join(crate::config::CONFIG_FILE).is_file() {
-            1
-        } else {
-            2
-        });
+        return ExitCode::from(if is_site { 1 } else { 2 });
     };
-    if let Err(err) = output::write(&site, &output) {
+    let written = match staging {
+        Some(staging) => staging.finish(&site),
+        None => output::write(&site, &output),
+    };
+    if let Err(err) = written {
         eprintln!("error: {err}");
         return ExitCode::from(2);
     }

@@ -118,25 +118,65 @@ fn sibling(output: &Path, suffix: &str) -> PathBuf {
 
 /// Writes the site into a fresh sibling folder, then swaps it in for `output`.
 pub fn write(site: &BuiltSite, output: &Path) -> Result<(), OutputError> {
-    if output.exists() && !output.is_dir() {
-        return Err(OutputError::Refused(format!(
-            "the output `{}` exists and is not a folder",
-            output.display()
-        )));
+    Staging::begin(output)?.finish(site)
+}
+
+/// The folder a build is written into before it replaces the output. Pages can be written
+/// while the build is still rendering (so that no page stays in memory longer than it must);
+/// the folder is removed unless `finish` swaps it in.
+pub struct Staging {
+    dir: PathBuf,
+    output: PathBuf,
+    finished: bool,
+}
+
+impl Staging {
+    pub fn begin(output: &Path) -> Result<Staging, OutputError> {
+        if output.exists() && !output.is_dir() {
+            return Err(OutputError::Refused(format!(
+                "the output `{}` exists and is not a folder",
+                output.display()
+            )));
+        }
+        let parent = output.parent().unwrap_or(Path::new("/"));
+        std::fs::create_dir_all(parent).map_err(io_error(parent))?;
+        let dir = sibling(output, "new");
+        remove_dir_if_exists(&dir)?;
+        std::fs::create_dir_all(&dir).map_err(io_error(&dir))?;
+        Ok(Staging {
+            dir,
+            output: output.to_path_buf(),
+            finished: false,
+        })
     }
-    let parent = output.parent().unwrap_or(Path::new("/"));
-    std::fs::create_dir_all(parent).map_err(io_error(parent))?;
-    let staging = sibling(output, "new");
-    remove_dir_if_exists(&staging)?;
-    let result = fill(site, &staging).and_then(|()| swap(&staging, output));
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&staging);
+
+    /// Writes one file of the site now. Safe to call from many threads.
+    pub fn put(&self, site_path: &str, bytes: &[u8]) -> Result<(), OutputError> {
+        let target = contained(&self.dir, site_path)?;
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(io_error(parent))?;
+        }
+        std::fs::write(&target, bytes).map_err(io_error(&target))
     }
-    result
+
+    /// Writes the rest of the site, then puts the folder in place of the output.
+    pub fn finish(mut self, site: &BuiltSite) -> Result<(), OutputError> {
+        fill(site, &self.dir)?;
+        swap(&self.dir, &self.output)?;
+        self.finished = true;
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.finished {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
 }
 
 fn fill(site: &BuiltSite, staging: &Path) -> Result<(), OutputError> {
-    std::fs::create_dir_all(staging).map_err(io_error(staging))?;
     let mut dirs: Vec<PathBuf> = site
         .files
         .keys()

@@ -25,6 +25,7 @@ use crate::data;
 use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
 use crate::facts;
 use crate::markdown::{self, RenderEnv, Rendered, highlight};
+use crate::output::Staging;
 use crate::publish;
 use crate::shortcodes::{self, Expanded, PageInfo, ShortcodeEnv};
 use crate::source::{SourceFile, display_name};
@@ -60,6 +61,8 @@ impl BuildOptions {
 #[derive(Debug, Default)]
 pub struct BuiltSite {
     pub files: BTreeMap<String, Vec<u8>>,
+    /// Pages already written to the staging folder of a `build` (not kept in `files`).
+    pub written: std::collections::BTreeSet<String>,
     pub copies: BTreeMap<String, PathBuf>,
     /// Output page (`countries/japan/index.html`) to the Markdown file it came from.
     pub origins: BTreeMap<String, SourceFile>,
@@ -69,9 +72,61 @@ pub struct BuiltSite {
     pub section_count: usize,
 }
 
+impl BuiltSite {
+    /// Whether the site has a generated file at `path`, in memory or already written.
+    pub fn generates(&self, path: &str) -> bool {
+        self.files.contains_key(path) || self.written.contains(path)
+    }
+
+    /// Keeps a rendered page: written now when the build streams to a staging folder,
+    /// otherwise in memory.
+    fn keep(&mut self, path: String, kept: Option<Vec<u8>>) {
+        match kept {
+            Some(bytes) => {
+                self.files.insert(path, bytes);
+            }
+            None => {
+                self.written.insert(path);
+            }
+        }
+    }
+}
+
+/// A rendered page's output path, and its bytes unless they are already written.
+pub(crate) type KeptPage = (String, Option<Vec<u8>>);
+
+/// Where rendered pages go as soon as they exist: the staging folder of a `build`, so that no
+/// page's HTML stays in memory longer than it must, or (`serve`, `check`) the site in memory.
+#[derive(Clone, Copy)]
+pub(crate) struct PageSink<'a>(Option<&'a Staging>);
+
+impl PageSink<'_> {
+    /// Returns the bytes to keep in memory, or `None` once they are written.
+    pub(crate) fn take(&self, path: &str, html: String) -> Result<Option<Vec<u8>>, Diagnostic> {
+        let Some(staging) = self.0 else {
+            return Ok(Some(html.into_bytes()));
+        };
+        staging
+            .put(path, html.as_bytes())
+            .map(|()| None)
+            .map_err(|err| Diagnostic::error(err.to_string()))
+    }
+}
+
 /// Runs the whole pipeline. Returns the site when there was no error, and every diagnostic
 /// (warnings included) either way.
 pub fn build(root: &Path, options: &BuildOptions) -> (Option<BuiltSite>, Diagnostics) {
+    build_into(root, options, None)
+}
+
+/// `build`, writing pages into `staging` as they render instead of keeping them; the rest
+/// of the site is returned for `Staging::finish`.
+pub fn build_into(
+    root: &Path,
+    options: &BuildOptions,
+    staging: Option<&Staging>,
+) -> (Option<BuiltSite>, Diagnostics) {
+    let sink = PageSink(staging);
     let mut diagnostics = Diagnostics::default();
     let mut clock = Stopwatch::from_env();
     let config = match Config::load(root, options.base_url.as_deref()) {
@@ -104,12 +159,12 @@ pub fn build(root: &Path, options: &BuildOptions) -> (Option<BuiltSite>, Diagnos
             None
         }
     };
-    let syntax_css =
-        match highlight::stylesheet(&config.markdown.light_theme, &config.markdown.dark_theme) {
-            Ok(css) => css,
+    let themes =
+        match highlight::Themes::named(&config.markdown.light_theme, &config.markdown.dark_theme) {
+            Ok(themes) => Some(themes).filter(|_| config.markdown.highlight_code),
             Err(message) => {
                 diagnostics.push(Diagnostic::error(message).in_file(CONFIG_FILE));
-                String::new()
+                None
             }
         };
 
@@ -119,13 +174,14 @@ pub fn build(root: &Path, options: &BuildOptions) -> (Option<BuiltSite>, Diagnos
         &content,
         &data_files,
         tera.as_ref().map(|tera| (tera, &sources)),
+        themes,
         today,
         &mut diagnostics,
     );
     clock.lap("markdown and shortcodes");
     check_anchors(&content, &bodies, &mut diagnostics);
     check_template_names(&content, &sources, &mut diagnostics);
-    let views = Views::new(&config, &content, &bodies);
+    let views = Views::new(&config, &content, &mut bodies);
     let taxonomies = publish::taxonomy::collect(&config, &content);
     let _ = lookup.set(Lookup {
         pages: views.page_lookup(&content),
@@ -164,21 +220,19 @@ pub fn build(root: &Path, options: &BuildOptions) -> (Option<BuiltSite>, Diagnos
         }
     }
     clock.lap("template values");
-    let rendered = render_templates(&tera, &sources, &config, &content, &views);
+    let rendered = render_templates(&tera, &sources, &config, &content, &views, sink);
     for result in rendered {
         match result {
-            Ok((path, html)) => {
-                site.files.insert(path, html.into_bytes());
-            }
+            Ok((path, kept)) => site.keep(path, kept),
             Err(d) => diagnostics.push(d),
         }
     }
     clock.lap("render pages and sections");
-    let generated = publish::pages::render(&tera, &sources, &config, &views, &taxonomies);
+    let generated = publish::pages::render(&tera, &sources, &config, &views, &taxonomies, sink);
     for result in generated {
         match result {
             // A generated page never replaces one written by an editor.
-            Ok((path, _)) if site.files.contains_key(&path) => {
+            Ok((path, _)) if site.generates(&path) => {
                 diagnostics.push(
                     Diagnostic::error(format!(
                         "the generated page `/{}` would replace a page of the site",
@@ -190,16 +244,26 @@ pub fn build(root: &Path, options: &BuildOptions) -> (Option<BuiltSite>, Diagnos
                     ),
                 );
             }
-            Ok((path, html)) => {
-                site.files.insert(path, html.into_bytes());
-            }
+            Ok((path, kept)) => site.keep(path, kept),
             Err(d) => diagnostics.push(d),
         }
     }
+    // Every template has rendered: their values (a copy of each body among them) go now,
+    // before the feed and the search index need memory of their own.
+    let Views { contents, .. } = views;
+    drop((tera, lookup));
+    let page_html: Vec<&str> = contents.iter().map(|v| v.as_str().unwrap_or("")).collect();
     site.files
-        .insert("syntax.css".into(), syntax_css.into_bytes());
+        .insert("syntax.css".into(), bodies.stylesheet().into_bytes());
     clock.lap("render taxonomy and search pages");
-    publish::pages::add_files(&config, &content, &bodies, &taxonomies, &mut site);
+    publish::pages::add_files(
+        &config,
+        &content,
+        &bodies,
+        &page_html,
+        &taxonomies,
+        &mut site,
+    );
     for (path, bytes) in std::mem::take(&mut bodies.downloads) {
         site.files.insert(path, bytes);
     }
@@ -235,11 +299,24 @@ impl Stopwatch {
 }
 
 /// Markdown bodies of pages (by index) and sections (by folder), and the files their
-/// tables offer for download.
+/// tables offer for download. Page HTML moves into the template values (`Views::new`).
 pub(crate) struct Bodies {
     pub(crate) pages: Vec<Rendered>,
     pub(crate) sections: BTreeMap<String, Rendered>,
     pub(crate) downloads: Vec<(String, Vec<u8>)>,
+}
+
+impl Bodies {
+    /// `syntax.css`: a rule for each look of a code token that some body uses.
+    fn stylesheet(&self) -> String {
+        let styles: std::collections::BTreeSet<highlight::CodeStyle> = self
+            .pages
+            .iter()
+            .chain(self.sections.values())
+            .flat_map(|body| body.code_styles.iter().copied())
+            .collect();
+        highlight::stylesheet(&styles)
+    }
 }
 
 /// Renders every body, expanding shortcodes. Without compiled templates (their errors are
@@ -249,6 +326,7 @@ fn render_markdown(
     content: &Content,
     data: &data::DataFiles,
     templates: Option<(&Tera, &TemplateSources)>,
+    themes: Option<highlight::Themes>,
     today: jiff::civil::Date,
     diagnostics: &mut Diagnostics,
 ) -> Bodies {
@@ -257,7 +335,7 @@ fn render_markdown(
         urls: &urls,
         broken: &content.broken,
         smart_punctuation: config.markdown.smart_punctuation,
-        highlight_code: config.markdown.highlight_code,
+        highlight: themes,
     };
     let shortcode_env = templates.map(|(tera, sources)| ShortcodeEnv {
         tera,
@@ -446,10 +524,14 @@ pub(crate) struct Views {
     pages: Vec<Value>,
     /// Full sections (with their page summaries), by folder.
     sections: BTreeMap<String, Value>,
+    /// Each page's HTML body, by page index: moved here from `Bodies` (the same text inside
+    /// `pages`, not a copy), and kept for the feed and the search index.
+    contents: Vec<Value>,
 }
 
 impl Views {
-    fn new(config: &Config, content: &Content, bodies: &Bodies) -> Views {
+    /// The values templates see. Page bodies move out of `bodies` into them.
+    fn new(config: &Config, content: &Content, bodies: &mut Bodies) -> Views {
         // Each page's summary is built once, in parallel, and shared by every list that
         // shows it.
         let summaries: Vec<Value> = content
@@ -458,10 +540,16 @@ impl Views {
             .zip(&bodies.pages)
             .map(|(page, body)| Value::from_serializable(&page_summary(config, page, body)))
             .collect();
+        let contents: Vec<Value> = bodies
+            .pages
+            .par_iter_mut()
+            .map(|body| Value::safe_string(&std::mem::take(&mut body.html)))
+            .collect();
         let pages = summaries
             .par_iter()
             .zip(&bodies.pages)
-            .map(|(summary, body)| with_body(summary.clone(), body))
+            .zip(&contents)
+            .map(|((summary, body), content)| with_body(summary.clone(), content.clone(), body))
             .collect();
         let sections = content
             .sections
@@ -491,7 +579,11 @@ impl Views {
                 value.insert("subsections".into(), Value::from(subsections));
                 (
                     dir.clone(),
-                    with_body(Value::from(value), &bodies.sections[dir]),
+                    with_body(
+                        Value::from(value),
+                        Value::safe_string(&bodies.sections[dir].html),
+                        &bodies.sections[dir],
+                    ),
                 )
             })
             .collect();
@@ -536,6 +628,7 @@ impl Views {
             summaries,
             pages,
             sections,
+            contents,
         }
     }
 
@@ -669,9 +762,9 @@ fn section_summary(config: &Config, section: &Section, body: &Rendered) -> serde
 }
 
 /// Adds the rendered body (as safe HTML) and table of contents to a summary.
-fn with_body(summary: Value, body: &Rendered) -> Value {
+fn with_body(summary: Value, content: Value, body: &Rendered) -> Value {
     let mut map = summary.into_map().unwrap_or_default();
-    map.insert("content".into(), Value::safe_string(&body.html));
+    map.insert("content".into(), content);
     map.insert("toc".into(), Value::from_serializable(&body.toc));
     Value::from(map)
 }
@@ -682,13 +775,18 @@ fn render_templates(
     config: &Config,
     content: &Content,
     views: &Views,
-) -> Vec<Result<(String, String), Diagnostic>> {
+    sink: PageSink,
+) -> Vec<Result<KeptPage, Diagnostic>> {
     let render = |template: &str, context: &Context, what: &str| {
         tera.render(template, context).map_err(|err| {
             sources
                 .diagnostic(&err)
                 .with_note(format!("while rendering {what} with `{template}`"))
         })
+    };
+    let keep = |path: String, html: String| {
+        let kept = sink.take(&path, html)?;
+        Ok((path, kept))
     };
     let pages = content.pages.par_iter().enumerate().map(|(index, page)| {
         let mut context = views.context();
@@ -710,7 +808,7 @@ fn render_templates(
             &context,
             &format!("`{}`", page.file.name),
         )?;
-        Ok((format!("{}index.html", page.path), html))
+        keep(format!("{}index.html", page.path), html)
     });
     let sections = content.sections.par_iter().map(|(dir, section)| {
         let mut context = views.context();
@@ -722,7 +820,7 @@ fn render_templates(
             &context,
             &format!("`content/{}`", section.content_path),
         )?;
-        Ok((format!("{}index.html", section.path), html))
+        keep(format!("{}index.html", section.path), html)
     });
     let not_found = rayon::iter::once(()).map(|()| {
         let mut context = views.context();
@@ -731,10 +829,10 @@ fn render_templates(
             "meta",
             &publish::meta::generated(config, "Page not found", &config.description, "404.html"),
         );
-        Ok((
+        keep(
             "404.html".to_owned(),
             render("404.html", &context, "the 404 page")?,
-        ))
+        )
     });
     pages.chain(sections).chain(not_found).collect()
 }
@@ -786,7 +884,7 @@ fn add_static_files(
         if GENERATED_DEFAULTS.contains(&path.as_str()) {
             site.files.remove(&path);
         }
-        if site.files.contains_key(&path) {
+        if site.generates(&path) {
             diagnostics.push(
                 Diagnostic::error(format!(
                     "`{}` would overwrite the generated `/{path}`",
@@ -824,7 +922,7 @@ fn add_aliases(
                 );
                 continue;
             };
-            if site.files.contains_key(&path) {
+            if site.generates(&path) {
                 diagnostics.push(
                     Diagnostic::error(format!(
                         "alias `{alias}` would replace the generated `/{path}`"

@@ -1,33 +1,159 @@
-//! Code highlighting with syntect, as CSS classes (`hl-…`) so that one light and one dark
-//! stylesheet theme every block. Syntax definitions load once per process.
+//! Code highlighting with syntect. Each token gets one short class that names how it looks in
+//! the light theme and in the dark one (`hl-a71d5d-8fa1b3`, `hl-969896i-`), and `syntax.css`
+//! holds a rule for exactly the classes the site uses: pages carry a few bytes per token
+//! instead of the whole scope stack, and one stylesheet themes every block in both colour
+//! schemes. Syntax definitions and themes load once per process, on first use.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
+use std::fmt::Write;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use syntect::highlighting::ThemeSet;
-use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
-use syntect::parsing::SyntaxSet;
+use syntect::highlighting::{Color, FontStyle, Highlighter, Style, Theme, ThemeSet};
+use syntect::parsing::{ParseState, Scope, ScopeStack, SyntaxSet};
 use syntect::util::LinesWithEndings;
-
-const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 
 fn syntaxes() -> &'static SyntaxSet {
     static SET: OnceLock<SyntaxSet> = OnceLock::new();
     SET.get_or_init(SyntaxSet::load_defaults_newlines)
 }
 
-fn themes() -> &'static ThemeSet {
+fn theme_set() -> &'static ThemeSet {
     static SET: OnceLock<ThemeSet> = OnceLock::new();
     SET.get_or_init(ThemeSet::load_defaults)
 }
 
 /// Names of the themes `[markdown] light_theme` and `dark_theme` may use.
 pub fn theme_names() -> Vec<&'static str> {
-    themes().themes.keys().map(String::as_str).collect()
+    theme_set().themes.keys().map(String::as_str).collect()
 }
 
-/// A fenced code block as HTML. An unknown or missing language gives plain escaped code.
-pub fn code_block(code: &str, lang: Option<&str>, highlight: bool) -> String {
+/// The light and dark themes a site's code is shown in.
+#[derive(Clone, Copy)]
+pub struct Themes {
+    light_name: &'static str,
+    dark_name: &'static str,
+    light: &'static Theme,
+    dark: &'static Theme,
+}
+
+impl Themes {
+    pub fn named(light: &str, dark: &str) -> Result<Themes, String> {
+        let find = |name: &str| {
+            theme_set().themes.get_key_value(name).ok_or_else(|| {
+                format!(
+                    "unknown highlighting theme `{name}`; available: {}",
+                    theme_names().join(", ")
+                )
+            })
+        };
+        let (light_name, light) = find(light)?;
+        let (dark_name, dark) = find(dark)?;
+        Ok(Themes {
+            light_name,
+            dark_name,
+            light,
+            dark,
+        })
+    }
+}
+
+/// How one theme shows a token: its colour (as drawn on the theme's background) and font.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Look {
+    rgb: [u8; 3],
+    bold: bool,
+    italic: bool,
+    underline: bool,
+}
+
+impl Look {
+    /// `None` when the theme shows the token as plain text: it then inherits the page's colour.
+    fn of(style: Style, theme: &Theme) -> Option<Look> {
+        let background = theme.settings.background.unwrap_or(Color::WHITE);
+        let look = Look {
+            rgb: blend(style.foreground, background),
+            bold: style.font_style.contains(FontStyle::BOLD),
+            italic: style.font_style.contains(FontStyle::ITALIC),
+            underline: style.font_style.contains(FontStyle::UNDERLINE),
+        };
+        let plain = theme
+            .settings
+            .foreground
+            .is_none_or(|fg| blend(fg, background) == look.rgb)
+            && !(look.bold || look.italic || look.underline);
+        (!plain).then_some(look)
+    }
+
+    fn name(look: Option<Look>) -> String {
+        let Some(look) = look else {
+            return String::new();
+        };
+        let [r, g, b] = look.rgb;
+        let mut name = format!("{r:02x}{g:02x}{b:02x}");
+        for (on, flag) in [(look.bold, 'b'), (look.italic, 'i'), (look.underline, 'u')] {
+            if on {
+                name.push(flag);
+            }
+        }
+        name
+    }
+
+    fn declarations(look: Option<Look>) -> String {
+        match look {
+            None => "color:inherit;font-weight:inherit;font-style:inherit;text-decoration:inherit"
+                .to_owned(),
+            Some(look) => {
+                let [r, g, b] = look.rgb;
+                format!(
+                    "color:#{r:02x}{g:02x}{b:02x};font-weight:{};font-style:{};text-decoration:{}",
+                    if look.bold { "bold" } else { "inherit" },
+                    if look.italic { "italic" } else { "inherit" },
+                    if look.underline {
+                        "underline"
+                    } else {
+                        "inherit"
+                    },
+                )
+            }
+        }
+    }
+}
+
+/// A token's look in both themes; its class name says both, so it never depends on what else
+/// the site contains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CodeStyle {
+    light: Option<Look>,
+    dark: Option<Look>,
+}
+
+impl CodeStyle {
+    pub fn class(&self) -> String {
+        format!("hl-{}-{}", Look::name(self.light), Look::name(self.dark))
+    }
+}
+
+/// A colour with transparency, as it shows on `background`.
+fn blend(color: Color, background: Color) -> [u8; 3] {
+    let alpha = u16::from(color.a);
+    let mix = |c: u8, b: u8| ((u16::from(c) * alpha + u16::from(b) * (255 - alpha)) / 255) as u8;
+    [
+        mix(color.r, background.r),
+        mix(color.g, background.g),
+        mix(color.b, background.b),
+    ]
+}
+
+/// A highlighted block: its HTML and the styles it uses.
+#[derive(Debug, Default)]
+pub struct Highlighted {
+    pub html: String,
+    pub styles: Vec<CodeStyle>,
+}
+
+/// A fenced code block as HTML, and the code styles it uses. An unknown or missing language,
+/// or no themes (highlighting off), gives plain escaped code.
+pub fn code_block(code: &str, lang: Option<&str>, themes: Option<Themes>) -> Highlighted {
     let lang = lang.map(str::trim).filter(|l| !l.is_empty());
     let lang_attr = lang
         .map(|l| format!(" data-lang=\"{}\"", escape(l)))
@@ -35,103 +161,309 @@ pub fn code_block(code: &str, lang: Option<&str>, highlight: bool) -> String {
     let code_class = lang
         .map(|l| format!(" class=\"language-{}\"", escape(l)))
         .unwrap_or_default();
-    let body = lang
-        .filter(|_| highlight)
-        .and_then(|l| highlighted(code, l))
-        .unwrap_or_else(|| escape(code));
-    format!("<pre class=\"code\" tabindex=\"0\"{lang_attr}><code{code_class}>{body}</code></pre>\n")
+    let highlighted = lang.zip(themes).and_then(|(l, t)| highlighted(code, l, t));
+    let (body, styles) = match &highlighted {
+        Some(h) => (h.html.as_str(), h.styles.clone()),
+        None => (&*escape(code), Vec::new()),
+    };
+    Highlighted {
+        html: format!(
+            "<pre class=\"code\" tabindex=\"0\"{lang_attr}><code{code_class}>{body}</code></pre>\n"
+        ),
+        styles,
+    }
 }
 
-/// Highlighted HTML by (language, code). Highlighting is the costliest step of a build and a
-/// pure function of its input, so each distinct block is highlighted once per process: once
-/// per build, and once across all the rebuilds of `serve`.
-type HighlightCache = Mutex<HashMap<(String, String), Option<Arc<str>>>>;
+/// Highlighted blocks by (language, code, themes). Highlighting is the costliest step of a
+/// build and a pure function of its input, so each distinct block is highlighted once per
+/// process: once per build, and once across all the rebuilds of `serve`.
+type CacheKey = (String, String, &'static str, &'static str);
+type HighlightCache = Mutex<HashMap<CacheKey, Option<Arc<Highlighted>>>>;
 
 fn cache() -> &'static HighlightCache {
     static CACHE: OnceLock<HighlightCache> = OnceLock::new();
     CACHE.get_or_init(Default::default)
 }
 
-fn highlighted(code: &str, lang: &str) -> Option<String> {
-    let key = (lang.to_owned(), code.to_owned());
+fn highlighted(code: &str, lang: &str, themes: Themes) -> Option<Arc<Highlighted>> {
+    let key = (
+        lang.to_owned(),
+        code.to_owned(),
+        themes.light_name,
+        themes.dark_name,
+    );
     if let Some(hit) = cache().lock().ok().and_then(|c| c.get(&key).cloned()) {
-        return hit.map(|html| html.to_string());
+        return hit;
     }
-    let html = highlight_now(code, lang);
+    let result = highlight_now(code, lang, themes).map(Arc::new);
     if let Ok(mut cache) = cache().lock() {
-        cache.insert(key, html.as_deref().map(Arc::from));
+        cache.insert(key, result.clone());
     }
-    html
+    result
 }
 
-fn highlight_now(code: &str, lang: &str) -> Option<String> {
+fn highlight_now(code: &str, lang: &str, themes: Themes) -> Option<Highlighted> {
     let set = syntaxes();
     let syntax = set.find_syntax_by_token(lang)?;
-    let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, set, CLASS_STYLE);
-    for line in LinesWithEndings::from(code) {
-        generator
-            .parse_html_for_line_which_includes_newline(line)
-            .ok()?;
-    }
-    Some(generator.finalize())
+    let mut parser = ParseState::new(syntax);
+    let mut stack = ScopeStack::new();
+    let mut out = Spans::default();
+    STYLES.with_borrow_mut(|styles| {
+        let mut styles = styles.for_themes(themes);
+        for line in LinesWithEndings::from(code) {
+            let ops = parser.parse_line(line, set).ok()?;
+            let mut start = 0;
+            for (at, op) in &ops {
+                out.push(styles.of(stack.as_slice()), &line[start..*at]);
+                stack.apply(op).ok()?;
+                start = *at;
+            }
+            out.push(styles.of(stack.as_slice()), &line[start..]);
+        }
+        Some(())
+    })?;
+    Some(out.finish())
 }
 
-/// The stylesheet for highlighted code: the light theme, and the dark one for readers who
-/// prefer a dark colour scheme.
-pub fn stylesheet(light: &str, dark: &str) -> Result<String, String> {
-    let css = |name: &str| -> Result<String, String> {
-        let theme = themes().themes.get(name).ok_or_else(|| {
-            format!(
-                "unknown highlighting theme `{name}`; available: {}",
-                theme_names().join(", ")
-            )
-        })?;
-        css_for_theme_with_class_style(theme, CLASS_STYLE).map_err(|e| e.to_string())
-    };
-    let light = css(light)?;
-    let dark = css(dark)?;
-    Ok(format!(
-        "/* Generated by tradetalks from the syntect themes in [markdown]. */\n{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
-    ))
+thread_local! {
+    static STYLES: std::cell::RefCell<StyleCache> = Default::default();
+}
+
+/// Code styles by scope stack, for one pair of themes. Matching a stack against every rule of
+/// two themes is the costly part of styling, and a site's code has a few hundred distinct
+/// stacks, so each is matched once per thread.
+#[derive(Default)]
+struct StyleCache {
+    themes: Option<(&'static str, &'static str)>,
+    by_stack: HashMap<Vec<Scope>, CodeStyle>,
+}
+
+struct ThemedStyles<'a> {
+    themes: Themes,
+    by_stack: &'a mut HashMap<Vec<Scope>, CodeStyle>,
+}
+
+impl StyleCache {
+    fn for_themes(&mut self, themes: Themes) -> ThemedStyles<'_> {
+        let names = (themes.light_name, themes.dark_name);
+        if self.themes != Some(names) {
+            self.themes = Some(names);
+            self.by_stack.clear();
+        }
+        ThemedStyles {
+            themes,
+            by_stack: &mut self.by_stack,
+        }
+    }
+}
+
+impl ThemedStyles<'_> {
+    fn of(&mut self, stack: &[Scope]) -> CodeStyle {
+        if let Some(style) = self.by_stack.get(stack) {
+            return *style;
+        }
+        let look =
+            |theme: &'static Theme| Look::of(Highlighter::new(theme).style_for_stack(stack), theme);
+        let style = CodeStyle {
+            light: look(self.themes.light),
+            dark: look(self.themes.dark),
+        };
+        self.by_stack.insert(stack.to_vec(), style);
+        style
+    }
+}
+
+/// Highlighted HTML being written: adjacent tokens that look alike share one span.
+#[derive(Default)]
+struct Spans {
+    html: String,
+    open: Option<CodeStyle>,
+    used: BTreeSet<CodeStyle>,
+}
+
+impl Spans {
+    fn push(&mut self, style: CodeStyle, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        let plain = style.light.is_none() && style.dark.is_none();
+        if self.open != Some(style) {
+            if self.open.take().is_some() {
+                self.html.push_str("</span>");
+            }
+            if !plain {
+                let _ = write!(self.html, "<span class=\"{}\">", style.class());
+                self.open = Some(style);
+                self.used.insert(style);
+            }
+        }
+        escape_into(&mut self.html, text);
+    }
+
+    fn finish(mut self) -> Highlighted {
+        if self.open.is_some() {
+            self.html.push_str("</span>");
+        }
+        self.html.shrink_to_fit();
+        Highlighted {
+            html: self.html,
+            styles: self.used.into_iter().collect(),
+        }
+    }
+}
+
+/// The stylesheet for highlighted code: a rule per style the site uses, for the light theme,
+/// and for readers who prefer a dark colour scheme the dark one.
+pub fn stylesheet(styles: &BTreeSet<CodeStyle>) -> String {
+    let mut css = String::from(
+        "/* Generated by tradetalks from the syntect themes in [markdown]: one class per look of a token (light theme, then dark). */\n",
+    );
+    for style in styles.iter().filter(|s| s.light.is_some()) {
+        let _ = writeln!(
+            css,
+            ".code .{}{{{}}}",
+            style.class(),
+            Look::declarations(style.light)
+        );
+    }
+    css.push_str("@media (prefers-color-scheme: dark) {\n");
+    for style in styles {
+        let _ = writeln!(
+            css,
+            ".code .{}{{{}}}",
+            style.class(),
+            Look::declarations(style.dark)
+        );
+    }
+    css.push_str("}\n");
+    css
 }
 
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
+    escape_into(&mut out, text);
     out
+}
+
+fn escape_into(out: &mut String, text: &str) {
+    let mut start = 0;
+    for (at, c) in text.char_indices() {
+        let entity = match c {
+            '&' => "&amp;",
+            '<' => "&lt;",
+            '>' => "&gt;",
+            '"' => "&quot;",
+            '\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&text[start..at]);
+        out.push_str(entity);
+        start = at + 1;
+    }
+    out.push_str(&text[start..]);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn known_languages_get_classes() {
-        let html = code_block("fn main() {}\n", Some("rust"), true);
-        assert!(html.contains("class=\"hl-"), "{html}");
-        assert!(html.starts_with("<pre class=\"code\" tabindex=\"0\" data-lang=\"rust\">"));
+    fn themes() -> Themes {
+        Themes::named("InspiredGitHub", "base16-ocean.dark").unwrap()
     }
 
     #[test]
-    fn unknown_languages_are_escaped_plain_text() {
-        let html = code_block("<b>", Some("nosuchlang"), true);
-        assert!(html.contains("&lt;b&gt;"));
-        assert!(!html.contains("hl-"));
+    fn known_languages_get_one_class_per_look() {
+        let block = code_block(
+            "fn main() { let s = \"x\"; }\n",
+            Some("rust"),
+            Some(themes()),
+        );
+        assert!(
+            block
+                .html
+                .starts_with("<pre class=\"code\" tabindex=\"0\" data-lang=\"rust\">")
+        );
+        assert!(block.html.contains("<span class=\"hl-"), "{}", block.html);
+        assert!(!block.styles.is_empty());
+        for style in &block.styles {
+            assert!(block.html.contains(&style.class()));
+        }
+        // The text survives highlighting, escaped.
+        let text: String = block
+            .html
+            .trim_end()
+            .split('<')
+            .filter_map(|part| part.split_once('>').map(|(_, t)| t))
+            .collect();
+        assert_eq!(text, "fn main() { let s = &quot;x&quot;; }\n");
     }
 
     #[test]
-    fn stylesheet_has_both_themes() {
-        let css = stylesheet("InspiredGitHub", "base16-ocean.dark").unwrap();
-        assert!(css.contains("@media (prefers-color-scheme: dark)"));
-        assert!(stylesheet("nope", "base16-ocean.dark").is_err());
+    fn unknown_languages_and_no_themes_give_escaped_plain_text() {
+        for block in [
+            code_block("<b>", Some("nosuchlang"), Some(themes())),
+            code_block("<b>", Some("rust"), None),
+        ] {
+            assert!(block.html.contains("&lt;b&gt;"));
+            assert!(!block.html.contains("hl-"));
+            assert!(block.styles.is_empty());
+        }
+    }
+
+    #[test]
+    fn unknown_themes_are_named_in_the_error() {
+        let Err(message) = Themes::named("nope", "base16-ocean.dark") else {
+            panic!("an unknown theme was accepted");
+        };
+        assert!(message.contains("`nope`") && message.contains("InspiredGitHub"));
+    }
+
+    #[test]
+    fn stylesheet_has_a_light_and_a_dark_rule_per_class() {
+        let block = code_block("// note\nlet x = 1;\n", Some("rust"), Some(themes()));
+        let styles: BTreeSet<CodeStyle> = block.styles.iter().copied().collect();
+        let css = stylesheet(&styles);
+        let (light, dark) = css
+            .split_once("@media (prefers-color-scheme: dark)")
+            .unwrap();
+        for style in &styles {
+            let rule = format!(".code .{}{{", style.class());
+            assert_eq!(light.contains(&rule), style.light.is_some(), "{css}");
+            assert!(dark.contains(&rule), "{css}");
+        }
+        // Comments are italic in the light theme.
+        assert!(light.contains("font-style:italic"), "{css}");
+    }
+
+    #[test]
+    fn class_names_encode_both_looks() {
+        let look = Look {
+            rgb: [0xa7, 0x1d, 0x5d],
+            bold: true,
+            italic: false,
+            underline: false,
+        };
+        let style = CodeStyle {
+            light: Some(look),
+            dark: None,
+        };
+        assert_eq!(style.class(), "hl-a71d5db-");
+        assert_eq!(
+            blend(
+                Color {
+                    r: 0,
+                    g: 0,
+                    b: 0,
+                    a: 0
+                },
+                Color::WHITE
+            ),
+            [255; 3]
+        );
+    }
+
+    #[test]
+    fn escaping_covers_markup_and_quotes() {
+        assert_eq!(escape("a<b>&\"'"), "a&lt;b&gt;&amp;&quot;&#39;");
     }
 }

@@ -22,7 +22,8 @@ pub struct RenderEnv<'a> {
     /// Content paths of files that failed to load: links to them stay quiet.
     pub broken: &'a std::collections::BTreeSet<String>,
     pub smart_punctuation: bool,
-    pub highlight_code: bool,
+    /// The themes code is highlighted in; `None` leaves code plain.
+    pub highlight: Option<highlight::Themes>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -66,6 +67,8 @@ pub struct Rendered {
     pub heading_ids: Vec<String>,
     pub links: Vec<InternalLink>,
     pub word_count: usize,
+    /// How highlighted tokens look: `syntax.css` has a rule for each style any page uses.
+    pub code_styles: std::collections::BTreeSet<highlight::CodeStyle>,
 }
 
 /// Maps byte offsets in a Markdown text back to its file. The text is usually a slice of the
@@ -186,8 +189,9 @@ impl<'a> Pass<'a> {
                         CodeBlockKind::Fenced(info) => info.split([' ', ',', '{']).next(),
                         CodeBlockKind::Indented => None,
                     };
-                    let html = highlight::code_block(&code, lang, self.env.highlight_code);
-                    out.push(Event::Html(CowStr::from(html)));
+                    let block = highlight::code_block(&code, lang, self.env.highlight);
+                    self.rendered.code_styles.extend(block.styles);
+                    out.push(Event::Html(CowStr::from(block.html)));
                 }
                 Event::Text(ref t) => {
                     self.rendered.word_count += t.split_whitespace().count();
@@ -354,7 +358,7 @@ mod tests {
             urls: &urls,
             broken: &broken,
             smart_punctuation: true,
-            highlight_code: true,
+            highlight: highlight::Themes::named("InspiredGitHub", "base16-ocean.dark").ok(),
         };
         let file = SourceFile::new("content/a.md", "/a.md", text);
         render(&file, 0..text.len(), &env)

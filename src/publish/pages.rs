@@ -7,7 +7,7 @@ use tera::{Context, Tera, Value};
 use crate::config::Config;
 use crate::content::{Content, Page};
 use crate::diagnostic::Diagnostic;
-use crate::pipeline::{Bodies, BuiltSite, Views};
+use crate::pipeline::{Bodies, BuiltSite, KeptPage, PageSink, Views};
 use crate::templates::TemplateSources;
 
 /// Taxonomy list and term pages, and the search page.
@@ -17,15 +17,17 @@ pub(crate) fn render(
     config: &Config,
     views: &Views,
     taxonomies: &[super::taxonomy::Taxonomy],
-) -> Vec<Result<(String, String), Diagnostic>> {
+    sink: PageSink,
+) -> Vec<Result<KeptPage, Diagnostic>> {
     let render = |template: &str, context: &Context, path: String| {
-        tera.render(template, context)
-            .map(|html| (format!("{path}index.html"), html))
-            .map_err(|err| {
-                sources
-                    .diagnostic(&err)
-                    .with_note(format!("while rendering `/{path}` with `{template}`"))
-            })
+        let html = tera.render(template, context).map_err(|err| {
+            sources
+                .diagnostic(&err)
+                .with_note(format!("while rendering `/{path}` with `{template}`"))
+        })?;
+        let path = format!("{path}index.html");
+        let kept = sink.take(&path, html)?;
+        Ok((path, kept))
     };
     let mut jobs: Vec<(String, &str, Context)> = Vec::new();
     for taxonomy in taxonomies {
@@ -93,11 +95,11 @@ pub(crate) fn add_files(
     config: &Config,
     content: &Content,
     bodies: &Bodies,
+    page_html: &[&str],
     taxonomies: &[super::taxonomy::Taxonomy],
     site: &mut BuiltSite,
 ) {
-    let html: Vec<&str> = bodies.pages.iter().map(|b| b.html.as_str()).collect();
-    if let Some(atom) = super::feeds::atom(config, content, &html) {
+    if let Some(atom) = super::feeds::atom(config, content, page_html) {
         site.files.insert("atom.xml".into(), atom.into_bytes());
     }
     let mut urls: Vec<super::feeds::SitemapUrl> = super::published(content)
@@ -147,9 +149,9 @@ pub(crate) fn add_files(
     );
     if config.search {
         let published: Vec<(usize, &Page)> = super::published(content).collect();
-        let documents: Vec<super::search::Document> = published
-            .par_iter()
-            .map(|&(i, page)| super::search::Document {
+        let document = |n: usize| {
+            let (i, page) = published[n];
+            super::search::Document {
                 title: &page.front.title,
                 url: config.url_path(&page.path),
                 description: page.front.description.as_deref(),
@@ -159,10 +161,10 @@ pub(crate) fn add_files(
                     .filter(|s| !s.dir.is_empty())
                     .map_or("", |s| s.front.title.as_str()),
                 headings: bodies.pages[i].toc_titles(),
-                text: super::search::html_text(&bodies.pages[i].html),
-            })
-            .collect();
-        for (name, json) in super::search::build(&documents) {
+                text: super::search::html_text(page_html[i]),
+            }
+        };
+        for (name, json) in super::search::build(published.len(), document) {
             site.files
                 .insert(format!("search-index/{name}"), json.into_bytes());
         }

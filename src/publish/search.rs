@@ -53,18 +53,40 @@ pub fn shard_of(term: &str) -> String {
         .collect()
 }
 
-/// Builds the index files (name under `search-index/`, JSON text).
-pub fn build(documents: &[Document]) -> Vec<(String, String)> {
-    // Scoring is per document and runs in parallel; merging the postings is one pass.
-    let scored: Vec<HashMap<String, u32>> = documents.par_iter().map(scores).collect();
-    let mut postings: HashMap<String, Vec<(usize, u32)>> = HashMap::new();
-    for (id, scores) in scored.into_iter().enumerate() {
-        for (term, score) in scores {
-            postings.entry(term).or_default().push((id, score));
-        }
-    }
+/// Builds the index files (name under `search-index/`, JSON text) for documents `0..count`.
+/// Documents are made on demand, scored in parallel and dropped: only their postings and
+/// their row in the `docs` files are kept, never every page's text at once.
+pub fn build<'a>(
+    count: usize,
+    document: impl Fn(usize) -> Document<'a> + Sync,
+) -> Vec<(String, String)> {
+    type Postings = HashMap<String, Vec<(u32, u32)>>;
+    let (postings, mut rows) = (0..count)
+        .into_par_iter()
+        .fold(
+            || (Postings::new(), Vec::new()),
+            |(mut postings, mut rows), id| {
+                let doc = document(id);
+                for (term, score) in scores(&doc) {
+                    postings.entry(term).or_default().push((id as u32, score));
+                }
+                let row = json!([doc.title, doc.url, excerpt(&doc), doc.section]);
+                rows.push((id, row.to_string()));
+                (postings, rows)
+            },
+        )
+        .reduce(
+            || (Postings::new(), Vec::new()),
+            |(mut postings, mut rows), (more, mut more_rows)| {
+                for (term, mut list) in more {
+                    postings.entry(term).or_default().append(&mut list);
+                }
+                rows.append(&mut more_rows);
+                (postings, rows)
+            },
+        );
     // Terms in order, so that the files are the same on every build.
-    let mut postings: Vec<(String, Vec<(usize, u32)>)> = postings.into_iter().collect();
+    let mut postings: Vec<(String, Vec<(u32, u32)>)> = postings.into_iter().collect();
     postings.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
     // Shard files are written as text directly: millions of postings as JSON values would
     // cost more than everything else here.
@@ -89,17 +111,12 @@ pub fn build(documents: &[Document]) -> Vec<(String, String)> {
     }
     let mut files = vec![(
         "info.json".to_owned(),
-        json!({"docs": documents.len(), "chunk": CHUNK}).to_string(),
+        json!({"docs": count, "chunk": CHUNK}).to_string(),
     )];
-    for (k, chunk) in documents.chunks(CHUNK).enumerate() {
-        let docs: Vec<serde_json::Value> = chunk
-            .iter()
-            .map(|d| json!([d.title, d.url, excerpt(d), d.section]))
-            .collect();
-        files.push((
-            format!("docs-{k}.json"),
-            serde_json::Value::Array(docs).to_string(),
-        ));
+    rows.sort_unstable_by_key(|(id, _)| *id);
+    for (k, chunk) in rows.chunks(CHUNK).enumerate() {
+        let rows: Vec<&str> = chunk.iter().map(|(_, row)| row.as_str()).collect();
+        files.push((format!("docs-{k}.json"), format!("[{}]", rows.join(","))));
     }
     for (shard, mut text) in shards {
         text.push('}');
@@ -195,7 +212,7 @@ mod tests {
 
     #[test]
     fn titles_outrank_bodies_and_files_are_sharded() {
-        let docs = vec![
+        let docs = [
             Document {
                 title: "Rice tariffs",
                 url: "/a/".into(),
@@ -213,7 +230,16 @@ mod tests {
                 text: "rice rice rice".into(),
             },
         ];
-        let files: BTreeMap<String, String> = build(&docs).into_iter().collect();
+        let files: BTreeMap<String, String> = build(docs.len(), |i| Document {
+            title: docs[i].title,
+            url: docs[i].url.clone(),
+            description: docs[i].description,
+            section: docs[i].section,
+            headings: docs[i].headings.clone(),
+            text: docs[i].text.clone(),
+        })
+        .into_iter()
+        .collect();
         let shard: serde_json::Value = serde_json::from_str(&files["terms-ri.json"]).unwrap();
         assert_eq!(shard["rice"][0][0], 0, "the title match ranks first");
         assert_eq!(shard["rice"][1], json!([1, 3]));

@@ -128,6 +128,9 @@ pub fn render_body(
     rendered
         .heading_ids
         .append(&mut expander.nested.heading_ids);
+    rendered
+        .code_styles
+        .append(&mut expander.nested.code_styles);
     (
         Expanded {
             rendered,
@@ -282,6 +285,7 @@ impl Expander<'_> {
         let mut rendered = self.markdown(&body.nodes);
         self.nested.links.append(&mut rendered.links);
         self.nested.heading_ids.append(&mut rendered.heading_ids);
+        self.nested.code_styles.append(&mut rendered.code_styles);
         Some(rendered.html)
     }
 

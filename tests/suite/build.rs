@@ -73,13 +73,37 @@ fn code_is_highlighted_with_classes_and_both_themes() {
     let site = Site::fixture("basic");
     site.build();
     let page = site.output("posts/first/index.html");
-    assert!(page.contains("<pre class=\"code\" tabindex=\"0\" data-lang=\"rust\"><code class=\"language-rust\"><span class=\"hl-source hl-rust\">"), "{page}");
+    // `fn` is a keyword: bold purple-red in the light theme, purple in the dark one.
+    assert!(page.contains("<pre class=\"code\" tabindex=\"0\" data-lang=\"rust\"><code class=\"language-rust\"><span class=\"hl-a71d5db-b48ead\">fn</span> "), "{page}");
     let css = site.output("syntax.css");
+    let (light, dark) = css
+        .split_once("@media (prefers-color-scheme: dark)")
+        .expect("a dark block");
     assert!(
-        css.contains(".hl-keyword") || css.contains(".hl-storage"),
+        light.contains(".code .hl-a71d5db-b48ead{color:#a71d5d;font-weight:bold;"),
         "{css}"
     );
-    assert!(css.contains("@media (prefers-color-scheme: dark)"));
+    assert!(
+        dark.contains(".code .hl-a71d5db-b48ead{color:#b48ead;font-weight:inherit;"),
+        "{css}"
+    );
+    // Only the looks the site uses get a rule.
+    let classes = css.matches(".code .hl-").count();
+    assert!(classes < 20, "{css}");
+    // Highlighting off: plain escaped code, and no rules.
+    let toml = std::fs::read_to_string(site.root().join("tradetalks.toml")).unwrap();
+    std::fs::write(
+        site.root().join("tradetalks.toml"),
+        format!("{toml}\n[markdown]\nhighlight_code = false\n"),
+    )
+    .unwrap();
+    site.build();
+    let page = site.output("posts/first/index.html");
+    assert!(
+        page.contains("<code class=\"language-rust\">fn main() { println!(&quot;hi&quot;); }"),
+        "{page}"
+    );
+    assert!(!site.output("syntax.css").contains(".code .hl-"));
 }
 
 #[test]
