@@ -41,7 +41,7 @@ import unicodedata
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EVENTS_PATH = "/__tradetalks/events"
 SERVING = re.compile(r"Serving .* at (http://([^/:\s]+|\[[^\]]+\]):(\d+)/)")
-REBUILT = re.compile(r"rebuilt in (\d+) ms")
+REBUILT = re.compile(r"(?:rebuilt|updated) in (\d+) ms")
 BUILT = re.compile(r"Built the site in (\d+) ms")
 
 

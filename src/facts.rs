@@ -31,6 +31,13 @@ pub fn resolve_references(content: &mut Content, data: &DataFiles) -> Vec<Diagno
     problems
 }
 
+/// `resolve_references` for one page.
+pub fn resolve_page(page: &mut crate::content::Page, data: &DataFiles) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    resolve_front(&mut page.front, &page.file, data, &mut problems);
+    problems
+}
+
 fn resolve_front(
     front: &mut FrontMatter,
     file: &SourceFile,
@@ -227,19 +234,7 @@ pub fn stale_figures(
     data: &DataFiles,
     today: Date,
 ) -> Vec<Diagnostic> {
-    let limit = i64::from(config.stale_after_days);
-    let stale = |as_of: &str, what: &str| -> Option<Diagnostic> {
-        let date = parse_date(as_of).ok()?;
-        let age = i64::from(date.until(today).ok()?.get_days());
-        (age > limit).then(|| {
-            Diagnostic::warning(format!(
-                "stale figure: {what} is as of {date}, {age} days before {today} (the limit is {limit} days)"
-            ))
-            .with_help(
-                "check the figure and update its `as_of`, or raise `stale_after_days` in tradetalks.toml",
-            )
-        })
-    };
+    let stale = stale_check(config, today);
     let mut warnings = Vec::new();
     let fronts = content
         .pages
@@ -253,18 +248,7 @@ pub fn stale_figures(
         );
     for (front, file) in fronts {
         let Some(file) = file else { continue };
-        let trees = front
-            .fields
-            .iter()
-            .map(|(k, v)| (k.clone(), v))
-            .chain(front.extra_tree.iter().map(|t| ("extra".to_owned(), t)));
-        for (path, tree) in trees {
-            walk_figures(tree, &path, &mut |path, figure, as_of| {
-                if let Some(d) = stale(as_of, &describe_figure(path, figure)) {
-                    warnings.push(d.at(file, figure.span.clone()));
-                }
-            });
-        }
+        stale_in_front(&stale, front, file, &mut warnings);
     }
     for data_file in data.values() {
         for row in data_file.rows.iter().flat_map(|r| &r.rows) {
@@ -292,6 +276,59 @@ pub fn stale_figures(
         }
     }
     warnings
+}
+
+/// `stale_figures` for one page's front matter.
+pub fn stale_page_figures(
+    config: &Config,
+    page: &crate::content::Page,
+    today: Date,
+) -> Vec<Diagnostic> {
+    let mut warnings = Vec::new();
+    stale_in_front(
+        &stale_check(config, today),
+        &page.front,
+        &page.file,
+        &mut warnings,
+    );
+    warnings
+}
+
+/// A warning when a figure dated `as_of` is older than `stale_after_days` allows.
+fn stale_check(config: &Config, today: Date) -> impl Fn(&str, &str) -> Option<Diagnostic> {
+    let limit = i64::from(config.stale_after_days);
+    move |as_of: &str, what: &str| -> Option<Diagnostic> {
+        let date = parse_date(as_of).ok()?;
+        let age = i64::from(date.until(today).ok()?.get_days());
+        (age > limit).then(|| {
+            Diagnostic::warning(format!(
+                "stale figure: {what} is as of {date}, {age} days before {today} (the limit is {limit} days)"
+            ))
+            .with_help(
+                "check the figure and update its `as_of`, or raise `stale_after_days` in tradetalks.toml",
+            )
+        })
+    }
+}
+
+fn stale_in_front(
+    stale: &impl Fn(&str, &str) -> Option<Diagnostic>,
+    front: &FrontMatter,
+    file: &SourceFile,
+    warnings: &mut Vec<Diagnostic>,
+) {
+    let trees = front
+        .fields
+        .iter()
+        .map(|(k, v)| (k.clone(), v))
+        .chain(front.extra_tree.iter().map(|t| ("extra".to_owned(), t)));
+    for (path, tree) in trees {
+        walk_figures(tree, &path, &mut |path, figure, as_of| {
+            if let Some(d) = stale(as_of, &describe_figure(path, figure)) {
+                warnings.push(d.at(file, figure.span.clone()));
+            }
+        });
+    }
 }
 
 fn row_name(row: &crate::data::Row) -> String {

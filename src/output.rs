@@ -190,7 +190,7 @@ fn fill(site: &BuiltSite, staging: &Path) -> Result<(), OutputError> {
     }
     site.files.par_iter().try_for_each(|(path, bytes)| {
         let target = contained(staging, path)?;
-        std::fs::write(&target, bytes).map_err(io_error(&target))
+        std::fs::write(&target, &bytes[..]).map_err(io_error(&target))
     })?;
     site.copies.par_iter().try_for_each(|(path, source)| {
         let target = contained(staging, path)?;
@@ -275,7 +275,8 @@ mod tests {
         std::fs::create_dir_all(&out).unwrap();
         std::fs::write(out.join("stale.html"), "old").unwrap();
         let mut site = BuiltSite::default();
-        site.files.insert("a/index.html".into(), b"new".to_vec());
+        site.files
+            .insert("a/index.html".into(), b"new".to_vec().into());
         write(&site, &out).unwrap();
         assert_eq!(
             std::fs::read_to_string(out.join("a/index.html")).unwrap(),

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, RwLock};
 
 use tera::{Error, Filter, Kwargs, State, Tera, TeraResult, Value};
 
@@ -48,7 +48,44 @@ pub struct Lookup {
     pub base_path: String,
 }
 
-pub type SharedLookup = Arc<OnceLock<Lookup>>;
+/// The lookup the template functions read: set once the site is assembled, and replaced
+/// when `serve` updates the site after an edit.
+#[derive(Default, Clone)]
+pub struct SharedLookup(Arc<RwLock<Option<Arc<Lookup>>>>);
+
+impl SharedLookup {
+    pub fn set(&self, lookup: Lookup) {
+        if let Ok(mut current) = self.0.write() {
+            *current = Some(Arc::new(lookup));
+        }
+    }
+
+    pub fn get(&self) -> Option<Arc<Lookup>> {
+        self.0.read().ok().and_then(|current| current.clone())
+    }
+}
+
+thread_local! {
+    /// Whether the template being rendered on this thread looked up pages, sections or
+    /// taxonomies: its output then depends on more than its own context.
+    static READS_CONTENT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Renders `template`, and tells whether it read site content through `get_page`,
+/// `get_section` or `get_taxonomy` (`serve` re-renders such pages after any edit).
+pub fn render_tracked(
+    tera: &Tera,
+    template: &str,
+    context: &tera::Context,
+) -> (TeraResult<String>, bool) {
+    READS_CONTENT.set(false);
+    let result = tera.render(template, context);
+    (result, READS_CONTENT.replace(false))
+}
+
+fn note_content_read() {
+    READS_CONTENT.set(true);
+}
 
 /// The template sources of a site, by name.
 pub struct TemplateSources {
@@ -191,17 +228,18 @@ fn new_tera(lookup: &SharedLookup) -> Tera {
     tera
 }
 
-fn lookup_of(lookup: &SharedLookup) -> TeraResult<&Lookup> {
+fn lookup_of(lookup: &SharedLookup) -> TeraResult<Arc<Lookup>> {
     lookup
         .get()
         .ok_or_else(|| Error::message("site data is not ready yet (internal error)"))
 }
 
 fn register_functions(tera: &mut Tera, lookup: &SharedLookup) {
-    let shared = Arc::clone(lookup);
+    let shared = lookup.clone();
     tera.register_function(
         "get_page",
         move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
+            note_content_read();
             let path: String = kwargs.must_get("path")?;
             let key = path.trim_start_matches("@/");
             let site = lookup_of(&shared)?;
@@ -213,10 +251,11 @@ fn register_functions(tera: &mut Tera, lookup: &SharedLookup) {
             })
         },
     );
-    let shared = Arc::clone(lookup);
+    let shared = lookup.clone();
     tera.register_function(
         "get_section",
         move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
+            note_content_read();
             let path: String = kwargs.must_get("path")?;
             let key = path.trim_start_matches("@/");
             let site = lookup_of(&shared)?;
@@ -228,7 +267,7 @@ fn register_functions(tera: &mut Tera, lookup: &SharedLookup) {
             })
         },
     );
-    let shared = Arc::clone(lookup);
+    let shared = lookup.clone();
     tera.register_function(
         "load_data",
         move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
@@ -243,10 +282,11 @@ fn register_functions(tera: &mut Tera, lookup: &SharedLookup) {
             })
         },
     );
-    let shared = Arc::clone(lookup);
+    let shared = lookup.clone();
     tera.register_function(
         "get_taxonomy",
         move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
+            note_content_read();
             let kind: String = kwargs.must_get("kind")?;
             let site = lookup_of(&shared)?;
             site.taxonomies.get(&kind).cloned().ok_or_else(|| {
@@ -257,7 +297,7 @@ fn register_functions(tera: &mut Tera, lookup: &SharedLookup) {
             })
         },
     );
-    let shared = Arc::clone(lookup);
+    let shared = lookup.clone();
     tera.register_function(
         "get_url",
         move |kwargs: Kwargs, _: &State| -> TeraResult<String> {

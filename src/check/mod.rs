@@ -162,7 +162,7 @@ pub fn internal_links(
                         Some(file) => fragment.and_then(|fragment| {
                             let ids = ids_cache.entry(file.clone()).or_insert_with(|| {
                                 ids_in(&String::from_utf8_lossy(
-                                    site.files.get(&file).map(Vec::as_slice).unwrap_or_default(),
+                                    site.files.get(&file).map(|b| &b[..]).unwrap_or_default(),
                                 ))
                             });
                             (!ids.contains(&fragment)).then(|| {

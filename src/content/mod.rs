@@ -121,6 +121,25 @@ pub fn load(config: &Config, include_drafts: bool) -> (Content, Vec<Diagnostic>)
     (content, problems)
 }
 
+/// Reads page `index`'s file again and places it as `load` would. `serve` uses it after an
+/// edit; whether the page may move, or is now a draft, is for the caller to decide.
+pub fn reload_page(
+    config: &Config,
+    content: &Content,
+    index: usize,
+) -> Result<Page, Vec<Diagnostic>> {
+    let content_dir = config.content_dir();
+    let section_dirs: BTreeSet<String> = content.sections.keys().cloned().collect();
+    let path = &content.pages[index].file.path;
+    let parsed = parse_file(config, &content_dir, path, &section_dirs)?;
+    if parsed.kind != Kind::Page {
+        return Err(Vec::new());
+    }
+    place_page(parsed, &section_dirs)
+        .map(|(page, _)| page)
+        .map_err(|d| vec![d])
+}
+
 fn walk(root: &Path, content_dir: &Path, problems: &mut Vec<Diagnostic>) -> Inventory {
     let mut inventory = Inventory {
         markdown: Vec::new(),

@@ -69,6 +69,8 @@ pub struct Rendered {
     pub word_count: usize,
     /// How highlighted tokens look: `syntax.css` has a rule for each style any page uses.
     pub code_styles: std::collections::BTreeSet<highlight::CodeStyle>,
+    /// Whether a shortcode in the body read other pages: the body then changes with them.
+    pub reads_content: bool,
 }
 
 /// Maps byte offsets in a Markdown text back to its file. The text is usually a slice of the

@@ -16,9 +16,8 @@ fn timestamp(date: Date) -> String {
     format!("{date}T00:00:00Z")
 }
 
-/// The Atom feed of the newest dated, published pages. `bodies` gives each page's HTML by
-/// page index. `None` when no published page has a date (a feed needs an `updated`).
-pub fn atom(config: &Config, content: &Content, bodies: &[&str]) -> Option<String> {
+/// The pages the feed shows, by index, with their dates: the newest dated, published pages.
+pub fn feed_entries(content: &Content) -> Vec<(usize, Date)> {
     let mut entries: Vec<(usize, Date)> = super::published(content)
         .filter_map(|(i, p)| Some((i, p.front.last_modified()?)))
         .collect();
@@ -27,6 +26,13 @@ pub fn atom(config: &Config, content: &Content, bodies: &[&str]) -> Option<Strin
             .then_with(|| content.pages[a.0].path.cmp(&content.pages[b.0].path))
     });
     entries.truncate(FEED_ENTRIES);
+    entries
+}
+
+/// The Atom feed of the newest dated, published pages. `bodies` gives each page's HTML by
+/// page index. `None` when no published page has a date (a feed needs an `updated`).
+pub fn atom(config: &Config, content: &Content, bodies: &[&str]) -> Option<String> {
+    let entries = feed_entries(content);
     let updated = entries.iter().map(|e| e.1).max()?;
     let base = xml_escape(&config.base_url);
     let mut xml = format!(

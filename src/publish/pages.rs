@@ -10,7 +10,10 @@ use crate::diagnostic::Diagnostic;
 use crate::pipeline::{Bodies, BuiltSite, KeptPage, PageSink, Views};
 use crate::templates::TemplateSources;
 
-/// Taxonomy list and term pages, and the search page.
+/// Which generated pages to render, by site path and the pages each lists.
+pub(crate) type PageFilter<'a> = dyn Fn(&str, &[usize]) -> bool + Sync + 'a;
+
+/// Taxonomy list and term pages, and the search page (those `only` accepts, or all).
 pub(crate) fn render(
     tera: &Tera,
     sources: &TemplateSources,
@@ -18,17 +21,19 @@ pub(crate) fn render(
     views: &Views,
     taxonomies: &[super::taxonomy::Taxonomy],
     sink: PageSink,
+    only: Option<&PageFilter<'_>>,
 ) -> Vec<Result<KeptPage, Diagnostic>> {
     let render = |template: &str, context: &Context, path: String| {
-        let html = tera.render(template, context).map_err(|err| {
-            sources
-                .diagnostic(&err)
-                .with_note(format!("while rendering `/{path}` with `{template}`"))
-        })?;
-        let path = format!("{path}index.html");
-        let kept = sink.take(&path, html)?;
-        Ok((path, kept))
+        let output = format!("{path}index.html");
+        sink.render(tera, template, context, output)
+            .map_err(|err| {
+                sources
+                    .diagnostic(&err)
+                    .with_note(format!("while rendering `/{path}` with `{template}`"))
+            })?
     };
+    // Whether to render a page (all of them unless `only` says otherwise).
+    let wanted = |path: &str, pages: &[usize]| only.is_none_or(|only| only(path, pages));
     let mut jobs: Vec<(String, &str, Context)> = Vec::new();
     for taxonomy in taxonomies {
         let mut context = views.context();
@@ -44,9 +49,14 @@ pub(crate) fn render(
                 &taxonomy.path,
             ),
         );
-        jobs.push((taxonomy.path.clone(), "taxonomy_list.html", context));
+        if wanted(&taxonomy.path, &[]) {
+            jobs.push((taxonomy.path.clone(), "taxonomy_list.html", context));
+        }
         for term in &taxonomy.terms {
             for pager in super::taxonomy::paginate(config, term, taxonomy.paginate) {
+                if !wanted(&pager.path, &pager.pages) {
+                    continue;
+                }
                 let mut context = views.context();
                 context.insert("current_path", &pager.path);
                 context.insert("taxonomy", taxonomy);
@@ -76,7 +86,7 @@ pub(crate) fn render(
             }
         }
     }
-    if config.search && sources.contains("search.html") {
+    if config.search && sources.contains("search.html") && wanted("search/", &[]) {
         let mut context = views.context();
         context.insert("current_path", "search/");
         context.insert(
@@ -99,8 +109,64 @@ pub(crate) fn add_files(
     taxonomies: &[super::taxonomy::Taxonomy],
     site: &mut BuiltSite,
 ) {
-    if let Some(atom) = super::feeds::atom(config, content, page_html) {
-        site.files.insert("atom.xml".into(), atom.into_bytes());
+    let all = Listings {
+        feed: true,
+        sitemap: true,
+    };
+    let listings = feed_and_sitemaps(config, content, page_html, taxonomies, all);
+    let index = search_index(config, content, bodies, page_html);
+    for (name, text) in listings.into_iter().chain(index) {
+        site.files.insert(name, text.into_bytes().into());
+    }
+    site.files.insert(
+        "robots.txt".into(),
+        super::feeds::robots(config).into_bytes().into(),
+    );
+    if config.host_files {
+        let mut redirects = String::new();
+        for page in &content.pages {
+            for alias in &page.front.aliases {
+                let from = format!("/{}", alias.trim().trim_start_matches('/'));
+                redirects.push_str(&format!(
+                    "{}{} {} 301\n",
+                    config.base_path.trim_end_matches('/'),
+                    from,
+                    config.url_path(&page.path)
+                ));
+            }
+        }
+        site.files
+            .insert("_redirects".into(), redirects.into_bytes().into());
+        let headers = "/*\n  X-Content-Type-Options: nosniff\n  Referrer-Policy: strict-origin-when-cross-origin\n  X-Frame-Options: DENY\n/*.css\n  Cache-Control: public, max-age=3600\n/*.js\n  Cache-Control: public, max-age=3600\n/search-index/*\n  Cache-Control: public, max-age=3600\n";
+        site.files
+            .insert("_headers".into(), headers.as_bytes().to_vec().into());
+    }
+}
+
+/// Which of the site-wide listings to make.
+#[derive(Clone, Copy)]
+pub(crate) struct Listings {
+    pub(crate) feed: bool,
+    pub(crate) sitemap: bool,
+}
+
+/// `atom.xml` and the sitemap files (those `which` asks for): everything that lists every
+/// published page.
+pub(crate) fn feed_and_sitemaps(
+    config: &Config,
+    content: &Content,
+    page_html: &[&str],
+    taxonomies: &[super::taxonomy::Taxonomy],
+    which: Listings,
+) -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    if which.feed
+        && let Some(atom) = super::feeds::atom(config, content, page_html)
+    {
+        files.push(("atom.xml".to_owned(), atom));
+    }
+    if !which.sitemap {
+        return files;
     }
     let mut urls: Vec<super::feeds::SitemapUrl> = super::published(content)
         .map(|(_, page)| super::feeds::SitemapUrl {
@@ -140,52 +206,38 @@ pub(crate) fn add_files(
             });
         }
     }
-    for (name, xml) in super::feeds::sitemaps(config, urls) {
-        site.files.insert(name, xml.into_bytes());
+    files.extend(super::feeds::sitemaps(config, urls));
+    files
+}
+
+/// The search index files (under `search-index/`), when the site has search.
+pub(crate) fn search_index(
+    config: &Config,
+    content: &Content,
+    bodies: &Bodies,
+    page_html: &[&str],
+) -> Vec<(String, String)> {
+    if !config.search {
+        return Vec::new();
     }
-    site.files.insert(
-        "robots.txt".into(),
-        super::feeds::robots(config).into_bytes(),
-    );
-    if config.search {
-        let published: Vec<(usize, &Page)> = super::published(content).collect();
-        let document = |n: usize| {
-            let (i, page) = published[n];
-            super::search::Document {
-                title: &page.front.title,
-                url: config.url_path(&page.path),
-                description: page.front.description.as_deref(),
-                section: content
-                    .sections
-                    .get(&page.section)
-                    .filter(|s| !s.dir.is_empty())
-                    .map_or("", |s| s.front.title.as_str()),
-                headings: bodies.pages[i].toc_titles(),
-                text: super::search::html_text(page_html[i]),
-            }
-        };
-        for (name, json) in super::search::build(published.len(), document) {
-            site.files
-                .insert(format!("search-index/{name}"), json.into_bytes());
+    let published: Vec<(usize, &Page)> = super::published(content).collect();
+    let document = |n: usize| {
+        let (i, page) = published[n];
+        super::search::Document {
+            title: &page.front.title,
+            url: config.url_path(&page.path),
+            description: page.front.description.as_deref(),
+            section: content
+                .sections
+                .get(&page.section)
+                .filter(|s| !s.dir.is_empty())
+                .map_or("", |s| s.front.title.as_str()),
+            headings: bodies.pages[i].toc_titles(),
+            text: super::search::html_text(page_html[i]),
         }
-    }
-    if config.host_files {
-        let mut redirects = String::new();
-        for page in &content.pages {
-            for alias in &page.front.aliases {
-                let from = format!("/{}", alias.trim().trim_start_matches('/'));
-                redirects.push_str(&format!(
-                    "{}{} {} 301\n",
-                    config.base_path.trim_end_matches('/'),
-                    from,
-                    config.url_path(&page.path)
-                ));
-            }
-        }
-        site.files
-            .insert("_redirects".into(), redirects.into_bytes());
-        let headers = "/*\n  X-Content-Type-Options: nosniff\n  Referrer-Policy: strict-origin-when-cross-origin\n  X-Frame-Options: DENY\n/*.css\n  Cache-Control: public, max-age=3600\n/*.js\n  Cache-Control: public, max-age=3600\n/search-index/*\n  Cache-Control: public, max-age=3600\n";
-        site.files
-            .insert("_headers".into(), headers.as_bytes().to_vec());
-    }
+    };
+    super::search::build(published.len(), document)
+        .into_iter()
+        .map(|(name, json)| (format!("search-index/{name}"), json))
+        .collect()
 }

@@ -60,13 +60,7 @@ pub fn collect(config: &Config, content: &Content) -> Vec<Taxonomy> {
             }
             let mut terms: Vec<Term> = terms.into_values().collect();
             for term in &mut terms {
-                term.pages.sort_by(|&a, &b| {
-                    let (pa, pb) = (&content.pages[a], &content.pages[b]);
-                    pb.front
-                        .date
-                        .cmp(&pa.front.date)
-                        .then_with(|| pa.front.title.cmp(&pb.front.title))
-                });
+                sort_term_pages(&mut term.pages, content);
                 term.count = term.pages.len();
             }
             let path = format!("{}/", taxonomy.base());
@@ -79,6 +73,17 @@ pub fn collect(config: &Config, content: &Content) -> Vec<Taxonomy> {
             }
         })
         .collect()
+}
+
+/// A term's pages, newest first, then by title.
+pub fn sort_term_pages(pages: &mut [usize], content: &Content) {
+    pages.sort_by(|&a, &b| {
+        let (pa, pb) = (&content.pages[a], &content.pages[b]);
+        pb.front
+            .date
+            .cmp(&pa.front.date)
+            .then_with(|| pa.front.title.cmp(&pb.front.title))
+    });
 }
 
 /// One page of a term's list: which pages it shows and where its neighbours are.

@@ -116,7 +116,7 @@ pub fn resolve(path: &str, exists: impl Fn(&str) -> bool) -> Target {
 async fn file(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
     let site = shared.site();
     let state = shared.state();
-    let exists = |p: &str| site.files.contains_key(p) || site.copies.contains_key(p);
+    let exists = |p: &str| site.file(p).is_some() || site.copies.contains_key(p);
     match resolve(uri.path(), exists) {
         Target::File(path) => match site_bytes(&site, &path) {
             Some(bytes) => respond(StatusCode::OK, &path, bytes, &state),
@@ -132,17 +132,18 @@ async fn file(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
 }
 
 fn site_bytes(site: &crate::pipeline::BuiltSite, path: &str) -> Option<Vec<u8>> {
-    if let Some(bytes) = site.files.get(path) {
-        return Some(bytes.clone());
+    if let Some(bytes) = site.file(path) {
+        return Some(bytes.to_vec());
     }
     std::fs::read(site.copies.get(path)?).ok()
 }
 
 fn not_found(site: &crate::pipeline::BuiltSite, state: &SiteState) -> Response {
-    let page =
-        site.files.get("404.html").cloned().unwrap_or_else(|| {
-            b"<!doctype html><title>Not found</title><p>Not found.</p>".to_vec()
-        });
+    let page = site
+        .files
+        .get("404.html")
+        .map(|b| b.to_vec())
+        .unwrap_or_else(|| b"<!doctype html><title>Not found</title><p>Not found.</p>".to_vec());
     respond(StatusCode::NOT_FOUND, "404.html", page, state)
 }
 

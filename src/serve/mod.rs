@@ -1,9 +1,9 @@
 //! `tradetalks serve`: build in memory, serve the last good build over HTTP, watch the sources
 //! and rebuild on every change, and tell open pages to reload (or show the errors).
 //!
-//! Correctness first: every change rebuilds the whole site with the same pipeline as `build`,
-//! so no page is ever stale; speed comes from the pipeline itself (and its caches), not from
-//! guessing which pages a change touches.
+//! Correctness first: an edit to existing pages updates the last build through
+//! `pipeline::session`, which redoes everything the edit can reach (tested against full
+//! builds); every other change rebuilds the whole site with the same pipeline as `build`.
 
 mod http;
 pub mod watch;
@@ -18,7 +18,7 @@ use annotate_snippets::Renderer;
 use tokio::sync::broadcast;
 
 use crate::diagnostic::Diagnostics;
-use crate::pipeline::{self, BuildOptions, BuiltSite};
+use crate::pipeline::{self, BuildOptions, BuiltSite, session::Session};
 use watch::Change;
 
 #[derive(Debug, Clone)]
@@ -126,7 +126,7 @@ pub fn run(options: ServeOptions, renderer: &Renderer) -> ExitCode {
     };
 
     let started = Instant::now();
-    let (site, diagnostics) = pipeline::build(&root, &build_options);
+    let (session, diagnostics) = pipeline::session::start(&root, &build_options);
     if !diagnostics.is_empty() {
         eprint!("{}", diagnostics.render(renderer));
     }
@@ -139,8 +139,8 @@ pub fn run(options: ServeOptions, renderer: &Renderer) -> ExitCode {
         }),
         events,
     });
-    let built = site.is_some();
-    shared.record(site, &diagnostics);
+    let built = session.is_some();
+    shared.record(session.as_ref().map(|s| s.site().clone()), &diagnostics);
     if built {
         eprintln!("Built the site in {} ms", started.elapsed().as_millis());
     } else {
@@ -153,7 +153,7 @@ pub fn run(options: ServeOptions, renderer: &Renderer) -> ExitCode {
         &root,
         &output,
         options.poll,
-        Duration::from_millis(30),
+        Duration::from_millis(15),
         sender,
     ) {
         Ok(watcher) => watcher,
@@ -172,6 +172,7 @@ pub fn run(options: ServeOptions, renderer: &Renderer) -> ExitCode {
                 rebuild_loop(
                     &root,
                     &build_options,
+                    session,
                     &shared,
                     &receiver,
                     watcher,
@@ -221,10 +222,13 @@ pub fn run(options: ServeOptions, renderer: &Renderer) -> ExitCode {
     })
 }
 
-/// Rebuilds after each batch of changes (and once more if changes arrived meanwhile).
+/// Rebuilds after each batch of changes (and once more if changes arrived meanwhile). Edits
+/// to existing pages update the last build (`pipeline::session`); anything else, or an
+/// update that cannot be made, builds the whole site.
 fn rebuild_loop(
     root: &Path,
     options: &BuildOptions,
+    mut session: Option<Session>,
     shared: &Shared,
     receiver: &mpsc::Receiver<Vec<(Change, PathBuf)>>,
     mut watcher: watch::SiteWatcher,
@@ -239,14 +243,36 @@ fn rebuild_loop(
             eprintln!("warning: cannot watch a new folder: {err}");
         }
         let started = Instant::now();
-        let (site, diagnostics) = pipeline::build(root, options);
-        let elapsed = started.elapsed().as_millis();
         let what = describe(root, &changes);
+        let edited: Vec<PathBuf> = changes
+            .iter()
+            .filter(|(change, path)| {
+                *change == Change::Content && path.extension().is_some_and(|e| e == "md")
+            })
+            .map(|(_, path)| path.clone())
+            .collect();
+        let updated = match &mut session {
+            Some(current) if edited.len() == changes.len() => current.update(&edited),
+            _ => None,
+        };
+        let (site, diagnostics, how) = match (updated, &session) {
+            (Some(diagnostics), Some(current)) => {
+                (Some(current.site().clone()), diagnostics, "updated")
+            }
+            _ => {
+                let (next, diagnostics) = pipeline::session::start(root, options);
+                let site = next.as_ref().map(|s| s.site().clone());
+                // A failed build keeps no session: the next change builds in full.
+                session = next;
+                (site, diagnostics, "rebuilt")
+            }
+        };
+        let elapsed = started.elapsed().as_millis();
         if !diagnostics.is_empty() {
             eprint!("{}", diagnostics.render(renderer));
         }
         if site.is_some() {
-            eprintln!("{what}: rebuilt in {elapsed} ms");
+            eprintln!("{what}: {how} in {elapsed} ms");
         } else {
             eprintln!(
                 "{what}: the build failed ({}); still serving the last good build",

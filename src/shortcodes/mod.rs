@@ -122,8 +122,10 @@ pub fn render_body(
             })
             .collect(),
         nested: Rendered::default(),
+        reads_content: std::cell::Cell::new(false),
     };
     let mut rendered = expander.markdown(&nodes);
+    rendered.reads_content = expander.reads_content.get();
     rendered.links.append(&mut expander.nested.links);
     rendered
         .heading_ids
@@ -148,6 +150,8 @@ struct Expander<'a> {
     counters: BTreeMap<&'static str, usize>,
     downloads: Vec<(String, Vec<u8>)>,
     problems: Vec<Diagnostic>,
+    /// Whether a shortcode read other pages (a section's pages as a table or chart).
+    reads_content: std::cell::Cell<bool>,
     /// Links and heading ids found in shortcode bodies, merged into the page's.
     nested: Rendered,
 }

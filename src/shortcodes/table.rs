@@ -350,6 +350,7 @@ pub fn section_pages<'e>(
 ) -> Result<Vec<&'e Page>, Vec<Diagnostic>> {
     let name = args.str("section").unwrap_or_default().trim_matches('/');
     let content = exp.env.content;
+    exp.reads_content.set(true);
     let Some(section) = content.sections.get(name) else {
         let mut d = exp.error(
             format!("no section `content/{name}/`"),

@@ -8,6 +8,7 @@ mod data_errors;
 mod errors;
 mod hostile;
 mod html;
+mod incremental;
 mod publish;
 mod serve;
 mod shortcodes;

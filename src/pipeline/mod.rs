@@ -11,6 +11,8 @@
 //! Every stage reports all of its problems; the build stops before rendering templates when
 //! anything so far was an error. Writing to disk is `output`'s job.
 
+pub mod session;
+
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -33,10 +35,10 @@ use crate::templates::{Lookup, SharedLookup, TemplateSources};
 
 /// Files every site gets unless its `static/` has its own of the same name.
 pub const BUILTIN_STATIC: [(&str, &str); 4] = [
-    ("style.css", include_str!("../static/style.css")),
-    ("favicon.svg", include_str!("../static/favicon.svg")),
-    ("tables.js", include_str!("../static/tables.js")),
-    ("search.js", include_str!("../static/search.js")),
+    ("style.css", include_str!("../../static/style.css")),
+    ("favicon.svg", include_str!("../../static/favicon.svg")),
+    ("tables.js", include_str!("../../static/tables.js")),
+    ("search.js", include_str!("../../static/search.js")),
 ];
 
 #[derive(Debug, Clone, Default)]
@@ -57,10 +59,14 @@ impl BuildOptions {
     }
 }
 
+/// A generated file's bytes: shared, so that `serve` can make the next version of a site
+/// from the last one without copying every page.
+pub type Bytes = std::sync::Arc<Vec<u8>>;
+
 /// A whole built site, in memory: generated files and files to copy, by output path.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct BuiltSite {
-    pub files: BTreeMap<String, Vec<u8>>,
+    pub files: BTreeMap<String, Bytes>,
     /// Pages already written to the staging folder of a `build` (not kept in `files`).
     pub written: std::collections::BTreeSet<String>,
     pub copies: BTreeMap<String, PathBuf>,
@@ -70,9 +76,19 @@ pub struct BuiltSite {
     pub checked_links: std::collections::BTreeSet<String>,
     pub page_count: usize,
     pub section_count: usize,
+    /// Files made only when first asked for (`serve`'s search index after an edit).
+    pub deferred: Option<std::sync::Arc<session::Deferred>>,
 }
 
 impl BuiltSite {
+    /// A generated file kept in memory (made now if it was deferred).
+    pub fn file(&self, path: &str) -> Option<Bytes> {
+        if let Some(bytes) = self.files.get(path) {
+            return Some(bytes.clone());
+        }
+        self.deferred.as_ref()?.get(path)
+    }
+
     /// Whether the site has a generated file at `path`, in memory or already written.
     pub fn generates(&self, path: &str) -> bool {
         self.files.contains_key(path) || self.written.contains(path)
@@ -83,7 +99,7 @@ impl BuiltSite {
     fn keep(&mut self, path: String, kept: Option<Vec<u8>>) {
         match kept {
             Some(bytes) => {
-                self.files.insert(path, bytes);
+                self.files.insert(path, bytes.into());
             }
             None => {
                 self.written.insert(path);
@@ -97,13 +113,33 @@ pub(crate) type KeptPage = (String, Option<Vec<u8>>);
 
 /// Where rendered pages go as soon as they exist: the staging folder of a `build`, so that no
 /// page's HTML stays in memory longer than it must, or (`serve`, `check`) the site in memory.
+/// It also notes which pages looked up other content while rendering.
 #[derive(Clone, Copy)]
-pub(crate) struct PageSink<'a>(Option<&'a Staging>);
+pub(crate) struct PageSink<'a> {
+    staging: Option<&'a Staging>,
+    readers: &'a std::sync::Mutex<std::collections::BTreeSet<String>>,
+}
 
 impl PageSink<'_> {
+    /// Renders `template` for the output `path` and keeps the result.
+    pub(crate) fn render(
+        &self,
+        tera: &Tera,
+        template: &str,
+        context: &Context,
+        path: String,
+    ) -> Result<Result<KeptPage, Diagnostic>, tera::Error> {
+        let (html, reads_content) = crate::templates::render_tracked(tera, template, context);
+        let html = html?;
+        if reads_content && let Ok(mut readers) = self.readers.lock() {
+            readers.insert(path.clone());
+        }
+        Ok(self.take(&path, html).map(|kept| (path, kept)))
+    }
+
     /// Returns the bytes to keep in memory, or `None` once they are written.
     pub(crate) fn take(&self, path: &str, html: String) -> Result<Option<Vec<u8>>, Diagnostic> {
-        let Some(staging) = self.0 else {
+        let Some(staging) = self.staging else {
             return Ok(Some(html.into_bytes()));
         };
         staging
@@ -126,7 +162,23 @@ pub fn build_into(
     options: &BuildOptions,
     staging: Option<&Staging>,
 ) -> (Option<BuiltSite>, Diagnostics) {
-    let sink = PageSink(staging);
+    let (built, diagnostics) = run(root, options, staging, false);
+    (built.map(|(site, _)| site), diagnostics)
+}
+
+/// The full pipeline. With `retain`, also returns everything `serve` needs to update the site
+/// after an edit without building it again (see `session`).
+fn run(
+    root: &Path,
+    options: &BuildOptions,
+    staging: Option<&Staging>,
+    retain: bool,
+) -> (Option<(BuiltSite, Option<session::State>)>, Diagnostics) {
+    let readers = std::sync::Mutex::default();
+    let sink = PageSink {
+        staging,
+        readers: &readers,
+    };
     let mut diagnostics = Diagnostics::default();
     let mut clock = Stopwatch::from_env();
     let config = match Config::load(root, options.base_url.as_deref()) {
@@ -169,10 +221,12 @@ pub fn build_into(
         };
 
     clock.lap("compile templates");
+    let urls = url_map(&config, &content);
     let mut bodies = render_markdown(
         &config,
         &content,
         &data_files,
+        &urls,
         tera.as_ref().map(|tera| (tera, &sources)),
         themes,
         today,
@@ -183,16 +237,7 @@ pub fn build_into(
     check_template_names(&content, &sources, &mut diagnostics);
     let views = Views::new(&config, &content, &mut bodies);
     let taxonomies = publish::taxonomy::collect(&config, &content);
-    let _ = lookup.set(Lookup {
-        pages: views.page_lookup(&content),
-        sections: views.section_lookup(&content),
-        taxonomies: views.taxonomy_lookup(&taxonomies),
-        data: data_files
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::from_serializable(&v.value)))
-            .collect(),
-        base_path: config.base_path.clone(),
-    });
+    lookup.set(views.lookup(&config, &content, &data_files, &taxonomies));
 
     let Some(tera) = tera.filter(|_| options.keep_going || !diagnostics.has_errors()) else {
         diagnostics.sort();
@@ -203,12 +248,7 @@ pub fn build_into(
         section_count: content.sections.len(),
         ..BuiltSite::default()
     };
-    site.checked_links = bodies
-        .pages
-        .iter()
-        .chain(bodies.sections.values())
-        .flat_map(|body| body.links.iter().map(|link| link.href.clone()))
-        .collect();
+    site.checked_links = bodies.checked_links();
     for page in &content.pages {
         site.origins
             .insert(format!("{}index.html", page.path), page.file.clone());
@@ -228,7 +268,8 @@ pub fn build_into(
         }
     }
     clock.lap("render pages and sections");
-    let generated = publish::pages::render(&tera, &sources, &config, &views, &taxonomies, sink);
+    let generated =
+        publish::pages::render(&tera, &sources, &config, &views, &taxonomies, sink, None);
     for result in generated {
         match result {
             // A generated page never replaces one written by an editor.
@@ -248,14 +289,19 @@ pub fn build_into(
             Err(d) => diagnostics.push(d),
         }
     }
-    // Every template has rendered: their values (a copy of each body among them) go now,
-    // before the feed and the search index need memory of their own.
-    let Views { contents, .. } = views;
-    drop((tera, lookup));
-    let page_html: Vec<&str> = contents.iter().map(|v| v.as_str().unwrap_or("")).collect();
-    site.files
-        .insert("syntax.css".into(), bodies.stylesheet().into_bytes());
     clock.lap("render taxonomy and search pages");
+    site.files
+        .insert("syntax.css".into(), bodies.stylesheet().into_bytes().into());
+    // Unless `serve` keeps them, every template has rendered: their values go now, before
+    // the feed and the search index need memory of their own. Page bodies live on inside
+    // `views.contents`.
+    let (views, tera, lookup) = if retain {
+        (views, Some(tera), Some(lookup))
+    } else {
+        drop((tera, lookup));
+        (views.into_contents_only(), None, None)
+    };
+    let page_html = views.page_html();
     publish::pages::add_files(
         &config,
         &content,
@@ -264,8 +310,8 @@ pub fn build_into(
         &taxonomies,
         &mut site,
     );
-    for (path, bytes) in std::mem::take(&mut bodies.downloads) {
-        site.files.insert(path, bytes);
+    for (path, bytes) in bodies.downloads.values().flatten() {
+        site.files.insert(path.clone(), bytes.clone().into());
     }
     clock.lap("feed, sitemap, search index");
     add_aliases(&config, &content, &mut site, &mut diagnostics);
@@ -274,7 +320,27 @@ pub fn build_into(
     if diagnostics.has_errors() && !options.keep_going {
         return (None, diagnostics);
     }
-    (Some(site), diagnostics)
+    drop(page_html);
+    let state = match (tera, lookup) {
+        (Some(tera), Some(lookup)) => Some(session::State {
+            config,
+            content,
+            data_files,
+            sources,
+            tera,
+            lookup,
+            themes,
+            urls,
+            bodies,
+            views,
+            taxonomies,
+            today,
+            readers: readers.into_inner().unwrap_or_default(),
+            search_documents: Vec::new(),
+        }),
+        _ => None,
+    };
+    (Some((site, state)), diagnostics)
 }
 
 /// Prints how long each stage took when `TRADETALKS_TIMINGS` is set: the first thing to look
@@ -303,7 +369,8 @@ impl Stopwatch {
 pub(crate) struct Bodies {
     pub(crate) pages: Vec<Rendered>,
     pub(crate) sections: BTreeMap<String, Rendered>,
-    pub(crate) downloads: Vec<(String, Vec<u8>)>,
+    /// Table downloads (output path, CSV), by the content path of the page that offers them.
+    pub(crate) downloads: BTreeMap<String, Vec<(String, Vec<u8>)>>,
 }
 
 impl Bodies {
@@ -317,34 +384,59 @@ impl Bodies {
             .collect();
         highlight::stylesheet(&styles)
     }
+
+    /// Every URL an `@/` link became.
+    fn checked_links(&self) -> std::collections::BTreeSet<String> {
+        self.pages
+            .iter()
+            .chain(self.sections.values())
+            .flat_map(|body| body.links.iter().map(|link| link.href.clone()))
+            .collect()
+    }
 }
 
-/// Renders every body, expanding shortcodes. Without compiled templates (their errors are
-/// already reported) bodies render as plain Markdown, so Markdown errors still show.
-fn render_markdown(
-    config: &Config,
-    content: &Content,
-    data: &data::DataFiles,
-    templates: Option<(&Tera, &TemplateSources)>,
-    themes: Option<highlight::Themes>,
-    today: jiff::civil::Date,
-    diagnostics: &mut Diagnostics,
-) -> Bodies {
-    let urls = url_map(config, content);
+/// A Markdown body to render: a page's (by index) or a section's (by folder).
+#[derive(Clone, Copy)]
+pub(crate) enum BodyOf<'a> {
+    Page(usize),
+    Section(&'a str),
+}
+
+/// What rendering bodies needs besides the content.
+pub(crate) struct BodyInputs<'a> {
+    pub(crate) config: &'a Config,
+    pub(crate) content: &'a Content,
+    pub(crate) data: &'a data::DataFiles,
+    pub(crate) urls: &'a BTreeMap<String, String>,
+    pub(crate) templates: Option<(&'a Tera, &'a TemplateSources)>,
+    pub(crate) themes: Option<highlight::Themes>,
+    pub(crate) today: jiff::civil::Date,
+}
+
+/// Renders the given bodies in parallel, expanding shortcodes. Without compiled templates
+/// (their errors are already reported) bodies render as plain Markdown, so Markdown errors
+/// still show.
+pub(crate) fn render_bodies(
+    inputs: &BodyInputs,
+    which: &[BodyOf],
+) -> Vec<(Expanded, Vec<Diagnostic>)> {
+    let BodyInputs {
+        config, content, ..
+    } = *inputs;
     let markdown_env = RenderEnv {
-        urls: &urls,
+        urls: inputs.urls,
         broken: &content.broken,
         smart_punctuation: config.markdown.smart_punctuation,
-        highlight: themes,
+        highlight: inputs.themes,
     };
-    let shortcode_env = templates.map(|(tera, sources)| ShortcodeEnv {
+    let shortcode_env = inputs.templates.map(|(tera, sources)| ShortcodeEnv {
         tera,
         templates: sources,
         config,
         content,
-        data,
+        data: inputs.data,
         markdown: &markdown_env,
-        today,
+        today: inputs.today,
     });
     let render = |file: &SourceFile, body: Range<usize>, page: PageInfo| match &shortcode_env {
         Some(env) => shortcodes::render_body(env, file, body, &page),
@@ -359,50 +451,83 @@ fn render_markdown(
             )
         }
     };
-    let pages: Vec<(Expanded, Vec<Diagnostic>)> = content
-        .pages
+    which
         .par_iter()
-        .map(|page| {
-            let info = PageInfo {
-                title: &page.front.title,
-                path: &page.path,
-                content_path: &page.content_path,
-            };
-            render(&page.file, page.body.clone(), info)
-        })
-        .collect();
-    let section_results: Vec<(String, Expanded, Vec<Diagnostic>)> = content
-        .sections
-        .par_iter()
-        .map(|(dir, section)| {
-            let (expanded, problems) = match &section.file {
-                Some(file) => {
-                    let info = PageInfo {
-                        title: &section.front.title,
-                        path: &section.path,
-                        content_path: &section.content_path,
-                    };
-                    render(file, section.body.clone(), info)
+        .map(|which| match *which {
+            BodyOf::Page(index) => {
+                let page = &content.pages[index];
+                let info = PageInfo {
+                    title: &page.front.title,
+                    path: &page.path,
+                    content_path: &page.content_path,
+                };
+                render(&page.file, page.body.clone(), info)
+            }
+            BodyOf::Section(dir) => {
+                let section = &content.sections[dir];
+                match &section.file {
+                    Some(file) => {
+                        let info = PageInfo {
+                            title: &section.front.title,
+                            path: &section.path,
+                            content_path: &section.content_path,
+                        };
+                        render(file, section.body.clone(), info)
+                    }
+                    None => (Expanded::default(), Vec::new()),
                 }
-                None => (Expanded::default(), Vec::new()),
-            };
-            (dir.clone(), expanded, problems)
+            }
         })
+        .collect()
+}
+
+/// Renders every body.
+#[allow(clippy::too_many_arguments)]
+fn render_markdown(
+    config: &Config,
+    content: &Content,
+    data: &data::DataFiles,
+    urls: &BTreeMap<String, String>,
+    templates: Option<(&Tera, &TemplateSources)>,
+    themes: Option<highlight::Themes>,
+    today: jiff::civil::Date,
+    diagnostics: &mut Diagnostics,
+) -> Bodies {
+    let inputs = BodyInputs {
+        config,
+        content,
+        data,
+        urls,
+        templates,
+        themes,
+        today,
+    };
+    let which: Vec<BodyOf> = (0..content.pages.len())
+        .map(BodyOf::Page)
+        .chain(content.sections.keys().map(|dir| BodyOf::Section(dir)))
         .collect();
     let mut bodies = Bodies {
-        pages: Vec::with_capacity(pages.len()),
+        pages: Vec::with_capacity(content.pages.len()),
         sections: BTreeMap::new(),
-        downloads: Vec::new(),
+        downloads: BTreeMap::new(),
     };
-    for (mut expanded, problems) in pages {
+    for (which, (expanded, problems)) in which.iter().zip(render_bodies(&inputs, &which)) {
         diagnostics.extend(problems);
-        bodies.downloads.append(&mut expanded.downloads);
-        bodies.pages.push(expanded.rendered);
-    }
-    for (dir, mut expanded, problems) in section_results {
-        diagnostics.extend(problems);
-        bodies.downloads.append(&mut expanded.downloads);
-        bodies.sections.insert(dir, expanded.rendered);
+        let content_path = match *which {
+            BodyOf::Page(index) => {
+                bodies.pages.push(expanded.rendered);
+                &content.pages[index].content_path
+            }
+            BodyOf::Section(dir) => {
+                bodies.sections.insert(dir.to_owned(), expanded.rendered);
+                &content.sections[dir].content_path
+            }
+        };
+        if !expanded.downloads.is_empty() {
+            bodies
+                .downloads
+                .insert(content_path.clone(), expanded.downloads);
+        }
     }
     bodies
 }
@@ -422,6 +547,16 @@ fn url_map(config: &Config, content: &Content) -> BTreeMap<String, String> {
 
 /// A `#anchor` on an `@/` link must be a heading id of the page it names.
 fn check_anchors(content: &Content, bodies: &Bodies, diagnostics: &mut Diagnostics) {
+    check_anchors_from(content, bodies, None, diagnostics);
+}
+
+/// `check_anchors` for the links in the files named in `only` (all files when `None`).
+fn check_anchors_from(
+    content: &Content,
+    bodies: &Bodies,
+    only: Option<&std::collections::BTreeSet<&str>>,
+    diagnostics: &mut Diagnostics,
+) {
     let mut ids: BTreeMap<&str, &[String]> = BTreeMap::new();
     for (page, body) in content.pages.iter().zip(&bodies.pages) {
         ids.insert(&page.content_path, &body.heading_ids);
@@ -441,6 +576,9 @@ fn check_anchors(content: &Content, bodies: &Bodies, diagnostics: &mut Diagnosti
                 .filter_map(|(dir, s)| Some((s.file.as_ref()?, &bodies.sections[dir]))),
         );
     for (file, body) in sources {
+        if only.is_some_and(|only| !only.contains(file.name.as_str())) {
+            continue;
+        }
         for link in &body.links {
             let (Some(anchor), Some(known)) = (&link.anchor, ids.get(link.target.as_str())) else {
                 continue;
@@ -551,7 +689,38 @@ impl Views {
             .zip(&contents)
             .map(|((summary, body), content)| with_body(summary.clone(), content.clone(), body))
             .collect();
-        let sections = content
+        let config_value = json!({
+            "title": config.title,
+            "base_url": config.base_url,
+            "base_path": config.base_path,
+            "language": config.language,
+            "description": config.description,
+            "stale_after_days": config.stale_after_days,
+            "taxonomies": config.taxonomies,
+            "search": config.search,
+            "extra": config.extra,
+        });
+        let mut views = Views {
+            site: site_value(config, content),
+            config: Value::from_serializable(&config_value),
+            summaries,
+            pages,
+            sections: BTreeMap::new(),
+            contents,
+        };
+        views.sections = views.section_values(config, content, bodies);
+        views
+    }
+
+    /// Every section's value: its summary and body, its pages' summaries in order and its
+    /// subsections' summaries.
+    fn section_values(
+        &self,
+        config: &Config,
+        content: &Content,
+        bodies: &Bodies,
+    ) -> BTreeMap<String, Value> {
+        content
             .sections
             .par_iter()
             .map(|(dir, section)| {
@@ -562,7 +731,7 @@ impl Views {
                 let pages: Vec<Value> = section
                     .pages
                     .iter()
-                    .map(|&i| summaries[i].clone())
+                    .map(|&i| self.summaries[i].clone())
                     .collect();
                 value.insert("pages".into(), Value::from(pages));
                 let subsections: Vec<Value> = section
@@ -586,50 +755,56 @@ impl Views {
                     ),
                 )
             })
-            .collect();
-        let config_value = json!({
-            "title": config.title,
-            "base_url": config.base_url,
-            "base_path": config.base_path,
-            "language": config.language,
-            "description": config.description,
-            "stale_after_days": config.stale_after_days,
-            "taxonomies": config.taxonomies,
-            "search": config.search,
-            "extra": config.extra,
-        });
-        let nav: Vec<serde_json::Value> = content.sections[""]
-            .subsections
-            .iter()
-            .map(|d| &content.sections[d])
-            .map(|s| json!({"title": s.front.title, "url": config.url_path(&s.path), "path": s.path}))
-            .chain(
-                content.sections[""]
-                    .pages
-                    .iter()
-                    .map(|&i| &content.pages[i])
-                    .map(|p| json!({"title": p.front.title, "url": config.url_path(&p.path), "path": p.path})),
-            )
-            .collect();
-        let site = json!({
-            "title": config.title,
-            "description": config.description,
-            "language": config.language,
-            "base_url": config.base_url,
-            "base_path": config.base_path,
-            "nav": nav,
-            "page_count": content.pages.len(),
-            // Whether atom.xml exists: it needs at least one dated, published page.
-            "feed": publish::published(content).any(|(_, p)| p.front.last_modified().is_some()),
-        });
-        Views {
-            site: Value::from_serializable(&site),
-            config: Value::from_serializable(&config_value),
-            summaries,
-            pages,
-            sections,
-            contents,
+            .collect()
+    }
+
+    /// Replaces page `index`'s values after its file changed; its body moves in.
+    fn set_page(&mut self, config: &Config, content: &Content, index: usize, body: &mut Rendered) {
+        let summary = Value::from_serializable(&page_summary(config, &content.pages[index], body));
+        let html = Value::safe_string(&std::mem::take(&mut body.html));
+        self.pages[index] = with_body(summary.clone(), html.clone(), body);
+        self.summaries[index] = summary;
+        self.contents[index] = html;
+    }
+
+    /// What the template functions look up.
+    fn lookup(
+        &self,
+        config: &Config,
+        content: &Content,
+        data_files: &data::DataFiles,
+        taxonomies: &[publish::taxonomy::Taxonomy],
+    ) -> Lookup {
+        Lookup {
+            pages: self.page_lookup(content),
+            sections: self.section_lookup(content),
+            taxonomies: self.taxonomy_lookup(taxonomies),
+            data: data_files
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::from_serializable(&v.value)))
+                .collect(),
+            base_path: config.base_path.clone(),
         }
+    }
+
+    /// Only the page bodies, for the feed and the search index once templates are done.
+    fn into_contents_only(self) -> Views {
+        Views {
+            site: Value::none(),
+            config: Value::none(),
+            summaries: Vec::new(),
+            pages: Vec::new(),
+            sections: BTreeMap::new(),
+            contents: self.contents,
+        }
+    }
+
+    /// Each page's HTML body, by page index.
+    fn page_html(&self) -> Vec<&str> {
+        self.contents
+            .iter()
+            .map(|v| v.as_str().unwrap_or_default())
+            .collect()
     }
 
     fn page_lookup(&self, content: &Content) -> BTreeMap<String, Value> {
@@ -687,6 +862,36 @@ impl Views {
         context.insert_value("config", self.config.clone());
         context
     }
+}
+
+/// `site`: the site's own settings, its navigation (the root's subsections and pages), and
+/// facts about all pages.
+fn site_value(config: &Config, content: &Content) -> Value {
+    let nav: Vec<serde_json::Value> = content.sections[""]
+        .subsections
+        .iter()
+        .map(|d| &content.sections[d])
+        .map(|s| json!({"title": s.front.title, "url": config.url_path(&s.path), "path": s.path}))
+        .chain(
+            content.sections[""]
+                .pages
+                .iter()
+                .map(|&i| &content.pages[i])
+                .map(|p| json!({"title": p.front.title, "url": config.url_path(&p.path), "path": p.path})),
+        )
+        .collect();
+    let site = json!({
+        "title": config.title,
+        "description": config.description,
+        "language": config.language,
+        "base_url": config.base_url,
+        "base_path": config.base_path,
+        "nav": nav,
+        "page_count": content.pages.len(),
+        // Whether atom.xml exists: it needs at least one dated, published page.
+        "feed": publish::published(content).any(|(_, p)| p.front.last_modified().is_some()),
+    });
+    Value::from_serializable(&site)
 }
 
 fn date_string(date: Option<jiff::civil::Date>) -> serde_json::Value {
@@ -777,23 +982,61 @@ fn render_templates(
     views: &Views,
     sink: PageSink,
 ) -> Vec<Result<KeptPage, Diagnostic>> {
-    let render = |template: &str, context: &Context, what: &str| {
-        tera.render(template, context).map_err(|err| {
-            sources
-                .diagnostic(&err)
-                .with_note(format!("while rendering {what} with `{template}`"))
-        })
+    let render = Render {
+        tera,
+        sources,
+        config,
+        content,
+        views,
+        sink,
     };
-    let keep = |path: String, html: String| {
-        let kept = sink.take(&path, html)?;
-        Ok((path, kept))
-    };
-    let pages = content.pages.par_iter().enumerate().map(|(index, page)| {
+    let pages = (0..content.pages.len())
+        .into_par_iter()
+        .map(|index| render.page(index));
+    let sections = content
+        .sections
+        .par_iter()
+        .map(|(dir, _)| render.section(dir));
+    let not_found = rayon::iter::once(()).map(|()| render.not_found());
+    pages.chain(sections).chain(not_found).collect()
+}
+
+/// Renders the pages of the site that come from content, one at a time.
+#[derive(Clone, Copy)]
+pub(crate) struct Render<'a> {
+    pub(crate) tera: &'a Tera,
+    pub(crate) sources: &'a TemplateSources,
+    pub(crate) config: &'a Config,
+    pub(crate) content: &'a Content,
+    pub(crate) views: &'a Views,
+    pub(crate) sink: PageSink<'a>,
+}
+
+impl Render<'_> {
+    fn render(
+        &self,
+        template: &str,
+        context: &Context,
+        path: String,
+        what: &str,
+    ) -> Result<KeptPage, Diagnostic> {
+        self.sink
+            .render(self.tera, template, context, path)
+            .map_err(|err| {
+                self.sources
+                    .diagnostic(&err)
+                    .with_note(format!("while rendering {what} with `{template}`"))
+            })?
+    }
+
+    pub(crate) fn page(&self, index: usize) -> Result<KeptPage, Diagnostic> {
+        let (content, views) = (self.content, self.views);
+        let page = &content.pages[index];
         let mut context = views.context();
         context.insert_value("page", views.pages[index].clone());
         context.insert_value("section", views.sections[&page.section].clone());
         context.insert("current_path", &page.path);
-        context.insert("meta", &publish::meta::page(config, page));
+        context.insert("meta", &publish::meta::page(self.config, page));
         let (previous, next) = neighbours(content, index);
         context.insert_value(
             "previous",
@@ -803,38 +1046,38 @@ fn render_templates(
             "next",
             next.map_or(Value::none(), |i| views.summaries[i].clone()),
         );
-        let html = render(
+        self.render(
             page_template(page, content),
             &context,
+            format!("{}index.html", page.path),
             &format!("`{}`", page.file.name),
-        )?;
-        keep(format!("{}index.html", page.path), html)
-    });
-    let sections = content.sections.par_iter().map(|(dir, section)| {
-        let mut context = views.context();
-        context.insert_value("section", views.sections[dir].clone());
+        )
+    }
+
+    pub(crate) fn section(&self, dir: &str) -> Result<KeptPage, Diagnostic> {
+        let section = &self.content.sections[dir];
+        let mut context = self.views.context();
+        context.insert_value("section", self.views.sections[dir].clone());
         context.insert("current_path", &section.path);
-        context.insert("meta", &publish::meta::section(config, section));
-        let html = render(
+        context.insert("meta", &publish::meta::section(self.config, section));
+        self.render(
             section_template(section),
             &context,
+            format!("{}index.html", section.path),
             &format!("`content/{}`", section.content_path),
-        )?;
-        keep(format!("{}index.html", section.path), html)
-    });
-    let not_found = rayon::iter::once(()).map(|()| {
-        let mut context = views.context();
+        )
+    }
+
+    fn not_found(&self) -> Result<KeptPage, Diagnostic> {
+        let config = self.config;
+        let mut context = self.views.context();
         context.insert("current_path", "404.html");
         context.insert(
             "meta",
             &publish::meta::generated(config, "Page not found", &config.description, "404.html"),
         );
-        keep(
-            "404.html".to_owned(),
-            render("404.html", &context, "the 404 page")?,
-        )
-    });
-    pages.chain(sections).chain(not_found).collect()
+        self.render("404.html", &context, "404.html".to_owned(), "the 404 page")
+    }
 }
 
 /// The published pages before and after page `index` in its section's order.
@@ -899,7 +1142,8 @@ fn add_static_files(
     }
     for (path, text) in BUILTIN_STATIC {
         if !site.copies.contains_key(path) {
-            site.files.insert(path.into(), text.as_bytes().to_vec());
+            site.files
+                .insert(path.into(), text.as_bytes().to_vec().into());
         }
     }
 }
@@ -936,7 +1180,7 @@ fn add_aliases(
                 "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>Redirect</title>\n<link rel=\"canonical\" href=\"{target}\">\n<meta http-equiv=\"refresh\" content=\"0; url={target}\">\n</head><body><p>This page has moved to <a href=\"{target}\">{target}</a>.</p></body></html>\n",
                 highlight::escape(&config.language)
             );
-            site.files.insert(path, html.into_bytes());
+            site.files.insert(path, html.into_bytes().into());
         }
     }
 }

@@ -1,0 +1,607 @@
+//! `serve`'s builds: a full build that keeps what it computed, then, after an edit to pages'
+//! Markdown files, an update that redoes only what the edit can reach.
+//!
+//! The update runs the same functions as the full build on less input: the edited pages are
+//! parsed, resolved and rendered again; every list that shows them (their sections with all
+//! the sections' pages, whose `section` value lists them; the taxonomy pages they are on),
+//! the feed and the sitemap are made again; every page whose template looked up other content
+//! (`get_page`, `get_section`, `get_taxonomy`) renders again; the search index is rebuilt the
+//! first time it is asked for. Anything else — a new, removed or moved page, a changed URL,
+//! draft state, aliases or navigation, any error, and any change to configuration, data,
+//! templates or static files — falls back to a full build, which is also what the tests
+//! compare every update against.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use super::{Bodies, BodyInputs, BodyOf, BuildOptions, BuiltSite, Bytes, PageSink, Render, Views};
+use crate::config::Config;
+use crate::content::{self, Content, Page};
+use crate::data::DataFiles;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::facts;
+use crate::markdown::highlight;
+use crate::publish;
+use crate::templates::{SharedLookup, TemplateSources};
+
+/// Everything a full build computed that an update reuses.
+pub(crate) struct State {
+    pub(crate) config: Config,
+    pub(crate) content: Content,
+    pub(crate) data_files: DataFiles,
+    pub(crate) sources: TemplateSources,
+    pub(crate) tera: tera::Tera,
+    pub(crate) lookup: SharedLookup,
+    pub(crate) themes: Option<highlight::Themes>,
+    pub(crate) urls: BTreeMap<String, String>,
+    pub(crate) bodies: Bodies,
+    pub(crate) views: Views,
+    pub(crate) taxonomies: Vec<publish::taxonomy::Taxonomy>,
+    pub(crate) today: jiff::civil::Date,
+    /// Output paths of pages whose templates looked up other content.
+    pub(crate) readers: BTreeSet<String>,
+    /// What the search index needs of each page (by index), once an update has asked.
+    pub(crate) search_documents: Vec<Option<Arc<OwnedDocument>>>,
+}
+
+/// A built site that can take edits.
+pub struct Session {
+    state: State,
+    site: BuiltSite,
+}
+
+/// Builds the whole site, keeping what later updates need.
+pub fn start(root: &Path, options: &BuildOptions) -> (Option<Session>, Diagnostics) {
+    let (built, diagnostics) = super::run(root, options, None, true);
+    let session = built.and_then(|(site, state)| {
+        Some(Session {
+            state: state?,
+            site,
+        })
+    });
+    (session, diagnostics)
+}
+
+impl Session {
+    pub fn site(&self) -> &BuiltSite {
+        &self.site
+    }
+
+    /// Applies edits to the Markdown files `changed` (absolute paths). Returns the update's
+    /// diagnostics (warnings only), or `None` when the edits need a full build: something
+    /// other than existing pages changed, a page moved, or anything is an error. The session
+    /// is then stale and must be replaced by a new one.
+    pub fn update(&mut self, changed: &[PathBuf]) -> Option<Diagnostics> {
+        let mut clock = super::Stopwatch::from_env();
+        let indexes = self.edited_pages(changed)?;
+        let mut diagnostics = Diagnostics::default();
+        let edit = self.reload(&indexes, &mut diagnostics)?;
+        clock.lap("update: reload pages");
+        let rendered = self.rerender_bodies(&edit, &mut diagnostics)?;
+        clock.lap("update: bodies and anchors");
+        let links_changed = rendered.links_changed;
+        let targets = self.refresh_values(&edit, rendered)?;
+        clock.lap("update: template values");
+        self.rerender_outputs(&edit, &targets)?;
+        clock.lap("update: render pages");
+        self.refresh_listings(&edit, &targets, links_changed);
+        clock.lap("update: feed, sitemap, search documents");
+        diagnostics.sort();
+        Some(diagnostics)
+    }
+
+    /// Page indexes of the changed files; `None` unless each is an existing page.
+    fn edited_pages(&self, changed: &[PathBuf]) -> Option<Vec<usize>> {
+        let by_path: BTreeMap<&Path, usize> = self
+            .state
+            .content
+            .pages
+            .iter()
+            .enumerate()
+            .map(|(i, page)| (page.file.path.as_path(), i))
+            .collect();
+        let mut indexes: Vec<usize> = changed
+            .iter()
+            .map(|path| by_path.get(path.as_path()).copied())
+            .collect::<Option<_>>()?;
+        indexes.sort_unstable();
+        indexes.dedup();
+        (!indexes.is_empty()).then_some(indexes)
+    }
+
+    /// Parses the edited pages again and puts them in place; `None` when one failed, moved,
+    /// or changed how the site is put together.
+    fn reload(&mut self, indexes: &[usize], diagnostics: &mut Diagnostics) -> Option<Edit> {
+        let state = &mut self.state;
+        let mut edit = Edit::default();
+        for &index in indexes {
+            let mut page = content::reload_page(&state.config, &state.content, index).ok()?;
+            let problems = facts::resolve_page(&mut page, &state.data_files);
+            if !problems.is_empty() {
+                return None;
+            }
+            let old = &state.content.pages[index];
+            if !same_place(old, &page) {
+                return None;
+            }
+            diagnostics.extend(facts::stale_page_figures(&state.config, &page, state.today));
+            // New terms mean new or vanished term pages: a full build's work.
+            if old.front.taxonomies != page.front.taxonomies {
+                return None;
+            }
+            edit.front_matter |=
+                old.file.text[..old.body.start] != page.file.text[..page.body.start];
+            // Dates and titles order a term's pages.
+            edit.term_order |=
+                old.front.date != page.front.date || old.front.title != page.front.title;
+            edit.sections.insert(page.section.clone());
+            state.content.pages[index] = page;
+        }
+        // Dates, weights and titles order a section's pages.
+        for dir in &edit.sections {
+            let section = state.content.sections.get_mut(dir)?;
+            let mut order = section.pages.clone();
+            content::sort_pages(&mut order, &state.content.pages, section.front.sort_by);
+            state.content.sections.get_mut(dir)?.pages = order;
+        }
+        if edit.term_order {
+            for term in state.taxonomies.iter_mut().flat_map(|t| &mut t.terms) {
+                if term.pages.iter().any(|i| indexes.contains(i)) {
+                    publish::taxonomy::sort_term_pages(&mut term.pages, &state.content);
+                    edit.reordered_terms.push(term.path.clone());
+                }
+            }
+        }
+        edit.pages = indexes.to_vec();
+        Some(edit)
+    }
+
+    /// Renders the edited bodies again, and every body that shows other pages when front
+    /// matter changed.
+    fn rerender_bodies(
+        &mut self,
+        edit: &Edit,
+        diagnostics: &mut Diagnostics,
+    ) -> Option<Rerendered> {
+        let state = &mut self.state;
+        let mut pages: BTreeSet<usize> = edit.pages.iter().copied().collect();
+        let mut sections = Vec::new();
+        if edit.front_matter {
+            pages.extend(
+                state
+                    .bodies
+                    .pages
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, body)| body.reads_content)
+                    .map(|(i, _)| i),
+            );
+            sections.extend(
+                state
+                    .bodies
+                    .sections
+                    .iter()
+                    .filter(|(_, body)| body.reads_content)
+                    .map(|(dir, _)| dir.clone()),
+            );
+        }
+        let which: Vec<BodyOf> = pages
+            .iter()
+            .map(|&i| BodyOf::Page(i))
+            .chain(sections.iter().map(|dir| BodyOf::Section(dir)))
+            .collect();
+        let inputs = BodyInputs {
+            config: &state.config,
+            content: &state.content,
+            data: &state.data_files,
+            urls: &state.urls,
+            templates: Some((&state.tera, &state.sources)),
+            themes: state.themes,
+            today: state.today,
+        };
+        let results = super::render_bodies(&inputs, &which);
+        let mut problems = Diagnostics::default();
+        // Links into a page whose headings changed may have lost their anchor.
+        let mut headings_changed = false;
+        let mut links_changed = !sections.is_empty();
+        for (which, (expanded, found)) in which.iter().zip(results) {
+            problems.extend(found);
+            let content_path = match *which {
+                BodyOf::Page(index) => {
+                    let body = &mut state.bodies.pages[index];
+                    headings_changed |= body.heading_ids != expanded.rendered.heading_ids;
+                    links_changed |= !same_links(body, &expanded.rendered);
+                    *body = expanded.rendered;
+                    &state.content.pages[index].content_path
+                }
+                BodyOf::Section(dir) => {
+                    let old = state
+                        .bodies
+                        .sections
+                        .insert(dir.to_owned(), expanded.rendered);
+                    headings_changed |= old.is_none_or(|old| {
+                        old.heading_ids != state.bodies.sections[dir].heading_ids
+                    });
+                    &state.content.sections[dir].content_path
+                }
+            };
+            state.bodies.downloads.remove(content_path);
+            if !expanded.downloads.is_empty() {
+                state
+                    .bodies
+                    .downloads
+                    .insert(content_path.clone(), expanded.downloads);
+            }
+        }
+        let files: BTreeSet<&str> =
+            pages
+                .iter()
+                .map(|&i| state.content.pages[i].file.name.as_str())
+                .chain(sections.iter().filter_map(|dir| {
+                    Some(state.content.sections[dir].file.as_ref()?.name.as_str())
+                }))
+                .collect();
+        let only = (!headings_changed).then_some(&files);
+        super::check_anchors_from(&state.content, &state.bodies, only, &mut problems);
+        if problems.has_errors() {
+            return None;
+        }
+        diagnostics.extend(problems);
+        Some(Rerendered {
+            pages,
+            sections,
+            links_changed,
+        })
+    }
+
+    /// Updates the template values and the lookup; returns the pages whose values changed
+    /// in a way lists show. `None` when the site-wide values changed (navigation).
+    fn refresh_values(&mut self, edit: &Edit, rendered: Rerendered) -> Option<Targets> {
+        let state = &mut self.state;
+        let mut targets = Targets {
+            sections: rendered.sections.into_iter().collect(),
+            ..Targets::default()
+        };
+        for index in rendered.pages {
+            let before = state.views.summaries[index].clone();
+            let mut body = std::mem::take(&mut state.bodies.pages[index]);
+            state
+                .views
+                .set_page(&state.config, &state.content, index, &mut body);
+            state.bodies.pages[index] = body;
+            targets.pages.insert(index);
+            if state.views.summaries[index] != before {
+                targets.listed.insert(index);
+            }
+        }
+        if super::site_value(&state.config, &state.content) != state.views.site {
+            return None;
+        }
+        state.views.sections =
+            state
+                .views
+                .section_values(&state.config, &state.content, &state.bodies);
+        let data = state
+            .lookup
+            .get()
+            .map(|l| l.data.clone())
+            .unwrap_or_default();
+        let mut lookup = state.views.lookup(
+            &state.config,
+            &state.content,
+            &DataFiles::new(),
+            &state.taxonomies,
+        );
+        lookup.data = data;
+        state.lookup.set(lookup);
+        // A list shows a page's summary: every page of its section (through `section`), the
+        // section itself, and the taxonomy pages it is on.
+        if !targets.listed.is_empty() {
+            for dir in &edit.sections {
+                targets.sections.insert(dir.clone());
+                targets
+                    .pages
+                    .extend(state.content.sections[dir].pages.iter().copied());
+            }
+        }
+        Some(targets)
+    }
+
+    /// Renders the outputs that show what changed, and every output that reads content.
+    fn rerender_outputs(&mut self, edit: &Edit, targets: &Targets) -> Option<()> {
+        let state = &self.state;
+        let mut pages = targets.pages.clone();
+        let mut sections = targets.sections.clone();
+        let mut not_found = false;
+        let page_paths: BTreeMap<String, usize> = state
+            .content
+            .pages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (format!("{}index.html", p.path), i))
+            .collect();
+        let section_paths: BTreeMap<String, &String> = state
+            .content
+            .sections
+            .iter()
+            .map(|(dir, s)| (format!("{}index.html", s.path), dir))
+            .collect();
+        for path in &state.readers {
+            if let Some(&i) = page_paths.get(path) {
+                pages.insert(i);
+            } else if let Some(dir) = section_paths.get(path) {
+                sections.insert((*dir).clone());
+            } else if path == "404.html" {
+                not_found = true;
+            }
+        }
+        let readers = Mutex::default();
+        let sink = PageSink {
+            staging: None,
+            readers: &readers,
+        };
+        let render = Render {
+            tera: &state.tera,
+            sources: &state.sources,
+            config: &state.config,
+            content: &state.content,
+            views: &state.views,
+            sink,
+        };
+        use rayon::prelude::*;
+        let mut results: Vec<Result<super::KeptPage, Diagnostic>> = pages
+            .par_iter()
+            .map(|&i| render.page(i))
+            .chain(sections.par_iter().map(|dir| render.section(dir)))
+            .collect();
+        if not_found {
+            results.push(render.not_found());
+        }
+        let listed = &targets.listed;
+        let old_readers = &state.readers;
+        // A term page changes when it reads content, shows a changed page, or belongs to a
+        // term whose order changed.
+        let wants = |path: &str, on_it: &[usize]| {
+            old_readers.contains(&format!("{path}index.html"))
+                || on_it.iter().any(|i| listed.contains(i))
+                || edit
+                    .reordered_terms
+                    .iter()
+                    .any(|term| path.starts_with(term))
+        };
+        let only: &publish::pages::PageFilter<'_> = &wants;
+        results.extend(publish::pages::render(
+            &state.tera,
+            &state.sources,
+            &state.config,
+            &state.views,
+            &state.taxonomies,
+            sink,
+            Some(only),
+        ));
+        let mut rendered = Vec::with_capacity(results.len());
+        for result in results {
+            let (path, bytes) = result.ok()?;
+            rendered.push((path, bytes?));
+        }
+        let new_readers = readers.into_inner().unwrap_or_default();
+        let state = &mut self.state;
+        for (path, bytes) in rendered {
+            // Whether this output reads content is now what its last render said.
+            if new_readers.contains(&path) {
+                state.readers.insert(path.clone());
+            } else {
+                state.readers.remove(&path);
+            }
+            self.site.files.insert(path, bytes.into());
+        }
+        Some(())
+    }
+
+    /// The feed, sitemap, highlighting stylesheet and table downloads, made again; the
+    /// search index, made again when first asked for.
+    fn refresh_listings(&mut self, edit: &Edit, targets: &Targets, links_changed: bool) {
+        let state = &mut self.state;
+        let site = &mut self.site;
+        let page_html = state.views.page_html();
+        let listings = publish::pages::feed_and_sitemaps(
+            &state.config,
+            &state.content,
+            &page_html,
+            &state.taxonomies,
+            publish::pages::Listings {
+                // The feed shows the newest pages in full: an edit to a page it does not
+                // show changes it only through front matter (a date may bring it in).
+                feed: edit.front_matter
+                    || publish::feeds::feed_entries(&state.content)
+                        .iter()
+                        .any(|(i, _)| edit.pages.contains(i)),
+                // The sitemap has URLs and dates: only front matter changes it.
+                sitemap: edit.front_matter,
+            },
+        );
+        for (name, text) in listings {
+            site.files.insert(name, text.into_bytes().into());
+        }
+        site.files.insert(
+            "syntax.css".into(),
+            state.bodies.stylesheet().into_bytes().into(),
+        );
+        for (path, bytes) in state.bodies.downloads.values().flatten() {
+            site.files.insert(path.clone(), bytes.clone().into());
+        }
+        if links_changed {
+            site.checked_links = state.bodies.checked_links();
+        }
+        if state.config.search {
+            site.files
+                .retain(|path, _| !path.starts_with(DEFERRED_FOLDER));
+            site.deferred = Some(Arc::new(Deferred::search_index(state, &targets.pages)));
+        }
+    }
+}
+
+/// What an edit changed.
+#[derive(Default)]
+struct Edit {
+    /// The edited pages, by index.
+    pages: Vec<usize>,
+    /// Folders of the sections that hold them.
+    sections: BTreeSet<String>,
+    /// Whether any edited page's front matter changed (not only its body).
+    front_matter: bool,
+    /// Whether an edited page's date or title changed, which orders term pages.
+    term_order: bool,
+    /// Site paths of the terms whose pages were put in order again.
+    reordered_terms: Vec<String>,
+}
+
+/// Bodies rendered again, not yet moved into the template values.
+struct Rerendered {
+    pages: BTreeSet<usize>,
+    sections: Vec<String>,
+    /// Whether any of their `@/` links changed.
+    links_changed: bool,
+}
+
+fn same_links(old: &crate::markdown::Rendered, new: &crate::markdown::Rendered) -> bool {
+    old.links
+        .iter()
+        .map(|l| &l.href)
+        .eq(new.links.iter().map(|l| &l.href))
+}
+
+/// What to render again.
+#[derive(Default)]
+struct Targets {
+    /// Pages by index.
+    pages: BTreeSet<usize>,
+    /// Sections by folder.
+    sections: BTreeSet<String>,
+    /// Pages whose summary, as lists show it, changed.
+    listed: BTreeSet<usize>,
+}
+
+/// A page's place in the site: when any of this changes, other pages' URLs, links or
+/// navigation may change with it, and only a full build knows.
+fn same_place(old: &Page, new: &Page) -> bool {
+    old.path == new.path
+        && old.slug == new.slug
+        && old.section == new.section
+        && old.content_path == new.content_path
+        && old.front.draft == new.front.draft
+        && old.front.aliases == new.front.aliases
+}
+
+/// Where deferred files live: asking for anything else never makes them.
+const DEFERRED_FOLDER: &str = "search-index/";
+
+/// Files made the first time they are asked for, from what the build had then.
+pub struct Deferred {
+    files: OnceLock<BTreeMap<String, Bytes>>,
+    make: Box<dyn Fn() -> Vec<(String, String)> + Send + Sync>,
+}
+
+impl std::fmt::Debug for Deferred {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Deferred")
+    }
+}
+
+impl Deferred {
+    /// The search index of the site as it is now. What it needs of each page is kept in
+    /// `state` between updates; only the pages in `changed` are taken again.
+    fn search_index(state: &mut State, changed: &BTreeSet<usize>) -> Deferred {
+        if state.search_documents.len() != state.content.pages.len() {
+            state.search_documents = (0..state.content.pages.len())
+                .map(|i| OwnedDocument::of(state, i))
+                .collect();
+        } else {
+            for &i in changed {
+                state.search_documents[i] = OwnedDocument::of(state, i);
+            }
+        }
+        let documents: Vec<Arc<OwnedDocument>> =
+            state.search_documents.iter().flatten().cloned().collect();
+        Deferred {
+            files: OnceLock::new(),
+            make: Box::new(move || {
+                let document = |n: usize| {
+                    let doc = &documents[n];
+                    publish::search::Document {
+                        title: &doc.title,
+                        url: doc.url.clone(),
+                        description: doc.description.as_deref(),
+                        section: &doc.section,
+                        headings: doc.headings.iter().map(String::as_str).collect(),
+                        text: publish::search::html_text(doc.html.as_str().unwrap_or_default()),
+                    }
+                };
+                publish::search::build(documents.len(), document)
+                    .into_iter()
+                    .map(|(name, json)| (format!("search-index/{name}"), json))
+                    .collect()
+            }),
+        }
+    }
+
+    fn files(&self) -> &BTreeMap<String, Bytes> {
+        self.files.get_or_init(|| {
+            (self.make)()
+                .into_iter()
+                .map(|(path, text)| (path, text.into_bytes().into()))
+                .collect()
+        })
+    }
+
+    /// The file at `path`, made now if it was not yet.
+    pub fn get(&self, path: &str) -> Option<Bytes> {
+        if !path.starts_with(DEFERRED_FOLDER) {
+            return None;
+        }
+        self.files().get(path).cloned()
+    }
+
+    /// Every deferred file, made now if they were not yet.
+    pub fn all(&self) -> &BTreeMap<String, Bytes> {
+        self.files()
+    }
+}
+
+/// What the search index needs of a page, owned so that it can be made later.
+pub(crate) struct OwnedDocument {
+    title: String,
+    url: String,
+    description: Option<String>,
+    section: String,
+    headings: Vec<String>,
+    html: tera::Value,
+}
+
+impl OwnedDocument {
+    /// Page `index`'s document; `None` for a draft, which search never shows.
+    fn of(state: &State, index: usize) -> Option<Arc<OwnedDocument>> {
+        let page = &state.content.pages[index];
+        if page.front.draft {
+            return None;
+        }
+        Some(Arc::new(OwnedDocument {
+            title: page.front.title.clone(),
+            url: state.config.url_path(&page.path),
+            description: page.front.description.clone(),
+            section: state
+                .content
+                .sections
+                .get(&page.section)
+                .filter(|s| !s.dir.is_empty())
+                .map_or(String::new(), |s| s.front.title.clone()),
+            headings: state.bodies.pages[index]
+                .toc_titles()
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+            html: state.views.contents[index].clone(),
+        }))
+    }
+}

@@ -1,0 +1,198 @@
+//! `serve`'s updates after an edit (`pipeline::session`) against full builds: after each edit,
+//! the updated site must be byte for byte what a full build of the edited sources makes, and
+//! edits an update cannot make must be refused (so that `serve` builds in full).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use tradetalks::pipeline::session::{self, Session};
+use tradetalks::pipeline::{self, BuildOptions, BuiltSite};
+
+use crate::support::Site;
+
+fn options() -> BuildOptions {
+    BuildOptions {
+        include_drafts: false,
+        base_url: Some("http://127.0.0.1:1111/".into()),
+        as_of: Some(jiff::civil::date(2025, 4, 20)),
+        keep_going: false,
+    }
+}
+
+/// Every file of a built site, deferred ones included.
+fn files(site: &BuiltSite) -> BTreeMap<String, Vec<u8>> {
+    let mut files: BTreeMap<String, Vec<u8>> = site
+        .files
+        .iter()
+        .map(|(path, bytes)| (path.clone(), bytes.to_vec()))
+        .collect();
+    if let Some(deferred) = &site.deferred {
+        files.extend(deferred.all().iter().map(|(p, b)| (p.clone(), b.to_vec())));
+    }
+    files
+}
+
+struct Editor {
+    site: Site,
+    /// `None` after a failed build, as in `serve`.
+    session: Option<Session>,
+}
+
+impl Editor {
+    fn new(site: Site) -> Editor {
+        let (session, diagnostics) = session::start(&root(&site), &options());
+        assert!(session.is_some(), "{diagnostics:?}");
+        Editor { site, session }
+    }
+
+    /// Rewrites `path` with `edit`, updates the session and checks it against a full build.
+    /// Returns whether the update was made (rather than refused).
+    fn edit(&mut self, path: &str, edit: impl Fn(&str) -> String) -> bool {
+        let file = root(&self.site).join(path);
+        let text = std::fs::read_to_string(&file).unwrap();
+        let edited = edit(&text);
+        assert_ne!(text, edited, "the edit of {path} changed nothing");
+        std::fs::write(&file, edited).unwrap();
+        let updated = self.session.as_mut().and_then(|s| s.update(&[file]));
+        let Some(diagnostics) = updated else {
+            let (session, diagnostics) = session::start(&root(&self.site), &options());
+            assert!(session.is_some() || diagnostics.has_errors());
+            self.session = session;
+            return false;
+        };
+        let session = self.session.as_ref().unwrap();
+        assert!(!diagnostics.has_errors());
+        let (full, problems) = pipeline::build(&root(&self.site), &options());
+        let full = full.unwrap_or_else(|| panic!("{problems:?}"));
+        let (updated, expected) = (files(session.site()), files(&full));
+        let differ: std::collections::BTreeSet<&String> = expected
+            .keys()
+            .chain(updated.keys())
+            .filter(|p| updated.get(*p) != expected.get(*p))
+            .collect();
+        assert!(
+            differ.is_empty(),
+            "after editing {path}, the update differs from a full build in {differ:?}"
+        );
+        assert_eq!(session.site().copies, full.copies);
+        assert_eq!(session.site().checked_links, full.checked_links);
+        true
+    }
+}
+
+fn root(site: &Site) -> PathBuf {
+    site.root().canonicalize().unwrap()
+}
+
+#[test]
+fn body_edits_update_the_page_its_lists_feed_and_search() {
+    let mut editor = Editor::new(Site::default_site());
+    // Same number of words: only the page (and feed, search) change.
+    assert!(editor.edit("content/countries/japan.md", |t| t.replacen(
+        "carmakers",
+        "automakers",
+        1
+    )));
+    // More words: the reading time in every list changes too.
+    assert!(editor.edit("content/countries/india.md", |t| format!(
+        "{t}\nA new closing paragraph with several more words in it.\n"
+    )));
+    // A new heading, and the same page edited twice in a row.
+    assert!(editor.edit("content/countries/india.md", |t| format!(
+        "{t}\n## What comes next\n\nMore talks.\n"
+    )));
+}
+
+#[test]
+fn front_matter_edits_reorder_lists_and_refresh_figures() {
+    let mut editor = Editor::new(Site::default_site());
+    // A new date moves the page in its section, the feed, the sitemap and its term pages.
+    assert!(
+        editor.edit("content/countries/south-korea.md", |t| t.replacen(
+            "date: 2025-04-",
+            "date: 2025-03-",
+            1
+        ))
+    );
+    // A new title: lists, neighbours' links, the home page (which looks the sections up).
+    assert!(editor.edit("content/countries/japan.md", |t| t.replacen(
+        "title: \"Japan: first in line\"",
+        "title: \"Japan: still first in line\"",
+        1
+    )));
+    // A figure in front matter.
+    assert!(editor.edit("content/countries/japan.md", |t| t.replacen(
+        "as_of: 2025-04-18",
+        "as_of: 2025-04-19",
+        1
+    )));
+}
+
+#[test]
+fn shortcodes_and_data_tables_update_with_their_page() {
+    let mut editor = Editor::new(Site::fixture("data"));
+    assert!(editor.edit("content/stances/india.md", |t| format!(
+        "{t}\nOne more sentence after the tables.\n"
+    )));
+    assert!(editor.edit("content/stances/japan.md", |t| format!(
+        "{t}\nAnother sentence.\n"
+    )));
+}
+
+#[test]
+fn pages_that_look_content_up_render_again() {
+    let site = Site::fixture("basic");
+    site.write(
+        "templates/notes.html",
+        "{% extends \"base.html\" %}{% block content %}{% set p = get_page(path=\"posts/second.md\") %}<p>Read: {{ p.title }}, {{ p.word_count }} words</p>{% endblock content %}",
+    );
+    let index = std::fs::read_to_string(site.root().join("content/notes/_index.md")).unwrap();
+    site.write(
+        "content/notes/_index.md",
+        index.replacen("---\n", "---\ntemplate: notes.html\n", 1),
+    );
+    let mut editor = Editor::new(site);
+    assert!(editor.edit("content/posts/second.md", |t| t.replacen(
+        "Second. Back",
+        "Second, and longer. Back",
+        1
+    )));
+    assert!(
+        std::fs::read_to_string(root(&editor.site).join("content/posts/second.md"))
+            .unwrap()
+            .contains("longer")
+    );
+    let site = editor.session.as_ref().unwrap().site();
+    let notes = String::from_utf8(site.files["notes/index.html"].to_vec()).unwrap();
+    assert!(notes.contains("Read: Second post, 8 words</p>"), "{notes}");
+}
+
+#[test]
+fn edits_that_move_pages_or_break_them_are_left_to_a_full_build() {
+    let mut editor = Editor::new(Site::fixture("basic"));
+    // A new URL.
+    assert!(!editor.edit("content/posts/second.md", |t| t.replacen(
+        "weight: 2\n",
+        "weight: 2\nslug: later\n",
+        1
+    )));
+    // Now a draft: it leaves every list.
+    assert!(!editor.edit("content/notes/older.md", |t| t.replacen(
+        "---\n",
+        "---\ndraft: true\n",
+        1
+    )));
+    // Broken front matter: the full build reports it.
+    assert!(!editor.edit("content/posts/second.md", |t| t.replacen(
+        "title:",
+        "title: [unclosed",
+        1
+    )));
+    // After the failed build, a good edit works again (through a full build first).
+    assert!(!editor.edit("content/posts/second.md", |t| t.replacen(
+        "title: [unclosed",
+        "title:",
+        1
+    )));
+    assert!(editor.edit("content/posts/second.md", |t| format!("{t}\nMore.\n")));
+}
