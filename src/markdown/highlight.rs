@@ -84,18 +84,18 @@ impl Look {
         (!plain).then_some(look)
     }
 
-    fn name(look: Option<Look>) -> String {
+    /// Writes the look's part of a class name: colour and font flags, nothing when plain.
+    fn write_name(look: Option<Look>, out: &mut String) {
         let Some(look) = look else {
-            return String::new();
+            return;
         };
         let [r, g, b] = look.rgb;
-        let mut name = format!("{r:02x}{g:02x}{b:02x}");
+        let _ = write!(out, "{r:02x}{g:02x}{b:02x}");
         for (on, flag) in [(look.bold, 'b'), (look.italic, 'i'), (look.underline, 'u')] {
             if on {
-                name.push(flag);
+                out.push(flag);
             }
         }
-        name
     }
 
     fn declarations(look: Option<Look>) -> String {
@@ -129,7 +129,16 @@ pub struct CodeStyle {
 
 impl CodeStyle {
     pub fn class(&self) -> String {
-        format!("hl-{}-{}", Look::name(self.light), Look::name(self.dark))
+        let mut class = String::new();
+        self.write_class(&mut class);
+        class
+    }
+
+    fn write_class(&self, out: &mut String) {
+        out.push_str("hl-");
+        Look::write_name(self.light, out);
+        out.push('-');
+        Look::write_name(self.dark, out);
     }
 }
 
@@ -292,7 +301,9 @@ impl Spans {
                 self.html.push_str("</span>");
             }
             if !plain {
-                let _ = write!(self.html, "<span class=\"{}\">", style.class());
+                self.html.push_str("<span class=\"");
+                style.write_class(&mut self.html);
+                self.html.push_str("\">");
                 self.open = Some(style);
                 self.used.insert(style);
             }

@@ -6,7 +6,10 @@
 //! `[[title, url, excerpt, section], ...]` for ids K*256…; `terms-PP.json`
 //! `{term: [[doc, score], ...]}` with postings by descending score.
 
-use std::collections::{BTreeMap, HashMap};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use foldhash::HashMap;
 use std::fmt::Write as _;
 
 use rayon::prelude::*;
@@ -32,11 +35,20 @@ pub struct Document<'a> {
 
 /// Lower-cased words of at least two characters, split at anything but letters and digits,
 /// stop words dropped. `search.js` splits queries the same way.
-pub fn tokens(text: &str) -> impl Iterator<Item = String> + '_ {
+pub fn tokens(text: &str) -> impl Iterator<Item = Cow<'_, str>> + '_ {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| w.chars().nth(1).is_some())
-        .map(str::to_lowercase)
-        .filter(|w| !STOP_WORDS.contains(&w.as_str()))
+        .map(|w| {
+            // Most words are already lower-case ASCII: no copy for them.
+            if w.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            {
+                Cow::Borrowed(w)
+            } else {
+                Cow::Owned(w.to_lowercase())
+            }
+        })
+        .filter(|w| !STOP_WORDS.contains(&w.as_ref()))
 }
 
 /// The shard a term lives in: its first two characters, `_` for any outside a–z and 0–9.
@@ -61,14 +73,23 @@ pub fn build<'a>(
     document: impl Fn(usize) -> Document<'a> + Sync,
 ) -> Vec<(String, String)> {
     type Postings = HashMap<String, Vec<(u32, u32)>>;
+    let new_postings = || Postings::with_hasher(Default::default());
+    // Few, large folds: merging per-fold maps costs more than scoring a page.
     let (postings, mut rows) = (0..count)
         .into_par_iter()
+        .with_min_len(512)
         .fold(
-            || (Postings::new(), Vec::new()),
+            || (new_postings(), Vec::new()),
             |(mut postings, mut rows), id| {
                 let doc = document(id);
                 for (term, score) in scores(&doc) {
-                    postings.entry(term).or_default().push((id as u32, score));
+                    // Terms are copied only the first time this fold sees them.
+                    match postings.get_mut(term.as_ref()) {
+                        Some(list) => list.push((id as u32, score)),
+                        None => {
+                            postings.insert(term.into_owned(), vec![(id as u32, score)]);
+                        }
+                    }
                 }
                 let row = json!([doc.title, doc.url, excerpt(&doc), doc.section]);
                 rows.push((id, row.to_string()));
@@ -76,7 +97,7 @@ pub fn build<'a>(
             },
         )
         .reduce(
-            || (Postings::new(), Vec::new()),
+            || (new_postings(), Vec::new()),
             |(mut postings, mut rows), (more, mut more_rows)| {
                 for (term, mut list) in more {
                     postings.entry(term).or_default().append(&mut list);
@@ -127,9 +148,9 @@ pub fn build<'a>(
 
 /// Each term's weight in one document: 10 per occurrence in the title, 4 in a heading, 3 in
 /// the description, and 1 per occurrence in the text up to 10.
-fn scores(doc: &Document) -> HashMap<String, u32> {
-    let mut scores: HashMap<String, u32> = HashMap::new();
-    let mut add = |text: &str, weight: u32| {
+fn scores<'d>(doc: &'d Document) -> HashMap<Cow<'d, str>, u32> {
+    let mut scores: HashMap<Cow<'d, str>, u32> = HashMap::default();
+    let mut add = |text: &'d str, weight: u32| {
         for term in tokens(text) {
             *scores.entry(term).or_insert(0) += weight;
         }
@@ -141,7 +162,7 @@ fn scores(doc: &Document) -> HashMap<String, u32> {
     if let Some(description) = doc.description {
         add(description, 3);
     }
-    let mut body: HashMap<String, u32> = HashMap::new();
+    let mut body: HashMap<Cow<str>, u32> = HashMap::default();
     for term in tokens(&doc.text) {
         *body.entry(term).or_insert(0) += 1;
     }
@@ -165,29 +186,83 @@ fn excerpt(doc: &Document) -> String {
 }
 
 /// The text of an HTML fragment: tags dropped (with `<script>` and `<style>` contents),
-/// common entities decoded, whitespace collapsed.
+/// common entities decoded, whitespace collapsed. One pass: this runs on every page.
 pub fn html_text(html: &str) -> String {
-    let mut out = String::with_capacity(html.len() / 2);
+    const ENTITIES: [(&str, char); 6] = [
+        ("&nbsp;", ' '),
+        ("&#39;", '\''),
+        ("&quot;", '"'),
+        ("&lt;", '<'),
+        ("&gt;", '>'),
+        ("&amp;", '&'),
+    ];
+    let mut text = CollapsedText::with_capacity(html.len() / 2);
     let mut rest = html;
-    while let Some(open) = rest.find('<') {
-        out.push_str(&rest[..open]);
-        out.push(' ');
-        let tag = &rest[open..];
+    while let Some(at) = rest.find(['<', '&']) {
+        text.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        if let Some(after) = tail.strip_prefix('&') {
+            match ENTITIES.iter().find(|(name, _)| tail.starts_with(name)) {
+                Some((name, c)) => {
+                    text.push(*c);
+                    rest = &tail[name.len()..];
+                }
+                None => {
+                    text.push('&');
+                    rest = after;
+                }
+            }
+            continue;
+        }
+        // A tag separates words; `<script>` and `<style>` take their contents with them.
+        text.push(' ');
         let skip_to = ["script", "style"].iter().find_map(|name| {
             let starts =
-                tag.len() > name.len() + 1 && tag[1..=name.len()].eq_ignore_ascii_case(name);
-            starts.then(|| tag.find(&format!("</{name}>")).map(|i| i + name.len() + 3))
+                tail.len() > name.len() + 1 && tail[1..=name.len()].eq_ignore_ascii_case(name);
+            starts.then(|| tail.find(&format!("</{name}>")).map(|i| i + name.len() + 3))
         });
         let end = match skip_to {
             Some(Some(end)) => end,
-            Some(None) => tag.len(),
-            None => tag.find('>').map_or(tag.len(), |i| i + 1),
+            Some(None) => tail.len(),
+            None => tail.find('>').map_or(tail.len(), |i| i + 1),
         };
-        rest = &tag[end..];
+        rest = &tail[end..];
     }
-    out.push_str(rest);
-    let decoded = crate::check::decode_entities(&out.replace("&nbsp;", " "));
-    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
+    text.push_str(rest);
+    text.out
+}
+
+/// Text with every run of whitespace as one space, none at either end.
+struct CollapsedText {
+    out: String,
+    space: bool,
+}
+
+impl CollapsedText {
+    fn with_capacity(capacity: usize) -> CollapsedText {
+        CollapsedText {
+            out: String::with_capacity(capacity),
+            space: false,
+        }
+    }
+
+    fn push(&mut self, c: char) {
+        if c.is_whitespace() {
+            self.space = true;
+            return;
+        }
+        if self.space && !self.out.is_empty() {
+            self.out.push(' ');
+        }
+        self.space = false;
+        self.out.push(c);
+    }
+
+    fn push_str(&mut self, text: &str) {
+        for c in text.chars() {
+            self.push(c);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -203,8 +278,17 @@ mod tests {
     }
 
     #[test]
+    fn entities_are_decoded_once_and_whitespace_collapses() {
+        assert_eq!(
+            html_text("  <p>a&amp;lt;b &nbsp; c&foo; &#39;d&#39;</p>\n<p>e</p>  "),
+            "a&lt;b c&foo; 'd' e"
+        );
+        assert_eq!(html_text("<style>p{}</style>x<script>"), "x");
+    }
+
+    #[test]
     fn tokens_and_shards() {
-        let words: Vec<String> = tokens("The US–Japan talks: 24% on rice, Ōsaka").collect();
+        let words: Vec<Cow<str>> = tokens("The US–Japan talks: 24% on rice, Ōsaka").collect();
         assert_eq!(words, ["us", "japan", "talks", "24", "rice", "ōsaka"]);
         assert_eq!(shard_of("rice"), "ri");
         assert_eq!(shard_of("ōsaka"), "_s");
