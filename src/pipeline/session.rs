@@ -136,6 +136,9 @@ impl Session {
             edit.term_order |=
                 old.front.date != page.front.date || old.front.title != page.front.title;
             edit.sections.insert(page.section.clone());
+            self.site
+                .origins
+                .insert(format!("{}index.html", page.path), page.file.clone());
             state.content.pages[index] = page;
         }
         // Dates, weights and titles order a section's pages.
