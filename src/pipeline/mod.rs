@@ -222,22 +222,26 @@ fn run(
 
     clock.lap("compile templates");
     let urls = url_map(&config, &content);
-    let mut bodies = render_markdown(
-        &config,
-        &content,
-        &data_files,
-        &urls,
-        tera.as_ref().map(|tera| (tera, &sources)),
+    let inputs = BodyInputs {
+        config: &config,
+        content: &content,
+        data: &data_files,
+        urls: &urls,
+        templates: tera.as_ref().map(|tera| (tera, &sources)),
         themes,
         today,
-        &mut diagnostics,
-    );
+    };
+    let mut bodies = render_markdown(&inputs, &mut diagnostics);
     clock.lap("markdown and shortcodes");
     check_anchors(&content, &bodies, &mut diagnostics);
     check_template_names(&content, &sources, &mut diagnostics);
     let views = Views::new(&config, &content, &mut bodies);
     let taxonomies = publish::taxonomy::collect(&config, &content);
-    lookup.set(views.lookup(&config, &content, &data_files, &taxonomies));
+    let data_values = data_files
+        .iter()
+        .map(|(name, file)| (name.clone(), Value::from_serializable(&file.value)))
+        .collect();
+    lookup.set(views.lookup(&config, &content, &taxonomies, data_values));
 
     let Some(tera) = tera.filter(|_| options.keep_going || !diagnostics.has_errors()) else {
         diagnostics.sort();
@@ -482,26 +486,8 @@ pub(crate) fn render_bodies(
 }
 
 /// Renders every body.
-#[allow(clippy::too_many_arguments)]
-fn render_markdown(
-    config: &Config,
-    content: &Content,
-    data: &data::DataFiles,
-    urls: &BTreeMap<String, String>,
-    templates: Option<(&Tera, &TemplateSources)>,
-    themes: Option<highlight::Themes>,
-    today: jiff::civil::Date,
-    diagnostics: &mut Diagnostics,
-) -> Bodies {
-    let inputs = BodyInputs {
-        config,
-        content,
-        data,
-        urls,
-        templates,
-        themes,
-        today,
-    };
+fn render_markdown(inputs: &BodyInputs, diagnostics: &mut Diagnostics) -> Bodies {
+    let content = inputs.content;
     let which: Vec<BodyOf> = (0..content.pages.len())
         .map(BodyOf::Page)
         .chain(content.sections.keys().map(|dir| BodyOf::Section(dir)))
@@ -511,7 +497,7 @@ fn render_markdown(
         sections: BTreeMap::new(),
         downloads: BTreeMap::new(),
     };
-    for (which, (expanded, problems)) in which.iter().zip(render_bodies(&inputs, &which)) {
+    for (which, (expanded, problems)) in which.iter().zip(render_bodies(inputs, &which)) {
         diagnostics.extend(problems);
         let content_path = match *which {
             BodyOf::Page(index) => {
@@ -768,21 +754,19 @@ impl Views {
     }
 
     /// What the template functions look up.
+    /// What the template functions look up; `data` is every data file's value by name.
     fn lookup(
         &self,
         config: &Config,
         content: &Content,
-        data_files: &data::DataFiles,
         taxonomies: &[publish::taxonomy::Taxonomy],
+        data: BTreeMap<String, Value>,
     ) -> Lookup {
         Lookup {
             pages: self.page_lookup(content),
             sections: self.section_lookup(content),
             taxonomies: self.taxonomy_lookup(taxonomies),
-            data: data_files
-                .iter()
-                .map(|(k, v)| (k.clone(), Value::from_serializable(&v.value)))
-                .collect(),
+            data,
             base_path: config.base_path.clone(),
         }
     }

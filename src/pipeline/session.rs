@@ -285,18 +285,15 @@ impl Session {
             state
                 .views
                 .section_values(&state.config, &state.content, &state.bodies);
+        // Data files do not change in an update: their values are reused.
         let data = state
             .lookup
             .get()
             .map(|l| l.data.clone())
             .unwrap_or_default();
-        let mut lookup = state.views.lookup(
-            &state.config,
-            &state.content,
-            &DataFiles::new(),
-            &state.taxonomies,
-        );
-        lookup.data = data;
+        let lookup = state
+            .views
+            .lookup(&state.config, &state.content, &state.taxonomies, data);
         state.lookup.set(lookup);
         // A list shows a page's summary: every page of its section (through `section`), the
         // section itself, and the taxonomy pages it is on.
@@ -317,26 +314,28 @@ impl Session {
         let mut pages = targets.pages.clone();
         let mut sections = targets.sections.clone();
         let mut not_found = false;
-        let page_paths: BTreeMap<String, usize> = state
-            .content
-            .pages
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (format!("{}index.html", p.path), i))
-            .collect();
-        let section_paths: BTreeMap<String, &String> = state
-            .content
-            .sections
-            .iter()
-            .map(|(dir, s)| (format!("{}index.html", s.path), dir))
-            .collect();
-        for path in &state.readers {
-            if let Some(&i) = page_paths.get(path) {
-                pages.insert(i);
-            } else if let Some(dir) = section_paths.get(path) {
-                sections.insert((*dir).clone());
-            } else if path == "404.html" {
-                not_found = true;
+        if !state.readers.is_empty() {
+            let page_paths: BTreeMap<String, usize> = state
+                .content
+                .pages
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (format!("{}index.html", p.path), i))
+                .collect();
+            let section_paths: BTreeMap<String, &String> = state
+                .content
+                .sections
+                .iter()
+                .map(|(dir, s)| (format!("{}index.html", s.path), dir))
+                .collect();
+            for path in &state.readers {
+                if let Some(&i) = page_paths.get(path) {
+                    pages.insert(i);
+                } else if let Some(dir) = section_paths.get(path) {
+                    sections.insert((*dir).clone());
+                } else if path == "404.html" {
+                    not_found = true;
+                }
             }
         }
         let readers = Mutex::default();
@@ -593,12 +592,7 @@ impl OwnedDocument {
             title: page.front.title.clone(),
             url: state.config.url_path(&page.path),
             description: page.front.description.clone(),
-            section: state
-                .content
-                .sections
-                .get(&page.section)
-                .filter(|s| !s.dir.is_empty())
-                .map_or(String::new(), |s| s.front.title.clone()),
+            section: publish::pages::search_section(&state.content, page).to_owned(),
             headings: state.bodies.pages[index]
                 .toc_titles()
                 .into_iter()

@@ -227,11 +227,7 @@ pub(crate) fn search_index(
             title: &page.front.title,
             url: config.url_path(&page.path),
             description: page.front.description.as_deref(),
-            section: content
-                .sections
-                .get(&page.section)
-                .filter(|s| !s.dir.is_empty())
-                .map_or("", |s| s.front.title.as_str()),
+            section: search_section(content, page),
             headings: bodies.pages[i].toc_titles(),
             text: super::search::html_text(page_html[i]),
         }
@@ -240,4 +236,13 @@ pub(crate) fn search_index(
         .into_iter()
         .map(|(name, json)| (format!("search-index/{name}"), json))
         .collect()
+}
+
+/// The section title search shows beside a page: none for pages of the home page.
+pub(crate) fn search_section<'c>(content: &'c Content, page: &Page) -> &'c str {
+    content
+        .sections
+        .get(&page.section)
+        .filter(|s| !s.dir.is_empty())
+        .map_or("", |s| s.front.title.as_str())
 }
