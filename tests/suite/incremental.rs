@@ -137,6 +137,12 @@ fn shortcodes_and_data_tables_update_with_their_page() {
     assert!(editor.edit("content/stances/japan.md", |t| format!(
         "{t}\nAnother sentence.\n"
     )));
+    // Front matter that the home page's compare table shows: its body renders again.
+    assert!(editor.edit("content/stances/india.md", |t| t.replacen(
+        "asks: [\"Farm access\"]",
+        "asks: [\"Farm access\", \"Dairy quotas\"]",
+        1
+    )));
 }
 
 #[test]
