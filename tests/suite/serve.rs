@@ -280,3 +280,27 @@ fn serve_refuses_a_port_in_use_and_a_folder_that_is_not_a_site() {
         run.stderr
     );
 }
+
+#[test]
+fn serve_updates_an_edited_page_with_its_lists_feed_and_search_index() {
+    let site = Site::fixture("basic");
+    let server = Server::start(&site);
+    assert_eq!(server.get("/search-index/info.json").status, 200);
+    edit(
+        &site,
+        "content/posts/second.md",
+        "Second. Back",
+        "Second, about zanzibarite tariffs. Back",
+    );
+    server.wait_for("/posts/second/", "the edit", |b| b.contains("zanzibarite"));
+    // The edit went through an update, not a full build.
+    let log = server.log.lock().unwrap().join("\n");
+    assert!(log.contains("content/posts/second.md: updated in"), "{log}");
+    assert!(server.get("/atom.xml").body.contains("zanzibarite"));
+    // The search index is made again on the first request after the edit.
+    let shard = server.get("/search-index/terms-za.json");
+    assert_eq!(shard.status, 200);
+    assert!(shard.body.contains("\"zanzibarite\""), "{}", shard.body);
+    assert_eq!(server.get("/search-index/info.json").status, 200);
+    assert_eq!(server.interrupt(), 0);
+}
