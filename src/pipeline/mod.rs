@@ -306,7 +306,7 @@ fn run(
         (views.into_contents_only(), None, None)
     };
     let page_html = views.page_html();
-    publish::pages::add_files(
+    let search_index = publish::pages::add_files(
         &config,
         &content,
         &bodies,
@@ -314,6 +314,8 @@ fn run(
         &taxonomies,
         &mut site,
     );
+    // Only `serve` keeps the index (to replace edited pages in it); a build lets it go.
+    let search_index = search_index.filter(|_| retain);
     for (path, bytes) in bodies.downloads.values().flatten() {
         site.files.insert(path.clone(), bytes.clone().into());
     }
@@ -340,10 +342,12 @@ fn run(
             taxonomies,
             today,
             readers: readers.into_inner().unwrap_or_default(),
+            search_index,
             search_documents: Vec::new(),
         }),
         _ => None,
     };
+    let state = state.map(session::State::with_search_documents);
     (Some((site, state)), diagnostics)
 }
 

@@ -13,7 +13,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use super::{Bodies, BodyInputs, BodyOf, BuildOptions, BuiltSite, Bytes, PageSink, Render, Views};
 use crate::config::Config;
@@ -41,8 +41,21 @@ pub(crate) struct State {
     pub(crate) today: jiff::civil::Date,
     /// Output paths of pages whose templates looked up other content.
     pub(crate) readers: BTreeSet<String>,
-    /// What the search index needs of each page (by index), once an update has asked.
-    pub(crate) search_documents: Vec<Option<Arc<OwnedDocument>>>,
+    /// The search index, when the site has search; updates replace the edited pages in it.
+    pub(crate) search_index: Option<publish::search::Index>,
+    /// What the search index knows of each page (by index; `None` for drafts): an update
+    /// takes an edited page's old terms out of the index from here.
+    pub(crate) search_documents: Vec<Option<OwnedDocument>>,
+}
+
+impl State {
+    /// The state with every page's search document.
+    pub(crate) fn with_search_documents(mut self) -> State {
+        self.search_documents = (0..self.content.pages.len())
+            .map(|i| OwnedDocument::of(&self, i))
+            .collect();
+        self
+    }
 }
 
 /// A built site that can take edits.
@@ -81,12 +94,14 @@ impl Session {
         let rendered = self.rerender_bodies(&edit, &mut diagnostics)?;
         clock.lap("update: bodies and anchors");
         let links_changed = rendered.links_changed;
+        let new_bodies = rendered.pages.clone();
         let targets = self.refresh_values(&edit, rendered)?;
         clock.lap("update: template values");
         self.rerender_outputs(&edit, &targets)?;
         clock.lap("update: render pages");
-        self.refresh_listings(&edit, &targets, links_changed);
-        clock.lap("update: feed, sitemap, search documents");
+        self.refresh_listings(&edit, links_changed);
+        self.refresh_search(&new_bodies);
+        clock.lap("update: feed, sitemap, search index");
         diagnostics.sort();
         Some(diagnostics)
     }
@@ -403,8 +418,8 @@ impl Session {
 
     /// The feed, sitemap, highlighting stylesheet and table downloads, made again; the
     /// search index, made again when first asked for.
-    fn refresh_listings(&mut self, edit: &Edit, targets: &Targets, links_changed: bool) {
-        let state = &mut self.state;
+    fn refresh_listings(&mut self, edit: &Edit, links_changed: bool) {
+        let state = &self.state;
         let site = &mut self.site;
         let page_html = state.views.page_html();
         let listings = publish::pages::feed_and_sitemaps(
@@ -436,11 +451,34 @@ impl Session {
         if links_changed {
             site.checked_links = state.bodies.checked_links();
         }
-        if state.config.search {
-            site.files
-                .retain(|path, _| !path.starts_with(DEFERRED_FOLDER));
-            site.deferred = Some(Arc::new(Deferred::search_index(state, &targets.pages)));
+    }
+
+    /// Replaces the pages whose bodies rendered again in the search index; its files are
+    /// written when first asked for.
+    fn refresh_search(&mut self, pages: &BTreeSet<usize>) {
+        let state = &mut self.state;
+        let Some(mut index) = state.search_index.take() else {
+            return;
+        };
+        for &i in pages {
+            let Some(new) = OwnedDocument::of(state, i) else {
+                continue;
+            };
+            // Drafts never change in an update, so document ids stay as they were.
+            let id = state.content.pages[..i]
+                .iter()
+                .filter(|p| !p.front.draft)
+                .count();
+            if let Some(old) = &state.search_documents[i] {
+                index.replace(id, &old.document(), &new.document());
+            }
+            state.search_documents[i] = Some(new);
         }
+        let site = &mut self.site;
+        site.files
+            .retain(|path, _| !path.starts_with(publish::pages::SEARCH_FOLDER));
+        site.deferred = Some(Arc::new(Deferred::search_index(index.clone())));
+        state.search_index = Some(index);
     }
 }
 
@@ -496,13 +534,10 @@ fn same_place(old: &Page, new: &Page) -> bool {
         && old.front.aliases == new.front.aliases
 }
 
-/// Where deferred files live: asking for anything else never makes them.
-const DEFERRED_FOLDER: &str = "search-index/";
-
-/// Files made the first time they are asked for, from what the build had then.
+/// Files written the first time they are asked for: the search index after an update.
 pub struct Deferred {
-    files: OnceLock<BTreeMap<String, Bytes>>,
-    make: Box<dyn Fn() -> Vec<(String, String)> + Send + Sync>,
+    index: publish::search::Index,
+    written: Mutex<BTreeMap<String, Bytes>>,
 }
 
 impl std::fmt::Debug for Deferred {
@@ -512,66 +547,42 @@ impl std::fmt::Debug for Deferred {
 }
 
 impl Deferred {
-    /// The search index of the site as it is now. What it needs of each page is kept in
-    /// `state` between updates; only the pages in `changed` are taken again.
-    fn search_index(state: &mut State, changed: &BTreeSet<usize>) -> Deferred {
-        if state.search_documents.len() != state.content.pages.len() {
-            state.search_documents = (0..state.content.pages.len())
-                .map(|i| OwnedDocument::of(state, i))
-                .collect();
-        } else {
-            for &i in changed {
-                state.search_documents[i] = OwnedDocument::of(state, i);
-            }
-        }
-        let documents: Vec<Arc<OwnedDocument>> =
-            state.search_documents.iter().flatten().cloned().collect();
+    fn search_index(index: publish::search::Index) -> Deferred {
         Deferred {
-            files: OnceLock::new(),
-            make: Box::new(move || {
-                let document = |n: usize| {
-                    let doc = &documents[n];
-                    publish::search::Document {
-                        title: &doc.title,
-                        url: doc.url.clone(),
-                        description: doc.description.as_deref(),
-                        section: &doc.section,
-                        headings: doc.headings.iter().map(String::as_str).collect(),
-                        text: publish::search::html_text(doc.html.as_str().unwrap_or_default()),
-                    }
-                };
-                publish::search::build(documents.len(), document)
-                    .into_iter()
-                    .map(|(name, json)| (format!("search-index/{name}"), json))
-                    .collect()
-            }),
+            index,
+            written: Mutex::default(),
         }
     }
 
-    fn files(&self) -> &BTreeMap<String, Bytes> {
-        self.files.get_or_init(|| {
-            (self.make)()
-                .into_iter()
-                .map(|(path, text)| (path, text.into_bytes().into()))
-                .collect()
-        })
-    }
-
-    /// The file at `path`, made now if it was not yet.
+    /// The file at `path`, written now if it was not yet.
     pub fn get(&self, path: &str) -> Option<Bytes> {
-        if !path.starts_with(DEFERRED_FOLDER) {
-            return None;
+        let name = path.strip_prefix(publish::pages::SEARCH_FOLDER)?;
+        if let Some(bytes) = self.written.lock().ok()?.get(path) {
+            return Some(bytes.clone());
         }
-        self.files().get(path).cloned()
+        let bytes: Bytes = self.index.file(name)?.into_bytes().into();
+        if let Ok(mut written) = self.written.lock() {
+            written.insert(path.to_owned(), bytes.clone());
+        }
+        Some(bytes)
     }
 
-    /// Every deferred file, made now if they were not yet.
-    pub fn all(&self) -> &BTreeMap<String, Bytes> {
-        self.files()
+    /// Every deferred file, written now.
+    pub fn all(&self) -> BTreeMap<String, Bytes> {
+        self.index
+            .files()
+            .into_iter()
+            .map(|(name, text)| {
+                (
+                    format!("{}{name}", publish::pages::SEARCH_FOLDER),
+                    text.into_bytes().into(),
+                )
+            })
+            .collect()
     }
 }
 
-/// What the search index needs of a page, owned so that it can be made later.
+/// What the search index knows of a page, kept so that its terms can be taken out again.
 pub(crate) struct OwnedDocument {
     title: String,
     url: String,
@@ -583,12 +594,12 @@ pub(crate) struct OwnedDocument {
 
 impl OwnedDocument {
     /// Page `index`'s document; `None` for a draft, which search never shows.
-    fn of(state: &State, index: usize) -> Option<Arc<OwnedDocument>> {
+    fn of(state: &State, index: usize) -> Option<OwnedDocument> {
         let page = &state.content.pages[index];
         if page.front.draft {
             return None;
         }
-        Some(Arc::new(OwnedDocument {
+        Some(OwnedDocument {
             title: page.front.title.clone(),
             url: state.config.url_path(&page.path),
             description: page.front.description.clone(),
@@ -599,6 +610,17 @@ impl OwnedDocument {
                 .map(str::to_owned)
                 .collect(),
             html: state.views.contents[index].clone(),
-        }))
+        })
+    }
+
+    fn document(&self) -> publish::search::Document<'_> {
+        publish::search::Document {
+            title: &self.title,
+            url: self.url.clone(),
+            description: self.description.as_deref(),
+            section: &self.section,
+            headings: self.headings.iter().map(String::as_str).collect(),
+            text: publish::search::html_text(self.html.as_str().unwrap_or_default()),
+        }
     }
 }

@@ -100,7 +100,8 @@ pub(crate) fn render(
         .collect()
 }
 
-/// The feed, sitemap, robots.txt, search index and host files.
+/// The feed, sitemap, robots.txt, search index and host files. Returns the search index
+/// the files came from, if the site has search.
 pub(crate) fn add_files(
     config: &Config,
     content: &Content,
@@ -108,15 +109,20 @@ pub(crate) fn add_files(
     page_html: &[&str],
     taxonomies: &[super::taxonomy::Taxonomy],
     site: &mut BuiltSite,
-) {
+) -> Option<super::search::Index> {
     let all = Listings {
         feed: true,
         sitemap: true,
     };
     let listings = feed_and_sitemaps(config, content, page_html, taxonomies, all);
     let index = search_index(config, content, bodies, page_html);
-    for (name, text) in listings.into_iter().chain(index) {
+    let index_files = index.iter().flat_map(|index| index.files());
+    for (name, text) in listings.into_iter() {
         site.files.insert(name, text.into_bytes().into());
+    }
+    for (name, text) in index_files {
+        site.files
+            .insert(format!("{SEARCH_FOLDER}{name}"), text.into_bytes().into());
     }
     site.files.insert(
         "robots.txt".into(),
@@ -141,6 +147,7 @@ pub(crate) fn add_files(
         site.files
             .insert("_headers".into(), headers.as_bytes().to_vec().into());
     }
+    index
 }
 
 /// Which of the site-wide listings to make.
@@ -210,15 +217,18 @@ pub(crate) fn feed_and_sitemaps(
     files
 }
 
-/// The search index files (under `search-index/`), when the site has search.
-pub(crate) fn search_index(
+/// Where the search index files go.
+pub const SEARCH_FOLDER: &str = "search-index/";
+
+/// The search index of the published pages, when the site has search.
+fn search_index(
     config: &Config,
     content: &Content,
     bodies: &Bodies,
     page_html: &[&str],
-) -> Vec<(String, String)> {
+) -> Option<super::search::Index> {
     if !config.search {
-        return Vec::new();
+        return None;
     }
     let published: Vec<(usize, &Page)> = super::published(content).collect();
     let document = |n: usize| {
@@ -232,10 +242,7 @@ pub(crate) fn search_index(
             text: super::search::html_text(page_html[i]),
         }
     };
-    super::search::build(published.len(), document)
-        .into_iter()
-        .map(|(name, json)| (format!("search-index/{name}"), json))
-        .collect()
+    Some(super::search::Index::new(published.len(), document))
 }
 
 /// The section title search shows beside a page: none for pages of the home page.

@@ -8,6 +8,7 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use foldhash::HashMap;
 use std::fmt::Write as _;
@@ -23,6 +24,7 @@ const STOP_WORDS: [&str; 28] = [
 ];
 
 /// What the index knows of one page.
+#[derive(Clone)]
 pub struct Document<'a> {
     pub title: &'a str,
     pub url: String,
@@ -66,84 +68,184 @@ pub fn shard_of(term: &str) -> String {
 }
 
 /// Builds the index files (name under `search-index/`, JSON text) for documents `0..count`.
-/// Documents are made on demand, scored in parallel and dropped: only their postings and
-/// their row in the `docs` files are kept, never every page's text at once.
 pub fn build<'a>(
     count: usize,
     document: impl Fn(usize) -> Document<'a> + Sync,
 ) -> Vec<(String, String)> {
-    type Postings = HashMap<String, Vec<(u32, u32)>>;
-    let new_postings = || Postings::with_hasher(Default::default());
-    // Few, large folds: merging per-fold maps costs more than scoring a page.
-    let (postings, mut rows) = (0..count)
-        .into_par_iter()
-        .with_min_len(512)
-        .fold(
-            || (new_postings(), Vec::new()),
-            |(mut postings, mut rows), id| {
-                let doc = document(id);
-                for (term, score) in scores(&doc) {
-                    // Terms are copied only the first time this fold sees them.
-                    match postings.get_mut(term.as_ref()) {
-                        Some(list) => list.push((id as u32, score)),
-                        None => {
-                            postings.insert(term.into_owned(), vec![(id as u32, score)]);
+    Index::new(count, document).files()
+}
+
+/// Postings of the terms of one shard, by term: `(document, score)` by descending score,
+/// then by document. Shared pieces (`Arc`) so that a copy of the index costs little and
+/// replacing a document copies only the lists it is in.
+type Shard = BTreeMap<Arc<str>, Arc<Vec<(u32, u32)>>>;
+
+/// The search index in memory, from which its files are written. `serve` keeps one and
+/// replaces the documents of edited pages; copies share what did not change.
+#[derive(Clone, Default)]
+pub struct Index {
+    /// Each document's row of `docs-K.json`, by document id.
+    rows: Vec<Arc<str>>,
+    shards: BTreeMap<String, Arc<Shard>>,
+}
+
+impl Index {
+    /// Indexes documents `0..count`. Documents are made on demand, scored in parallel and
+    /// dropped: only their postings and rows are kept, never every page's text at once.
+    pub fn new<'a>(count: usize, document: impl Fn(usize) -> Document<'a> + Sync) -> Index {
+        type Postings = HashMap<String, Vec<(u32, u32)>>;
+        let new_postings = || Postings::with_hasher(Default::default());
+        // Few, large folds: merging per-fold maps costs more than scoring a page.
+        let (postings, mut rows) = (0..count)
+            .into_par_iter()
+            .with_min_len(512)
+            .fold(
+                || (new_postings(), Vec::new()),
+                |(mut postings, mut rows), id| {
+                    let doc = document(id);
+                    for (term, score) in scores(&doc) {
+                        // Terms are copied only the first time this fold sees them.
+                        match postings.get_mut(term.as_ref()) {
+                            Some(list) => list.push((id as u32, score)),
+                            None => {
+                                postings.insert(term.into_owned(), vec![(id as u32, score)]);
+                            }
                         }
                     }
-                }
-                let row = json!([doc.title, doc.url, excerpt(&doc), doc.section]);
-                rows.push((id, row.to_string()));
-                (postings, rows)
-            },
-        )
-        .reduce(
-            || (new_postings(), Vec::new()),
-            |(mut postings, mut rows), (more, mut more_rows)| {
-                for (term, mut list) in more {
-                    postings.entry(term).or_default().append(&mut list);
-                }
-                rows.append(&mut more_rows);
-                (postings, rows)
-            },
-        );
-    // Terms in order, so that the files are the same on every build.
-    let mut postings: Vec<(String, Vec<(u32, u32)>)> = postings.into_iter().collect();
-    postings.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    // Shard files are written as text directly: millions of postings as JSON values would
-    // cost more than everything else here.
-    let mut shards: BTreeMap<String, String> = BTreeMap::new();
-    for (term, mut list) in postings {
-        list.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        let shard = shards
-            .entry(shard_of(&term))
-            .or_insert_with(|| String::from("{"));
-        if shard.len() > 1 {
-            shard.push(',');
+                    rows.push((id, row(&doc)));
+                    (postings, rows)
+                },
+            )
+            .reduce(
+                || (new_postings(), Vec::new()),
+                |(mut postings, mut rows), (more, mut more_rows)| {
+                    for (term, mut list) in more {
+                        postings.entry(term).or_default().append(&mut list);
+                    }
+                    rows.append(&mut more_rows);
+                    (postings, rows)
+                },
+            );
+        let mut postings: Vec<(String, Vec<(u32, u32)>)> = postings.into_iter().collect();
+        postings
+            .par_iter_mut()
+            .for_each(|(_, list)| sort_postings(list));
+        let mut shards: BTreeMap<String, Shard> = BTreeMap::new();
+        for (term, list) in postings {
+            shards
+                .entry(shard_of(&term))
+                .or_default()
+                .insert(term.into(), Arc::new(list));
         }
-        shard.push_str(&serde_json::to_string(&term).unwrap_or_default());
-        shard.push_str(":[");
+        rows.sort_unstable_by_key(|(id, _)| *id);
+        Index {
+            rows: rows.into_iter().map(|(_, row)| row.into()).collect(),
+            shards: shards.into_iter().map(|(k, v)| (k, Arc::new(v))).collect(),
+        }
+    }
+
+    /// Replaces document `id`, which was `old`, by `new`.
+    pub fn replace(&mut self, id: usize, old: &Document, new: &Document) {
+        let doc = id as u32;
+        for term in scores(old).into_keys() {
+            let key = shard_of(&term);
+            let Some(shard) = self.shards.get_mut(&key) else {
+                continue;
+            };
+            let shard = Arc::make_mut(shard);
+            if let Some(list) = shard.get_mut(term.as_ref()) {
+                let list = Arc::make_mut(list);
+                list.retain(|&(d, _)| d != doc);
+                if list.is_empty() {
+                    shard.remove(term.as_ref());
+                }
+            }
+            if shard.is_empty() {
+                self.shards.remove(&key);
+            }
+        }
+        for (term, score) in scores(new) {
+            let shard = Arc::make_mut(self.shards.entry(shard_of(&term)).or_default());
+            let list = match shard.get_mut(term.as_ref()) {
+                Some(list) => Arc::make_mut(list),
+                None => Arc::make_mut(shard.entry(Arc::from(term.as_ref())).or_default()),
+            };
+            // The list is in order already: the document goes where it belongs.
+            let at = list.partition_point(|&(d, s)| s > score || (s == score && d < doc));
+            list.insert(at, (doc, score));
+        }
+        if let Some(row_of_id) = self.rows.get_mut(id) {
+            *row_of_id = row(new).into();
+        }
+    }
+
+    /// Every file (name under `search-index/`, JSON text).
+    pub fn files(&self) -> Vec<(String, String)> {
+        let mut files = vec![("info.json".to_owned(), self.info())];
+        for k in 0..self.rows.len().div_ceil(CHUNK) {
+            files.push((format!("docs-{k}.json"), self.docs_chunk(k)));
+        }
+        for (name, shard) in &self.shards {
+            files.push((format!("terms-{name}.json"), shard_text(shard)));
+        }
+        files
+    }
+
+    /// One file by name (`info.json`, `docs-3.json`, `terms-ri.json`), written now.
+    pub fn file(&self, name: &str) -> Option<String> {
+        let stem = name.strip_suffix(".json")?;
+        if stem == "info" {
+            return Some(self.info());
+        }
+        if let Some(k) = stem.strip_prefix("docs-") {
+            let k: usize = k.parse().ok()?;
+            return (k * CHUNK < self.rows.len()).then(|| self.docs_chunk(k));
+        }
+        self.shards
+            .get(stem.strip_prefix("terms-")?)
+            .map(|shard| shard_text(shard))
+    }
+
+    fn info(&self) -> String {
+        json!({"docs": self.rows.len(), "chunk": CHUNK}).to_string()
+    }
+
+    fn docs_chunk(&self, k: usize) -> String {
+        let end = ((k + 1) * CHUNK).min(self.rows.len());
+        let rows: Vec<&str> = self.rows[k * CHUNK..end].iter().map(|r| &**r).collect();
+        format!("[{}]", rows.join(","))
+    }
+}
+
+/// A document's row in `docs-K.json`: `[title, url, excerpt, section]`.
+fn row(doc: &Document) -> String {
+    json!([doc.title, doc.url, excerpt(doc), doc.section]).to_string()
+}
+
+fn sort_postings(list: &mut [(u32, u32)]) {
+    list.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+}
+
+/// A shard file: its terms in order, each with its postings. Written as text directly:
+/// millions of postings as JSON values would cost more than everything else here.
+fn shard_text(shard: &Shard) -> String {
+    let mut text = String::from("{");
+    for (term, list) in shard {
+        if text.len() > 1 {
+            text.push(',');
+        }
+        text.push_str(&serde_json::to_string(&**term).unwrap_or_default());
+        text.push_str(":[");
         for (i, (doc, score)) in list.iter().enumerate() {
             if i > 0 {
-                shard.push(',');
+                text.push(',');
             }
-            let _ = write!(shard, "[{doc},{score}]");
+            let _ = write!(text, "[{doc},{score}]");
         }
-        shard.push(']');
+        text.push(']');
     }
-    let mut files = vec![(
-        "info.json".to_owned(),
-        json!({"docs": count, "chunk": CHUNK}).to_string(),
-    )];
-    rows.sort_unstable_by_key(|(id, _)| *id);
-    for (k, chunk) in rows.chunks(CHUNK).enumerate() {
-        let rows: Vec<&str> = chunk.iter().map(|(_, row)| row.as_str()).collect();
-        files.push((format!("docs-{k}.json"), format!("[{}]", rows.join(","))));
-    }
-    for (shard, mut text) in shards {
-        text.push('}');
-        files.push((format!("terms-{shard}.json"), text));
-    }
-    files
+    text.push('}');
+    text
 }
 
 /// Each term's weight in one document: 10 per occurrence in the title, 4 in a heading, 3 in
@@ -275,6 +377,36 @@ mod tests {
             html_text("<p>Rice &amp; beef</p><script>var x = '<p>';</script><p>tariffs</p>"),
             "Rice & beef tariffs"
         );
+    }
+
+    #[test]
+    fn replacing_a_document_gives_the_index_made_from_scratch() {
+        let doc = |title: &'static str, text: &str| Document {
+            title,
+            url: format!("/{title}/"),
+            description: None,
+            section: "",
+            headings: vec!["Rice"],
+            text: text.to_owned(),
+        };
+        let before = [
+            doc("rice", "rice rice beef tariffs"),
+            doc("cars", "cars and rice"),
+            doc("steel", "steel quotas rice"),
+        ];
+        let mut index = Index::new(3, |i| before[i].clone());
+        let edited = doc("cars", "trucks and beef, no rice at all");
+        index.replace(1, &before[1], &edited);
+        let after = [before[0].clone(), edited, before[2].clone()];
+        assert_eq!(index.files(), Index::new(3, |i| after[i].clone()).files());
+        assert!(index.file("terms-ca.json").is_some());
+        assert!(
+            index
+                .file("terms-tr.json")
+                .unwrap()
+                .contains("\"trucks\":[[1,")
+        );
+        assert_eq!(index.file("docs-1.json"), None);
     }
 
     #[test]
