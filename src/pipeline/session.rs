@@ -106,6 +106,19 @@ impl Session {
         Some(diagnostics)
     }
 
+    /// Whether `path` (absolute) is a file the last build read under `content/`: a page, a
+    /// section's `_index.md` or an asset. A file that is not, and no longer exists (an
+    /// editor's probe or temporary file that came and went), cannot have changed the site.
+    pub fn read_content_file(&self, path: &Path) -> bool {
+        let content = &self.state.content;
+        content.pages.iter().any(|page| page.file.path == path)
+            || content
+                .sections
+                .values()
+                .any(|section| section.file.as_ref().is_some_and(|f| f.path == path))
+            || content.assets.iter().any(|asset| asset.source == path)
+    }
+
     /// Page indexes of the changed files; `None` unless each is an existing page.
     fn edited_pages(&self, changed: &[PathBuf]) -> Option<Vec<usize>> {
         let by_path: BTreeMap<&Path, usize> = self

@@ -242,6 +242,16 @@ fn rebuild_loop(
         if let Err(err) = watcher.watch_sources(root) {
             eprintln!("warning: cannot watch a new folder: {err}");
         }
+        // A content file that came and went between two builds (vim's `4913` probe, say)
+        // changed nothing; the rest of the batch decides.
+        if let Some(current) = &session {
+            changes.retain(|(change, path)| {
+                *change != Change::Content || path.exists() || current.read_content_file(path)
+            });
+            if changes.is_empty() {
+                continue;
+            }
+        }
         let started = Instant::now();
         let what = describe(root, &changes);
         let edited: Vec<PathBuf> = changes

@@ -202,3 +202,17 @@ fn edits_that_move_pages_or_break_them_are_left_to_a_full_build() {
     )));
     assert!(editor.edit("content/posts/second.md", |t| format!("{t}\nMore.\n")));
 }
+
+#[test]
+fn serve_tells_files_the_build_read_from_strangers() {
+    let site = Site::fixture("basic");
+    let editor = Editor::new(site);
+    let session = editor.session.as_ref().unwrap();
+    let content = root(&editor.site).join("content");
+    assert!(session.read_content_file(&content.join("posts/second.md")));
+    assert!(session.read_content_file(&content.join("posts/_index.md")));
+    assert!(session.read_content_file(&content.join("posts/bundle/map.txt")));
+    // vim's probe file, or a draft the build left out: neither changes the site.
+    assert!(!session.read_content_file(&content.join("posts/4913")));
+    assert!(!session.read_content_file(&content.join("posts/draft.md")));
+}
