@@ -317,7 +317,7 @@ fn run(
     // Only `serve` keeps the index (to replace edited pages in it); a build lets it go.
     let search_index = search_index.filter(|_| retain);
     for (path, bytes) in bodies.downloads.values().flatten() {
-        site.files.insert(path.clone(), bytes.clone().into());
+        site.files.insert(path.clone(), bytes.clone());
     }
     clock.lap("feed, sitemap, search index");
     add_aliases(&config, &content, &mut site, &mut diagnostics);
@@ -378,7 +378,7 @@ pub(crate) struct Bodies {
     pub(crate) pages: Vec<Rendered>,
     pub(crate) sections: BTreeMap<String, Rendered>,
     /// Table downloads (output path, CSV), by the content path of the page that offers them.
-    pub(crate) downloads: BTreeMap<String, Vec<(String, Vec<u8>)>>,
+    pub(crate) downloads: BTreeMap<String, Vec<(String, Bytes)>>,
 }
 
 impl Bodies {
@@ -489,6 +489,14 @@ pub(crate) fn render_bodies(
         .collect()
 }
 
+/// A body's table downloads, shared so that `serve` can hand them to each version of the site.
+fn shared_downloads(downloads: Vec<(String, Vec<u8>)>) -> Vec<(String, Bytes)> {
+    downloads
+        .into_iter()
+        .map(|(path, bytes)| (path, bytes.into()))
+        .collect()
+}
+
 /// Renders every body.
 fn render_markdown(inputs: &BodyInputs, diagnostics: &mut Diagnostics) -> Bodies {
     let content = inputs.content;
@@ -516,7 +524,7 @@ fn render_markdown(inputs: &BodyInputs, diagnostics: &mut Diagnostics) -> Bodies
         if !expanded.downloads.is_empty() {
             bodies
                 .downloads
-                .insert(content_path.clone(), expanded.downloads);
+                .insert(content_path.clone(), shared_downloads(expanded.downloads));
         }
     }
     bodies

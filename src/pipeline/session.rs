@@ -5,15 +5,18 @@
 //! parsed, resolved and rendered again; every list that shows them (their sections with all
 //! the sections' pages, whose `section` value lists them; the taxonomy pages they are on),
 //! the feed and the sitemap are made again; every page whose template looked up other content
-//! (`get_page`, `get_section`, `get_taxonomy`) renders again; the search index is rebuilt the
-//! first time it is asked for. Anything else — a new, removed or moved page, a changed URL,
-//! draft state, aliases or navigation, any error, and any change to configuration, data,
-//! templates or static files — falls back to a full build, which is also what the tests
-//! compare every update against.
+//! (`get_page`, `get_section`, `get_taxonomy`) renders again; the search index takes the
+//! edited pages' new text in place of the old, and writes each file when first asked for.
+//! Anything else — a new, removed or moved page, a changed URL, draft state, aliases,
+//! taxonomy terms or navigation, any error, and any change to configuration, data, templates
+//! or static files — falls back to a full build, which is also what the tests compare every
+//! update against.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+
+use rayon::prelude::*;
 
 use super::{Bodies, BodyInputs, BodyOf, BuildOptions, BuiltSite, Bytes, PageSink, Render, Views};
 use crate::config::Config;
@@ -51,9 +54,11 @@ pub(crate) struct State {
 impl State {
     /// The state with every page's search document.
     pub(crate) fn with_search_documents(mut self) -> State {
-        self.search_documents = (0..self.content.pages.len())
-            .map(|i| OwnedDocument::of(&self, i))
-            .collect();
+        if self.search_index.is_some() {
+            self.search_documents = (0..self.content.pages.len())
+                .map(|i| OwnedDocument::of(&self, i))
+                .collect();
+        }
         self
     }
 }
@@ -195,7 +200,7 @@ impl Session {
         edit: &Edit,
         diagnostics: &mut Diagnostics,
     ) -> Option<Rerendered> {
-        let state = &mut self.state;
+        let Session { state, site } = self;
         let mut pages: BTreeSet<usize> = edit.pages.iter().copied().collect();
         let mut sections = Vec::new();
         if edit.front_matter {
@@ -257,12 +262,24 @@ impl Session {
                     &state.content.sections[dir].content_path
                 }
             };
-            state.bodies.downloads.remove(content_path);
+            // The body's table downloads replace the ones it offered before.
+            for (path, _) in state
+                .bodies
+                .downloads
+                .remove(content_path)
+                .unwrap_or_default()
+            {
+                site.files.remove(&path);
+            }
             if !expanded.downloads.is_empty() {
+                let downloads = super::shared_downloads(expanded.downloads);
+                for (path, bytes) in &downloads {
+                    site.files.insert(path.clone(), bytes.clone());
+                }
                 state
                     .bodies
                     .downloads
-                    .insert(content_path.clone(), expanded.downloads);
+                    .insert(content_path.clone(), downloads);
             }
         }
         let files: BTreeSet<&str> =
@@ -379,7 +396,6 @@ impl Session {
             views: &state.views,
             sink,
         };
-        use rayon::prelude::*;
         let mut results: Vec<Result<super::KeptPage, Diagnostic>> = pages
             .par_iter()
             .map(|&i| render.page(i))
@@ -429,8 +445,8 @@ impl Session {
         Some(())
     }
 
-    /// The feed, sitemap, highlighting stylesheet and table downloads, made again; the
-    /// search index, made again when first asked for.
+    /// The feed and sitemap (when the edit can change them) and the highlighting
+    /// stylesheet, made again.
     fn refresh_listings(&mut self, edit: &Edit, links_changed: bool) {
         let state = &self.state;
         let site = &mut self.site;
@@ -458,9 +474,6 @@ impl Session {
             "syntax.css".into(),
             state.bodies.stylesheet().into_bytes().into(),
         );
-        for (path, bytes) in state.bodies.downloads.values().flatten() {
-            site.files.insert(path.clone(), bytes.clone().into());
-        }
         if links_changed {
             site.checked_links = state.bodies.checked_links();
         }

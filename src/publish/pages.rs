@@ -117,7 +117,7 @@ pub(crate) fn add_files(
     let listings = feed_and_sitemaps(config, content, page_html, taxonomies, all);
     let index = search_index(config, content, bodies, page_html);
     let index_files = index.iter().flat_map(|index| index.files());
-    for (name, text) in listings.into_iter() {
+    for (name, text) in listings {
         site.files.insert(name, text.into_bytes().into());
     }
     for (name, text) in index_files {

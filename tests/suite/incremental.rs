@@ -143,6 +143,10 @@ fn shortcodes_and_data_tables_update_with_their_page() {
         "asks: [\"Farm access\", \"Dairy quotas\"]",
         1
     )));
+    // A page gains a data table (and its CSV download), then loses it again.
+    let table = "\n{{ table(data=\"rates.csv\", columns=[\"country\", \"rate\"]) }}\n";
+    assert!(editor.edit("content/stances/india.md", |t| format!("{t}{table}")));
+    assert!(editor.edit("content/stances/india.md", |t| t.replacen(table, "\n", 1)));
 }
 
 #[test]
