@@ -48,7 +48,8 @@ fn site() -> PathBuf {
 /// One generated article: its file and where its body starts.
 fn article() -> (SourceFile, usize) {
     let path = site().join("content/countries/east-asia/page-00010.md");
-    let file = SourceFile::read(&site(), &path).expect("the article");
+    let file =
+        SourceFile::read(&tradetalks::source::Tree::disk(site()), &path).expect("the article");
     let body = file
         .text
         .match_indices("\n---\n")
@@ -101,6 +102,7 @@ fn markdown_article(bencher: divan::Bencher) {
         urls: &urls,
         broken: &broken,
         smart_punctuation: true,
+        slugify: tradetalks::content::slug::SlugMode::Unicode,
         highlight: themes(),
     };
     bencher.bench(|| markdown::render(&file, body..file.text.len(), &env));

@@ -95,7 +95,7 @@ struct BuildArgs {
     #[arg(long)]
     output: Option<PathBuf>,
     /// Override `base_url` from `tradetalks.toml`, e.g. for a preview deploy.
-    #[arg(long)]
+    #[arg(long, value_parser = base_url_arg)]
     base_url: Option<String>,
 }
 
@@ -114,12 +114,20 @@ struct CheckArgs {
     timeout: u64,
 }
 
+/// `--base-url` must be a URL: a bad one is bad usage (exit 2), caught before any build.
+fn base_url_arg(text: &str) -> Result<String, String> {
+    crate::config::normalise_base_url(text)
+        .map(|_| text.to_owned())
+        .map_err(|message| message.replace("`base_url`", "the base URL"))
+}
+
 /// Worker threads parse user input (deeply nested YAML and Markdown included), so they get
 /// more stack than rayon's default 2 MiB; the parsers' own depth limits do the rest.
 const WORKER_STACK_BYTES: usize = 64 << 20;
 
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
+    crate::guard::install_hook();
     let _ = rayon::ThreadPoolBuilder::new()
         .stack_size(WORKER_STACK_BYTES)
         .build_global();
@@ -192,6 +200,13 @@ fn build(args: BuildArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let real_root = root.canonicalize().unwrap_or_else(|_| root.clone());
+    for leftover in staging.iter().flat_map(|s| &s.leftovers) {
+        eprintln!(
+            "note: removed `{}`, left behind by a build that was interrupted",
+            crate::source::display_name(&real_root, leftover)
+        );
+    }
     let (site, diagnostics) = pipeline::build_into(&root, &options, staging.as_ref());
     report(&diagnostics);
     let Some(site) = site else {
@@ -236,7 +251,10 @@ fn check(args: CheckArgs) -> ExitCode {
         return ExitCode::from(2);
     }
     let mut external_checked = None;
-    if let (Some(site), Ok(config)) = (&site, crate::config::Config::load(&root, None)) {
+    if let (Some(site), Ok(config)) = (
+        &site,
+        crate::config::Config::load(&crate::source::Tree::disk(&root), None),
+    ) {
         let (problems, external) = crate::check::internal_links(&config, site, &site.origins);
         diagnostics.extend(problems);
         if args.external {
@@ -291,7 +309,7 @@ fn init(args: InitArgs) -> ExitCode {
 }
 
 fn new_page(args: NewArgs) -> ExitCode {
-    let config = match crate::config::Config::load(&args.root, None) {
+    let config = match crate::config::Config::load(&crate::source::Tree::disk(&args.root), None) {
         Ok(config) => config,
         Err(problems) => {
             let mut diagnostics = Diagnostics::default();

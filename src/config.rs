@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::content::slug::SlugMode;
 use crate::diagnostic::{Diagnostic, did_you_mean};
-use crate::source::SourceFile;
+use crate::source::{SourceFile, Tree};
 
 pub const CONFIG_FILE: &str = "tradetalks.toml";
 
@@ -37,6 +38,9 @@ struct RawConfig {
     /// Write `_redirects` and `_headers` for Netlify and Cloudflare Pages.
     #[serde(default)]
     host_files: bool,
+    /// How names become URL segments: `"unicode"` (letters of every script) or `"ascii"`.
+    #[serde(default)]
+    slugify: SlugMode,
     #[serde(default)]
     extra: toml::Table,
 }
@@ -89,8 +93,12 @@ impl TaxonomyConfig {
     }
 
     /// The site path of a term's page: `sectors/rice-farming/`.
-    pub fn term_path(&self, term: &str) -> String {
-        format!("{}/{}/", self.base(), crate::content::slug::slugify(term))
+    pub fn term_path(&self, term: &str, mode: SlugMode) -> String {
+        format!(
+            "{}/{}/",
+            self.base(),
+            crate::content::slug::segment(term, mode)
+        )
     }
 }
 
@@ -175,6 +183,8 @@ pub struct SchemaField {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub root: PathBuf,
+    /// Where the site's files are read from (the disk under `root`, or memory).
+    pub tree: Tree,
     /// `tradetalks.toml` itself, for diagnostics that point into it after loading.
     pub file: SourceFile,
     pub title: String,
@@ -193,6 +203,7 @@ pub struct Config {
     pub data: BTreeMap<String, DataSchema>,
     pub search: bool,
     pub host_files: bool,
+    pub slugify: SlugMode,
     pub extra: serde_json::Value,
 }
 
@@ -265,10 +276,11 @@ impl ColumnType {
 }
 
 impl Config {
-    /// Reads `tradetalks.toml` under `root`. `base_url` overrides the configured one.
-    pub fn load(root: &Path, base_url: Option<&str>) -> Result<Config, Vec<Diagnostic>> {
+    /// Reads `tradetalks.toml` at the root of `tree`. `base_url` overrides the configured one.
+    pub fn load(tree: &Tree, base_url: Option<&str>) -> Result<Config, Vec<Diagnostic>> {
+        let root = tree.root();
         let path = root.join(CONFIG_FILE);
-        if !path.is_file() {
+        if !tree.is_file(&path) {
             return Err(vec![
                 Diagnostic::error(format!(
                     "no `{CONFIG_FILE}` in `{}`: this is not a tradetalks site",
@@ -277,8 +289,10 @@ impl Config {
                 .with_help("pass `--root DIR`, or run `tradetalks init DIR` to start a site"),
             ]);
         }
-        let file = SourceFile::read(root, &path).map_err(|d| vec![d])?;
-        Config::parse(root, &file, base_url)
+        let file = SourceFile::read(tree, &path).map_err(|d| vec![d])?;
+        let mut config = Config::parse(root, &file, base_url)?;
+        config.tree = tree.clone();
+        Ok(config)
     }
 
     pub fn parse(
@@ -313,6 +327,7 @@ impl Config {
         }
         Ok(Config {
             root: root.to_path_buf(),
+            tree: Tree::disk(root),
             file: file.clone(),
             title: raw.title,
             base_url,
@@ -326,6 +341,7 @@ impl Config {
             data,
             search: raw.search,
             host_files: raw.host_files,
+            slugify: raw.slugify,
             extra,
         })
     }
@@ -338,14 +354,23 @@ impl Config {
         self.taxonomies.iter().any(|t| t.name == name)
     }
 
-    /// A site path (`countries/japan/`) as a URL under `base_path` (`/sub/countries/japan/`).
+    /// A site path (`countries/japan/`) as a URL under `base_path` (`/sub/countries/japan/`),
+    /// percent-encoded (`国/日本/` → `/%E5%9B%BD/%E6%97%A5%E6%9C%AC/`).
     pub fn url_path(&self, site_path: &str) -> String {
-        format!("{}{}", self.base_path, site_path.trim_start_matches('/'))
+        format!(
+            "{}{}",
+            self.base_path,
+            encode_path(site_path.trim_start_matches('/'))
+        )
     }
 
-    /// A site path as an absolute URL.
+    /// A site path as an absolute URL, percent-encoded.
     pub fn permalink(&self, site_path: &str) -> String {
-        format!("{}{}", self.base_url, site_path.trim_start_matches('/'))
+        format!(
+            "{}{}",
+            self.base_url,
+            encode_path(site_path.trim_start_matches('/'))
+        )
     }
 }
 
@@ -503,6 +528,22 @@ fn column_schema(name: &str, spec: &toml::Value) -> Result<ColumnSchema, String>
     Ok(column)
 }
 
+/// What a URL path carries as it is: RFC 3986's unreserved characters and `/`. Everything
+/// else, every non-ASCII byte included, is percent-encoded, so that a URL needs no further
+/// escaping in HTML, XML or a sitemap.
+const PATH_ESCAPES: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/');
+
+/// A site path as a URL path: `日本/` → `%E6%97%A5%E6%9C%AC/`. Plain ASCII paths are returned as
+/// they are.
+pub fn encode_path(site_path: &str) -> std::borrow::Cow<'_, str> {
+    percent_encoding::utf8_percent_encode(site_path, PATH_ESCAPES).into()
+}
+
 /// Checks a base URL and splits off its path: `https://x.org/sub` → (`https://x.org/sub/`, `/sub/`).
 pub fn normalise_base_url(url: &str) -> Result<(String, String), String> {
     let url = url.trim();
@@ -512,8 +553,8 @@ pub fn normalise_base_url(url: &str) -> Result<(String, String), String> {
         .ok_or_else(|| {
             format!("`base_url` must start with `https://` or `http://`, found `{url}`")
         })?;
-    let (host, path) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
+    let (host, path) = match rest.split_once('/') {
+        Some((host, _)) => (host, rest.get(host.len()..).unwrap_or("/")),
         None => (rest, "/"),
     };
     if host.is_empty() || host.contains(char::is_whitespace) {
@@ -526,7 +567,11 @@ pub fn normalise_base_url(url: &str) -> Result<(String, String), String> {
     }
     let path = format!("/{}/", path.trim_matches('/'));
     let path = if path == "//" { "/".to_owned() } else { path };
-    let scheme = &url[..url.len() - rest.len()];
+    let scheme = if url.starts_with("https://") {
+        "https://"
+    } else {
+        "http://"
+    };
     Ok((format!("{scheme}{host}{path}"), path))
 }
 

@@ -75,7 +75,11 @@ impl Diagnostic {
         let start = crate::source::floor_char_boundary(&file.text, range.start);
         let position = file.line_col(start);
         let line_range = file.line_range(position.line);
-        let text = file.text[line_range.clone()].to_owned();
+        let text = file
+            .text
+            .get(line_range.clone())
+            .unwrap_or_default()
+            .to_owned();
         let span_start = start.saturating_sub(line_range.start).min(text.len());
         let span_end =
             ceil_char_boundary(&text, range.end.saturating_sub(line_range.start)).max(span_start);
@@ -136,7 +140,10 @@ impl Diagnostic {
                 Some(line) => {
                     // An empty span (an error at the end of a line) still gets a caret.
                     let span = if line.span.is_empty() && line.span.end < line.text.len() {
-                        let width = line.text[line.span.start..]
+                        let width = line
+                            .text
+                            .get(line.span.start..)
+                            .unwrap_or_default()
                             .chars()
                             .next()
                             .map_or(0, char::len_utf8);

@@ -4,7 +4,12 @@
 //! `config` → `content` (walk, `front_matter`, slugs, sections) and `data` → `markdown`
 //! (with `highlight`) → `templates` (Tera) → `output` (atomic write). `diagnostic` and
 //! `source` carry every user-facing problem with its file, line and column; `yaml` is the
-//! one module that knows the YAML parser.
+//! one module that knows the YAML parser; `text` holds the Unicode rules that slugs, anchors
+//! and search share.
+
+// User text is sliced only at boundaries a comment proves; anything else goes through
+// `str::get`, `split_once` and friends (see `text` and `source::floor_char_boundary`).
+#![warn(clippy::string_slice)]
 
 pub mod check;
 pub mod cli;
@@ -13,6 +18,7 @@ pub mod content;
 pub mod data;
 pub mod diagnostic;
 pub mod facts;
+pub mod guard;
 pub mod markdown;
 pub mod output;
 pub mod pipeline;
@@ -22,4 +28,5 @@ pub mod serve;
 pub mod shortcodes;
 pub mod source;
 pub mod templates;
+pub mod text;
 pub mod yaml;

@@ -1,6 +1,10 @@
 //! Writing a built site to disk, atomically: everything goes into a fresh folder beside the
-//! output, which replaces the output only once it is complete. Nothing is ever written or
-//! removed outside the output folder and its two siblings `.NAME.tradetalks-new/-old`.
+//! output, which replaces the output only once it is complete, by an atomic exchange of the
+//! two folders (`renameat2(RENAME_EXCHANGE)` on Linux), so that the output folder exists, whole,
+//! at every instant; elsewhere (or on a file system without the exchange) by two renames.
+//! Nothing is ever written or removed outside the output folder and its two siblings
+//! `.NAME.tradetalks-new/-old`; a build killed half-way leaves them behind, and the next one
+//! removes them and says so.
 
 use std::io;
 use std::path::{Component, Path, PathBuf};
@@ -17,6 +21,11 @@ pub enum OutputError {
         path: PathBuf,
         error: io::Error,
     },
+    /// A file to copy into the output could not be read.
+    Read {
+        path: PathBuf,
+        error: io::Error,
+    },
 }
 
 impl std::fmt::Display for OutputError {
@@ -25,6 +34,9 @@ impl std::fmt::Display for OutputError {
             OutputError::Refused(message) => f.write_str(message),
             OutputError::Io { path, error } => {
                 write!(f, "cannot write `{}`: {error}", path.display())
+            }
+            OutputError::Read { path, error } => {
+                write!(f, "cannot read `{}`: {error}", path.display())
             }
         }
     }
@@ -128,6 +140,8 @@ pub struct Staging {
     dir: PathBuf,
     output: PathBuf,
     finished: bool,
+    /// Folders left by a build that was killed before it finished, removed by `begin`.
+    pub leftovers: Vec<PathBuf>,
 }
 
 impl Staging {
@@ -141,12 +155,19 @@ impl Staging {
         let parent = output.parent().unwrap_or(Path::new("/"));
         std::fs::create_dir_all(parent).map_err(io_error(parent))?;
         let dir = sibling(output, "new");
-        remove_dir_if_exists(&dir)?;
+        let mut leftovers = Vec::new();
+        for leftover in [dir.clone(), sibling(output, "old")] {
+            if std::fs::symlink_metadata(&leftover).is_ok() {
+                remove_dir_if_exists(&leftover)?;
+                leftovers.push(leftover);
+            }
+        }
         std::fs::create_dir_all(&dir).map_err(io_error(&dir))?;
         Ok(Staging {
             dir,
             output: output.to_path_buf(),
             finished: false,
+            leftovers,
         })
     }
 
@@ -194,8 +215,15 @@ fn fill(site: &BuiltSite, staging: &Path) -> Result<(), OutputError> {
     })?;
     site.copies.par_iter().try_for_each(|(path, source)| {
         let target = contained(staging, path)?;
-        std::fs::copy(source, &target)
-            .map(|_| ())
+        // Opened first, so that a file that cannot be read is named as such, not as a
+        // target that could not be written.
+        let mut from = std::fs::File::open(source).map_err(|error| OutputError::Read {
+            path: source.clone(),
+            error,
+        })?;
+        let mut to = std::fs::File::create(&target).map_err(io_error(&target))?;
+        io::copy(&mut from, &mut to)
+            .map(drop)
             .map_err(io_error(&target))
     })
 }
@@ -215,6 +243,46 @@ fn contained(base: &Path, site_path: &str) -> Result<PathBuf, OutputError> {
 }
 
 fn swap(staging: &Path, output: &Path) -> Result<(), OutputError> {
+    if output.is_dir() {
+        match exchange(staging, output) {
+            // The staging folder now holds the previous build.
+            Ok(()) => return remove_dir_if_exists(staging),
+            Err(error) if !exchange_unsupported(&error) => {
+                return Err(OutputError::Io {
+                    path: output.to_path_buf(),
+                    error,
+                });
+            }
+            Err(_) => {}
+        }
+    }
+    swap_by_renames(staging, output)
+}
+
+/// Swaps two folders in one step.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(io::Error::from)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> io::Result<()> {
+    Err(io::Error::from(io::ErrorKind::Unsupported))
+}
+
+/// The kernel or file system cannot exchange (old kernels, some network file systems).
+fn exchange_unsupported(error: &io::Error) -> bool {
+    error.kind() == io::ErrorKind::Unsupported
+        || matches!(error.raw_os_error(), Some(code) if code == EINVAL || code == ENOSYS)
+}
+
+const EINVAL: i32 = 22;
+const ENOSYS: i32 = 38;
+
+/// The fallback: the output is renamed away, then the new folder in. Between the two there
+/// is no output folder.
+fn swap_by_renames(staging: &Path, output: &Path) -> Result<(), OutputError> {
     let old = sibling(output, "old");
     remove_dir_if_exists(&old)?;
     if output.exists() {

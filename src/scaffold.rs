@@ -54,11 +54,15 @@ fn all_files<'a>(dir: &'a Dir<'a>) -> Vec<&'a include_dir::File<'a>> {
 
 /// Creates `content/PATH` with front matter for its section's schema. Returns the file.
 pub fn new_page(config: &Config, path: &str, today: jiff::civil::Date) -> Result<PathBuf, String> {
+    if Path::new(path).has_root() || Path::new(path).is_absolute() {
+        return Err(format!(
+            "`{path}` is an absolute path: name the page inside content/, such as `countries/brazil.md`"
+        ));
+    }
     let relative = path
         .trim_start_matches("./")
         .strip_prefix("content/")
         .unwrap_or(path.trim_start_matches("./"));
-    let relative = relative.trim_start_matches('/');
     if !relative.ends_with(".md") {
         return Err(format!(
             "`{path}` must name a Markdown file, such as `countries/brazil.md`"

@@ -38,10 +38,10 @@ impl SourceFile {
         }
     }
 
-    /// Reads a file as UTF-8; invalid bytes become a diagnostic at their position.
-    pub fn read(root: &Path, path: &Path) -> Result<SourceFile, crate::diagnostic::Diagnostic> {
-        let name = display_name(root, path);
-        let bytes = std::fs::read(path).map_err(|err| {
+    /// Reads a file of `tree` as UTF-8; invalid bytes become a diagnostic at their position.
+    pub fn read(tree: &Tree, path: &Path) -> Result<SourceFile, crate::diagnostic::Diagnostic> {
+        let name = display_name(tree.root(), path);
+        let bytes = tree.read(path).map_err(|err| {
             crate::diagnostic::Diagnostic::error(format!("cannot read file: {err}")).in_file(&name)
         })?;
         let bytes = strip_bom(bytes);
@@ -68,9 +68,10 @@ impl SourceFile {
             Err(i) => i - 1,
         };
         let start = self.line_starts[line_index];
-        let col = self.text[start..floor_char_boundary(&self.text, offset)]
-            .chars()
-            .count();
+        let col = self
+            .text
+            .get(start..floor_char_boundary(&self.text, offset))
+            .map_or(0, |before| before.chars().count());
         LineCol {
             line: line_index + 1,
             col: col + 1,
@@ -86,7 +87,8 @@ impl SourceFile {
             .get(index + 1)
             .copied()
             .unwrap_or(self.text.len());
-        let text = &self.text[start..end];
+        // Line starts follow a `\n`: boundaries, like the text's end.
+        let text = self.text.get(start..end).unwrap_or_default();
         let trimmed = text.trim_end_matches(['\n', '\r']);
         start..start + trimmed.len()
     }
@@ -94,7 +96,7 @@ impl SourceFile {
     /// Byte offset of a 1-based line and column (column in characters).
     pub fn offset_of(&self, line: usize, col: usize) -> usize {
         let range = self.line_range(line);
-        let text = &self.text[range.clone()];
+        let text = self.text.get(range.clone()).unwrap_or_default();
         let within = text
             .char_indices()
             .nth(col.saturating_sub(1))
@@ -106,7 +108,10 @@ impl SourceFile {
 
 /// The name a diagnostic prints for a file: relative to the root, `/`-separated.
 pub fn display_name(root: &Path, path: &Path) -> String {
-    let relative = path.strip_prefix(root).unwrap_or(path);
+    let Ok(relative) = path.strip_prefix(root) else {
+        // Outside the root: the path as it is (joining its parts would double the `/`).
+        return path.display().to_string();
+    };
     relative
         .components()
         .map(|c| c.as_os_str().to_string_lossy())
@@ -114,38 +119,188 @@ pub fn display_name(root: &Path, path: &Path) -> String {
         .join("/")
 }
 
-/// Every file under `root/folder` (sorted, links followed, hidden and editor files skipped),
-/// with a diagnostic for each entry that cannot be read. A missing folder is empty.
-pub fn files_under(
-    root: &Path,
-    folder: &str,
-) -> (Vec<PathBuf>, Vec<crate::diagnostic::Diagnostic>) {
+/// Where a site's files are read from: the disk under its root folder, or files held in
+/// memory under a made-up root (for fuzzing and property tests, which build whole sites
+/// without touching the disk). Every stage that reads the site reads through one.
+#[derive(Debug, Clone)]
+pub struct Tree {
+    root: PathBuf,
+    /// `None` for the disk; else file contents by path relative to the root (`/`-separated).
+    memory: Option<Arc<std::collections::BTreeMap<String, Arc<[u8]>>>>,
+}
+
+impl Tree {
+    pub fn disk(root: impl Into<PathBuf>) -> Tree {
+        Tree {
+            root: root.into(),
+            memory: None,
+        }
+    }
+
+    /// A site in memory: `(path relative to the root, bytes)` for each file.
+    pub fn memory<P: Into<String>, B: Into<Vec<u8>>>(
+        files: impl IntoIterator<Item = (P, B)>,
+    ) -> Tree {
+        let files = files
+            .into_iter()
+            .map(|(path, bytes)| (path.into(), Arc::from(bytes.into())))
+            .collect();
+        Tree {
+            root: PathBuf::from("/site-in-memory"),
+            memory: Some(Arc::new(files)),
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The relative key of an absolute path under a tree in memory.
+    fn key(&self, path: &Path) -> String {
+        display_name(&self.root, path)
+    }
+
+    pub fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+        match &self.memory {
+            None => std::fs::read(path),
+            Some(files) => files
+                .get(&self.key(path))
+                .map(|bytes| bytes.to_vec())
+                .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound)),
+        }
+    }
+
+    /// Whether the file at `path` can be opened for reading (a file to copy as it is).
+    pub fn check_readable(&self, path: &Path) -> std::io::Result<()> {
+        match &self.memory {
+            None => std::fs::File::open(path).map(drop),
+            Some(files) if files.contains_key(&self.key(path)) => Ok(()),
+            Some(_) => Err(std::io::Error::from(std::io::ErrorKind::NotFound)),
+        }
+    }
+
+    pub fn is_file(&self, path: &Path) -> bool {
+        match &self.memory {
+            None => path.is_file(),
+            Some(files) => files.contains_key(&self.key(path)),
+        }
+    }
+
+    /// Every file under `folder` of the root, with a diagnostic for each entry that cannot be
+    /// read, each symbolic link that leads out of the site (not followed) and each link loop.
+    /// Sorted by path, hidden and editor files skipped. A missing folder is empty.
+    pub fn files_under(&self, folder: &str) -> (Vec<PathBuf>, Vec<Diagnostic>) {
+        match &self.memory {
+            None => files_on_disk(&self.root, folder),
+            Some(files) => {
+                let prefix = format!("{folder}/");
+                let mut found: Vec<(Vec<&str>, PathBuf)> = files
+                    .keys()
+                    .filter_map(|key| {
+                        let relative = key.strip_prefix(&prefix)?;
+                        let parts: Vec<&str> = relative.split('/').collect();
+                        let hidden = parts.iter().any(|part| {
+                            part.is_empty() || crate::content::is_ignored(part.as_ref())
+                        });
+                        (!hidden).then(|| (parts, self.root.join(key)))
+                    })
+                    .collect();
+                // As a walk of the folders would list them: by name, folder by folder.
+                found.sort();
+                (
+                    found.into_iter().map(|(_, path)| path).collect(),
+                    Vec::new(),
+                )
+            }
+        }
+    }
+}
+
+use crate::diagnostic::Diagnostic;
+
+fn files_on_disk(root: &Path, folder: &str) -> (Vec<PathBuf>, Vec<Diagnostic>) {
     let dir = root.join(folder);
     let (mut files, mut problems) = (Vec::new(), Vec::new());
     if !dir.is_dir() {
         return (files, problems);
     }
-    let walker = walkdir::WalkDir::new(&dir)
+    // Links may point anywhere inside the site, never out of it.
+    let real_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let mut walker = walkdir::WalkDir::new(&dir)
         .follow_links(true)
         .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !crate::content::is_ignored(e.file_name()));
-    for entry in walker {
-        match entry {
-            Ok(e) if e.file_type().is_file() => files.push(e.into_path()),
-            Ok(_) => {}
+        .into_iter();
+    while let Some(entry) = walker.next() {
+        let entry = match entry {
+            Ok(entry) => entry,
             Err(err) => {
-                let name = err
-                    .path()
-                    .map_or_else(|| folder.to_owned(), |p| display_name(root, p));
-                problems.push(
-                    crate::diagnostic::Diagnostic::error(format!("cannot read `{name}`: {err}"))
-                        .in_file(&name),
-                );
+                problems.push(walk_error(root, &real_root, folder, &err));
+                continue;
             }
+        };
+        let is_dir = entry.file_type().is_dir();
+        if entry.depth() > 0 && crate::content::is_ignored(entry.file_name()) {
+            if is_dir {
+                walker.skip_current_dir();
+            }
+            continue;
+        }
+        if entry.path_is_symlink() {
+            let target = entry.path().canonicalize();
+            if let Some(outside) = target.ok().filter(|t| !t.starts_with(&real_root)) {
+                let name = display_name(root, entry.path());
+                problems.push(
+                    Diagnostic::error(format!(
+                        "`{name}` is a symbolic link to `{}`, outside the site",
+                        outside.display()
+                    ))
+                    .in_file(&name)
+                    .with_help(
+                        "copy the file into the site instead: a build never reads or publishes files from outside it",
+                    ),
+                );
+                if is_dir {
+                    walker.skip_current_dir();
+                }
+                continue;
+            }
+        }
+        if entry.file_type().is_file() {
+            files.push(entry.into_path());
         }
     }
     (files, problems)
+}
+
+fn walk_error(root: &Path, real_root: &Path, folder: &str, err: &walkdir::Error) -> Diagnostic {
+    let name = err
+        .path()
+        .map_or_else(|| folder.to_owned(), |p| display_name(root, p));
+    match err.loop_ancestor() {
+        // A link to a folder that holds the site: out of the site before it is a loop.
+        Some(ancestor) if !ancestor.starts_with(root) && !ancestor.starts_with(real_root) => {
+            Diagnostic::error(format!(
+                "`{name}` is a symbolic link to `{}`, outside the site",
+                ancestor.display()
+            ))
+            .in_file(&name)
+            .with_help(
+                "copy the files into the site instead: a build never reads or publishes files from outside it",
+            )
+        }
+        Some(ancestor) => Diagnostic::error(format!(
+            "symbolic link loop: `{name}` points back to `{}`",
+            display_name(root, ancestor)
+        ))
+        .in_file(&name)
+        .with_help("remove the link or point it outside its own folder"),
+        None => {
+            let reason = err
+                .io_error()
+                .map_or_else(|| err.to_string(), ToString::to_string);
+            Diagnostic::error(format!("cannot read `{name}`: {reason}")).in_file(&name)
+        }
+    }
 }
 
 fn strip_bom(mut bytes: Vec<u8>) -> Vec<u8> {
@@ -170,6 +325,8 @@ pub fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
 }
 
 #[cfg(test)]
+// Tests slice fixed texts at known offsets: a wrong boundary fails the test, as it should.
+#[allow(clippy::string_slice)]
 mod tests {
     use super::*;
 

@@ -3,7 +3,6 @@
 //! point into the template file.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::sync::{Arc, RwLock};
 
 use tera::{Error, Filter, Kwargs, State, Tera, TeraResult, Value};
@@ -94,7 +93,8 @@ pub struct TemplateSources {
 
 impl TemplateSources {
     /// The built-ins, then every `.html` file under `templates/` (which wins on a name clash).
-    pub fn load(root: &Path) -> (TemplateSources, Vec<Diagnostic>) {
+    pub fn load(tree: &crate::source::Tree) -> (TemplateSources, Vec<Diagnostic>) {
+        let root = tree.root();
         let mut files = BTreeMap::new();
         for (name, text) in BUILTIN_TEMPLATES
             .into_iter()
@@ -104,12 +104,12 @@ impl TemplateSources {
             files.insert(name.to_owned(), SourceFile::new(display, name, text));
         }
         let dir = root.join("templates");
-        let (paths, mut problems) = crate::source::files_under(root, "templates");
+        let (paths, mut problems) = tree.files_under("templates");
         for path in paths
             .iter()
             .filter(|p| p.extension().is_some_and(|x| x == "html"))
         {
-            match SourceFile::read(root, path) {
+            match SourceFile::read(tree, path) {
                 Ok(file) => {
                     files.insert(display_name(&dir, path), file);
                 }

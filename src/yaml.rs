@@ -94,7 +94,7 @@ impl Yaml {
 /// Parses `file.text[range]` as one YAML document. Positions in the result and in the error
 /// count from the start of the file, not of the YAML block.
 pub fn parse(file: &SourceFile, range: Range<usize>) -> Result<Yaml, Diagnostic> {
-    let text = &file.text[range.clone()];
+    let text = file.text.get(range.clone()).unwrap_or_default();
     let base = range.start;
     match serde_saphyr::from_str::<Spanned<RawNode>>(text) {
         Ok(root) => Ok(convert(root, file, base)),
@@ -103,8 +103,7 @@ pub fn parse(file: &SourceFile, range: Range<usize>) -> Result<Yaml, Diagnostic>
 }
 
 fn parse_error(err: &serde_saphyr::Error, file: &SourceFile, base: usize) -> Diagnostic {
-    let message = strip_position_suffix(&err.without_snippet().to_string());
-    let diagnostic = Diagnostic::error(format!("invalid YAML: {message}"));
+    let diagnostic = Diagnostic::error(error_message(err, file, base));
     let Some(location) = err.location() else {
         let start = file.line_col(base);
         return diagnostic.at_line_col(file, start.line, 1, 0);
@@ -123,10 +122,90 @@ fn parse_error(err: &serde_saphyr::Error, file: &SourceFile, base: usize) -> Dia
     diagnostic.at(file, start..start + len.max(1))
 }
 
+/// The parser's error in an editor's words: a repeated key says where it first was, and the
+/// limits that keep hostile files from exhausting memory say what they are.
+fn error_message(err: &serde_saphyr::Error, file: &SourceFile, base: usize) -> String {
+    use serde_saphyr::Error;
+    use serde_saphyr::budget::BudgetBreach;
+    let what = if file.name.starts_with("data/") {
+        "this data file"
+    } else {
+        "this front matter"
+    };
+    let budget = serde_saphyr::Budget::default();
+    // The error itself, out of the wrappers that say where an alias or snippet was.
+    let mut original = err;
+    while let Error::AliasError { error, .. } | Error::WithSnippet { error, .. } = original {
+        original = error;
+    }
+    match original {
+        Error::DuplicateMappingKey {
+            key: Some(key),
+            location,
+        } => {
+            let at = location
+                .span()
+                .byte_offset()
+                .map(|offset| base + offset as usize);
+            match at.and_then(|at| first_occurrence(file, base, at, key)) {
+                Some(line) => format!("`{key}` is given twice; first at line {line}"),
+                None => format!("`{key}` is given twice"),
+            }
+        }
+        Error::DuplicateMappingKey { key: None, .. } => "a key is given twice".to_owned(),
+        Error::Budget { breach, .. } => match breach {
+            BudgetBreach::Depth { .. } => format!(
+                "{what} is too deeply nested (the limit is {} levels)",
+                budget.max_depth
+            ),
+            BudgetBreach::Aliases { .. }
+            | BudgetBreach::Anchors { .. }
+            | BudgetBreach::AliasAnchorRatio { .. } => format!(
+                "{what} repeats its anchors (`*name`) too often: written out, it would be too large"
+            ),
+            _ => format!(
+                "{what} is too large (the limit is {} values and {} MB of text): split it into several files",
+                budget.max_nodes,
+                budget.max_total_scalar_bytes / (1024 * 1024)
+            ),
+        },
+        other => {
+            let message = strip_position_suffix(&other.to_string());
+            if message == "recursion limit exceeded" {
+                format!(
+                    "{what} is too deeply nested (the limit is {} levels of brackets)",
+                    budget.flow_nesting_limit
+                )
+            } else {
+                format!("invalid YAML: {message}")
+            }
+        }
+    }
+}
+
+/// The line where `key` is first written as a key in the YAML before byte `duplicate`: the
+/// nearest earlier `key:` at the same column, or on the same line for flow mappings.
+fn first_occurrence(file: &SourceFile, base: usize, duplicate: usize, key: &str) -> Option<usize> {
+    let position = file.line_col(duplicate);
+    let first_line = file.line_col(base).line;
+    (first_line..position.line).find(|&line| {
+        let range = file.line_range(line);
+        let text = file.text.get(range).unwrap_or_default();
+        let indent: String = text.chars().take(position.col - 1).collect();
+        let rest = text.chars().skip(position.col - 1).collect::<String>();
+        indent.trim().is_empty()
+            && rest
+                .strip_prefix(key)
+                .or_else(|| rest.strip_prefix(&format!("\"{key}\"")))
+                .or_else(|| rest.strip_prefix(&format!("'{key}'")))
+                .is_some_and(|after| after.trim_start().starts_with(':'))
+    })
+}
+
 /// saphyr appends " at line N, column M"; we print the position ourselves.
 fn strip_position_suffix(message: &str) -> String {
-    match message.find(" at line ") {
-        Some(i) if message[i..].contains("column") => message[..i].to_owned(),
+    match message.split_once(" at line ") {
+        Some((before, position)) if position.contains("column") => before.to_owned(),
         _ => message.to_owned(),
     }
 }
@@ -250,6 +329,8 @@ impl<'de> Visitor<'de> for RawNodeVisitor {
 }
 
 #[cfg(test)]
+// Tests slice fixed texts at known offsets: a wrong boundary fails the test, as it should.
+#[allow(clippy::string_slice)]
 mod tests {
     use super::*;
 
@@ -281,8 +362,37 @@ mod tests {
         let text = "---\ntitle: a\ntitle: b\n---\n";
         let file = SourceFile::new("a.md", "/a.md", text);
         let err = parse(&file, 4..22).unwrap_err();
-        assert!(err.message.contains("duplicate"), "{}", err.message);
+        assert!(err.message.contains("given twice"), "{}", err.message);
         assert_eq!(err.position().unwrap(), "a.md:3:1");
+    }
+
+    #[test]
+    fn errors_are_in_an_editors_words() {
+        let text = "---\ntitle: a\ndescription: b\ntitle: c\n---\n";
+        let file = SourceFile::new("content/a.md", "/a.md", text);
+        let err = parse(&file, 4..text.len() - 4).unwrap_err();
+        assert_eq!(err.message, "`title` is given twice; first at line 2");
+        assert_eq!(err.position().unwrap(), "content/a.md:4:1");
+        let big = format!("list: [{}]\n", vec!["1"; 260_000].join(","));
+        let err = parse_all(&big).unwrap_err();
+        assert!(
+            err.message
+                .starts_with("this front matter is too large (the limit is 250000 values"),
+            "{}",
+            err.message
+        );
+        let deep = format!("x: {}{}\n", "[".repeat(300), "]".repeat(300));
+        let err = parse_all(&deep).unwrap_err();
+        assert!(err.message.contains("too deeply nested"), "{}", err.message);
+        let file = SourceFile::new("data/d.yaml", "/d.yaml", deep.as_str());
+        let err = parse(&file, 0..deep.len()).unwrap_err();
+        assert!(
+            err.message
+                .starts_with("this data file is too deeply nested"),
+            "{}",
+            err.message
+        );
+        assert!(!err.message.contains("Options") && !err.message.contains("budget"));
     }
 
     #[test]

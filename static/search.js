@@ -2,9 +2,9 @@
  *
  * form[data-index] (templates/search.html) names the index the build writes: info.json
  * {docs, chunk}; docs-K.json, docs K*chunk… as [title, url, excerpt, section]; terms-PP.json,
- * {term: [[docId, score], …]} for the terms starting with PP (characters outside [a-z0-9] as
- * "_"; no file means no terms). Queries are split as the build splits pages. A page matches when
- * it has every term, the last one also as the start of a word (results come while typing); pages
+ * {term: [[docId, score], …]} for the terms of shard PP (see shardOf; no file means no terms).
+ * Queries are split as the build splits pages, in any script. A page matches when it has every
+ * term, the last one also as the start of a word (results come while typing); pages
  * rank by the sum of their scores. Only the files a query needs are fetched, each once. The query
  * is kept in the URL (?q=), the results are links under a status line that screen readers
  * announce, and focus never moves. Without JavaScript the form reloads the page, which explains.
@@ -26,16 +26,59 @@
   const cache = new Map(); // file name -> promise of its JSON (null for a missing shard)
   let timer = 0, latest = 0; // latest: number of the newest search; older ones never render
 
-  // The build's tokens(): Rust's char::is_alphanumeric is Unicode's Alphabetic or N*.
-  function tokenize(text) {
-    return text.split(/[^\p{Alphabetic}\p{N}]+/u).filter((w) => Array.from(w).length >= 2)
-      .map((w) => w.toLowerCase()).filter((w) => !STOP.has(w));
+  // src/text.rs's words(): text in NFC; letters, marks and numbers make words, lower-cased
+  // (final sigma as sigma); format characters (zero-width joiners, bidi controls) vanish; a
+  // word ends where the script passes between one written without spaces (Han, kana, Thai,
+  // Lao, Khmer, Myanmar) and any other, a mark going with the character before it.
+  const WORD = /[\p{L}\p{M}\p{N}]/u, MARK = /\p{M}/u, FORMAT = /\p{Cf}/u, OTHER_LETTER = /\p{Lo}/u;
+  const UNSPACED = /[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}\p{scx=Thai}\p{scx=Lao}\p{scx=Khmer}\p{scx=Mymr}]/u;
+  function words(text) {
+    const found = [];
+    let word = "", unspacedWord = false;
+    for (const c of text.normalize("NFC")) {
+      if (FORMAT.test(c)) continue;
+      if (!WORD.test(c)) {
+        if (word) found.push([word, unspacedWord]);
+        word = "";
+        continue;
+      }
+      const unspaced = MARK.test(c) && word ? unspacedWord : UNSPACED.test(c);
+      if (word && unspaced !== unspacedWord) {
+        found.push([word, unspacedWord]);
+        word = "";
+      }
+      unspacedWord = unspaced;
+      word += c.toLowerCase().replace(/ς/g, "σ");
+    }
+    if (word) found.push([word, unspacedWord]);
+    return found.map(([w, unspaced]) => [w.normalize("NFC"), unspaced]);
   }
 
-  // The shard file holding TERM: its first two characters, each outside [a-z0-9] as "_".
+  // src/publish/search.rs's tokens(): words of two or more characters (or one letter of a
+  // syllabary, abjad or ideographic script, such as 쌀), stop words dropped; unspaced words as
+  // their overlapping pairs of characters.
+  function tokenize(text) {
+    const terms = [];
+    for (const [word, unspaced] of words(text)) {
+      const chars = Array.from(word);
+      if (unspaced && chars.length > 1) {
+        for (let i = 0; i + 1 < chars.length; i++) terms.push(chars[i] + chars[i + 1]);
+      } else if (chars.length > 1 || unspaced || OTHER_LETTER.test(word)) {
+        terms.push(word);
+      }
+    }
+    return terms.filter((w) => !STOP.has(w));
+  }
+
+  // The shard file holding TERM (src/publish/search.rs's shard_of): its first two characters
+  // when the first is in [a-z0-9] (any other second one as "_"); otherwise "_" and the low
+  // byte of the first character's code point in hex.
   function shardOf(term) {
-    const pp = Array.from(term).slice(0, 2).map((c) => (/^[a-z0-9]$/.test(c) ? c : "_"));
-    return "terms-" + pp.join("") + ".json";
+    const [first, second] = Array.from(term);
+    const plain = (c) => /^[a-z0-9]$/.test(c);
+    const name = !plain(first) ? "_" + (first.codePointAt(0) & 0xff).toString(16).padStart(2, "0")
+      : first + (second === undefined ? "" : plain(second) ? second : "_");
+    return "terms-" + name + ".json";
   }
 
   // Fetches NAME from the index, once. A missing shard resolves to null; any other failure
@@ -71,10 +114,12 @@
   async function search(query) {
     const terms = tokenize(query);
     if (terms.length === 0) return null;
+    // The last term is also the start of a word (results come while typing), and so is a
+    // term of one character (米 finds 米国).
     const last = terms.pop();
-    const exact = [...new Set(terms)].filter((t) => t !== last);
+    const others = [...new Set(terms)].filter((t) => t !== last);
     const [info, ...maps] = await Promise.all([load("info.json"),
-      ...exact.map((t) => scoresOf(t, false)), scoresOf(last, true)]);
+      ...others.map((t) => scoresOf(t, Array.from(t).length === 1)), scoresOf(last, true)]);
     if (!(info && info.chunk > 0 && info.docs >= 0)) throw new Error("info.json: no docs or chunk");
     maps.sort((a, b) => a.size - b.size); // walk the rarest term's pages
     const [first, ...rest] = maps, hits = [];
@@ -100,7 +145,7 @@
     const q = `“${query}”`, n = found ? found.total : 0;
     status.textContent = error ? "Search is not available right now (its index did not load). Try again later."
       : !query ? ""
-      : !found ? `Nothing to look for in ${q}: type a word of two or more letters (not one like “the”).`
+      : !found ? `Nothing to look for in ${q}: type a word of two or more letters (not one like “the”), or one character of Japanese, Chinese or Korean.`
       : n === 0 ? `No results for ${q}.`
       : `${n > MAX ? `The best ${MAX} of ` : ""}${n} result${n === 1 ? "" : "s"} for ${q}.`;
     status.classList.toggle("search-error", !!error);

@@ -26,12 +26,12 @@ pub fn links_in(html: &str) -> Vec<String> {
     let mut found = Vec::new();
     for attribute in [" href=\"", " src=\""] {
         let mut rest = html;
-        while let Some(i) = rest.find(attribute) {
-            rest = &rest[i + attribute.len()..];
-            if let Some(end) = rest.find('"') {
-                found.push(decode_entities(&rest[..end]));
-                rest = &rest[end..];
-            }
+        while let Some((_, after)) = rest.split_once(attribute) {
+            let Some((value, tail)) = after.split_once('"') else {
+                break;
+            };
+            found.push(decode_entities(value));
+            rest = tail;
         }
     }
     found
@@ -51,11 +51,12 @@ pub fn decode_entities(text: &str) -> String {
 fn ids_in(html: &str) -> BTreeSet<String> {
     let mut ids = BTreeSet::new();
     let mut rest = html;
-    while let Some(i) = rest.find(" id=\"") {
-        rest = &rest[i + 5..];
-        if let Some(end) = rest.find('"') {
-            ids.insert(decode_entities(&rest[..end]));
-        }
+    while let Some((_, after)) = rest.split_once(" id=\"") {
+        let Some((id, tail)) = after.split_once('"') else {
+            break;
+        };
+        ids.insert(decode_entities(id));
+        rest = tail;
     }
     ids
 }

@@ -86,7 +86,7 @@ struct Parsed {
 pub fn load(config: &Config, include_drafts: bool) -> (Content, Vec<Diagnostic>) {
     let content_dir = config.content_dir();
     let mut problems = Vec::new();
-    let inventory = walk(&config.root, &content_dir, &mut problems);
+    let inventory = walk(config, &mut problems);
     let section_dirs: BTreeSet<String> = inventory
         .markdown
         .iter()
@@ -97,7 +97,11 @@ pub fn load(config: &Config, include_drafts: bool) -> (Content, Vec<Diagnostic>)
     let results: Vec<Result<Parsed, Vec<Diagnostic>>> = inventory
         .markdown
         .par_iter()
-        .map(|path| parse_file(config, &content_dir, path, &section_dirs))
+        .map(|path| {
+            let parsing = || parse_file(config, &content_dir, path, &section_dirs);
+            let what = || format!("reading `{}`", display_name(&config.root, path));
+            crate::guard::catch(what, parsing).unwrap_or_else(|bug| Err(vec![bug]))
+        })
         .collect();
     let mut parsed = Vec::new();
     let mut broken = BTreeSet::new();
@@ -135,55 +139,18 @@ pub fn reload_page(
     if parsed.kind != Kind::Page {
         return Err(Vec::new());
     }
-    place_page(parsed, &section_dirs)
+    place_page(parsed, &section_dirs, config.slugify)
         .map(|(page, _)| page)
         .map_err(|d| vec![d])
 }
 
-fn walk(root: &Path, content_dir: &Path, problems: &mut Vec<Diagnostic>) -> Inventory {
-    let mut inventory = Inventory {
-        markdown: Vec::new(),
-        others: Vec::new(),
-    };
-    if !content_dir.is_dir() {
-        return inventory;
-    }
-    let walker = walkdir::WalkDir::new(content_dir)
-        .follow_links(true)
-        .sort_by_file_name()
+fn walk(config: &Config, problems: &mut Vec<Diagnostic>) -> Inventory {
+    let (files, walk_problems) = config.tree.files_under("content");
+    problems.extend(walk_problems);
+    let (markdown, others) = files
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name()));
-    for entry in walker {
-        match entry {
-            Ok(entry) if entry.file_type().is_file() => {
-                let path = entry.into_path();
-                if path.extension().is_some_and(|e| e == "md") {
-                    inventory.markdown.push(path);
-                } else {
-                    inventory.others.push(path);
-                }
-            }
-            Ok(_) => {}
-            Err(err) => problems.push(walk_error(root, &err)),
-        }
-    }
-    inventory
-}
-
-fn walk_error(root: &Path, err: &walkdir::Error) -> Diagnostic {
-    let name = err
-        .path()
-        .map(|p| display_name(root, p))
-        .unwrap_or_else(|| "content".into());
-    match err.loop_ancestor() {
-        Some(ancestor) => Diagnostic::error(format!(
-            "symbolic link loop: `{name}` points back to `{}`",
-            display_name(root, ancestor)
-        ))
-        .in_file(&name)
-        .with_help("remove the link or point it outside its own folder"),
-        None => Diagnostic::error(format!("cannot read `{name}`: {err}")).in_file(&name),
-    }
+        .partition(|path| path.extension().is_some_and(|e| e == "md"));
+    Inventory { markdown, others }
 }
 
 /// Hidden files and editors' temporary and backup files are not content.
@@ -210,7 +177,7 @@ fn owning_section(dir: &str, section_dirs: &BTreeSet<String>) -> String {
         if section_dirs.contains(current) || current.is_empty() {
             return current.to_owned();
         }
-        current = current.rfind('/').map_or("", |i| &current[..i]);
+        current = current.rsplit_once('/').map_or("", |(parent, _)| parent);
     }
 }
 
@@ -220,7 +187,7 @@ fn parse_file(
     path: &Path,
     section_dirs: &BTreeSet<String>,
 ) -> Result<Parsed, Vec<Diagnostic>> {
-    let file = SourceFile::read(&config.root, path).map_err(|d| vec![d])?;
+    let file = SourceFile::read(&config.tree, path).map_err(|d| vec![d])?;
     let split = front_matter::split(&file).map_err(|d| vec![d])?;
     let dir = relative_dir(content_dir, path);
     let is_section = path.file_name().is_some_and(|n| n == "_index.md");
@@ -263,7 +230,7 @@ fn assemble(
         if parsed.front.draft && !include_drafts {
             continue;
         }
-        let path = slug::dir_path(&parsed.dir);
+        let path = slug::dir_path(&parsed.dir, config.slugify);
         let content_path = join(&parsed.dir, "_index.md");
         content.sections.insert(
             parsed.dir.clone(),
@@ -290,7 +257,7 @@ fn assemble(
         if parsed.front.draft && !include_drafts {
             continue;
         }
-        match place_page(parsed, &section_dirs) {
+        match place_page(parsed, &section_dirs, config.slugify) {
             Ok((page, bundle_dir)) => {
                 if let Some(dir) = bundle_dir {
                     bundle_paths.insert(dir, page.path.clone());
@@ -341,6 +308,7 @@ fn implicit_root(config: &Config) -> Section {
 fn place_page(
     parsed: Parsed,
     section_dirs: &BTreeSet<String>,
+    mode: slug::SlugMode,
 ) -> Result<(Page, Option<String>), Diagnostic> {
     let is_bundle = parsed
         .file
@@ -348,8 +316,8 @@ fn place_page(
         .file_name()
         .is_some_and(|n| n == "index.md");
     let (parent_dir, default_name, bundle_dir) = if is_bundle {
-        let (parent, name) = match parsed.dir.rfind('/') {
-            Some(i) => (parsed.dir[..i].to_owned(), parsed.dir[i + 1..].to_owned()),
+        let (parent, name) = match parsed.dir.rsplit_once('/') {
+            Some((parent, name)) => (parent.to_owned(), name.to_owned()),
             None => (String::new(), parsed.dir.clone()),
         };
         (parent, name, Some(parsed.dir.clone()))
@@ -362,13 +330,24 @@ fn place_page(
         (parsed.dir.clone(), stem.unwrap_or_default(), None)
     };
     let slug = match &parsed.front.slug {
-        Some((custom, span)) => slug::check_custom(custom).map_err(|message| {
-            Diagnostic::error(message)
-                .at(&parsed.file, span.clone())
-                .with_help(format!("try `slug: {}`", slug::slugify(custom)))
+        Some((custom, span)) => slug::check_custom(custom, mode).map_err(|message| {
+            let diagnostic = Diagnostic::error(message).at(&parsed.file, span.clone());
+            match slug::slugify(custom, mode) {
+                suggestion if suggestion.is_empty() => diagnostic,
+                suggestion => diagnostic.with_help(format!("try `slug: {suggestion}`")),
+            }
         })?,
         None => {
-            let slug = slug::slugify(&default_name);
+            let slug = slug::slugify(&default_name, mode);
+            if slug::loses_every_letter(&default_name, mode) {
+                return Err(Diagnostic::error(format!(
+                    "the file name `{default_name}` has no Latin letter to make an ASCII URL from (`slugify = \"ascii\"`)"
+                ))
+                .at(&parsed.file, 0..3)
+                .with_help(
+                    "give the page a `slug:` in Latin letters (e.g. `slug: japan-talks`), or drop `slugify = \"ascii\"` to keep the letters of every script in URLs",
+                ));
+            }
             if slug.is_empty() {
                 return Err(Diagnostic::error(format!(
                     "cannot make a URL from the file name `{default_name}`"
@@ -379,7 +358,7 @@ fn place_page(
             slug
         }
     };
-    let path = format!("{}{slug}/", slug::dir_path(&parent_dir));
+    let path = format!("{}{slug}/", slug::dir_path(&parent_dir, mode));
     let content_dir_name = parsed
         .file
         .name
@@ -458,8 +437,8 @@ fn link_sections(content: &mut Content) {
 
 fn parent_section(dir: &str, dirs: &[String]) -> String {
     let mut current = dir;
-    while let Some(i) = current.rfind('/') {
-        current = &current[..i];
+    while let Some((parent, _)) = current.rsplit_once('/') {
+        current = parent;
         if dirs.iter().any(|d| d == current) {
             return current.to_owned();
         }
@@ -507,7 +486,7 @@ fn assets(
             let file_name = source.file_name()?.to_string_lossy().into_owned();
             let base = match bundle_paths.get(&dir) {
                 Some(page_path) if bundle_dirs_on_disk.contains(&dir) => page_path.clone(),
-                _ => slug::dir_path(&dir),
+                _ => slug::dir_path(&dir, config.slugify),
             };
             Some(Asset {
                 source: source.clone(),

@@ -1,36 +1,120 @@
-//! Slugs and site paths: how file and folder names become URL segments.
+//! Slugs and site paths: how file and folder names, taxonomy terms and headings become URL
+//! segments and anchors.
+//!
+//! By default a slug keeps the letters of every script (`日本の交渉` stays `日本の交渉`,
+//! `Côte d'Ivoire` becomes `côte-d-ivoire`): lower-cased, in NFC, with runs of spaces,
+//! punctuation and symbols as one `-`. URLs carry them percent-encoded (`config::Config::url_path`).
+//! `slugify = "ascii"` in `tradetalks.toml` keeps only Latin letters (without their accents)
+//! and digits; a name with no Latin letter then needs an explicit `slug`. No mode ever
+//! transliterates one language with another's readings.
 
-/// `Côte d'Ivoire` → `cote-d-ivoire`.
-pub fn slugify(text: &str) -> String {
-    slug::slugify(text)
+use serde::{Deserialize, Serialize};
+
+use crate::text;
+
+/// How names become URL segments (`slugify` in `tradetalks.toml`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SlugMode {
+    /// Letters of every script, lower-cased.
+    #[default]
+    Unicode,
+    /// Latin letters without accents and digits only.
+    Ascii,
 }
 
-/// Checks a slug given in front matter: one URL segment, nothing that climbs out (`..`).
-pub fn check_custom(slug: &str) -> Result<String, String> {
-    let valid_chars = slug
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~'));
-    if slug.is_empty() || slug == "." || slug == ".." || !valid_chars || slug.starts_with('.') {
+/// `South Korea` → `south-korea`; `日本の交渉` → `日本の交渉` (`""` in ASCII mode);
+/// `Côte d'Ivoire` → `côte-d-ivoire` (`cote-d-ivoire` in ASCII mode). Empty when the text has
+/// no letter or digit to keep.
+pub fn slugify(text: &str, mode: SlugMode) -> String {
+    let text = text::nfc(text);
+    let mut slug = String::with_capacity(text.len());
+    let mut pending_dash = false;
+    let mut buffer = [0u8; 4];
+    for c in text.chars() {
+        if text::is_invisible(c) {
+            continue;
+        }
+        let kept = match mode {
+            SlugMode::Unicode if text::is_word_char(c) => Some(lower(c)),
+            SlugMode::Unicode => None,
+            SlugMode::Ascii if c.is_ascii_alphanumeric() => {
+                Some(c.to_ascii_lowercase().encode_utf8(&mut buffer).to_owned())
+            }
+            // An accent on a kept letter goes with it (`e` + U+0301 after NFC is `é` anyway).
+            SlugMode::Ascii if text::is_mark(c) => Some(String::new()),
+            // `é` → `e`, `ß` → `ss`, `Ø` → `o`: Latin letters only, never another script.
+            SlugMode::Ascii if text::is_latin_letter(c) => deunicode::deunicode_char(c)
+                .map(|ascii| {
+                    ascii
+                        .chars()
+                        .filter(char::is_ascii_alphanumeric)
+                        .map(|a| a.to_ascii_lowercase())
+                        .collect::<String>()
+                })
+                .filter(|ascii| !ascii.is_empty()),
+            SlugMode::Ascii => None,
+        };
+        match kept {
+            Some(piece) => {
+                if pending_dash && !slug.is_empty() && !piece.is_empty() {
+                    slug.push('-');
+                }
+                if !piece.is_empty() {
+                    pending_dash = false;
+                }
+                slug.push_str(&piece);
+            }
+            None => pending_dash = true,
+        }
+    }
+    match text::nfc(&slug) {
+        std::borrow::Cow::Owned(normal) => normal,
+        std::borrow::Cow::Borrowed(_) => slug,
+    }
+}
+
+/// `c` lower-cased (`Σ` and `ς` as `σ`, as search terms have it).
+fn lower(c: char) -> String {
+    c.to_lowercase()
+        .map(|l| if l == 'ς' { 'σ' } else { l })
+        .collect()
+}
+
+/// Checks a slug given in front matter: one URL segment of letters, digits, marks and
+/// `-_.~` (ASCII ones only in ASCII mode), nothing that climbs out (`..`). Returns it in NFC.
+pub fn check_custom(slug: &str, mode: SlugMode) -> Result<String, String> {
+    let slug = text::nfc(slug).into_owned();
+    let allowed = |c: char| match mode {
+        SlugMode::Unicode => text::is_word_char(c) || matches!(c, '-' | '_' | '.' | '~'),
+        SlugMode::Ascii => c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~'),
+    };
+    if slug.is_empty() || slug.starts_with('.') || !slug.chars().all(allowed) {
+        let letters = match mode {
+            SlugMode::Unicode => "letters, digits",
+            SlugMode::Ascii => "ASCII letters, digits (slugify = \"ascii\")",
+        };
         return Err(format!(
-            "invalid slug `{slug}`: a slug is one URL segment of letters, digits, `-`, `_`, `.` and `~`, not starting with `.`"
+            "invalid slug `{slug}`: a slug is one URL segment of {letters}, `-`, `_`, `.` and `~`, not starting with `.`"
         ));
     }
-    Ok(slug.to_owned())
+    Ok(slug)
 }
 
 /// The site path of a content folder: `countries/East Asia` → `countries/east-asia/`;
 /// the root folder is `""`.
-pub fn dir_path(dir: &str) -> String {
+pub fn dir_path(dir: &str, mode: SlugMode) -> String {
     dir.split('/')
         .filter(|part| !part.is_empty())
-        .map(|part| format!("{}/", folder_segment(part)))
+        .map(|part| format!("{}/", segment(part, mode)))
         .collect()
 }
 
-/// A folder name as a URL segment. A name with nothing to slugify (`-`, `!!!`) gets its bytes
-/// in hex instead of an empty segment, which would put its pages in the parent folder.
-fn folder_segment(name: &str) -> String {
-    let slug = slugify(name);
+/// A folder name or taxonomy term as a URL segment. A name with nothing to keep (`-`, `🎉`,
+/// or in ASCII mode `日本`) gets its bytes in hex instead of an empty segment, which would put
+/// its pages in the parent folder; `loses_every_letter` tells when to report the ASCII case.
+pub fn segment(name: &str, mode: SlugMode) -> String {
+    let slug = slugify(name, mode);
     if slug.is_empty() {
         name.bytes().map(|b| format!("{b:02x}")).collect()
     } else {
@@ -38,45 +122,94 @@ fn folder_segment(name: &str) -> String {
     }
 }
 
+/// Whether a name has letters that a mode drops entirely: in ASCII mode, a name of letters
+/// with no Latin one among them (`日本`), which then needs an explicit slug.
+pub fn loses_every_letter(name: &str, mode: SlugMode) -> bool {
+    mode == SlugMode::Ascii
+        && slugify(name, mode).is_empty()
+        && !slugify(name, SlugMode::Unicode).is_empty()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    use SlugMode::{Ascii, Unicode};
+
     #[test]
-    fn slugs_are_lowercase_ascii_with_hyphens() {
-        assert_eq!(slugify("South Korea"), "south-korea");
-        assert_eq!(slugify("Côte d'Ivoire"), "cote-d-ivoire");
-        assert_eq!(slugify("../../etc"), "etc");
+    fn slugs_keep_the_letters_of_every_script() {
+        assert_eq!(slugify("South Korea", Unicode), "south-korea");
+        assert_eq!(slugify("Côte d'Ivoire", Unicode), "côte-d-ivoire");
+        assert_eq!(slugify("日本の交渉", Unicode), "日本の交渉");
+        assert_eq!(slugify("한국의 입장", Unicode), "한국의-입장");
+        assert_eq!(slugify("भारत की स्थिति", Unicode), "भारत-की-स्थिति");
+        assert_eq!(slugify("موقف الهند", Unicode), "موقف-الهند");
+        assert_eq!(slugify("ΔΑΣΜΟΣ", Unicode), "δασμοσ");
+        assert_eq!(slugify("Tariffs 🚗 and 🌾!", Unicode), "tariffs-and");
+        assert_eq!(slugify("../../etc", Unicode), "etc");
+        // NFD input gives the NFC slug; invisible characters vanish.
+        assert_eq!(slugify("Cafe\u{301}", Unicode), "café");
+        assert_eq!(slugify("ta\u{200b}riff", Unicode), "tariff");
+    }
+
+    #[test]
+    fn ascii_slugs_never_transliterate_other_scripts() {
+        assert_eq!(slugify("Côte d'Ivoire", Ascii), "cote-d-ivoire");
+        assert_eq!(slugify("Straße", Ascii), "strasse");
+        assert_eq!(slugify("日本の交渉", Ascii), "");
+        assert_eq!(slugify("Japan 日本", Ascii), "japan");
+        assert!(loses_every_letter("日本", Ascii));
+        assert!(!loses_every_letter("日本", Unicode));
+        assert!(!loses_every_letter("!!!", Ascii));
     }
 
     #[test]
     fn custom_slugs_cannot_climb() {
-        assert!(check_custom("../x").is_err());
-        assert!(check_custom("..").is_err());
-        assert!(check_custom("a/b").is_err());
-        assert!(check_custom(".hidden").is_err());
-        assert_eq!(check_custom("south-korea").unwrap(), "south-korea");
+        for mode in [Unicode, Ascii] {
+            assert!(check_custom("../x", mode).is_err());
+            assert!(check_custom("..", mode).is_err());
+            assert!(check_custom("a/b", mode).is_err());
+            assert!(check_custom(".hidden", mode).is_err());
+            assert_eq!(check_custom("south-korea", mode).unwrap(), "south-korea");
+        }
+        assert_eq!(check_custom("日本", Unicode).unwrap(), "日本");
+        assert!(check_custom("日本", Ascii).is_err());
     }
 
     #[test]
     fn folders_map_to_paths() {
-        assert_eq!(dir_path(""), "");
-        assert_eq!(dir_path("countries"), "countries/");
-        assert_eq!(dir_path("countries/East Asia"), "countries/east-asia/");
+        assert_eq!(dir_path("", Unicode), "");
+        assert_eq!(dir_path("countries", Unicode), "countries/");
+        assert_eq!(
+            dir_path("countries/East Asia", Unicode),
+            "countries/east-asia/"
+        );
+        assert_eq!(dir_path("国/日本", Unicode), "国/日本/");
+        assert_eq!(dir_path("!!!", Unicode), "212121/");
     }
 
     proptest::proptest! {
         #[test]
         fn any_text_slugifies_to_a_clean_segment(text in "\\PC{0,40}") {
-            let slug = slugify(&text);
-            proptest::prop_assert!(slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'), "{slug:?}");
-            proptest::prop_assert!(!slug.starts_with('-') && !slug.ends_with('-') && !slug.contains("--"), "{slug:?}");
-            proptest::prop_assert_eq!(slugify(&slug), slug.clone(), "slugify is idempotent");
+            for mode in [Unicode, Ascii] {
+                let slug = slugify(&text, mode);
+                proptest::prop_assert!(
+                    slug.chars().all(|c| c == '-' || crate::text::is_word_char(c)),
+                    "{slug:?}"
+                );
+                if mode == Ascii {
+                    proptest::prop_assert!(slug.is_ascii(), "{slug:?}");
+                }
+                proptest::prop_assert!(!slug.starts_with('-') && !slug.ends_with('-') && !slug.contains("--"), "{slug:?}");
+                proptest::prop_assert!(!slug.contains(['/', '.', '\\']), "{slug:?}");
+                proptest::prop_assert_eq!(slugify(&slug, mode), slug.clone(), "slugify is idempotent");
+                proptest::prop_assert!(crate::text::nfc(&slug) == slug.as_str());
+            }
         }
 
         #[test]
-        fn folder_paths_never_climb(parts in proptest::collection::vec("[a-zA-Z .éü/-]{0,12}", 0..5)) {
-            let path = dir_path(&parts.join("/"));
+        fn folder_paths_never_climb(parts in proptest::collection::vec("[a-zA-Z .éü/日本-]{0,12}", 0..5)) {
+            let path = dir_path(&parts.join("/"), Unicode);
             proptest::prop_assert!(!path.split('/').any(|s| s == ".." || s == "."), "{path:?}");
             proptest::prop_assert!(path.is_empty() || path.ends_with('/'));
             proptest::prop_assert!(!path.starts_with('/') && !path.contains("//"), "{path:?}");

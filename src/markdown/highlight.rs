@@ -223,11 +223,20 @@ fn highlight_now(code: &str, lang: &str, themes: Themes) -> Option<Highlighted> 
             let ops = parser.parse_line(line, set).ok()?;
             let mut start = 0;
             for (at, op) in &ops {
-                out.push(styles.of(stack.as_slice()), &line[start..*at]);
+                // syntect's offsets come from regex matches on the line: character
+                // boundaries; flooring them keeps a wrong one from cutting a character.
+                let at = crate::source::floor_char_boundary(line, *at).max(start);
+                out.push(
+                    styles.of(stack.as_slice()),
+                    line.get(start..at).unwrap_or_default(),
+                );
                 stack.apply(op).ok()?;
-                start = *at;
+                start = at;
             }
-            out.push(styles.of(stack.as_slice()), &line[start..]);
+            out.push(
+                styles.of(stack.as_slice()),
+                line.get(start..).unwrap_or_default(),
+            );
         }
         Some(())
     })?;
@@ -367,11 +376,13 @@ fn escape_into(out: &mut String, text: &str) {
             '\'' => "&#39;",
             _ => continue,
         };
-        out.push_str(&text[start..at]);
+        // `at` is where `c` starts and every escaped character is one byte long: both ends
+        // are character boundaries, and `get` cannot fail.
+        out.push_str(text.get(start..at).unwrap_or_default());
         out.push_str(entity);
         start = at + 1;
     }
-    out.push_str(&text[start..]);
+    out.push_str(text.get(start..).unwrap_or_default());
 }
 
 #[cfg(test)]

@@ -22,6 +22,8 @@ pub struct RenderEnv<'a> {
     /// Content paths of files that failed to load: links to them stay quiet.
     pub broken: &'a std::collections::BTreeSet<String>,
     pub smart_punctuation: bool,
+    /// How headings become anchors.
+    pub slugify: crate::content::slug::SlugMode,
     /// The themes code is highlighted in; `None` leaves code plain.
     pub highlight: Option<highlight::Themes>,
 }
@@ -115,7 +117,7 @@ pub fn render(
 ) -> (Rendered, Vec<Diagnostic>) {
     render_text(
         file,
-        &file.text[body.clone()],
+        file.text.get(body.clone()).unwrap_or_default(),
         &OffsetMap::starting_at(body.start),
         env,
     )
@@ -280,7 +282,7 @@ impl<'a> Pass<'a> {
             })
             .collect();
         self.rendered.word_count += title.split_whitespace().count();
-        let id = self.unique_id(custom_id.unwrap_or_else(|| slugify(&title)));
+        let id = self.unique_id(custom_id.unwrap_or_else(|| slugify(&title, self.env.slugify)));
         let mut inner_html = String::new();
         pulldown_cmark::html::push_html(&mut inner_html, inner.into_iter());
         let level_number = level as u8;
@@ -360,6 +362,7 @@ mod tests {
             urls: &urls,
             broken: &broken,
             smart_punctuation: true,
+            slugify: crate::content::slug::SlugMode::Unicode,
             highlight: highlight::Themes::named("InspiredGitHub", "base16-ocean.dark").ok(),
         };
         let file = SourceFile::new("content/a.md", "/a.md", text);

@@ -30,7 +30,7 @@ use crate::markdown::{self, RenderEnv, Rendered, highlight};
 use crate::output::Staging;
 use crate::publish;
 use crate::shortcodes::{self, Expanded, PageInfo, ShortcodeEnv};
-use crate::source::{SourceFile, display_name};
+use crate::source::{SourceFile, Tree, display_name};
 use crate::templates::{Lookup, SharedLookup, TemplateSources};
 
 /// Files every site gets unless its `static/` has its own of the same name.
@@ -155,6 +155,12 @@ pub fn build(root: &Path, options: &BuildOptions) -> (Option<BuiltSite>, Diagnos
     build_into(root, options, None)
 }
 
+/// `build` of a site read from `tree` (on disk or in memory).
+pub fn build_tree(tree: &Tree, options: &BuildOptions) -> (Option<BuiltSite>, Diagnostics) {
+    let (built, diagnostics) = run_guarded(tree, options, None, false);
+    (built.map(|(site, _)| site), diagnostics)
+}
+
 /// `build`, writing pages into `staging` as they render instead of keeping them; the rest
 /// of the site is returned for `Staging::finish`.
 pub fn build_into(
@@ -162,18 +168,34 @@ pub fn build_into(
     options: &BuildOptions,
     staging: Option<&Staging>,
 ) -> (Option<BuiltSite>, Diagnostics) {
-    let (built, diagnostics) = run(root, options, staging, false);
+    let (built, diagnostics) = run_guarded(&Tree::disk(root), options, staging, false);
     (built.map(|(site, _)| site), diagnostics)
+}
+
+type Run = (Option<(BuiltSite, Option<session::State>)>, Diagnostics);
+
+/// `run`, with a panic outside the stages that catch their own (which name their file)
+/// reported as an internal error of the build instead of ending the process.
+fn run_guarded(
+    tree: &Tree,
+    options: &BuildOptions,
+    staging: Option<&Staging>,
+    retain: bool,
+) -> Run {
+    crate::guard::catch(
+        || "building the site".to_owned(),
+        || run(tree, options, staging, retain),
+    )
+    .unwrap_or_else(|bug| {
+        let mut diagnostics = Diagnostics::default();
+        diagnostics.push(bug);
+        (None, diagnostics)
+    })
 }
 
 /// The full pipeline. With `retain`, also returns everything `serve` needs to update the site
 /// after an edit without building it again (see `session`).
-fn run(
-    root: &Path,
-    options: &BuildOptions,
-    staging: Option<&Staging>,
-    retain: bool,
-) -> (Option<(BuiltSite, Option<session::State>)>, Diagnostics) {
+fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: bool) -> Run {
     let readers = std::sync::Mutex::default();
     let sink = PageSink {
         staging,
@@ -181,7 +203,7 @@ fn run(
     };
     let mut diagnostics = Diagnostics::default();
     let mut clock = Stopwatch::from_env();
-    let config = match Config::load(root, options.base_url.as_deref()) {
+    let config = match Config::load(tree, options.base_url.as_deref()) {
         Ok(config) => config,
         Err(problems) => {
             diagnostics.extend(problems);
@@ -193,11 +215,17 @@ fn run(
         ((data_files, data_problems), (sources, template_problems)),
     ) = rayon::join(
         || content::load(&config, options.include_drafts),
-        || rayon::join(|| data::load_all(&config), || TemplateSources::load(root)),
+        || {
+            rayon::join(
+                || data::load_all(&config),
+                || TemplateSources::load(&config.tree),
+            )
+        },
     );
     diagnostics.extend(content_problems);
     diagnostics.extend(data_problems);
     diagnostics.extend(template_problems);
+    let static_files = static_files(&config.tree, &content, &mut diagnostics);
     diagnostics.extend(facts::resolve_references(&mut content, &data_files));
     let today = options.today();
     diagnostics.extend(facts::stale_figures(&config, &content, &data_files, today));
@@ -306,14 +334,23 @@ fn run(
         (views.into_contents_only(), None, None)
     };
     let page_html = views.page_html();
-    let search_index = publish::pages::add_files(
-        &config,
-        &content,
-        &bodies,
-        &page_html,
-        &taxonomies,
-        &mut site,
-    );
+    let search_index = crate::guard::catch(
+        || "writing the feed, sitemap and search index".to_owned(),
+        || {
+            publish::pages::add_files(
+                &config,
+                &content,
+                &bodies,
+                &page_html,
+                &taxonomies,
+                &mut site,
+            )
+        },
+    )
+    .unwrap_or_else(|bug| {
+        diagnostics.push(bug);
+        None
+    });
     // Only `serve` keeps the index (to replace edited pages in it); a build lets it go.
     let search_index = search_index.filter(|_| retain);
     for (path, bytes) in bodies.downloads.values().flatten() {
@@ -321,7 +358,7 @@ fn run(
     }
     clock.lap("feed, sitemap, search index");
     add_aliases(&config, &content, &mut site, &mut diagnostics);
-    add_static_files(root, &content, &mut site, &mut diagnostics);
+    add_static_files(&config.tree, static_files, &mut site, &mut diagnostics);
     diagnostics.sort();
     if diagnostics.has_errors() && !options.keep_going {
         return (None, diagnostics);
@@ -435,6 +472,7 @@ pub(crate) fn render_bodies(
         urls: inputs.urls,
         broken: &content.broken,
         smart_punctuation: config.markdown.smart_punctuation,
+        slugify: config.slugify,
         highlight: inputs.themes,
     };
     let shortcode_env = inputs.templates.map(|(tera, sources)| ShortcodeEnv {
@@ -446,18 +484,25 @@ pub(crate) fn render_bodies(
         markdown: &markdown_env,
         today: inputs.today,
     });
-    let render = |file: &SourceFile, body: Range<usize>, page: PageInfo| match &shortcode_env {
-        Some(env) => shortcodes::render_body(env, file, body, &page),
-        None => {
-            let (rendered, problems) = markdown::render(file, body, &markdown_env);
-            (
-                Expanded {
-                    rendered,
-                    downloads: Vec::new(),
-                },
-                problems,
-            )
-        }
+    let render = |file: &SourceFile, body: Range<usize>, page: PageInfo| {
+        let rendering = || {
+            crate::guard::panic_for_tests(file.text.get(body.clone()).unwrap_or_default());
+            match &shortcode_env {
+                Some(env) => shortcodes::render_body(env, file, body, &page),
+                None => {
+                    let (rendered, problems) = markdown::render(file, body, &markdown_env);
+                    (
+                        Expanded {
+                            rendered,
+                            downloads: Vec::new(),
+                        },
+                        problems,
+                    )
+                }
+            }
+        };
+        crate::guard::catch(|| format!("rendering `{}`", file.name), rendering)
+            .unwrap_or_else(|bug| (Expanded::default(), vec![bug]))
     };
     which
         .par_iter()
@@ -939,7 +984,7 @@ fn page_terms(config: &Config, page: &Page) -> serde_json::Value {
                         .taxonomies
                         .iter()
                         .find(|t| &t.name == taxonomy)?
-                        .term_path(name);
+                        .term_path(name, config.slugify);
                     Some(json!({"name": name, "url": config.url_path(&path)}))
                 })
                 .collect();
@@ -1016,13 +1061,14 @@ impl Render<'_> {
         path: String,
         what: &str,
     ) -> Result<KeptPage, Diagnostic> {
-        self.sink
-            .render(self.tera, template, context, path)
-            .map_err(|err| {
+        let rendering = || self.sink.render(self.tera, template, context, path);
+        crate::guard::catch(|| format!("rendering {what} with `{template}`"), rendering)?.map_err(
+            |err| {
                 self.sources
                     .diagnostic(&err)
                     .with_note(format!("while rendering {what} with `{template}`"))
-            })?
+            },
+        )?
     }
 
     pub(crate) fn page(&self, index: usize) -> Result<KeptPage, Diagnostic> {
@@ -1097,27 +1143,51 @@ fn neighbours(content: &Content, index: usize) -> (Option<usize>, Option<usize>)
 /// Generated files that a file of the same name in `static/` replaces.
 const GENERATED_DEFAULTS: [&str; 3] = ["robots.txt", "_headers", "_redirects"];
 
+/// The files copied as they are: `static/` and content assets, by output path. Read now, with
+/// the rest of the sources, so that a link out of the site or an unreadable file is reported
+/// with every other problem.
+fn static_files(
+    tree: &Tree,
+    content: &Content,
+    diagnostics: &mut Diagnostics,
+) -> Vec<(String, PathBuf)> {
+    let static_dir = tree.root().join("static");
+    let (files, problems) = tree.files_under("static");
+    diagnostics.extend(problems);
+    let copies = files
+        .into_iter()
+        .map(|path| (display_name(&static_dir, &path), path))
+        .chain(
+            content
+                .assets
+                .iter()
+                .map(|a| (a.path.clone(), a.source.clone())),
+        );
+    copies
+        .filter(|(_, source)| match tree.check_readable(source) {
+            Ok(()) => true,
+            Err(err) => {
+                let name = display_name(tree.root(), source);
+                diagnostics.push(
+                    Diagnostic::error(format!("cannot read `{name}`: {err}"))
+                        .in_file(&name)
+                        .with_help("check the file's permissions, or remove it"),
+                );
+                false
+            }
+        })
+        .collect()
+}
+
 /// `static/` as is, the built-in stylesheet unless overridden, and content assets. A copy may
 /// not replace a generated page.
 fn add_static_files(
-    root: &Path,
-    content: &Content,
+    tree: &Tree,
+    copies: Vec<(String, PathBuf)>,
     site: &mut BuiltSite,
     diagnostics: &mut Diagnostics,
 ) {
-    let static_dir = root.join("static");
-    let (files, problems) = crate::source::files_under(root, "static");
-    diagnostics.extend(problems);
-    let mut copies: Vec<(String, PathBuf)> = files
-        .into_iter()
-        .map(|path| (display_name(&static_dir, &path), path))
-        .collect();
-    copies.extend(
-        content
-            .assets
-            .iter()
-            .map(|a| (a.path.clone(), a.source.clone())),
-    );
+    let root = tree.root();
     for (path, source) in copies {
         // A site's own robots.txt or host files replace the generated ones.
         if GENERATED_DEFAULTS.contains(&path.as_str()) {

@@ -71,7 +71,8 @@ pub struct Session {
 
 /// Builds the whole site, keeping what later updates need.
 pub fn start(root: &Path, options: &BuildOptions) -> (Option<Session>, Diagnostics) {
-    let (built, diagnostics) = super::run(root, options, None, true);
+    let (built, diagnostics) =
+        super::run_guarded(&crate::source::Tree::disk(root), options, None, true);
     let session = built.and_then(|(site, state)| {
         Some(Session {
             state: state?,
@@ -164,7 +165,7 @@ impl Session {
                 return None;
             }
             edit.front_matter |=
-                old.file.text[..old.body.start] != page.file.text[..page.body.start];
+                old.file.text.get(..old.body.start) != page.file.text.get(..page.body.start);
             // Dates and titles order a term's pages.
             edit.term_order |=
                 old.front.date != page.front.date || old.front.title != page.front.title;

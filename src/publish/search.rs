@@ -35,36 +35,65 @@ pub struct Document<'a> {
     pub text: String,
 }
 
-/// Lower-cased words of at least two characters, split at anything but letters and digits,
-/// stop words dropped. `search.js` splits queries the same way.
+/// The terms of `text`, as the index keys them (see `crate::text::words`): each word of two
+/// or more characters (or one letter of a syllabary, abjad or ideographic script, such as
+/// `쌀`), lower-cased and in NFC, English stop words dropped; text in a script written
+/// without spaces (Japanese, Chinese, Thai…) as its overlapping pairs of characters, so that
+/// `関税` is found inside `日本の関税交渉` with no dictionary. `search.js` makes the same terms
+/// of a query.
 pub fn tokens(text: &str) -> impl Iterator<Item = Cow<'_, str>> + '_ {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().nth(1).is_some())
-        .map(|w| {
-            // Most words are already lower-case ASCII: no copy for them.
-            if w.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-            {
-                Cow::Borrowed(w)
-            } else {
-                Cow::Owned(w.to_lowercase())
-            }
-        })
+    // Most pages are plain ASCII: their words are slices of the text, copied only when they
+    // need lower-casing.
+    let ascii = text.is_ascii().then(|| {
+        text.split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| w.len() >= 2)
+            .map(|w| {
+                if w.bytes().any(|b| b.is_ascii_uppercase()) {
+                    Cow::Owned(w.to_ascii_lowercase())
+                } else {
+                    Cow::Borrowed(w)
+                }
+            })
+    });
+    let unicode = (!text.is_ascii()).then(|| {
+        crate::text::words(text)
+            .into_iter()
+            .flat_map(word_terms)
+            .map(Cow::Owned)
+    });
+    ascii
+        .into_iter()
+        .flatten()
+        .chain(unicode.into_iter().flatten())
         .filter(|w| !STOP_WORDS.contains(&w.as_ref()))
 }
 
-/// The shard a term lives in: its first two characters, `_` for any outside a–z and 0–9.
+/// The terms one word gives: itself, or the pairs of an unspaced word.
+fn word_terms(word: crate::text::Word) -> Vec<String> {
+    let chars: Vec<char> = word.text.chars().collect();
+    match chars.as_slice() {
+        [] => Vec::new(),
+        [one] if word.unspaced || crate::text::is_other_letter(*one) => vec![word.text],
+        [_] => Vec::new(),
+        _ if word.unspaced => chars.windows(2).map(|pair| pair.iter().collect()).collect(),
+        _ => vec![word.text],
+    }
+}
+
+/// The shard a term lives in: its first two characters when the first is in a–z or 0–9 (any
+/// other second character as `_`); otherwise `_` and the low byte of the first character's
+/// code point in hex, so that the terms of other scripts spread over up to 256 shards.
 pub fn shard_of(term: &str) -> String {
-    term.chars()
-        .take(2)
-        .map(|c| {
-            if c.is_ascii_lowercase() || c.is_ascii_digit() {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
+    let mut chars = term.chars();
+    let Some(first) = chars.next() else {
+        return "_".to_owned();
+    };
+    let plain = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
+    if !plain(first) {
+        return format!("_{:02x}", u32::from(first) & 0xff);
+    }
+    let second = chars.next().map(|c| if plain(c) { c } else { '_' });
+    std::iter::once(first).chain(second).collect()
 }
 
 /// Builds the index files (name under `search-index/`, JSON text) for documents `0..count`.
@@ -206,6 +235,43 @@ impl Index {
             .map(|shard| shard_text(shard))
     }
 
+    /// The documents that match `query` as `search.js` matches it: every term of the query,
+    /// the last one also as the start of a term (results come while typing), and a term of
+    /// one unspaced character as the start of a pair. Sorted by document id.
+    pub fn lookup(&self, query: &str) -> Vec<usize> {
+        let terms: Vec<String> = tokens(query).map(Cow::into_owned).collect();
+        let Some(last) = terms.len().checked_sub(1) else {
+            return Vec::new();
+        };
+        let mut found: Option<std::collections::BTreeSet<u32>> = None;
+        for (i, term) in terms.iter().enumerate() {
+            let prefix = i == last || term.chars().nth(1).is_none();
+            let docs: std::collections::BTreeSet<u32> = self
+                .shards
+                .get(&shard_of(term))
+                .into_iter()
+                .flat_map(|shard| shard.iter())
+                .filter(|(t, _)| {
+                    if prefix {
+                        t.starts_with(term.as_str())
+                    } else {
+                        &***t == term.as_str()
+                    }
+                })
+                .flat_map(|(_, list)| list.iter().map(|&(doc, _)| doc))
+                .collect();
+            found = Some(match found {
+                Some(so_far) => so_far.intersection(&docs).copied().collect(),
+                None => docs,
+            });
+        }
+        found
+            .unwrap_or_default()
+            .into_iter()
+            .map(|doc| doc as usize)
+            .collect()
+    }
+
     fn info(&self) -> String {
         json!({"docs": self.rows.len(), "chunk": CHUNK}).to_string()
     }
@@ -274,7 +340,8 @@ fn scores<'d>(doc: &'d Document) -> HashMap<Cow<'d, str>, u32> {
     scores
 }
 
-/// The description, or the first 25 words of the text.
+/// The description, or the first 25 words of the text and at most 160 characters (text in
+/// scripts without spaces has few "words"), never cutting a character in two.
 fn excerpt(doc: &Document) -> String {
     if let Some(description) = doc.description {
         return description.to_owned();
@@ -284,8 +351,14 @@ fn excerpt(doc: &Document) -> String {
     if doc.text.split_whitespace().nth(25).is_some() {
         text.push('…');
     }
-    text
+    match crate::text::truncate(&text, EXCERPT_CHARS) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(cut) => cut,
+    }
 }
+
+/// The longest excerpt, in grapheme clusters.
+const EXCERPT_CHARS: usize = 160;
 
 /// The text of an HTML fragment: tags dropped (with `<script>` and `<style>` contents),
 /// common entities decoded, whitespace collapsed. One pass: this runs on every page.
@@ -301,13 +374,17 @@ pub fn html_text(html: &str) -> String {
     let mut text = CollapsedText::with_capacity(html.len() / 2);
     let mut rest = html;
     while let Some(at) = rest.find(['<', '&']) {
-        text.push_str(&rest[..at]);
-        let tail = &rest[at..];
+        // `find` returns the start of the character it found: a boundary.
+        let (before, tail) = rest.split_at(at);
+        text.push_str(before);
         if let Some(after) = tail.strip_prefix('&') {
-            match ENTITIES.iter().find(|(name, _)| tail.starts_with(name)) {
-                Some((name, c)) => {
-                    text.push(*c);
-                    rest = &tail[name.len()..];
+            let entity = ENTITIES
+                .iter()
+                .find_map(|(name, c)| Some((tail.strip_prefix(name)?, *c)));
+            match entity {
+                Some((after_entity, c)) => {
+                    text.push(c);
+                    rest = after_entity;
                 }
                 None => {
                     text.push('&');
@@ -318,17 +395,21 @@ pub fn html_text(html: &str) -> String {
         }
         // A tag separates words; `<script>` and `<style>` take their contents with them.
         text.push(' ');
-        let skip_to = ["script", "style"].iter().find_map(|name| {
-            let starts =
-                tail.len() > name.len() + 1 && tail[1..=name.len()].eq_ignore_ascii_case(name);
-            starts.then(|| tail.find(&format!("</{name}>")).map(|i| i + name.len() + 3))
+        let name = tail.strip_prefix('<').unwrap_or(tail);
+        let skip_to = ["script", "style"].iter().find_map(|element| {
+            let opens = name
+                .get(..element.len())
+                .is_some_and(|start| start.eq_ignore_ascii_case(element))
+                && name.len() > element.len();
+            let close = format!("</{element}>");
+            opens.then(|| tail.find(&close).map(|i| i + close.len()))
         });
         let end = match skip_to {
             Some(Some(end)) => end,
             Some(None) => tail.len(),
             None => tail.find('>').map_or(tail.len(), |i| i + 1),
         };
-        rest = &tail[end..];
+        rest = tail.get(end..).unwrap_or_default();
     }
     text.push_str(rest);
     text.out
@@ -423,7 +504,61 @@ mod tests {
         let words: Vec<Cow<str>> = tokens("The US–Japan talks: 24% on rice, Ōsaka").collect();
         assert_eq!(words, ["us", "japan", "talks", "24", "rice", "ōsaka"]);
         assert_eq!(shard_of("rice"), "ri");
-        assert_eq!(shard_of("ōsaka"), "_s");
+        assert_eq!(shard_of("r"), "r");
+        assert_eq!(shard_of("rō"), "r_");
+        assert_eq!(shard_of("ōsaka"), "_4d");
+        assert_eq!(shard_of("関税"), "_a2");
+    }
+
+    #[test]
+    fn text_in_any_script_comes_out_of_html() {
+        // A tag followed by multi-byte text used to be sliced inside a character.
+        assert_eq!(html_text("<p>日本の関税交渉</p>"), "日本の関税交渉");
+        assert_eq!(html_text("<s>한국</s><sty>x"), "한국 x");
+        assert_eq!(html_text("<scrip日本>é"), "é");
+        assert_eq!(html_text("&amp日本&"), "&amp日本&");
+    }
+
+    #[test]
+    fn words_of_every_script_become_terms() {
+        let terms = |text: &str| tokens(text).map(Cow::into_owned).collect::<Vec<_>>();
+        assert_eq!(terms("日本の関税"), ["日本", "本の", "の関", "関税"]);
+        assert_eq!(terms("米"), ["米"]);
+        assert_eq!(terms("쌀 관세"), ["쌀", "관세"]);
+        assert_eq!(terms("भारत की स्थिति"), ["भारत", "की", "स्थिति"]);
+        assert_eq!(terms("Café a x"), ["café"]);
+    }
+
+    #[test]
+    fn a_query_finds_words_in_any_script() {
+        let docs = [
+            ("日本", "日本の関税交渉は続く。"),
+            ("한국", "한국의 입장: 쌀 관세"),
+            ("भारत", "भारत की स्थिति"),
+        ];
+        let index = Index::new(docs.len(), |i| Document {
+            title: docs[i].0,
+            url: format!("/{i}/"),
+            description: None,
+            section: "",
+            headings: vec![],
+            text: docs[i].1.to_owned(),
+        });
+        assert_eq!(index.lookup("関税"), [0]);
+        assert_eq!(index.lookup("関税交渉"), [0]);
+        assert_eq!(
+            index.lookup("関"),
+            [0],
+            "one character finds the pairs it starts"
+        );
+        assert_eq!(index.lookup("쌀"), [1]);
+        assert_eq!(index.lookup("स्थिति"), [2]);
+        assert_eq!(
+            index.lookup("स्थि"),
+            [2],
+            "the last word of a query is a prefix"
+        );
+        assert!(index.lookup("交渉 쌀").is_empty());
     }
 
     #[test]

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::content::Content;
-use crate::content::slug::slugify;
+use crate::content::slug::segment;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Taxonomy {
@@ -43,8 +43,8 @@ pub fn collect(config: &Config, content: &Content) -> Vec<Taxonomy> {
                     continue;
                 };
                 for name in names {
-                    let slug = slugify(name);
-                    let path = taxonomy.term_path(name);
+                    let slug = segment(name, config.slugify);
+                    let path = taxonomy.term_path(name, config.slugify);
                     let term = terms.entry(slug.clone()).or_insert_with(|| Term {
                         name: name.clone(),
                         url: config.url_path(&path),

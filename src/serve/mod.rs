@@ -262,12 +262,29 @@ fn rebuild_loop(
             .map(|(_, path)| path.clone())
             .collect();
         let updated = match &mut session {
-            Some(current) if edited.len() == changes.len() => current.update(&edited),
-            _ => None,
+            Some(current) if edited.len() == changes.len() => {
+                let edits = || {
+                    let names: Vec<String> = edited
+                        .iter()
+                        .map(|p| format!("`{}`", crate::source::display_name(root, p)))
+                        .collect();
+                    format!("updating the site after the edit of {}", names.join(", "))
+                };
+                crate::guard::catch(edits, || current.update(&edited))
+            }
+            _ => Ok(None),
         };
         let (site, diagnostics, how) = match (updated, &session) {
-            (Some(diagnostics), Some(current)) => {
+            (Ok(Some(diagnostics)), Some(current)) => {
                 (Some(current.site().clone()), diagnostics, "updated")
+            }
+            // A bug during an update: the session may be half-changed, so it goes, the last
+            // good site stays up, and the next change builds in full.
+            (Err(bug), _) => {
+                session = None;
+                let mut diagnostics = Diagnostics::default();
+                diagnostics.push(bug);
+                (None, diagnostics, "")
             }
             _ => {
                 let (next, diagnostics) = pipeline::session::start(root, options);

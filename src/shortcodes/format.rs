@@ -115,8 +115,9 @@ pub fn parse_filter(text: &str) -> Result<Vec<Condition>, String> {
                 .ok_or_else(|| {
                     format!("`{part}` is not a condition: write `column == value`, `column >= 30` or `column in A,B`")
                 })?;
-            let column = part[..at].trim();
-            let value = part[at + token.len()..].trim();
+            // `at` is where `find` found the operator: both ends are character boundaries.
+            let column = part.get(..at).unwrap_or_default().trim();
+            let value = part.get(at + token.len()..).unwrap_or_default().trim();
             if column.is_empty() || value.is_empty() {
                 return Err(format!("`{part}` needs a column and a value"));
             }

@@ -93,7 +93,7 @@ pub fn render_body(
     body: Range<usize>,
     page: &PageInfo,
 ) -> (Expanded, Vec<Diagnostic>) {
-    let text = &file.text[body.clone()];
+    let text = file.text.get(body.clone()).unwrap_or_default();
     if !parse::may_contain_shortcodes(text) {
         let (rendered, problems) = markdown::render(file, body, env.markdown);
         return (
@@ -109,6 +109,7 @@ pub fn render_body(
         env,
         file,
         page,
+        marks: Marks::free_in(&file.text),
         counters: BTreeMap::new(),
         downloads: Vec::new(),
         problems: errors
@@ -146,6 +147,8 @@ struct Expander<'a> {
     env: &'a ShortcodeEnv<'a>,
     file: &'a SourceFile,
     page: &'a PageInfo<'a>,
+    /// What brackets the placeholders of calls in this file's Markdown.
+    marks: Marks,
     /// Per-page numbering of generated ids (`table-1`, `chart-2`).
     counters: BTreeMap<&'static str, usize>,
     downloads: Vec<(String, Vec<u8>)>,
@@ -156,10 +159,32 @@ struct Expander<'a> {
     nested: Rendered,
 }
 
-/// Placeholder for the HTML of call number `index`: private-use characters that Markdown
-/// passes through untouched and that no editor types.
-fn token(index: usize) -> String {
-    format!("\u{E000}{index}\u{E001}")
+/// The two characters that bracket a call's placeholder in the Markdown: private-use
+/// characters, which Markdown passes through untouched, chosen among those the file does not
+/// contain, so that no text an editor writes can pass for a placeholder.
+#[derive(Debug, Clone, Copy)]
+struct Marks {
+    open: char,
+    close: char,
+}
+
+impl Marks {
+    fn free_in(text: &str) -> Marks {
+        let mut free = ('\u{E000}'..='\u{F8FF}').filter(|&c| !text.contains(c));
+        match (free.next(), free.next()) {
+            (Some(open), Some(close)) => Marks { open, close },
+            // A file holding 6,398 of the 6,400 private-use characters: noncharacters then.
+            _ => Marks {
+                open: '\u{FDD0}',
+                close: '\u{FDD1}',
+            },
+        }
+    }
+
+    /// Placeholder for the HTML of call number `index`.
+    fn token(self, index: usize) -> String {
+        format!("{}{index}{}", self.open, self.close)
+    }
 }
 
 impl Expander<'_> {
@@ -172,17 +197,17 @@ impl Expander<'_> {
             match node {
                 Node::Text(range) => {
                     offsets.push(text.len(), range.start);
-                    text.push_str(&self.file.text[range.clone()]);
+                    text.push_str(self.file.text.get(range.clone()).unwrap_or_default());
                 }
                 Node::Call(call) => {
                     let (html, block) = self.call(call);
                     offsets.push(text.len(), call.span.start);
                     if block {
                         text.push_str("\n\n");
-                        text.push_str(&token(outputs.len()));
+                        text.push_str(&self.marks.token(outputs.len()));
                         text.push_str("\n\n");
                     } else {
-                        text.push_str(&token(outputs.len()));
+                        text.push_str(&self.marks.token(outputs.len()));
                     }
                     outputs.push(html);
                 }
@@ -191,7 +216,7 @@ impl Expander<'_> {
         let (mut rendered, problems) =
             markdown::render_text(self.file, &text, &offsets, self.env.markdown);
         self.problems.extend(problems);
-        rendered.html = substitute(&rendered.html, &outputs);
+        rendered.html = substitute(&rendered.html, &outputs, self.marks);
         rendered
     }
 
@@ -266,12 +291,11 @@ impl Expander<'_> {
     /// Whether the call is the only thing on its line(s).
     fn stands_alone(&self, call: &Call) -> bool {
         let text = &self.file.text;
-        let line_start = text[..call.span.start].rfind('\n').map_or(0, |i| i + 1);
-        let line_end = text[call.span.end..]
-            .find('\n')
-            .map_or(text.len(), |i| call.span.end + i);
-        text[line_start..call.span.start].trim().is_empty()
-            && text[call.span.end..line_end].trim().is_empty()
+        let before = text.get(..call.span.start).unwrap_or_default();
+        let after = text.get(call.span.end..).unwrap_or_default();
+        let line_before = before.rsplit('\n').next().unwrap_or_default();
+        let line_after = after.split('\n').next().unwrap_or_default();
+        line_before.trim().is_empty() && line_after.trim().is_empty()
     }
 
     fn next_id(&mut self, kind: &'static str, args: &Args) -> String {
@@ -389,29 +413,27 @@ impl Expander<'_> {
 
 /// Puts each call's HTML where its token is; a token that Markdown wrapped in a paragraph of
 /// its own replaces the whole paragraph.
-fn substitute(html: &str, outputs: &[String]) -> String {
+fn substitute(html: &str, outputs: &[String], marks: Marks) -> String {
     let mut out =
         String::with_capacity(html.len() + outputs.iter().map(String::len).sum::<usize>());
     let mut rest = html;
-    while let Some(start) = rest.find('\u{E000}') {
-        let after_open = &rest[start + '\u{E000}'.len_utf8()..];
-        let Some(close) = after_open.find('\u{E001}') else {
+    while let Some((before, after_open)) = rest.split_once(marks.open) {
+        let Some((number, after_close)) = after_open.split_once(marks.close) else {
             break;
         };
-        let Some(output) = after_open[..close]
-            .parse::<usize>()
-            .ok()
-            .and_then(|i| outputs.get(i))
-        else {
-            out.push_str(&rest[..start + '\u{E000}'.len_utf8()]);
+        let Some(output) = number.parse::<usize>().ok().and_then(|i| outputs.get(i)) else {
+            out.push_str(before);
+            out.push(marks.open);
             rest = after_open;
             continue;
         };
-        out.push_str(&rest[..start]);
-        let mut tail = &after_open[close + '\u{E001}'.len_utf8()..];
-        if out.ends_with("<p>") && tail.starts_with("</p>") {
-            out.truncate(out.len() - 3);
-            tail = &tail[4..];
+        out.push_str(before);
+        let mut tail = after_close;
+        if let Some(after_paragraph) = tail.strip_prefix("</p>")
+            && let Some(kept) = out.strip_suffix("<p>")
+        {
+            out.truncate(kept.len());
+            tail = after_paragraph;
         }
         out.push_str(output);
         rest = tail;
@@ -427,9 +449,14 @@ mod tests {
     #[test]
     fn tokens_alone_in_a_paragraph_replace_the_paragraph() {
         let outputs = vec!["<table></table>".to_owned(), "<cite>x</cite>".to_owned()];
-        let html = format!("<p>{}</p>\n<p>See {} here</p>", token(0), token(1));
+        let marks = Marks::free_in("");
+        let html = format!(
+            "<p>{}</p>\n<p>See {} here</p>",
+            marks.token(0),
+            marks.token(1)
+        );
         assert_eq!(
-            substitute(&html, &outputs),
+            substitute(&html, &outputs, marks),
             "<table></table>\n<p>See <cite>x</cite> here</p>"
         );
     }
@@ -437,6 +464,19 @@ mod tests {
     #[test]
     fn stray_private_use_characters_are_kept() {
         let html = "a \u{E000}99\u{E001} b \u{E000}";
-        assert_eq!(substitute(html, &[]), html);
+        assert_eq!(substitute(html, &[], Marks::free_in("")), html);
+    }
+
+    #[test]
+    fn text_that_looks_like_a_placeholder_is_never_replaced() {
+        // The editor's text holds the first private-use characters: others mark the calls.
+        let text = "a \u{E000}0\u{E001} b";
+        let marks = Marks::free_in(text);
+        assert!(!text.contains(marks.open) && !text.contains(marks.close));
+        let html = format!("<p>{text} {}</p>", marks.token(0));
+        assert_eq!(
+            substitute(&html, &["<b>x</b>".to_owned()], marks),
+            format!("<p>{text} <b>x</b></p>")
+        );
     }
 }

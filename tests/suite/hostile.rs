@@ -542,7 +542,7 @@ fn deep_yaml_block_maps() -> (Site, Expect) {
     text.push_str(&" ".repeat(DEPTH + 1));
     text.push_str("v\n---\nBody.\n");
     site.write("content/deep.md", text);
-    let expect = Expect::new(Outcome::Error, 20).message("invalid YAML", "content/deep.md:");
+    let expect = Expect::new(Outcome::Error, 20).message("too deeply nested", "content/deep.md:");
     (site, expect)
 }
 
@@ -556,7 +556,7 @@ fn deep_yaml_block_sequences() -> (Site, Expect) {
             "- ".repeat(DEPTH)
         ),
     );
-    let expect = Expect::new(Outcome::Error, 10).message("invalid YAML", "content/deep.md:");
+    let expect = Expect::new(Outcome::Error, 10).message("too deeply nested", "content/deep.md:");
     (site, expect)
 }
 
@@ -571,7 +571,7 @@ fn deep_yaml_flow_lists() -> (Site, Expect) {
             "]".repeat(DEPTH)
         ),
     );
-    let expect = Expect::new(Outcome::Error, 10).message("invalid YAML", "content/deep.md:3:");
+    let expect = Expect::new(Outcome::Error, 10).message("too deeply nested", "content/deep.md:3:");
     (site, expect)
 }
 
