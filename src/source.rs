@@ -288,12 +288,22 @@ fn walk_error(root: &Path, real_root: &Path, folder: &str, err: &walkdir::Error)
                 "copy the files into the site instead: a build never reads or publishes files from outside it",
             )
         }
-        Some(ancestor) => Diagnostic::error(format!(
-            "symbolic link loop: `{name}` points back to `{}`",
-            display_name(root, ancestor)
-        ))
-        .in_file(&name)
-        .with_help("remove the link or point it outside its own folder"),
+        Some(ancestor) => {
+            // Walks report paths as given or resolved: name the target from the site either way.
+            let target = ancestor
+                .strip_prefix(real_root)
+                .map_or_else(|_| display_name(root, ancestor), |r| display_name(Path::new(""), r));
+            let target = if target.is_empty() {
+                "the site's own folder".to_owned()
+            } else {
+                format!("`{target}`")
+            };
+            Diagnostic::error(format!(
+                "symbolic link loop: `{name}` points back to {target}"
+            ))
+            .in_file(&name)
+            .with_help("remove the link or point it outside its own folder")
+        }
         None => {
             let reason = err
                 .io_error()

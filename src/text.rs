@@ -5,7 +5,9 @@
 //! - *Invisible* characters (format controls such as zero-width joiners, soft hyphens and
 //!   bidi marks) are dropped from words: a word reads and matches the same with or without them.
 //! - Scripts written without spaces between words (Han, Hiragana, Katakana, Thai, Lao, Khmer,
-//!   Myanmar) are *unspaced*: the search index cuts them into overlapping pairs of characters.
+//!   Myanmar), and Hangul, whose spaced words carry their particles and compounds (`상호관세를`
+//!   holds `관세`), are *unspaced*: the search index cuts their words into overlapping pairs
+//!   of characters, as Lucene's CJK analyzer does.
 //!
 //! `static/search.js` mirrors `words` and `search_terms` for queries; keep the two in step.
 
@@ -57,18 +59,19 @@ pub fn is_other_letter(c: char) -> bool {
     category(c) == GeneralCategory::OtherLetter
 }
 
-/// Scripts whose words are not separated by spaces.
-const UNSPACED: [Script; 7] = [
+/// Scripts whose words are not separated by spaces, and Hangul.
+const UNSPACED: [Script; 8] = [
     Script::Han,
     Script::Hiragana,
     Script::Katakana,
+    Script::Hangul,
     Script::Thai,
     Script::Lao,
     Script::Khmer,
     Script::Myanmar,
 ];
 
-/// Whether `c` is written in a script without spaces between words (by its script
+/// Whether `c` is written in a script indexed by pairs of characters (by its script
 /// extensions, so that `ー` and `々` count with the kana and kanji around them).
 pub fn is_unspaced(c: char) -> bool {
     let scripts = ScriptWithExtensions::new();
@@ -176,9 +179,9 @@ mod tests {
 
     #[test]
     fn unspaced_scripts_are_marked() {
-        let w = words("US 日本 タイ語 ไทย");
+        let w = words("US 日本 タイ語 ไทย 관세 भारत");
         let unspaced: Vec<bool> = w.iter().map(|w| w.unspaced).collect();
-        assert_eq!(unspaced, [false, true, true, true]);
+        assert_eq!(unspaced, [false, true, true, true, true, false]);
     }
 
     #[test]

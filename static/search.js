@@ -28,10 +28,10 @@
 
   // src/text.rs's words(): text in NFC; letters, marks and numbers make words, lower-cased
   // (final sigma as sigma); format characters (zero-width joiners, bidi controls) vanish; a
-  // word ends where the script passes between one written without spaces (Han, kana, Thai,
-  // Lao, Khmer, Myanmar) and any other, a mark going with the character before it.
+  // word ends where the script passes between one indexed by pairs of characters (Han, kana,
+  // Hangul, Thai, Lao, Khmer, Myanmar) and any other, a mark going with the character before it.
   const WORD = /[\p{L}\p{M}\p{N}]/u, MARK = /\p{M}/u, FORMAT = /\p{Cf}/u, OTHER_LETTER = /\p{Lo}/u;
-  const UNSPACED = /[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}\p{scx=Thai}\p{scx=Lao}\p{scx=Khmer}\p{scx=Mymr}]/u;
+  const UNSPACED = /[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}\p{scx=Hangul}\p{scx=Thai}\p{scx=Lao}\p{scx=Khmer}\p{scx=Mymr}]/u;
   function words(text) {
     const found = [];
     let word = "", unspacedWord = false;

@@ -72,8 +72,15 @@ enum Kind {
 }
 
 fn classify(config: &Config, page: &str, url: &str) -> Kind {
+    // A fragment names an id as it is, or percent-encoded (as Markdown writes `#자동차`):
+    // browsers try both, and so does the check.
     let (without_fragment, fragment) = match url.split_once('#') {
-        Some((u, f)) => (u, Some(f.to_owned()).filter(|f| !f.is_empty())),
+        Some((u, f)) => {
+            let decoded = percent_encoding::percent_decode_str(f)
+                .decode_utf8()
+                .map_or_else(|_| f.to_owned(), |d| d.into_owned());
+            (u, Some(decoded).filter(|f| !f.is_empty()))
+        }
         None => (url, None),
     };
     let without_query = without_fragment.split('?').next().unwrap_or_default();

@@ -36,11 +36,10 @@ pub struct Document<'a> {
 }
 
 /// The terms of `text`, as the index keys them (see `crate::text::words`): each word of two
-/// or more characters (or one letter of a syllabary, abjad or ideographic script, such as
-/// `쌀`), lower-cased and in NFC, English stop words dropped; text in a script written
-/// without spaces (Japanese, Chinese, Thai…) as its overlapping pairs of characters, so that
-/// `関税` is found inside `日本の関税交渉` with no dictionary. `search.js` makes the same terms
-/// of a query.
+/// or more characters (or one letter of a syllabary, abjad or ideographic script), lower-cased
+/// and in NFC, English stop words dropped; words in Japanese, Chinese, Korean, Thai… as their
+/// overlapping pairs of characters, so that `関税` is found inside `日本の関税交渉` and `관세`
+/// inside `상호관세를` with no dictionary. `search.js` makes the same terms of a query.
 pub fn tokens(text: &str) -> impl Iterator<Item = Cow<'_, str>> + '_ {
     // Most pages are plain ASCII: their words are slices of the text, copied only when they
     // need lower-casing.
@@ -235,41 +234,9 @@ impl Index {
             .map(|shard| shard_text(shard))
     }
 
-    /// The documents that match `query` as `search.js` matches it: every term of the query,
-    /// the last one also as the start of a term (results come while typing), and a term of
-    /// one unspaced character as the start of a pair. Sorted by document id.
+    /// The documents that match `query`, by id (see `lookup`).
     pub fn lookup(&self, query: &str) -> Vec<usize> {
-        let terms: Vec<String> = tokens(query).map(Cow::into_owned).collect();
-        let Some(last) = terms.len().checked_sub(1) else {
-            return Vec::new();
-        };
-        let mut found: Option<std::collections::BTreeSet<u32>> = None;
-        for (i, term) in terms.iter().enumerate() {
-            let prefix = i == last || term.chars().nth(1).is_none();
-            let docs: std::collections::BTreeSet<u32> = self
-                .shards
-                .get(&shard_of(term))
-                .into_iter()
-                .flat_map(|shard| shard.iter())
-                .filter(|(t, _)| {
-                    if prefix {
-                        t.starts_with(term.as_str())
-                    } else {
-                        &***t == term.as_str()
-                    }
-                })
-                .flat_map(|(_, list)| list.iter().map(|&(doc, _)| doc))
-                .collect();
-            found = Some(match found {
-                Some(so_far) => so_far.intersection(&docs).copied().collect(),
-                None => docs,
-            });
-        }
-        found
-            .unwrap_or_default()
-            .into_iter()
-            .map(|doc| doc as usize)
-            .collect()
+        lookup(|name| self.file(name), query)
     }
 
     fn info(&self) -> String {
@@ -281,6 +248,52 @@ impl Index {
         let rows: Vec<&str> = self.rows[k * CHUNK..end].iter().map(|r| &**r).collect();
         format!("[{}]", rows.join(","))
     }
+}
+
+/// The documents that match `query` in the index files that `read` gives by name (the files
+/// of `search-index/`), as `search.js` matches them: every term of the query, the last one
+/// (and any of one character) also as the start of a term. Sorted by document id. What the
+/// tests use to prove that a page's words are found.
+pub fn lookup(read: impl Fn(&str) -> Option<String>, query: &str) -> Vec<usize> {
+    let terms: Vec<String> = tokens(query).map(Cow::into_owned).collect();
+    let Some(last) = terms.len().checked_sub(1) else {
+        return Vec::new();
+    };
+    let mut found: Option<std::collections::BTreeSet<u64>> = None;
+    for (i, term) in terms.iter().enumerate() {
+        let prefix = i == last || term.chars().nth(1).is_none();
+        let shard: BTreeMap<String, Vec<(u64, u64)>> =
+            read(&format!("terms-{}.json", shard_of(term)))
+                .and_then(|text| serde_json::from_str(&text).ok())
+                .unwrap_or_default();
+        let docs: std::collections::BTreeSet<u64> = shard
+            .iter()
+            .filter(|(t, _)| {
+                if prefix {
+                    t.starts_with(term.as_str())
+                } else {
+                    *t == term
+                }
+            })
+            .flat_map(|(_, list)| list.iter().map(|&(doc, _)| doc))
+            .collect();
+        found = Some(match found {
+            Some(so_far) => so_far.intersection(&docs).copied().collect(),
+            None => docs,
+        });
+    }
+    found
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|doc| usize::try_from(doc).ok())
+        .collect()
+}
+
+/// The URL of document `id`, from the index files that `read` gives.
+pub fn document_url(read: impl Fn(&str) -> Option<String>, id: usize) -> Option<String> {
+    let chunk: Vec<serde_json::Value> =
+        serde_json::from_str(&read(&format!("docs-{}.json", id / CHUNK))?).ok()?;
+    chunk.get(id % CHUNK)?.get(1)?.as_str().map(str::to_owned)
 }
 
 /// A document's row in `docs-K.json`: `[title, url, excerpt, section]`.
@@ -524,7 +537,7 @@ mod tests {
         let terms = |text: &str| tokens(text).map(Cow::into_owned).collect::<Vec<_>>();
         assert_eq!(terms("日本の関税"), ["日本", "本の", "の関", "関税"]);
         assert_eq!(terms("米"), ["米"]);
-        assert_eq!(terms("쌀 관세"), ["쌀", "관세"]);
+        assert_eq!(terms("쌀 관세를"), ["쌀", "관세", "세를"]);
         assert_eq!(terms("भारत की स्थिति"), ["भारत", "की", "स्थिति"]);
         assert_eq!(terms("Café a x"), ["café"]);
     }

@@ -6,6 +6,8 @@
 // Environment (besides lib/harness.js's):
 //   TT_SEARCH_QUERY    what to type (default "rice")
 //   TT_SEARCH_EXPECT   the end of the href of a page that query must find (default "countries/japan/")
+//   TT_SEARCH_ALSO     more [query, expected href end] pairs, as JSON (default none): each is
+//                      loaded as search/?q= and must find its page (words in other scripts)
 // A site without search/index.html skips these tests with a note.
 
 import assert from "node:assert/strict";
@@ -17,6 +19,7 @@ import { BASE_PATH, SITE_DIR, assertNoProblems, openPage, setup } from "./lib/ha
 
 const QUERY = process.env.TT_SEARCH_QUERY || "rice";
 const EXPECT = process.env.TT_SEARCH_EXPECT || "countries/japan/";
+const ALSO = JSON.parse(process.env.TT_SEARCH_ALSO || "[]");
 const NONSENSE = "qzxjv wqkzp";
 const SEARCH = `${BASE_PATH}search/`;
 const withQuery = (q) => `${SEARCH}?q=${encodeURIComponent(q)}`;
@@ -54,17 +57,17 @@ function readSearch() {
 }
 
 /** Waits until the status line mentions QUERY and (unless NONE) a result links to EXPECT. */
-async function waitForResults(page, query, { none = false } = {}) {
+async function waitForResults(page, query, { none = false, expect = EXPECT } = {}) {
   try {
     await page.waitForFunction((q, expect, none) => {
       const live = document.querySelector("#search-results[aria-live], #search-results [aria-live], #search-results [role=status]");
       if (!live || !live.textContent.includes(q)) return false;
       const hrefs = [...document.querySelectorAll("#search-results li a[href]")].map((a) => a.getAttribute("href"));
       return none ? /no results/i.test(live.textContent) : hrefs.some((h) => h.endsWith(expect));
-    }, WAIT, query, EXPECT, none);
+    }, WAIT, query, expect, none);
   } catch (err) {
     const s = await page.evaluate(readSearch);
-    assert.fail(`searching for "${query}": ${none ? 'no "No results" status' : `no result links to …${EXPECT}`} ` +
+    assert.fail(`searching for "${query}": ${none ? 'no "No results" status' : `no result links to …${expect}`} ` +
       `within ${WAIT.timeout} ms (${err.message}). Status: ${JSON.stringify(s.status)}; links: ` +
       `${JSON.stringify(s.links.map((l) => l.href))}`);
   }
@@ -125,6 +128,18 @@ describe("search", () => {
       await page.close();
     }
   });
+
+  for (const [query, expect] of ALSO) {
+    test(`loading search/?q=${query} finds …${expect}`, async () => {
+      const { page, problems } = await openPage(env, withQuery(query));
+      try {
+        checkResults(await waitForResults(page, query, { expect }), query);
+        assertNoProblems(assert, realProblems(problems), `${withQuery(query)} had problems`);
+      } finally {
+        await page.close();
+      }
+    });
+  }
 
   test(`a nonsense query ("${NONSENSE}") says "No results"`, async () => {
     const { page, problems } = await openPage(env, SEARCH);

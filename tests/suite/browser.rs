@@ -15,11 +15,13 @@ fn run_script(arg: &std::ffi::OsStr, env: &[(&str, &str)]) -> std::process::Outp
         .expect("cannot run bash")
 }
 
-/// Runs the suite over the site's `public/`; `search` is a query and the page it must find.
-fn browser_suite(site: &Site, search: (&str, &str)) {
+/// Runs the suite over the site's `public/`; `search` is a query and the page it must find,
+/// `also` more such pairs as JSON.
+fn browser_suite(site: &Site, search: (&str, &str), also: &str) {
     let env = [
         ("TT_SEARCH_QUERY", search.0),
         ("TT_SEARCH_EXPECT", search.1),
+        ("TT_SEARCH_ALSO", also),
     ];
     let output = run_script(site.root().join("public").as_os_str(), &env);
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -37,10 +39,26 @@ fn browser_suite(site: &Site, search: (&str, &str)) {
 fn default_site_and_every_shortcode_in_a_real_browser() {
     let default_site = Site::default_site();
     default_site.build();
-    browser_suite(&default_site, ("rice", "countries/japan/"));
+    browser_suite(&default_site, ("rice", "countries/japan/"), "[]");
     let fixture = Site::fixture("data");
     fixture.build();
-    browser_suite(&fixture, ("japan", "stances/japan/"));
+    browser_suite(&fixture, ("japan", "stances/japan/"), "[]");
+    // Every script: search.js must cut queries as the build cut the pages.
+    let multilingual = Site::fixture("multilingual");
+    multilingual.build();
+    let url = |path: &str| tradetalks::config::encode_path(path).into_owned();
+    let also = serde_json::json!([
+        ["쌀", url("한국/한국의-입장/")],
+        ["관세", url("한국/한국의-입장/")],
+        ["किसान", url("भारत/")],
+        ["स्थिति", url("भारत/")],
+        ["交渉", url("日本の交渉/")],
+    ]);
+    browser_suite(
+        &multilingual,
+        ("関税", &url("日本の交渉/")),
+        &also.to_string(),
+    );
 }
 
 /// The suite must be able to fail: on a page with a table missing its header scopes, a

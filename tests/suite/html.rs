@@ -7,6 +7,18 @@ use crate::support::Site;
 fn default_site_has_no_html_errors() {
     let site = Site::default_site();
     site.build();
+    check_html(&site);
+}
+
+/// Japanese, Korean, Hindi and Arabic text, emoji, Unicode file names and URLs.
+#[test]
+fn multilingual_fixture_has_no_html_errors() {
+    let site = Site::fixture("multilingual");
+    site.build();
+    check_html(&site);
+}
+
+fn check_html(site: &Site) {
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/html-check.sh");
     let output = std::process::Command::new("bash")
         .arg(script)

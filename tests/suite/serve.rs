@@ -23,10 +23,16 @@ pub struct Response {
 
 impl Server {
     pub fn start(site: &Site) -> Server {
+        Server::start_with_env(site, &[])
+    }
+
+    /// `start`, with more variables in the server's environment.
+    pub fn start_with_env(site: &Site, env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_tradetalks"))
             .args(["serve", "--port", "0", "--as-of", "2025-04-20"])
             .current_dir(site.root())
             .env("NO_COLOR", "1")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -76,8 +82,13 @@ impl Server {
         }
     }
 
+    /// Everything the server has printed so far.
+    pub fn log(&self) -> String {
+        self.log.lock().unwrap().join("\n")
+    }
+
     /// Polls `path` until `done` holds (at most 20 s) and returns the body.
-    fn wait_for(&self, path: &str, what: &str, done: impl Fn(&str) -> bool) -> String {
+    pub fn wait_for(&self, path: &str, what: &str, done: impl Fn(&str) -> bool) -> String {
         let started = Instant::now();
         loop {
             let body = self.get(path).body;
@@ -118,7 +129,7 @@ impl Drop for Server {
     }
 }
 
-fn edit(site: &Site, path: &str, from: &str, to: &str) {
+pub fn edit(site: &Site, path: &str, from: &str, to: &str) {
     let text = std::fs::read_to_string(site.root().join(path)).unwrap();
     assert!(text.contains(from), "{path} lacks {from:?}");
     site.write(path, text.replace(from, to));
