@@ -1,15 +1,19 @@
-//! Data files on any UTF-8 text, through the public entry points there are today:
-//! `yaml::parse` (YAML data files; JSON files too, which `data::load_one` reads a second time
-//! as YAML for positions) and a JSON syntax error placed with `Diagnostic::at_line_col`, as
-//! `load_one` places it. Every diagnostic is rendered, including one at each node of the tree.
+//! Data files on any UTF-8 text, in all four formats, through `data::parse_file` (what
+//! `data::load_all` does with each file of `data/`: CSV with its cell positions, YAML, JSON
+//! read twice for positions, TOML, then the rows and the checks against the file's schema),
+//! plus `yaml::parse` with a diagnostic at every node. Every diagnostic is rendered.
 //!
-//! CSV and TOML loading (`data::parse_csv`, the TOML branch of `load_one`, `yaml_rows`,
-//! `json_rows` and the schema checks) are private: see README.md for what to make public.
+//! The first byte picks the format (and the schema the file is checked against); the rest is
+//! the file.
 
 #![no_main]
 
+use std::path::Path;
+use std::sync::LazyLock;
+
 use annotate_snippets::Renderer;
 use libfuzzer_sys::fuzz_target;
+use tradetalks::config::Config;
 use tradetalks::diagnostic::Diagnostic;
 use tradetalks::source::SourceFile;
 use tradetalks::yaml::{self, Yaml, YamlValue};
@@ -17,30 +21,88 @@ use tradetalks::yaml::{self, Yaml, YamlValue};
 /// Diagnostics rendered per input at most (rendering is the slow part).
 const RENDERED: usize = 64;
 
+const CONFIG: &str = r#"title = "Fuzz"
+base_url = "https://example.org/"
+
+[data."d.csv"]
+key = "iso2"
+source = "Fuzz"
+as_of = 2025-04-02
+[data."d.csv".columns]
+iso2 = { type = "country" }
+name = { type = "string", label = "Name" }
+rate = { type = "number", unit = "%", min = 0, max = 100 }
+count = { type = "integer", required = false }
+open = { type = "boolean", required = false }
+signed = { type = "date", required = false }
+link = { type = "url", required = false }
+extra = { type = "any", required = false }
+
+[data."d.yaml"]
+key = "iso2"
+[data."d.yaml".columns]
+iso2 = { type = "country" }
+rate = { type = "number", required = false }
+
+[data."d.json"]
+key = "id"
+[data."d.json".columns]
+id = { type = "string" }
+signed = { type = "date", required = false }
+"#;
+
+const NAMES: [&str; 5] = ["d.csv", "d.yaml", "d.json", "d.toml", "plain.csv"];
+
+static SITE: LazyLock<Config> = LazyLock::new(|| {
+    let file = SourceFile::new("tradetalks.toml", "/fuzz/tradetalks.toml", CONFIG);
+    match Config::parse(Path::new("/fuzz"), &file, None) {
+        Ok(config) => config,
+        Err(problems) => panic!("the fuzz config does not parse: {problems:?}"),
+    }
+});
+
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else {
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
+    let Ok(text) = std::str::from_utf8(rest) else {
         return;
     };
     let renderer = Renderer::plain();
-    let file = SourceFile::new("data/fuzz.yaml", "/fuzz/data/fuzz.yaml", text);
-    match yaml::parse(&file, 0..text.len()) {
-        Ok(tree) => {
-            let _ = tree.to_json();
-            let mut budget = RENDERED;
-            point_at(&file, &tree, &renderer, &mut budget);
+    let name = NAMES[usize::from(selector) % NAMES.len()];
+    let file = SourceFile::new(format!("data/{name}"), format!("/fuzz/data/{name}"), text);
+    let schema = SITE.data.get(name).cloned();
+    match tradetalks::data::parse_file(file.clone(), name.to_owned(), schema) {
+        Ok((parsed, problems)) => {
+            if let Some(rows) = &parsed.rows {
+                for row in rows.rows.iter().take(RENDERED) {
+                    for column in &rows.columns {
+                        let _ = Diagnostic::error(format!("cell `{column}`"))
+                            .at(&file, row.cell_span(column))
+                            .render(&renderer);
+                    }
+                }
+                let _ = parsed.row_by_key("JP");
+            }
+            for problem in problems.iter().take(RENDERED) {
+                let _ = problem.render(&renderer);
+            }
         }
         Err(problem) => {
             let _ = problem.render(&renderer);
         }
     }
-    if let Err(err) = serde_json::from_str::<serde_json::Value>(text) {
-        let problem = Diagnostic::error(format!("invalid JSON: {err}")).at_line_col(
-            &file,
-            err.line(),
-            err.column().max(1),
-            1,
-        );
-        let _ = problem.render(&renderer);
+    if name.ends_with(".yaml") {
+        match yaml::parse(&file, 0..text.len()) {
+            Ok(tree) => {
+                let _ = tree.to_json();
+                let mut budget = RENDERED;
+                point_at(&file, &tree, &renderer, &mut budget);
+            }
+            Err(problem) => {
+                let _ = problem.render(&renderer);
+            }
+        }
     }
 });
 
@@ -63,7 +125,7 @@ fn point_at(file: &SourceFile, node: &Yaml, renderer: &Renderer, budget: &mut us
         YamlValue::Map(entries) => {
             let _ = node.get("value");
             for (key, value) in entries {
-                let _ = Diagnostic::error(format!("key `{}`", key.name))
+                let _ = Diagnostic::error(format!("key `{key_name}`", key_name = key.name))
                     .at(file, key.span.clone())
                     .render(renderer);
                 point_at(file, value, renderer, budget);

@@ -210,7 +210,18 @@ fn load_one(
     let file = SourceFile::read(&config.tree, path)?;
     let name = display_name(dir, path);
     let schema = config.data.get(&name).cloned();
-    let (value, rows) = match data_format(path) {
+    parse_file(file, name, schema)
+}
+
+/// Parses one data file, its format from its name's extension (`.csv`, `.yaml`/`.yml`,
+/// `.json`, `.toml`), and checks it against its schema: what `load_all` does for each file of
+/// `data/` once it is read. Public for the fuzz targets.
+pub fn parse_file(
+    file: SourceFile,
+    name: String,
+    schema: Option<DataSchema>,
+) -> Result<(DataFile, Vec<Diagnostic>), Diagnostic> {
+    let (value, rows) = match data_format(Path::new(&name)) {
         Some(Format::Csv) => {
             let rows = parse_csv(&file, schema.as_ref())?;
             (csv_value(&rows), Some(rows))

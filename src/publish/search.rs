@@ -41,29 +41,31 @@ pub struct Document<'a> {
 /// overlapping pairs of characters, so that `関税` is found inside `日本の関税交渉` and `관세`
 /// inside `상호관세를` with no dictionary. `search.js` makes the same terms of a query.
 pub fn tokens(text: &str) -> impl Iterator<Item = Cow<'_, str>> + '_ {
-    // Most pages are plain ASCII: their words are slices of the text, copied only when they
-    // need lower-casing.
-    let ascii = text.is_ascii().then(|| {
-        text.split(|c: char| !c.is_ascii_alphanumeric())
-            .filter(|w| w.len() >= 2)
-            .map(|w| {
-                if w.bytes().any(|b| b.is_ascii_uppercase()) {
-                    Cow::Owned(w.to_ascii_lowercase())
-                } else {
-                    Cow::Borrowed(w)
-                }
-            })
-    });
-    let unicode = (!text.is_ascii()).then(|| {
-        crate::text::words(text)
-            .into_iter()
-            .flat_map(word_terms)
-            .map(Cow::Owned)
-    });
-    ascii
-        .into_iter()
-        .flatten()
-        .chain(unicode.into_iter().flatten())
+    // ASCII punctuation, spaces and controls end a word in every script, and nothing composes
+    // across them: the text is cut there first. Most runs are plain ASCII words, which are
+    // slices of the text (copied only to lower-case them); only runs with other characters
+    // (`café`, `日本の関税交渉は続く`, a lone `—`) go through the Unicode rules.
+    text.split(|c: char| c.is_ascii() && !c.is_ascii_alphanumeric())
+        .filter(|run| !run.is_empty())
+        .flat_map(|run| {
+            let (ascii, unicode) = if run.is_ascii() {
+                let word = (run.len() >= 2).then(|| {
+                    if run.bytes().any(|b| b.is_ascii_uppercase()) {
+                        Cow::Owned(run.to_ascii_lowercase())
+                    } else {
+                        Cow::Borrowed(run)
+                    }
+                });
+                (word, None)
+            } else {
+                let terms = crate::text::words(run)
+                    .into_iter()
+                    .flat_map(word_terms)
+                    .map(Cow::Owned);
+                (None, Some(terms))
+            };
+            ascii.into_iter().chain(unicode.into_iter().flatten())
+        })
         .filter(|w| !STOP_WORDS.contains(&w.as_ref()))
 }
 
@@ -530,6 +532,21 @@ mod tests {
         assert_eq!(html_text("<s>한국</s><sty>x"), "한국 x");
         assert_eq!(html_text("<scrip日本>é"), "é");
         assert_eq!(html_text("&amp日本&"), "&amp日本&");
+    }
+
+    proptest::proptest! {
+        /// Cutting at ASCII punctuation first gives the terms the Unicode rules give the
+        /// whole text.
+        #[test]
+        fn the_ascii_shortcut_changes_no_term(text in "[a-zA-Z0-9 .,;:!?'\"()\\-]{0,20}\\PC{0,20}[a-z .é—日本한국]{0,20}") {
+            let whole: Vec<String> = crate::text::words(&text)
+                .into_iter()
+                .flat_map(word_terms)
+                .filter(|w| !STOP_WORDS.contains(&w.as_str()))
+                .collect();
+            let cut: Vec<String> = tokens(&text).map(Cow::into_owned).collect();
+            proptest::prop_assert_eq!(cut, whole);
+        }
     }
 
     #[test]

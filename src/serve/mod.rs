@@ -238,76 +238,106 @@ fn rebuild_loop(
         while let Ok(more) = receiver.try_recv() {
             changes.extend(more);
         }
-        // A source folder created since the last change is watched from now on.
-        if let Err(err) = watcher.watch_sources(root) {
-            eprintln!("warning: cannot watch a new folder: {err}");
-        }
-        // A content file that came and went between two builds (vim's `4913` probe, say)
-        // changed nothing; the rest of the batch decides.
-        if let Some(current) = &session {
-            changes.retain(|(change, path)| {
-                *change != Change::Content || path.exists() || current.read_content_file(path)
-            });
-            if changes.is_empty() {
-                continue;
-            }
-        }
-        let started = Instant::now();
+        // Whatever goes wrong while handling a change, this thread goes on watching: a bug
+        // shows like a build error, and the next change builds in full.
         let what = describe(root, &changes);
-        let edited: Vec<PathBuf> = changes
-            .iter()
-            .filter(|(change, path)| {
-                *change == Change::Content && path.extension().is_some_and(|e| e == "md")
-            })
-            .map(|(_, path)| path.clone())
-            .collect();
-        let updated = match &mut session {
-            Some(current) if edited.len() == changes.len() => {
-                let edits = || {
-                    let names: Vec<String> = edited
-                        .iter()
-                        .map(|p| format!("`{}`", crate::source::display_name(root, p)))
-                        .collect();
-                    format!("updating the site after the edit of {}", names.join(", "))
-                };
-                crate::guard::catch(edits, || current.update(&edited))
-            }
-            _ => Ok(None),
-        };
-        let (site, diagnostics, how) = match (updated, &session) {
-            (Ok(Some(diagnostics)), Some(current)) => {
-                (Some(current.site().clone()), diagnostics, "updated")
-            }
-            // A bug during an update: the session may be half-changed, so it goes, the last
-            // good site stays up, and the next change builds in full.
-            (Err(bug), _) => {
+        let handled = crate::guard::catch(
+            || what.replacen("Changed", "handling the change to", 1),
+            || rebuild(root, options, &mut session, &mut watcher, changes, renderer),
+        );
+        match handled {
+            Ok(Some((site, diagnostics))) => shared.record(site, &diagnostics),
+            Ok(None) => {}
+            Err(bug) => {
                 session = None;
                 let mut diagnostics = Diagnostics::default();
                 diagnostics.push(bug);
-                (None, diagnostics, "")
+                eprint!("{}", diagnostics.render(renderer));
+                shared.record(None, &diagnostics);
             }
-            _ => {
-                let (next, diagnostics) = pipeline::session::start(root, options);
-                let site = next.as_ref().map(|s| s.site().clone());
-                // A failed build keeps no session: the next change builds in full.
-                session = next;
-                (site, diagnostics, "rebuilt")
-            }
-        };
-        let elapsed = started.elapsed().as_millis();
-        if !diagnostics.is_empty() {
-            eprint!("{}", diagnostics.render(renderer));
         }
-        if site.is_some() {
-            eprintln!("{what}: {how} in {elapsed} ms");
-        } else {
-            eprintln!(
-                "{what}: the build failed ({}); still serving the last good build",
-                diagnostics.summary()
-            );
-        }
-        shared.record(site, &diagnostics);
     }
+}
+
+/// Handles one batch of changes: updates the last build or builds the site again, and says
+/// so in the terminal. `None` when the batch changed nothing.
+fn rebuild(
+    root: &Path,
+    options: &BuildOptions,
+    session: &mut Option<Session>,
+    watcher: &mut watch::SiteWatcher,
+    mut changes: Vec<(Change, PathBuf)>,
+    renderer: &Renderer,
+) -> Option<(Option<BuiltSite>, Diagnostics)> {
+    // A source folder created since the last change is watched from now on.
+    if let Err(err) = watcher.watch_sources(root) {
+        eprintln!("warning: cannot watch a new folder: {err}");
+    }
+    // A content file that came and went between two builds (vim's `4913` probe, say)
+    // changed nothing; the rest of the batch decides.
+    if let Some(current) = session.as_ref() {
+        changes.retain(|(change, path)| {
+            *change != Change::Content || path.exists() || current.read_content_file(path)
+        });
+        if changes.is_empty() {
+            return None;
+        }
+    }
+    let started = Instant::now();
+    let what = describe(root, &changes);
+    let edited: Vec<PathBuf> = changes
+        .iter()
+        .filter(|(change, path)| {
+            *change == Change::Content && path.extension().is_some_and(|e| e == "md")
+        })
+        .map(|(_, path)| path.clone())
+        .collect();
+    let updated = match session.as_mut() {
+        Some(current) if edited.len() == changes.len() => {
+            let edits = || {
+                let names: Vec<String> = edited
+                    .iter()
+                    .map(|p| format!("`{}`", crate::source::display_name(root, p)))
+                    .collect();
+                format!("updating the site after the edit of {}", names.join(", "))
+            };
+            crate::guard::catch(edits, || current.update(&edited))
+        }
+        _ => Ok(None),
+    };
+    let (site, diagnostics, how) = match (updated, session.as_ref()) {
+        (Ok(Some(diagnostics)), Some(current)) => {
+            (Some(current.site().clone()), diagnostics, "updated")
+        }
+        // A bug during an update: the session may be half-changed, so it goes, the last
+        // good site stays up, and the next change builds in full.
+        (Err(bug), _) => {
+            *session = None;
+            let mut diagnostics = Diagnostics::default();
+            diagnostics.push(bug);
+            (None, diagnostics, "")
+        }
+        _ => {
+            let (next, diagnostics) = pipeline::session::start(root, options);
+            let site = next.as_ref().map(|s| s.site().clone());
+            // A failed build keeps no session: the next change builds in full.
+            *session = next;
+            (site, diagnostics, "rebuilt")
+        }
+    };
+    let elapsed = started.elapsed().as_millis();
+    if !diagnostics.is_empty() {
+        eprint!("{}", diagnostics.render(renderer));
+    }
+    if site.is_some() {
+        eprintln!("{what}: {how} in {elapsed} ms");
+    } else {
+        eprintln!(
+            "{what}: the build failed ({}); still serving the last good build",
+            diagnostics.summary()
+        );
+    }
+    Some((site, diagnostics))
 }
 
 fn describe(root: &Path, changes: &[(Change, PathBuf)]) -> String {

@@ -334,12 +334,13 @@ fn round(v: f64) -> f64 {
     (v * 10.0).round() / 10.0
 }
 
+/// A label cut to `LABEL_CHARS` characters as readers count them (grapheme clusters: an
+/// accented letter, a Hindi conjunct or a flag is one), with `…` where it was cut.
 fn shorten(label: &str) -> String {
-    if label.chars().count() <= LABEL_CHARS {
-        return label.to_owned();
+    match crate::text::truncate(label, LABEL_CHARS) {
+        std::borrow::Cow::Borrowed(whole) => whole.to_owned(),
+        std::borrow::Cow::Owned(_) => crate::text::truncate(label, LABEL_CHARS - 1).into_owned(),
     }
-    let cut: String = label.chars().take(LABEL_CHARS - 1).collect();
-    format!("{}\u{2026}", cut.trim_end())
 }
 
 fn layout(id: &str, caption: String, plot: Plot) -> ChartView {
