@@ -21,7 +21,7 @@
   const MAX = 20;    // results shown
   const DELAY = 150; // ms of quiet after a keystroke before searching
   const STOP = new Set(("a an and are as at be by for from has he in is it its of on or that the to " +
-    "was were will with this but").split(" ")); // src/publish/search.rs's STOP_WORDS
+    "was were will with this but").split(" ")); // src/publish/search.rs's is_stop_word
   const base = new URL(form.getAttribute("data-index"), location.href);
   const cache = new Map(); // file name -> promise of its JSON (null for a missing shard)
   let timer = 0, latest = 0; // latest: number of the newest search; older ones never render

@@ -18,10 +18,41 @@ use serde_json::json;
 
 pub const CHUNK: usize = 256;
 
-const STOP_WORDS: [&str; 28] = [
-    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "he", "in", "is", "it",
-    "its", "of", "on", "or", "that", "the", "to", "was", "were", "will", "with", "this", "but",
-];
+/// English words too common to search for (`search.js` has the same list).
+fn is_stop_word(word: &str) -> bool {
+    // None is longer than four letters: most words are ruled out by their length alone.
+    word.len() <= 4
+        && matches!(
+            word,
+            "a" | "an"
+                | "and"
+                | "are"
+                | "as"
+                | "at"
+                | "be"
+                | "by"
+                | "for"
+                | "from"
+                | "has"
+                | "he"
+                | "in"
+                | "is"
+                | "it"
+                | "its"
+                | "of"
+                | "on"
+                | "or"
+                | "that"
+                | "the"
+                | "to"
+                | "was"
+                | "were"
+                | "will"
+                | "with"
+                | "this"
+                | "but"
+        )
+}
 
 /// What the index knows of one page.
 #[derive(Clone)]
@@ -40,33 +71,67 @@ pub struct Document<'a> {
 /// and in NFC, English stop words dropped; words in Japanese, Chinese, Korean, Thai… as their
 /// overlapping pairs of characters, so that `関税` is found inside `日本の関税交渉` and `관세`
 /// inside `상호관세를` with no dictionary. `search.js` makes the same terms of a query.
-pub fn tokens(text: &str) -> impl Iterator<Item = Cow<'_, str>> + '_ {
-    // ASCII punctuation, spaces and controls end a word in every script, and nothing composes
-    // across them: the text is cut there first. Most runs are plain ASCII words, which are
-    // slices of the text (copied only to lower-case them); only runs with other characters
-    // (`café`, `日本の関税交渉は続く`, a lone `—`) go through the Unicode rules.
-    text.split(|c: char| c.is_ascii() && !c.is_ascii_alphanumeric())
-        .filter(|run| !run.is_empty())
-        .flat_map(|run| {
-            let (ascii, unicode) = if run.is_ascii() {
-                let word = (run.len() >= 2).then(|| {
-                    if run.bytes().any(|b| b.is_ascii_uppercase()) {
-                        Cow::Owned(run.to_ascii_lowercase())
-                    } else {
-                        Cow::Borrowed(run)
-                    }
-                });
-                (word, None)
-            } else {
-                let terms = crate::text::words(run)
+pub fn tokens(text: &str) -> Terms<'_> {
+    Terms {
+        rest: text,
+        pending: Vec::new().into_iter(),
+    }
+}
+
+/// The terms of a text, one at a time (see `tokens`). ASCII punctuation, spaces and controls
+/// end a word in every script, and nothing composes across them: the text is cut there
+/// first. Most runs are plain ASCII words, which are slices of the text (copied only to
+/// lower-case them); only runs with other characters (`café`, `日本の関税交渉は続く`, a lone
+/// `—`) go through the Unicode rules. A hand-written iterator, because this runs on every
+/// word of every page.
+pub struct Terms<'a> {
+    rest: &'a str,
+    /// Terms of the last run that needed the Unicode rules, not yet returned.
+    pending: std::vec::IntoIter<String>,
+}
+
+impl<'a> Iterator for Terms<'a> {
+    type Item = Cow<'a, str>;
+
+    fn next(&mut self) -> Option<Cow<'a, str>> {
+        let separator = |b: &u8| b.is_ascii() && !b.is_ascii_alphanumeric();
+        loop {
+            if let Some(term) = self.pending.next() {
+                if !is_stop_word(&term) {
+                    return Some(Cow::Owned(term));
+                }
+                continue;
+            }
+            // Separators are single ASCII bytes, so both ends of a run are boundaries.
+            let start = self.rest.bytes().position(|b| !separator(&b))?;
+            let after = self.rest.get(start..).unwrap_or_default();
+            let len = after
+                .bytes()
+                .position(|b| separator(&b))
+                .unwrap_or(after.len());
+            let run = after.get(..len).unwrap_or_default();
+            self.rest = after.get(len..).unwrap_or_default();
+            if !run.is_ascii() {
+                let terms: Vec<String> = crate::text::words(run)
                     .into_iter()
                     .flat_map(word_terms)
-                    .map(Cow::Owned);
-                (None, Some(terms))
+                    .collect();
+                self.pending = terms.into_iter();
+                continue;
+            }
+            if run.len() < 2 {
+                continue;
+            }
+            let word = if run.bytes().any(|b| b.is_ascii_uppercase()) {
+                Cow::Owned(run.to_ascii_lowercase())
+            } else {
+                Cow::Borrowed(run)
             };
-            ascii.into_iter().chain(unicode.into_iter().flatten())
-        })
-        .filter(|w| !STOP_WORDS.contains(&w.as_ref()))
+            if !is_stop_word(&word) {
+                return Some(word);
+            }
+        }
+    }
 }
 
 /// The terms one word gives: itself, or the pairs of an unspaced word.
@@ -542,7 +607,7 @@ mod tests {
             let whole: Vec<String> = crate::text::words(&text)
                 .into_iter()
                 .flat_map(word_terms)
-                .filter(|w| !STOP_WORDS.contains(&w.as_str()))
+                .filter(|w| !is_stop_word(w))
                 .collect();
             let cut: Vec<String> = tokens(&text).map(Cow::into_owned).collect();
             proptest::prop_assert_eq!(cut, whole);
