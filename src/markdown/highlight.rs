@@ -66,12 +66,53 @@ pub struct Look {
     underline: bool,
 }
 
+/// The background code blocks are drawn on (`--code-bg` in `static/style.css`), in the light
+/// and the dark colour scheme: token colours are made to read on these.
+const LIGHT_CODE_BG: [u8; 3] = [0xf1, 0xf3, 0xf6];
+const DARK_CODE_BG: [u8; 3] = [0x1d, 0x23, 0x2b];
+/// WCAG AA for normal text is 4.5:1; a little more keeps rounding on the safe side.
+const MIN_CONTRAST: f64 = 4.6;
+
+/// WCAG 2 relative luminance of an sRGB colour.
+fn luminance(rgb: [u8; 3]) -> f64 {
+    let channel = |c: u8| {
+        let c = f64::from(c) / 255.0;
+        if c <= 0.04045 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * channel(rgb[0]) + 0.7152 * channel(rgb[1]) + 0.0722 * channel(rgb[2])
+}
+
+/// WCAG 2 contrast ratio of two colours.
+pub fn contrast(a: [u8; 3], b: [u8; 3]) -> f64 {
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
+/// `rgb` if it reads on `background` (AA), else the nearest colour that does: the same hue
+/// mixed towards black on a light background or white on a dark one, a step at a time.
+fn legible(rgb: [u8; 3], background: [u8; 3]) -> [u8; 3] {
+    let target: u8 = if luminance(background) > 0.18 { 0 } else { 255 };
+    (0..=100)
+        .map(|step| {
+            let t = f64::from(step) / 100.0;
+            rgb.map(|c| (f64::from(c) * (1.0 - t) + f64::from(target) * t).round() as u8)
+        })
+        .find(|mixed| contrast(*mixed, background) >= MIN_CONTRAST)
+        .unwrap_or([target; 3])
+}
+
 impl Look {
     /// `None` when the theme shows the token as plain text: it then inherits the page's colour.
-    fn of(style: Style, theme: &Theme) -> Option<Look> {
+    /// A colour that would not meet AA contrast on `page` (the code background of the
+    /// theme's colour scheme) is darkened or lightened until it does.
+    fn of(style: Style, theme: &Theme, page: [u8; 3]) -> Option<Look> {
         let background = theme.settings.background.unwrap_or(Color::WHITE);
         let look = Look {
-            rgb: blend(style.foreground, background),
+            rgb: legible(blend(style.foreground, background), page),
             bold: style.font_style.contains(FontStyle::BOLD),
             italic: style.font_style.contains(FontStyle::ITALIC),
             underline: style.font_style.contains(FontStyle::UNDERLINE),
@@ -79,7 +120,7 @@ impl Look {
         let plain = theme
             .settings
             .foreground
-            .is_none_or(|fg| blend(fg, background) == look.rgb)
+            .is_none_or(|fg| legible(blend(fg, background), page) == look.rgb)
             && !(look.bold || look.italic || look.underline);
         (!plain).then_some(look)
     }
@@ -280,11 +321,12 @@ impl ThemedStyles<'_> {
         if let Some(style) = self.by_stack.get(stack) {
             return *style;
         }
-        let look =
-            |theme: &'static Theme| Look::of(Highlighter::new(theme).style_for_stack(stack), theme);
+        let look = |theme: &'static Theme, page| {
+            Look::of(Highlighter::new(theme).style_for_stack(stack), theme, page)
+        };
         let style = CodeStyle {
-            light: look(self.themes.light),
-            dark: look(self.themes.dark),
+            light: look(self.themes.light, LIGHT_CODE_BG),
+            dark: look(self.themes.dark, DARK_CODE_BG),
         };
         self.by_stack.insert(stack.to_vec(), style);
         style
@@ -391,6 +433,83 @@ mod tests {
 
     fn themes() -> Themes {
         Themes::named("InspiredGitHub", "base16-ocean.dark").unwrap()
+    }
+
+    /// `--code-bg` of each colour scheme in the stylesheet, as `[r, g, b]`.
+    fn code_backgrounds() -> Vec<[u8; 3]> {
+        include_str!("../../static/style.css")
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("--code-bg: #"))
+            .map(|hex| {
+                let hex = hex.trim_end_matches(';');
+                let byte = |i: usize| u8::from_str_radix(hex.get(i..i + 2).unwrap(), 16).unwrap();
+                [byte(0), byte(2), byte(4)]
+            })
+            .collect()
+    }
+
+    #[test]
+    fn code_backgrounds_are_the_stylesheets() {
+        let found = code_backgrounds();
+        assert!(found.contains(&LIGHT_CODE_BG), "{found:?}");
+        assert!(found.contains(&DARK_CODE_BG), "{found:?}");
+    }
+
+    #[test]
+    fn failing_colours_move_to_the_nearest_that_passes() {
+        // A pale yellow on the light code background: darkened until it reads.
+        let fixed = legible([0xdf, 0xc0, 0x4c], LIGHT_CODE_BG);
+        assert!(contrast(fixed, LIGHT_CODE_BG) >= 4.5);
+        assert!(fixed[0] > fixed[2], "the hue is kept: {fixed:?}");
+        // A colour that passes is left alone.
+        assert_eq!(
+            legible([0x1a, 0x1d, 0x21], LIGHT_CODE_BG),
+            [0x1a, 0x1d, 0x21]
+        );
+        let fixed = legible([0x40, 0x40, 0x80], DARK_CODE_BG);
+        assert!(contrast(fixed, DARK_CODE_BG) >= 4.5);
+    }
+
+    /// Every syntax of the default set, over a sample with the tokens most languages have, in
+    /// every pair of built-in themes a site may pick: each token colour meets AA contrast on
+    /// the code background of its colour scheme.
+    #[test]
+    fn every_token_of_every_syntax_meets_aa_contrast_in_both_themes() {
+        let sample = "# comment\n// comment\n/* block */ -- c\nkey: \"value\" 'x' 42 3.14 true null\n\
+            fn f(a, b) { return a + b; } <tag attr=\"v\">text</tag> $var @dec #[attr] SELECT * FROM t;\n\
+            class C extends D: pass\nif x == 1 then y := [1, 2] end\n";
+        for (light, dark) in [
+            ("InspiredGitHub", "base16-ocean.dark"),
+            ("Solarized (light)", "Solarized (dark)"),
+            ("base16-ocean.light", "base16-eighties.dark"),
+            ("InspiredGitHub", "base16-mocha.dark"),
+        ] {
+            let themes = Themes::named(light, dark).unwrap();
+            let mut checked = 0;
+            for syntax in syntaxes().syntaxes() {
+                let Some(token) = syntax.file_extensions.first() else {
+                    continue;
+                };
+                let Some(block) = highlight_now(sample, token, themes) else {
+                    continue;
+                };
+                for style in &block.styles {
+                    for (look, page) in [(style.light, LIGHT_CODE_BG), (style.dark, DARK_CODE_BG)] {
+                        if let Some(look) = look {
+                            checked += 1;
+                            let ratio = contrast(look.rgb, page);
+                            assert!(
+                                ratio >= 4.5,
+                                "{} in {light}/{dark}: {:?} is {ratio:.2}:1",
+                                syntax.name,
+                                look.rgb
+                            );
+                        }
+                    }
+                }
+            }
+            assert!(checked > 200, "only {checked} token colours were checked");
+        }
     }
 
     #[test]
