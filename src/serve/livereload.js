@@ -17,7 +17,8 @@
       overlay.setAttribute("role", "alertdialog");
       overlay.setAttribute("aria-label", "The last edit broke the build");
       overlay.style.cssText = "position:fixed;inset:0;z-index:2147483647;overflow:auto;" +
-        "background:rgba(20,20,20,.94);color:#fff;padding:1.5rem;font:14px/1.45 ui-monospace,monospace";
+        "background:#16181b;color:#f3f4f6;padding:1.5rem;font:14px/1.45 ui-monospace,monospace;" +
+        "color-scheme:dark";
       document.body.appendChild(overlay);
     }
     overlay.textContent = "";
@@ -26,7 +27,10 @@
     title.style.cssText = "font:bold 16px/1.4 system-ui,sans-serif;margin:0 0 1rem;color:#ffb4a9";
     var pre = document.createElement("pre");
     pre.textContent = text;
-    pre.style.cssText = "white-space:pre-wrap;margin:0";
+    // The site's stylesheet styles <pre> (a light code background in light mode): the overlay
+    // sets every colour itself, so that it reads the same over any site (16:1 and 9:1).
+    pre.style.cssText = "white-space:pre-wrap;margin:0;padding:0;border:0;background:none;" +
+      "color:inherit;font:inherit;max-width:none;overflow:visible";
     overlay.appendChild(title);
     overlay.appendChild(pre);
   }

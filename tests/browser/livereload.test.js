@@ -366,6 +366,34 @@ describe("live reload (tradetalks serve)", { skip: LIVE ? false : "TT_SERVE_URL 
       `the overlay's errors do not name ${FILE_NAME}:\n${shown.pre.slice(0, 1000)}`);
     assert.equal(shown.marker, 2, "the page reloaded when the build broke: it must keep the last good build");
     assert.equal(shown.h1, titles.edited, "under the overlay, the <h1> is not the last good build's");
+    // The overlay reads in both colour schemes, whatever the site's stylesheet does to <pre>.
+    for (const scheme of ["light", "dark"]) {
+      await page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: scheme }]);
+      const contrast = await page.evaluate(() => {
+        const rgb = (c) => (c.match(/[\d.]+/g) || []).map(Number);
+        const lum = ([r, g, b]) => [r, g, b]
+          .map((v) => v / 255)
+          .map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4))
+          .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+        const o = document.getElementById("tradetalks-error-overlay");
+        const out = {};
+        for (const el of [o.querySelector("p"), o.querySelector("pre")]) {
+          let bgEl = el;
+          let bg = rgb(getComputedStyle(bgEl).backgroundColor);
+          while (bg.length === 4 && bg[3] === 0 && bgEl.parentElement) {
+            bgEl = bgEl.parentElement;
+            bg = rgb(getComputedStyle(bgEl).backgroundColor);
+          }
+          const [a, b] = [lum(rgb(getComputedStyle(el).color)), lum(bg)];
+          out[el.tagName.toLowerCase()] = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+        }
+        return out;
+      });
+      for (const [tag, ratio] of Object.entries(contrast)) {
+        assert.ok(ratio >= 4.5, `the overlay's <${tag}> is ${ratio.toFixed(2)}:1 in ${scheme} mode (< 4.5)`);
+      }
+    }
+    await page.emulateMediaFeatures([]);
     // The error located in the file (its headline and `--> FILE:LINE:COL`), for the report.
     const lines = shown.pre.split("\n");
     const at = lines.findIndex((l) => l.trim().startsWith(`--> ${FILE_NAME}`));
