@@ -61,9 +61,9 @@ fn article() -> (SourceFile, usize) {
 fn options() -> BuildOptions {
     BuildOptions {
         include_drafts: false,
+        include_future: false,
         base_url: None,
         as_of: Some(jiff::civil::date(2025, 4, 20)),
-        keep_going: false,
     }
 }
 
@@ -101,6 +101,7 @@ fn markdown_article(bencher: divan::Bencher) {
     let env = RenderEnv {
         urls: &urls,
         broken: &broken,
+        scheduled: &[],
         smart_punctuation: true,
         slugify: tradetalks::content::slug::SlugMode::Unicode,
         highlight: themes(),

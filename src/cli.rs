@@ -17,7 +17,8 @@ use crate::pipeline::{self, BuildOptions};
 #[command(
     name = "tradetalks",
     version,
-    about = "A static-site generator for explainers of trade negotiations"
+    about = "A static-site generator for explainers of trade negotiations",
+    disable_help_subcommand = true
 )]
 struct Cli {
     #[command(subcommand)]
@@ -36,6 +37,62 @@ enum Command {
     Init(InitArgs),
     /// Create a page with front matter prefilled from its section's schema.
     New(NewArgs),
+    /// List the built-in templates, print one, or copy one into `templates/` to change it.
+    Templates(TemplatesArgs),
+    /// Print a reference: shortcodes, front-matter, templates, data or config.
+    Help(HelpArgs),
+}
+
+#[derive(Debug, Args)]
+struct TemplatesArgs {
+    #[command(subcommand)]
+    action: Option<TemplatesAction>,
+    /// The site's folder (the one holding `tradetalks.toml`).
+    #[arg(long, default_value_os_t = site_root(), hide_default_value = true)]
+    root: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+enum TemplatesAction {
+    /// List the built-in templates and shortcodes, and which ones the site replaces.
+    List,
+    /// Print a built-in template.
+    Show { name: String },
+    /// Copy a built-in template into the site's `templates/` to change it (never over a file).
+    Eject { name: String },
+}
+
+#[derive(Debug, Args)]
+struct HelpArgs {
+    /// What to explain; without one, the commands.
+    topic: Option<Topic>,
+}
+
+/// The references, from `docs/` (embedded when tradetalks is built).
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Topic {
+    /// Tables, charts, comparisons, timelines, notes: every argument.
+    Shortcodes,
+    /// Every front-matter field, figures, drafts, scheduled pages, links.
+    FrontMatter,
+    /// Built-in templates, their blocks, every value and function they get.
+    Templates,
+    /// Data files, their schemas and column types, fact references, stale figures.
+    Data,
+    /// Every key of `tradetalks.toml`, and section schemas.
+    Config,
+}
+
+impl Topic {
+    fn text(self) -> &'static str {
+        match self {
+            Topic::Shortcodes => include_str!("../docs/shortcodes.md"),
+            Topic::FrontMatter => include_str!("../docs/front-matter.md"),
+            Topic::Templates => include_str!("../docs/templates.md"),
+            Topic::Data => include_str!("../docs/data.md"),
+            Topic::Config => include_str!("../docs/config.md"),
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -57,28 +114,39 @@ struct ServeArgs {
 struct InitArgs {
     /// The folder to create (or fill).
     dir: PathBuf,
-    /// Write into a folder that is not empty.
+    /// Write into a folder that is not empty (files of the same names are replaced, and
+    /// listed).
     #[arg(long)]
     force: bool,
+    /// A blank starter instead of the default site: a config, one section with a schema, one
+    /// page and one data file.
+    #[arg(long)]
+    minimal: bool,
 }
 
 #[derive(Debug, Args)]
 struct NewArgs {
     /// The page to create, under content/: `countries/brazil.md`.
     path: String,
-    /// The site's folder (the one holding `tradetalks.toml`).
-    #[arg(long, default_value = ".")]
+    /// The site's folder (the one holding `tradetalks.toml`); default: the current folder, or
+    /// the nearest folder above it that holds `tradetalks.toml`.
+    #[arg(long, default_value_os_t = site_root(), hide_default_value = true)]
     root: PathBuf,
 }
 
 #[derive(Debug, Args)]
 struct SiteArgs {
-    /// The site's folder (the one holding `tradetalks.toml`).
-    #[arg(long, default_value = ".")]
+    /// The site's folder (the one holding `tradetalks.toml`); default: the current folder, or
+    /// the nearest folder above it that holds `tradetalks.toml`.
+    #[arg(long, default_value_os_t = site_root(), hide_default_value = true)]
     root: PathBuf,
     /// Include pages and sections marked `draft: true`.
     #[arg(long)]
     drafts: bool,
+    /// Include pages dated after the build date (otherwise they are scheduled: left out
+    /// until `--as-of` reaches their date).
+    #[arg(long)]
+    future: bool,
     /// Print only diagnostics.
     #[arg(long, short)]
     quiet: bool,
@@ -97,6 +165,10 @@ struct BuildArgs {
     /// Override `base_url` from `tradetalks.toml`, e.g. for a preview deploy.
     #[arg(long, value_parser = base_url_arg)]
     base_url: Option<String>,
+    /// Fail on warnings too (a stale figure, a loose file in content/), leaving the output
+    /// as it was.
+    #[arg(long)]
+    strict: bool,
 }
 
 #[derive(Debug, Args)]
@@ -112,6 +184,26 @@ struct CheckArgs {
     /// Seconds to wait for each external link.
     #[arg(long, default_value_t = 10, value_name = "SECONDS")]
     timeout: u64,
+}
+
+/// The site a command run without `--root` works on: the current folder, or the nearest one
+/// above it with a `tradetalks.toml` (as cargo and git find their projects), so that commands
+/// work from `content/countries/` too.
+fn site_root() -> PathBuf {
+    let here = PathBuf::from(".");
+    let Ok(current) = std::env::current_dir() else {
+        return here;
+    };
+    current
+        .ancestors()
+        .find(|dir| dir.join(crate::config::CONFIG_FILE).is_file())
+        .map_or(here, |dir| {
+            if dir == current {
+                PathBuf::from(".")
+            } else {
+                dir.to_path_buf()
+            }
+        })
 }
 
 /// `--base-url` must be a URL: a bad one is bad usage (exit 2), caught before any build.
@@ -140,6 +232,7 @@ pub fn run() -> ExitCode {
                 bind: args.bind,
                 port: args.port,
                 include_drafts: args.site.drafts,
+                include_future: args.site.future,
                 as_of: args.site.as_of,
                 poll: args.poll,
             },
@@ -147,6 +240,8 @@ pub fn run() -> ExitCode {
         ),
         Command::Init(args) => init(args),
         Command::New(args) => new_page(args),
+        Command::Templates(args) => templates(args),
+        Command::Help(args) => help(args),
     }
 }
 
@@ -186,9 +281,9 @@ fn build(args: BuildArgs) -> ExitCode {
     };
     let options = BuildOptions {
         include_drafts: args.site.drafts,
+        include_future: args.site.future,
         base_url: args.base_url,
         as_of: args.site.as_of,
-        keep_going: false,
     };
     // Pages go to the staging folder as they render; without a site there is nothing to
     // stage (and the build only reports why).
@@ -216,6 +311,13 @@ fn build(args: BuildArgs) -> ExitCode {
         );
         return ExitCode::from(if is_site { 1 } else { 2 });
     };
+    if args.strict && diagnostics.warning_count() > 0 {
+        eprintln!(
+            "error: build failed (--strict fails on warnings): {}; the output folder was left as it was",
+            diagnostics.summary()
+        );
+        return ExitCode::from(1);
+    }
     let written = match staging {
         Some(staging) => staging.finish(&site),
         None => output::write(&site, &output),
@@ -225,6 +327,7 @@ fn build(args: BuildArgs) -> ExitCode {
         return ExitCode::from(2);
     }
     if !args.site.quiet {
+        print_scheduled(&site);
         eprintln!(
             "Built {} pages and {} sections into {} in {} ms ({})",
             site.page_count,
@@ -241,22 +344,19 @@ fn check(args: CheckArgs) -> ExitCode {
     let root = args.site.root.clone();
     let options = BuildOptions {
         include_drafts: args.site.drafts,
+        include_future: args.site.future,
         base_url: None,
         as_of: args.site.as_of,
-        keep_going: true,
     };
     let (site, mut diagnostics) = pipeline::build(&root, &options);
     if site.is_none() && !root.join(crate::config::CONFIG_FILE).is_file() {
         report(&diagnostics);
         return ExitCode::from(2);
     }
+    // `check` is the build (with its link check) without writing, plus external links.
     let mut external_checked = None;
-    if let (Some(site), Ok(config)) = (
-        &site,
-        crate::config::Config::load(&crate::source::Tree::disk(&root), None),
-    ) {
-        let (problems, external) = crate::check::internal_links(&config, site, &site.origins);
-        diagnostics.extend(problems);
+    if let Some(site) = &site {
+        let external = &site.external;
         if args.external {
             if !args.site.quiet {
                 eprintln!("Checking external links…");
@@ -266,13 +366,16 @@ fn check(args: CheckArgs) -> ExitCode {
                 ..Default::default()
             };
             let (problems, count) =
-                crate::check::check_external(&external, &external_options, &site.origins);
+                crate::check::check_external(external, &external_options, &site.origins);
             diagnostics.extend(problems);
             external_checked = Some(count);
         }
     }
     diagnostics.sort();
     report(&diagnostics);
+    if let Some(site) = &site {
+        print_scheduled(site);
+    }
     let failed = diagnostics.has_errors() || (args.strict && diagnostics.warning_count() > 0);
     if failed {
         eprintln!("error: check failed: {}", diagnostics.summary());
@@ -290,12 +393,136 @@ fn check(args: CheckArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// Lists the pages left out until their date, so that nobody wonders where one went.
+fn print_scheduled(site: &pipeline::BuiltSite) {
+    let count = site.scheduled.len();
+    if count == 0 {
+        return;
+    }
+    let (pages, left_out) = if count == 1 {
+        ("page is", "it is")
+    } else {
+        ("pages are", "they are")
+    };
+    eprintln!(
+        "note: {count} {pages} scheduled: dated after the build date, {left_out} left out until then (`--future` includes them)"
+    );
+    for scheduled in &site.scheduled {
+        eprintln!("  content/{} ({})", scheduled.content_path, scheduled.date);
+    }
+}
+
+fn help(args: HelpArgs) -> ExitCode {
+    use clap::CommandFactory;
+    match args.topic {
+        Some(topic) => print!("{}", topic.text()),
+        None => {
+            let _ = Cli::command().print_help();
+            println!(
+                "\nReferences: tradetalks help shortcodes | front-matter | templates | data | config"
+            );
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn templates(args: TemplatesArgs) -> ExitCode {
+    let builtin = |name: &str| {
+        let name = name.trim_start_matches("templates/");
+        crate::templates::builtins()
+            .find(|(n, _)| *n == name)
+            .ok_or_else(|| {
+                let names: Vec<&str> = crate::templates::builtins().map(|(n, _)| n).collect();
+                let hint = crate::diagnostic::did_you_mean(name, names.iter().copied())
+                    .unwrap_or_else(|| "`tradetalks templates list` lists them".to_owned());
+                format!("there is no built-in template `{name}`; {hint}")
+            })
+    };
+    match args.action.unwrap_or(TemplatesAction::List) {
+        TemplatesAction::List => {
+            let site_templates = args.root.join("templates");
+            println!("Built-in templates (a file of the same name in templates/ replaces one):\n");
+            for (name, text) in crate::templates::builtins() {
+                let replaced = if site_templates.join(name).is_file() {
+                    " [replaced by the site]"
+                } else {
+                    ""
+                };
+                println!(
+                    "  {name}{replaced}\n      {}",
+                    crate::templates::summary(text)
+                );
+            }
+            println!(
+                "\n`tradetalks templates show NAME` prints one; `tradetalks templates eject NAME` copies it into templates/."
+            );
+            ExitCode::SUCCESS
+        }
+        TemplatesAction::Show { name } => match builtin(&name) {
+            Ok((_, text)) => {
+                print!("{text}");
+                ExitCode::SUCCESS
+            }
+            Err(message) => {
+                eprintln!("error: {message}");
+                ExitCode::from(2)
+            }
+        },
+        TemplatesAction::Eject { name } => {
+            let (name, text) = match builtin(&name) {
+                Ok(found) => found,
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    return ExitCode::from(2);
+                }
+            };
+            if !args.root.join(crate::config::CONFIG_FILE).is_file() {
+                eprintln!(
+                    "error: no `{}` here: run `templates eject` inside a site, or pass `--root DIR`",
+                    crate::config::CONFIG_FILE
+                );
+                return ExitCode::from(2);
+            }
+            let target = args.root.join("templates").join(name);
+            if target.exists() {
+                eprintln!(
+                    "error: `templates/{name}` already exists; tradetalks never overwrites a template (remove it first to start again from the built-in one)"
+                );
+                return ExitCode::from(2);
+            }
+            let written = target
+                .parent()
+                .map_or(Ok(()), std::fs::create_dir_all)
+                .and_then(|()| std::fs::write(&target, text));
+            match written {
+                Ok(()) => {
+                    eprintln!("Wrote templates/{name}: it now replaces the built-in one");
+                    ExitCode::SUCCESS
+                }
+                Err(err) => {
+                    eprintln!("error: cannot write `templates/{name}`: {err}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+    }
+}
+
 fn init(args: InitArgs) -> ExitCode {
-    match crate::scaffold::init(&args.dir, args.force) {
-        Ok(files) => {
+    match crate::scaffold::init(&args.dir, args.force, args.minimal) {
+        Ok(written) => {
+            for replaced in &written.replaced {
+                let shown = replaced.strip_prefix(&args.dir).unwrap_or(replaced);
+                eprintln!("Replaced {}", shown.display());
+            }
+            let what = if args.minimal {
+                "a blank starter site"
+            } else {
+                "the default site"
+            };
             eprintln!(
-                "Wrote the default site ({} files) into {}. Next:\n  cd {} && tradetalks serve",
-                files.len(),
+                "Wrote {what} ({} files) into {}. Next:\n  cd {} && tradetalks serve",
+                written.files.len(),
                 args.dir.display(),
                 args.dir.display()
             );
@@ -320,11 +547,15 @@ fn new_page(args: NewArgs) -> ExitCode {
     };
     let today = jiff::ZonedDateTime::now().date();
     match crate::scaffold::new_page(&config, &args.path, today) {
-        Ok(path) => {
-            eprintln!(
-                "Created {} (a draft: remove `draft: true` to publish)",
-                path.display()
-            );
+        Ok(created) => {
+            for path in &created {
+                let shown = path.strip_prefix(&args.root).unwrap_or(path).display();
+                if path.ends_with("_index.md") {
+                    eprintln!("Created the section {shown}");
+                } else {
+                    eprintln!("Created {shown} (a draft: remove `draft: true` to publish)");
+                }
+            }
             ExitCode::SUCCESS
         }
         Err(message) => {

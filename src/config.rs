@@ -29,7 +29,7 @@ struct RawConfig {
     #[serde(default)]
     markdown: MarkdownConfig,
     #[serde(default)]
-    schema: BTreeMap<String, BTreeMap<String, Spanned<String>>>,
+    schema: BTreeMap<String, Spanned<OrderedTable>>,
     #[serde(default)]
     data: BTreeMap<String, Spanned<RawDataSchema>>,
     /// Build the search index and the search page.
@@ -38,11 +38,23 @@ struct RawConfig {
     /// Write `_redirects` and `_headers` for Netlify and Cloudflare Pages.
     #[serde(default)]
     host_files: bool,
+    /// The site's navigation, when it should not be the root's sections and pages.
+    #[serde(default)]
+    nav: Vec<NavItem>,
     /// How names become URL segments: `"unicode"` (letters of every script) or `"ascii"`.
     #[serde(default)]
     slugify: SlugMode,
     #[serde(default)]
     extra: toml::Table,
+}
+
+/// `[[nav]]`: one link of the site's navigation. `link` is `@/` and a page or section's file
+/// (`@/countries/_index.md`), or a URL.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct NavItem {
+    pub title: String,
+    pub link: String,
 }
 
 /// `[data."FILE"]`: what a data file holds and where its figures come from.
@@ -172,11 +184,66 @@ impl FieldType {
     }
 }
 
+/// One field of a section's schema, in the order the schema lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SchemaField {
     pub name: String,
     pub field_type: FieldType,
     pub required: bool,
+    /// What readers see as the field's name; `None` for the name made readable.
+    pub label: Option<String>,
+    /// A sentence on what the field holds, for editors (`new`) and readers (under the label).
+    pub help: Option<String>,
+    /// A `figure` field whose figures may go without a `source` (`source = "optional"`).
+    pub source_optional: bool,
+}
+
+impl SchemaField {
+    pub fn new(name: impl Into<String>, field_type: FieldType, required: bool) -> SchemaField {
+        SchemaField {
+            name: name.into(),
+            field_type,
+            required,
+            label: None,
+            help: None,
+            source_optional: false,
+        }
+    }
+
+    /// The label, or the name made readable (`lead_negotiator` → `Lead negotiator`).
+    pub fn label(&self) -> String {
+        self.label
+            .clone()
+            .unwrap_or_else(|| crate::shortcodes::format::humanise(&self.name))
+    }
+}
+
+/// A TOML table's entries in the order they are written: a schema shows its fields in that
+/// order. (`toml` keeps the order with its `preserve_order` feature.)
+#[derive(Debug, Default)]
+struct OrderedTable(Vec<(String, Spanned<toml::Value>)>);
+
+impl<'de> Deserialize<'de> for OrderedTable {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Entries;
+        impl<'de> serde::de::Visitor<'de> for Entries {
+            type Value = OrderedTable;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a table of fields")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<OrderedTable, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry()? {
+                    entries.push(entry);
+                }
+                Ok(OrderedTable(entries))
+            }
+        }
+        deserializer.deserialize_map(Entries)
+    }
 }
 
 /// The validated configuration of a site.
@@ -199,10 +266,14 @@ pub struct Config {
     pub markdown: MarkdownConfig,
     /// Section path (e.g. `countries`) to the fields its pages must carry.
     pub schemas: BTreeMap<String, Vec<SchemaField>>,
+    /// Where each `[schema.SECTION]` table is in `tradetalks.toml`.
+    pub schema_spans: BTreeMap<String, std::ops::Range<usize>>,
     /// Data file name (`tariffs.csv`) to its declared schema.
     pub data: BTreeMap<String, DataSchema>,
     pub search: bool,
     pub host_files: bool,
+    /// `[[nav]]` links, in order; empty for the root's sections and pages.
+    pub nav: Vec<NavItem>,
     pub slugify: SlugMode,
     pub extra: serde_json::Value,
 }
@@ -316,6 +387,11 @@ impl Config {
                 }
             };
         let schemas = schemas(&raw.schema, file, &mut problems);
+        let schema_spans = raw
+            .schema
+            .iter()
+            .map(|(section, table)| (section.trim_matches('/').to_owned(), table.span()))
+            .collect();
         let data = raw
             .data
             .iter()
@@ -338,9 +414,11 @@ impl Config {
             taxonomies: raw.taxonomies,
             markdown: raw.markdown,
             schemas,
+            schema_spans,
             data,
             search: raw.search,
             host_files: raw.host_files,
+            nav: raw.nav,
             slugify: raw.slugify,
             extra,
         })
@@ -375,44 +453,151 @@ impl Config {
 }
 
 fn schemas(
-    raw: &BTreeMap<String, BTreeMap<String, Spanned<String>>>,
+    raw: &BTreeMap<String, Spanned<OrderedTable>>,
     file: &SourceFile,
     problems: &mut Vec<Diagnostic>,
 ) -> BTreeMap<String, Vec<SchemaField>> {
     let mut schemas = BTreeMap::new();
     for (section, fields) in raw {
-        let mut parsed = Vec::new();
-        for (name, type_name) in fields {
-            let text = type_name.get_ref().trim();
-            let (base, required) = match text.strip_suffix('?') {
-                Some(base) => (base, false),
-                None => (text, true),
-            };
-            match FieldType::parse(base) {
-                Some(field_type) => parsed.push(SchemaField {
-                    name: name.clone(),
-                    field_type,
-                    required,
-                }),
-                None => {
-                    let mut d = Diagnostic::error(format!(
-                        "unknown field type `{base}` in the schema of `{section}`"
-                    ))
-                    .at(file, type_name.span())
-                    .with_note(format!(
-                        "types: {}; add `?` for an optional field",
-                        FieldType::NAMES.join(", ")
-                    ));
-                    if let Some(help) = did_you_mean(base, FieldType::NAMES) {
-                        d = d.with_help(help);
-                    }
-                    problems.push(d);
-                }
-            }
-        }
+        let parsed = fields
+            .get_ref()
+            .0
+            .iter()
+            .filter_map(|(name, value)| schema_field(section, name, value, file, problems))
+            .collect();
         schemas.insert(section.trim_matches('/').to_owned(), parsed);
     }
     schemas
+}
+
+/// Keys of a schema field written as a table.
+const FIELD_KEYS: [&str; 5] = ["type", "label", "help", "required", "source"];
+
+/// One schema field: `name = "figure"` (`"list?"` for an optional one), or
+/// `name = { type = "figure", label = "...", help = "...", required = false }`.
+fn schema_field(
+    section: &str,
+    name: &str,
+    value: &Spanned<toml::Value>,
+    file: &SourceFile,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<SchemaField> {
+    let mut problem = |message: String, span: std::ops::Range<usize>| {
+        problems.push(Diagnostic::error(message).at(file, span));
+    };
+    let (type_text, mut field) = match value.get_ref() {
+        toml::Value::String(text) => (text.trim().to_owned(), None),
+        toml::Value::Table(table) => {
+            for key in table.keys().filter(|k| !FIELD_KEYS.contains(&k.as_str())) {
+                let hint = did_you_mean(key, FIELD_KEYS)
+                    .unwrap_or_else(|| format!("a field takes {}", FIELD_KEYS.join(", ")));
+                problem(
+                    format!(
+                        "unknown key `{key}` in the schema field `{name}` of `{section}`; {hint}"
+                    ),
+                    value.span(),
+                );
+            }
+            let text =
+                |key: &str, problem: &mut dyn FnMut(String, std::ops::Range<usize>)| match table
+                    .get(key)
+                {
+                    None => None,
+                    Some(toml::Value::String(s)) => Some(s.clone()),
+                    Some(other) => {
+                        problem(
+                            format!(
+                                "`{key}` of the schema field `{name}` must be text, found {}",
+                                other.type_str()
+                            ),
+                            value.span(),
+                        );
+                        None
+                    }
+                };
+            let Some(type_text) = text("type", &mut problem) else {
+                problem(
+                    format!(
+                        "the schema field `{name}` of `{section}` has no `type`: write `{name} = {{ type = \"figure\", label = \"...\" }}`"
+                    ),
+                    value.span(),
+                );
+                return None;
+            };
+            let required = match table.get("required") {
+                None => None,
+                Some(toml::Value::Boolean(b)) => Some(*b),
+                Some(other) => {
+                    problem(
+                        format!(
+                            "`required` of the schema field `{name}` must be true or false, found {}",
+                            other.type_str()
+                        ),
+                        value.span(),
+                    );
+                    None
+                }
+            };
+            let label = text("label", &mut problem);
+            let help = text("help", &mut problem);
+            let source_optional = match text("source", &mut problem).as_deref() {
+                None | Some("required") => false,
+                Some("optional") => true,
+                Some(other) => {
+                    problem(
+                        format!(
+                            "`source` of the schema field `{name}` is `\"required\"` (the default) or `\"optional\"`, found `{other}`"
+                        ),
+                        value.span(),
+                    );
+                    false
+                }
+            };
+            (
+                type_text.trim().to_owned(),
+                Some((label, help, required, source_optional)),
+            )
+        }
+        other => {
+            problem(
+                format!(
+                    "the schema field `{name}` of `{section}` must be a type (`\"figure\"`, `\"list?\"`) or a table (`{{ type = \"figure\", label = \"...\" }}`), found {}",
+                    other.type_str()
+                ),
+                value.span(),
+            );
+            return None;
+        }
+    };
+    let (base, optional) = match type_text.strip_suffix('?') {
+        Some(base) => (base.to_owned(), true),
+        None => (type_text.clone(), false),
+    };
+    let Some(field_type) = FieldType::parse(&base) else {
+        let mut d = Diagnostic::error(format!(
+            "unknown field type `{base}` in the schema of `{section}`"
+        ))
+        .at(file, value.span())
+        .with_note(format!(
+            "types: {}; add `?` for an optional field",
+            FieldType::NAMES.join(", ")
+        ));
+        if let Some(help) = did_you_mean(&base, FieldType::NAMES) {
+            d = d.with_help(help);
+        }
+        problems.push(d);
+        return None;
+    };
+    let (label, help, required, source_optional) =
+        field.take().unwrap_or((None, None, None, false));
+    Some(SchemaField {
+        name: name.to_owned(),
+        field_type,
+        required: required.unwrap_or(!optional),
+        label,
+        help,
+        source_optional,
+    })
 }
 
 fn data_schema(

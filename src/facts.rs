@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::config::Config;
 use crate::content::Content;
 use crate::content::front_matter::{FrontMatter, parse_date};
-use crate::data::{DataFiles, plain, value_text};
+use crate::data::{DataFiles, plain};
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::source::SourceFile;
 use crate::yaml::{Yaml, YamlKey, YamlValue};
@@ -226,8 +226,169 @@ fn json_to_yaml(value: &Value, span: Range<usize>) -> Yaml {
     Yaml { value, span }
 }
 
-/// Warnings for every figure dated more than `stale_after_days` before `today`: figures in
-/// front matter (by field path) and data files (by cell, or by the file's `as_of`).
+/// Figures that would publish wrong, each an error at its place: an `as_of` after the build
+/// date, a value written as text the way people write numbers (`8,2`, `1,234`, `24%`), and a
+/// field the schema types `figure` without a `source` (unless the schema makes the source
+/// optional). Fact references are checked where their data lives, not here.
+pub fn check_figures(config: &Config, content: &Content, today: Date) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    for page in &content.pages {
+        let schema = config
+            .schemas
+            .get(&page.section)
+            .map_or(&[][..], Vec::as_slice);
+        check_front(&page.front, &page.file, schema, today, &mut problems);
+    }
+    for section in content.sections.values() {
+        if let Some(file) = &section.file {
+            check_front(&section.front, file, &[], today, &mut problems);
+        }
+    }
+    problems
+}
+
+/// `check_figures` for one page.
+pub fn check_page_figures(
+    config: &Config,
+    page: &crate::content::Page,
+    today: Date,
+) -> Vec<Diagnostic> {
+    let schema = config
+        .schemas
+        .get(&page.section)
+        .map_or(&[][..], Vec::as_slice);
+    let mut problems = Vec::new();
+    check_front(&page.front, &page.file, schema, today, &mut problems);
+    problems
+}
+
+fn check_front(
+    front: &FrontMatter,
+    file: &SourceFile,
+    schema: &[crate::config::SchemaField],
+    today: Date,
+    problems: &mut Vec<Diagnostic>,
+) {
+    let trees = front
+        .fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v))
+        .chain(front.extra_tree.iter().map(|t| ("extra", t)));
+    for (name, tree) in trees {
+        every_figure(tree, &mut |figure| {
+            // A resolved fact reference: its data file is checked on its own.
+            if figure.get("data").is_some() {
+                return;
+            }
+            if let Some(as_of) = figure.get("as_of")
+                && let Some(date) = as_of.as_str().and_then(|t| parse_date(t).ok())
+                && date > today
+            {
+                problems.push(future_as_of(date, today).at(file, as_of.span.clone()));
+            }
+            if let Some(value) = figure.get("value") {
+                number_slip_at(value, file, problems);
+            }
+        });
+        let is_figure_field = schema
+            .iter()
+            .any(|f| f.name == name && f.field_type == crate::config::FieldType::Figure);
+        let source_optional = schema.iter().any(|f| f.name == name && f.source_optional);
+        if is_figure_field {
+            if tree.get("value").is_none() && tree.get("data").is_none() {
+                number_slip_at(tree, file, problems);
+            }
+            let sourced = tree
+                .get("source")
+                .and_then(Yaml::as_str)
+                .is_some_and(|s| !s.trim().is_empty());
+            if !sourced && !source_optional && tree.get("data").is_none() {
+                problems.push(
+                    Diagnostic::error(format!("the figure `{name}` has no `source`"))
+                        .at(file, tree.span.clone())
+                        .with_help(format!(
+                            "write `{name}: {{value: ..., as_of: YYYY-MM-DD, source: \"where it comes from\"}}`, or make the source optional in the schema: `{name} = {{ type = \"figure\", source = \"optional\" }}`"
+                        )),
+                );
+            }
+        }
+    }
+}
+
+fn future_as_of(date: Date, today: Date) -> Diagnostic {
+    Diagnostic::error(format!(
+        "this figure is as of {date}, after the build date ({today}): a figure cannot have been checked in the future"
+    ))
+    .with_help("check the year; to build as of a later date, pass `--as-of`")
+}
+
+/// An error when a figure's value is text that is a number written for people.
+fn number_slip_at(value: &Yaml, file: &SourceFile, problems: &mut Vec<Diagnostic>) {
+    if let Some(text) = value.as_str()
+        && let Some(fix) = crate::shortcodes::format::number_slip(text)
+    {
+        problems.push(
+            Diagnostic::error(format!("this figure's value is text, not a number: {fix}"))
+                .at(file, value.span.clone())
+                .with_help("numbers in figures are written as in data: digits, an optional `-` and `.`; units go in `unit`"),
+        );
+    }
+}
+
+/// Calls `found` for every figure (a map with a `value`) under `node`.
+fn every_figure<'a>(node: &'a Yaml, found: &mut dyn FnMut(&'a Yaml)) {
+    if node.get("value").is_some() {
+        found(node);
+        return;
+    }
+    match &node.value {
+        YamlValue::Seq(items) => items.iter().for_each(|item| every_figure(item, found)),
+        YamlValue::Map(entries) => entries.iter().for_each(|(_, v)| every_figure(v, found)),
+        _ => {}
+    }
+}
+
+/// Data files' figures dated after the build date: errors at the cell (or at the schema's
+/// `as_of` in `tradetalks.toml`).
+pub fn check_data_dates(config: &Config, data: &DataFiles, today: Date) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    for data_file in data.values() {
+        for row in data_file.rows.iter().flat_map(|r| &r.rows) {
+            for (column, cell) in &row.cells {
+                let as_of = if column == "as_of" {
+                    cell
+                } else {
+                    match cell.get("as_of") {
+                        Some(as_of) => as_of,
+                        None => continue,
+                    }
+                };
+                if let Some(date) = as_of.as_str().and_then(|t| parse_date(t).ok())
+                    && date > today
+                {
+                    problems
+                        .push(future_as_of(date, today).at(&data_file.file, row.cell_span(column)));
+                }
+            }
+        }
+        if let Some(schema) = &data_file.schema
+            && let Some(as_of) = schema.as_of
+            && as_of > today
+        {
+            problems.push(
+                future_as_of(as_of, today)
+                    .with_note(format!("the `as_of` of `data/{}`", data_file.name))
+                    .at(&config.file, schema.span.clone()),
+            );
+        }
+    }
+    problems
+}
+
+/// Warnings for figures dated more than `stale_after_days` before `today`: each figure in
+/// front matter at its place, and each data file once (at its oldest stale date), listing
+/// the pages whose fact references use it. A figure marked `historic: true` (a past rate, a
+/// vote count) never goes stale; nor does a data row with `historic` true.
 pub fn stale_figures(
     config: &Config,
     content: &Content,
@@ -246,12 +407,30 @@ pub fn stale_figures(
                 .values()
                 .map(|s| (&s.front, s.file.as_ref())),
         );
+    // Which pages use which data file, through fact references: `data/x.csv` → `page (field)`.
+    let mut uses: std::collections::BTreeMap<String, Vec<String>> = Default::default();
     for (front, file) in fronts {
         let Some(file) = file else { continue };
         stale_in_front(&stale, front, file, &mut warnings);
+        for (name, tree) in &front.fields {
+            every_figure(tree, &mut |figure| {
+                if let Some(origin) = figure.get("data").and_then(Yaml::as_str)
+                    && let Some((data_name, _)) = origin.split_once('#')
+                {
+                    uses.entry(data_name.to_owned())
+                        .or_default()
+                        .push(format!("{} (`{name}`)", file.name));
+                }
+            });
+        }
     }
     for data_file in data.values() {
+        // The oldest stale date of the file, and where it is.
+        let mut oldest: Option<(Date, Range<usize>)> = None;
         for row in data_file.rows.iter().flat_map(|r| &r.rows) {
+            if row.cells.get("historic").map(plain) == Some(&Value::Bool(true)) {
+                continue;
+            }
             let dated = row.cells.iter().find_map(|(column, cell)| {
                 let as_of = if column == "as_of" {
                     cell
@@ -260,22 +439,47 @@ pub fn stale_figures(
                 };
                 Some((column, as_of.as_str()?))
             });
-            if let Some((column, as_of)) = dated {
-                let what = format!("row {} of `data/{}`", row_name(row), data_file.name);
-                if let Some(d) = stale(as_of, &what) {
-                    warnings.push(d.at(&data_file.file, row.cell_span(column)));
-                }
+            if let Some((column, as_of)) = dated
+                && let Ok(date) = parse_date(as_of)
+                && oldest.as_ref().is_none_or(|(d, _)| date < *d)
+            {
+                oldest = Some((date, row.cell_span(column)));
             }
         }
-        if let Some(as_of) = data_file.schema.as_ref().and_then(|s| s.as_of) {
+        let mut at_schema = false;
+        if let Some(as_of) = data_file.schema.as_ref().and_then(|s| s.as_of)
+            && oldest.as_ref().is_none_or(|(d, _)| as_of < *d)
+        {
+            oldest = None;
+            at_schema = true;
             let what = format!("`data/{}` (its schema's `as_of`)", data_file.name);
             if let Some(d) = stale(&as_of.to_string(), &what) {
                 let span = data_file.schema.as_ref().map_or(0..0, |s| s.span.clone());
-                warnings.push(d.at(&config.file, span));
+                warnings.push(with_uses(d, &uses, &data_file.name).at(&config.file, span));
+            }
+        }
+        if !at_schema && let Some((date, span)) = oldest {
+            let what = format!("`data/{}` (its oldest row)", data_file.name);
+            if let Some(d) = stale(&date.to_string(), &what) {
+                warnings.push(with_uses(d, &uses, &data_file.name).at(&data_file.file, span));
             }
         }
     }
     warnings
+}
+
+/// Notes which pages use a stale data file.
+fn with_uses(
+    warning: Diagnostic,
+    uses: &std::collections::BTreeMap<String, Vec<String>>,
+    data_name: &str,
+) -> Diagnostic {
+    match uses.get(data_name) {
+        Some(pages) if !pages.is_empty() => {
+            warning.with_note(format!("figures from it are shown by {}", pages.join(", ")))
+        }
+        _ => warning,
+    }
 }
 
 /// `stale_figures` for one page's front matter.
@@ -324,22 +528,17 @@ fn stale_in_front(
         .chain(front.extra_tree.iter().map(|t| ("extra".to_owned(), t)));
     for (path, tree) in trees {
         walk_figures(tree, &path, &mut |path, figure, as_of| {
+            // A fact reference is dated by its data file, whose own warning lists its uses;
+            // a historic figure never goes stale.
+            let historic = figure.get("historic").map(|h| &h.value) == Some(&YamlValue::Bool(true));
+            if figure.get("data").is_some() || historic {
+                return;
+            }
             if let Some(d) = stale(as_of, &describe_figure(path, figure)) {
                 warnings.push(d.at(file, figure.span.clone()));
             }
         });
     }
-}
-
-fn row_name(row: &crate::data::Row) -> String {
-    ["id", "label", "title", "name", "country"]
-        .iter()
-        .find_map(|k| {
-            row.cells
-                .get(*k)
-                .map(|v| format!("`{}`", value_text(plain(v))))
-        })
-        .unwrap_or_else(|| "(unnamed)".into())
 }
 
 fn describe_figure(path: &str, figure: &Yaml) -> String {

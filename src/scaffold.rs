@@ -10,10 +10,19 @@ use crate::config::{CONFIG_FILE, Config, FieldType, SchemaField};
 static CONTENT: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/content");
 static DATA: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/data");
 const CONFIG: &str = include_str!("../tradetalks.toml");
+/// `init --minimal`: a blank starter (config, a section with a schema, a page, a data file).
+static STARTER: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/starter");
 
-/// Writes the default site into `dir`. A non-empty `dir` is refused unless `force`, and then
-/// only the default site's own files are overwritten.
-pub fn init(dir: &Path, force: bool) -> Result<Vec<PathBuf>, String> {
+/// What `init` wrote, and which of those files were there before (`--force`).
+#[derive(Debug, Default)]
+pub struct Written {
+    pub files: Vec<PathBuf>,
+    pub replaced: Vec<PathBuf>,
+}
+
+/// Writes the default site (or, `minimal`, the blank starter) into `dir`. A non-empty `dir` is
+/// refused unless `force`, and then only files of the same names are overwritten.
+pub fn init(dir: &Path, force: bool, minimal: bool) -> Result<Written, String> {
     if dir.is_file() {
         return Err(format!("`{}` is a file, not a folder", dir.display()));
     }
@@ -24,17 +33,26 @@ pub fn init(dir: &Path, force: bool) -> Result<Vec<PathBuf>, String> {
             dir.display()
         ));
     }
-    let mut written = Vec::new();
+    let mut written = Written::default();
     let mut write = |path: PathBuf, bytes: &[u8]| -> Result<(), String> {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)
                 .map_err(|e| format!("cannot create `{}`: {e}", parent.display()))?;
         }
+        if path.exists() {
+            written.replaced.push(path.clone());
+        }
         std::fs::write(&path, bytes)
             .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
-        written.push(path);
+        written.files.push(path);
         Ok(())
     };
+    if minimal {
+        for file in all_files(&STARTER) {
+            write(dir.join(file.path()), file.contents())?;
+        }
+        return Ok(written);
+    }
     write(dir.join(CONFIG_FILE), CONFIG.as_bytes())?;
     for (folder, embedded) in [("content", &CONTENT), ("data", &DATA)] {
         for file in all_files(embedded) {
@@ -52,8 +70,20 @@ fn all_files<'a>(dir: &'a Dir<'a>) -> Vec<&'a include_dir::File<'a>> {
     files
 }
 
-/// Creates `content/PATH` with front matter for its section's schema. Returns the file.
-pub fn new_page(config: &Config, path: &str, today: jiff::civil::Date) -> Result<PathBuf, String> {
+/// What `new` writes where the editor's words go; a page that still holds one is not
+/// published (`content::placeholders`). Every other placeholder starts with `TODO`.
+pub const DESCRIPTION_PLACEHOLDER: &str =
+    "TODO: one or two sentences for lists and search results.";
+pub const BODY_PLACEHOLDER: &str = "TODO: write the article here.";
+
+/// Creates `content/PATH` with front matter for its section's schema, and the section's
+/// `_index.md` when its folder has none (so that the schema applies). `SECTION/_index.md`
+/// makes a section. Returns the files created, the page (or section) last.
+pub fn new_page(
+    config: &Config,
+    path: &str,
+    today: jiff::civil::Date,
+) -> Result<Vec<PathBuf>, String> {
     if Path::new(path).has_root() || Path::new(path).is_absolute() {
         return Err(format!(
             "`{path}` is an absolute path: name the page inside content/, such as `countries/brazil.md`"
@@ -81,10 +111,20 @@ pub fn new_page(config: &Config, path: &str, today: jiff::civil::Date) -> Result
             target.display()
         ));
     }
-    let section = relative.rsplit_once('/').map_or("", |(dir, _)| dir);
-    let section = section
+    let folder = relative.rsplit_once('/').map_or("", |(dir, _)| dir);
+    if relative == "_index.md" || relative.ends_with("/_index.md") {
+        write_new(&target, &section_stub(folder))?;
+        return Ok(vec![target]);
+    }
+    let section = folder
         .strip_suffix(&format!("/{}", stem_folder(relative)))
-        .unwrap_or(section);
+        .unwrap_or(folder);
+    let mut created = Vec::new();
+    let section_index = config.content_dir().join(section).join("_index.md");
+    if !section.is_empty() && !section_index.exists() {
+        write_new(&section_index, &section_stub(section))?;
+        created.push(section_index);
+    }
     let stem = Path::new(relative)
         .file_stem()
         .and_then(|s| s.to_str())
@@ -100,13 +140,29 @@ pub fn new_page(config: &Config, path: &str, today: jiff::civil::Date) -> Result
         .map(Vec::as_slice)
         .unwrap_or(&[]);
     let text = front_matter(&title_of(stem), section, schema, today);
+    write_new(&target, &text)?;
+    created.push(target);
+    Ok(created)
+}
+
+fn write_new(target: &Path, text: &str) -> Result<(), String> {
     if let Some(parent) = target.parent() {
         std::fs::create_dir_all(parent)
             .map_err(|e| format!("cannot create `{}`: {e}", parent.display()))?;
     }
-    std::fs::write(&target, text)
-        .map_err(|e| format!("cannot write `{}`: {e}", target.display()))?;
-    Ok(target)
+    std::fs::write(target, text).map_err(|e| format!("cannot write `{}`: {e}", target.display()))
+}
+
+/// A section's `_index.md`: titled from its folder (`trade-deals` → `Trade Deals`), published,
+/// its pages listed by weight; the text above the list is the editor's to add.
+fn section_stub(folder: &str) -> String {
+    let name = folder.rsplit('/').next().unwrap_or(folder);
+    let title = if name.is_empty() {
+        "Home".to_owned()
+    } else {
+        title_of(name)
+    };
+    format!("---\ntitle: \"{title}\"\nsort_by: weight\n---\n")
 }
 
 /// For a bundle (`countries/brazil/index.md`), the bundle's folder name.
@@ -141,7 +197,7 @@ fn front_matter(
 ) -> String {
     let mut out = String::from("---\n");
     out.push_str(&format!("title: \"{title}\"\n"));
-    out.push_str("description: \"One or two sentences for lists and search results.\"\n");
+    out.push_str(&format!("description: \"{DESCRIPTION_PLACEHOLDER}\"\n"));
     out.push_str(&format!("date: {today}\n"));
     out.push_str("# A draft is left out of builds unless `--drafts` is given; remove this line to publish.\n");
     out.push_str("draft: true\n");
@@ -167,7 +223,7 @@ fn front_matter(
             out.push_str(&format!("# {}: {placeholder}  {note}\n", field.name));
         }
     }
-    out.push_str("---\n\nWrite the article here.\n");
+    out.push_str(&format!("---\n\n{BODY_PLACEHOLDER}\n"));
     out
 }
 
@@ -213,21 +269,9 @@ mod tests {
     #[test]
     fn required_fields_get_placeholders_and_optional_ones_comments() {
         let schema = vec![
-            SchemaField {
-                name: "iso2".into(),
-                field_type: FieldType::String,
-                required: true,
-            },
-            SchemaField {
-                name: "lead".into(),
-                field_type: FieldType::Figure,
-                required: true,
-            },
-            SchemaField {
-                name: "notes".into(),
-                field_type: FieldType::List,
-                required: false,
-            },
+            SchemaField::new("iso2", FieldType::String, true),
+            SchemaField::new("lead", FieldType::Figure, true),
+            SchemaField::new("notes", FieldType::List, false),
         ];
         let today = jiff::civil::date(2025, 4, 20);
         let text = front_matter("Brazil", "countries", &schema, today);

@@ -119,7 +119,88 @@ fn parse_error(err: &serde_saphyr::Error, file: &SourceFile, base: usize) -> Dia
         }
     };
     let len = location.span().byte_len().unwrap_or(1) as usize;
-    diagnostic.at(file, start..start + len.max(1))
+    let diagnostic = diagnostic.at(file, start..start + len.max(1));
+    match layout_hint(&diagnostic.message, file, base, start) {
+        Some((message, help)) => {
+            let mut diagnostic = diagnostic;
+            diagnostic.message = message;
+            diagnostic.with_help(help)
+        }
+        None => diagnostic,
+    }
+}
+
+/// The two YAML errors editors make most, told in their terms: a value with `: ` in it
+/// (`title: Japan: first in line`), which YAML reads as a new key and must be quoted, and a
+/// line indented differently from the lines it belongs with. Returns the message and the fix.
+fn layout_hint(
+    message: &str,
+    file: &SourceFile,
+    base: usize,
+    at: usize,
+) -> Option<(String, String)> {
+    let structural = message.contains("mapping values are not allowed")
+        || message.contains("did not find expected key")
+        || message.contains("did not find expected '-'");
+    if !structural {
+        return None;
+    }
+    let position = file.line_col(at);
+    let line_text = file
+        .text
+        .get(file.line_range(position.line))
+        .unwrap_or_default();
+    let indent = line_text.len() - line_text.trim_start().len();
+    let content = line_text.trim_start();
+    // `key: value: more`: the error is at a colon after the first one.
+    if let Some((key, value)) = content.split_once(": ")
+        && message.contains("mapping values are not allowed")
+        && line_text
+            .char_indices()
+            .nth(position.col.saturating_sub(1))
+            .is_some_and(|(byte, _)| byte > indent + key.len())
+    {
+        let value = value.trim();
+        let curly = value.starts_with(['“', '‘', '”', '’']);
+        let straight = value
+            .trim_matches(['“', '”', '‘', '’'])
+            .replace('\\', "\\\\")
+            .replace('"', "\\\"");
+        let fix = format!(
+            "{}{key}: \"{straight}\"",
+            line_text.get(..indent).unwrap_or_default()
+        );
+        let why = if curly {
+            "the value starts with a curly quote, which YAML does not read as a quote, and has `: ` in it, which YAML reads as the start of a new key"
+        } else {
+            "the value has `: ` in it, which YAML reads as the start of a new key"
+        };
+        return Some((
+            format!("`{key}`: {why}"),
+            format!("put the value in straight quotes: `{fix}`"),
+        ));
+    }
+    // Otherwise a line out of step with its neighbours: say where they start.
+    let first_line = file.line_col(base).line;
+    let expected = (first_line..position.line).rev().find_map(|line| {
+        let text = file.text.get(file.line_range(line)).unwrap_or_default();
+        let trimmed = text.trim_start();
+        let same_kind = trimmed.starts_with("- ") == content.starts_with("- ");
+        (!trimmed.is_empty() && !trimmed.starts_with('#') && same_kind)
+            .then(|| (line, text.len() - trimmed.len()))
+    })?;
+    let (line, column) = expected;
+    (column != indent).then(|| {
+        (
+            format!(
+                "this line is indented by {indent} spaces, but line {line} before it, at the same level, by {column}"
+            ),
+            format!(
+                "YAML reads nesting from indentation: start the line at column {} (with {column} spaces), or indent it further to nest it",
+                column + 1
+            ),
+        )
+    })
 }
 
 /// The parser's error in an editor's words: a repeated key says where it first was, and the

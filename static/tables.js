@@ -9,7 +9,8 @@
  * The first click on a column sorts ascending, the next one descending, and so on. aria-sort
  * marks the active header only; an aria-sort already in the markup is taken as the current
  * order. Each new order is announced in a visually hidden aria-live region after the table.
- * Without JavaScript the table stays exactly as the server wrote it. Headers spanning
+ * Without JavaScript the table stays exactly as the server wrote it. Scroll regions
+ * (.tt-scroll) are also marked while there is more of a wide table to either side. Headers spanning
  * several columns (colspan) are not supported: the column index is the header's cellIndex.
  */
 (function () {
@@ -104,9 +105,30 @@
     });
   }
 
+  // A table wider than its scroll region: the figure is marked `tt-more-after` while there is
+  // more to the right (the stylesheet fades the region's edge) and `tt-more-before` once it is
+  // scrolled (the sticky first column gets a rule). Kept up to date on scroll and resize.
+  function watchScroll(region) {
+    var figure = region.closest(".tt-table") || region.parentElement;
+    function update() {
+      var rtl = getComputedStyle(region).direction === "rtl";
+      var scrolled = Math.abs(region.scrollLeft);
+      var rest = region.scrollWidth - region.clientWidth - scrolled;
+      figure.classList.toggle("tt-more-after", rest > 1);
+      figure.classList.toggle("tt-more-before", scrolled > 1);
+      figure.classList.toggle("tt-rtl", rtl);
+    }
+    region.addEventListener("scroll", update, { passive: true });
+    if (typeof ResizeObserver === "function") new ResizeObserver(update).observe(region);
+    else window.addEventListener("resize", update);
+    update();
+  }
+
   function init() {
     var tables = document.querySelectorAll("table[data-sortable]");
     for (var i = 0; i < tables.length; i++) enhance(tables[i]);
+    var regions = document.querySelectorAll(".tt-scroll");
+    for (var j = 0; j < regions.length; j++) watchScroll(regions[j]);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);

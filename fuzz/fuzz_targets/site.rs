@@ -2,7 +2,7 @@
 //! arbitrary text, through every stage and output: config, content walk, front matter against
 //! a schema and taxonomies, fact references into the data file, Markdown with shortcodes,
 //! templates, pages, sections, taxonomy pages, the table of contents, the search index, the
-//! feed, the sitemap, CSV downloads, aliases, then `check`'s link check over the result.
+//! feed, the sitemap, CSV downloads, aliases, and the link check over the result.
 //!
 //! The input is UTF-8 text cut at NUL characters into up to five parts:
 //!
@@ -22,7 +22,6 @@
 
 use annotate_snippets::Renderer;
 use libfuzzer_sys::fuzz_target;
-use tradetalks::config::Config;
 use tradetalks::pipeline::{self, BuildOptions};
 use tradetalks::source::Tree;
 
@@ -86,15 +85,11 @@ fuzz_target!(|data: &[u8]| {
     ]);
     let options = BuildOptions {
         as_of: Some(jiff::civil::date(2025, 4, 20)),
-        // As `check` runs it: render everything that can be rendered, errors or not.
-        keep_going: true,
         ..BuildOptions::default()
     };
-    let (site, mut diagnostics) = pipeline::build_tree(&tree, &options);
-    if let (Some(site), Ok(config)) = (&site, Config::load(&tree, None)) {
-        let (problems, _external) =
-            tradetalks::check::internal_links(&config, site, &site.origins);
-        diagnostics.extend(problems);
+    // The build runs the link check itself, as `check` and `serve` do.
+    let (site, diagnostics) = pipeline::build_tree(&tree, &options);
+    if let Some(site) = &site {
         for path in site.files.keys() {
             let _ = site.file(path);
         }

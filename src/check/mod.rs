@@ -1,10 +1,12 @@
-//! `check`'s own passes over a built site (in memory): every link and asset reference in the
-//! generated HTML must resolve inside the site, fragments included; with `--external`, every
-//! external link is fetched (concurrently, politely) and reported.
+//! The link check of a built site, which `build`, `check` and `serve` all run: every link and
+//! asset reference in the generated HTML must resolve inside the site, fragments included.
+//! Each page's links and ids are taken as it renders (`PageLinks`), so that a build that
+//! streams its pages to disk checks them too. With `check --external`, every external link is
+//! also fetched (concurrently, politely) and reported.
 
 mod external;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
@@ -19,6 +21,27 @@ pub struct Link {
     /// Output path of the page (`countries/japan/index.html`).
     pub page: String,
     pub url: String,
+}
+
+/// What the link check needs of a generated page: the links it makes (each once, in order)
+/// and the ids it has.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageLinks {
+    pub links: Vec<String>,
+    pub ids: BTreeSet<String>,
+}
+
+impl PageLinks {
+    pub fn of(html: &str) -> PageLinks {
+        let mut seen = BTreeSet::new();
+        PageLinks {
+            links: links_in(html)
+                .into_iter()
+                .filter(|link| seen.insert(link.clone()))
+                .collect(),
+            ids: ids_in(html),
+        }
+    }
 }
 
 /// Every `href`/`src` value in an HTML page, in order, with entities decoded.
@@ -135,57 +158,74 @@ fn target_file(site: &BuiltSite, path: &str) -> Option<String> {
     ];
     candidates
         .into_iter()
-        .find(|c| site.files.contains_key(c) || site.copies.contains_key(c))
+        .find(|c| site.generates(c) || site.copies.contains_key(c))
 }
 
 /// Broken internal links and fragments in every generated page, each reported at the line
-/// of the source file that wrote it when the link text is found there.
-pub fn internal_links(
-    config: &Config,
-    site: &BuiltSite,
-    origins: &BTreeMap<String, SourceFile>,
-) -> (Vec<Diagnostic>, Vec<Link>) {
-    let mut problems = Vec::new();
+/// of the source file that wrote it when the link text is found there; a link that many pages
+/// share (a template's) is reported once, with how many pages have it. Returns the external
+/// links too, for `check --external`.
+pub fn internal_links(config: &Config, site: &BuiltSite) -> (Vec<Diagnostic>, Vec<Link>) {
     let mut external = Vec::new();
-    let mut ids_cache: HashMap<String, BTreeSet<String>> = HashMap::new();
-    for (page, bytes) in &site.files {
-        if !page.ends_with(".html") {
-            continue;
-        }
-        let html = String::from_utf8_lossy(bytes);
-        let mut seen = BTreeSet::new();
-        for url in links_in(&html) {
-            if site.checked_links.contains(&url) || !seen.insert(url.clone()) {
+    // A broken link by the message it gets: the first page that has it, and how many do.
+    let mut broken: BTreeMap<(String, String), (String, String, usize)> = BTreeMap::new();
+    for (page, links) in &site.links {
+        for url in &links.links {
+            if site.checked_links.contains(url) {
                 continue;
             }
-            match classify(config, page, &url) {
+            match classify(config, page, url) {
                 Kind::External => external.push(Link {
                     page: page.clone(),
-                    url,
+                    url: url.clone(),
                 }),
                 Kind::Other => {}
                 Kind::Internal(path, fragment) => {
                     let message = match target_file(site, &path) {
                         None => Some(format!("broken link: `{url}` is not part of the site")),
                         Some(file) => fragment.and_then(|fragment| {
-                            let ids = ids_cache.entry(file.clone()).or_insert_with(|| {
-                                ids_in(&String::from_utf8_lossy(
-                                    site.files.get(&file).map(|b| &b[..]).unwrap_or_default(),
-                                ))
-                            });
-                            (!ids.contains(&fragment)).then(|| {
+                            let ids = site.links.get(&file).map(|l| &l.ids);
+                            (!ids.is_some_and(|ids| ids.contains(&fragment))
+                                && !fragment_of_a_copy(site, &file))
+                            .then(|| {
                                 format!("broken link: `{url}`: the page has no element with id `{fragment}`")
                             })
                         }),
                     };
                     if let Some(message) = message {
-                        problems.push(at_source(Diagnostic::error(message), page, &url, origins));
+                        // Written in a source file: reported there. Written by a template:
+                        // once for all the pages it is on.
+                        let written_in = site
+                            .origins
+                            .get(page)
+                            .filter(|file| file.text.contains(url.as_str()))
+                            .map_or_else(String::new, |file| file.name.clone());
+                        broken
+                            .entry((message, written_in))
+                            .and_modify(|(_, _, count)| *count += 1)
+                            .or_insert((page.clone(), url.clone(), 1));
                     }
                 }
             }
         }
     }
+    let problems = broken
+        .into_iter()
+        .map(|((message, _), (page, url, count))| {
+            let diagnostic = at_source(Diagnostic::error(message), &page, &url, &site.origins);
+            if count > 1 {
+                diagnostic.with_note(format!("{} other pages have the same link", count - 1))
+            } else {
+                diagnostic
+            }
+        })
+        .collect();
     (problems, external)
+}
+
+/// A fragment of a copied file (a PDF's `#page=2`) cannot be checked: it passes.
+fn fragment_of_a_copy(site: &BuiltSite, file: &str) -> bool {
+    !file.ends_with(".html") || site.copies.contains_key(file)
 }
 
 /// Points a diagnostic about `url` in output `page` at the source that wrote it.

@@ -113,6 +113,13 @@ pub struct FrontMatter {
     pub updates: Vec<Update>,
     /// Fields declared by the section's schema, as written.
     pub fields: BTreeMap<String, Yaml>,
+    /// The page's name in the site's navigation, when shorter than its title.
+    pub nav_title: Option<String>,
+    /// `in_nav: false` keeps a top-level page or section out of the navigation.
+    pub in_nav: bool,
+    /// Where the front matter still holds a placeholder: a text starting with `TODO`, as
+    /// `tradetalks new` leaves them.
+    pub placeholders: Vec<Range<usize>>,
 }
 
 /// Whether the file is a section's `_index.md` (which takes ordering keys) or a page.
@@ -122,7 +129,9 @@ pub enum Kind {
     Section,
 }
 
-const COMMON_KEYS: [&str; 11] = [
+const COMMON_KEYS: [&str; 13] = [
+    "nav_title",
+    "in_nav",
     "title",
     "description",
     "date",
@@ -251,7 +260,16 @@ impl Checker<'_> {
                 .map(|v| self.updates(v))
                 .unwrap_or_default(),
             fields: BTreeMap::new(),
+            nav_title: root
+                .get("nav_title")
+                .and_then(|v| self.string(v, "nav_title")),
+            in_nav: root
+                .get("in_nav")
+                .and_then(|v| self.boolean(v, "in_nav"))
+                .unwrap_or(true),
+            placeholders: Vec::new(),
         };
+        placeholders_in(root, &mut front.placeholders);
         for taxonomy in &config.taxonomies {
             if let Some(value) = root.get(&taxonomy.name) {
                 let terms = self.strings(value, &taxonomy.name);
@@ -474,6 +492,20 @@ impl Checker<'_> {
             _ => false,
         };
         if !ok {
+            let slip = matches!(expected, FieldType::Number | FieldType::Integer)
+                .then(|| {
+                    value
+                        .as_str()
+                        .and_then(crate::shortcodes::format::number_slip)
+                })
+                .flatten();
+            if let Some(fix) = slip {
+                self.problems.push(
+                    Diagnostic::error(format!("field `{field}` must be a number: {fix}"))
+                        .at(self.file, value.span.clone()),
+                );
+                return;
+            }
             let expected = format!("{} {}", article(expected.name()), expected.name());
             self.wrong_type(value, field, &expected);
         }
@@ -499,6 +531,9 @@ impl Checker<'_> {
                 if let Some(source) = value.get("source") {
                     self.string(source, &format!("{field}.source"));
                 }
+                if let Some(historic) = value.get("historic") {
+                    self.boolean(historic, &format!("{field}.historic"));
+                }
             }
             _ => self.wrong_type(
                 value,
@@ -514,6 +549,26 @@ fn article(type_name: &str) -> &'static str {
         "an"
     } else {
         "a"
+    }
+}
+
+/// Every text under `node` that starts with `TODO`.
+fn placeholders_in(node: &Yaml, found: &mut Vec<Range<usize>>) {
+    match &node.value {
+        YamlValue::Str(text) if text.trim_start().starts_with("TODO") => {
+            found.push(node.span.clone());
+        }
+        YamlValue::Seq(items) => {
+            for item in items {
+                placeholders_in(item, found);
+            }
+        }
+        YamlValue::Map(entries) => {
+            for (_, value) in entries {
+                placeholders_in(value, found);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -596,16 +651,8 @@ mod tests {
     #[test]
     fn missing_title_and_schema_fields_are_all_reported() {
         let schema = vec![
-            SchemaField {
-                name: "iso2".into(),
-                field_type: FieldType::String,
-                required: true,
-            },
-            SchemaField {
-                name: "lead".into(),
-                field_type: FieldType::Figure,
-                required: true,
-            },
+            SchemaField::new("iso2", FieldType::String, true),
+            SchemaField::new("lead", FieldType::Figure, true),
         ];
         let errs = check("---\ndraft: false\n---\n", &schema).unwrap_err();
         let messages: Vec<_> = errs.iter().map(|e| e.message.as_str()).collect();
@@ -621,11 +668,7 @@ mod tests {
 
     #[test]
     fn wrong_types_point_at_the_value() {
-        let schema = vec![SchemaField {
-            name: "asks".into(),
-            field_type: FieldType::List,
-            required: true,
-        }];
+        let schema = vec![SchemaField::new("asks", FieldType::List, true)];
         let errs = check("---\ntitle: a\nasks: cars\n---\n", &schema).unwrap_err();
         assert_eq!(
             errs[0].message,
@@ -636,11 +679,7 @@ mod tests {
 
     #[test]
     fn figures_need_a_value_and_valid_dates() {
-        let schema = vec![SchemaField {
-            name: "rate".into(),
-            field_type: FieldType::Figure,
-            required: true,
-        }];
+        let schema = vec![SchemaField::new("rate", FieldType::Figure, true)];
         let errs = check("---\ntitle: a\nrate: {as_of: 2025-13-01}\n---\n", &schema).unwrap_err();
         assert_eq!(errs.len(), 2, "{errs:?}");
         assert!(

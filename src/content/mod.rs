@@ -64,6 +64,8 @@ pub struct Content {
     /// Content paths of Markdown files that exist but failed to load (already reported):
     /// links to them are not reported a second time.
     pub broken: BTreeSet<String>,
+    /// Pages dated after the build date, left out of every output (unless `--future`).
+    pub scheduled: Vec<Scheduled>,
 }
 
 /// What the walk of `content/` found, before any file is read.
@@ -82,8 +84,34 @@ struct Parsed {
     dir: String,
 }
 
+/// Which pages a build publishes.
+#[derive(Debug, Clone, Copy)]
+pub struct Selection {
+    /// Pages and sections marked `draft: true` too (`--drafts`).
+    pub drafts: bool,
+    /// Pages dated after `today` too (`--future`); otherwise they are scheduled.
+    pub future: bool,
+    /// The build date (`--as-of`, default today).
+    pub today: jiff::civil::Date,
+}
+
+impl Selection {
+    /// Whether a page is left out until its date comes.
+    pub fn is_scheduled(&self, front: &FrontMatter) -> bool {
+        !self.future && front.date.is_some_and(|date| date > self.today)
+    }
+}
+
+/// A page left out of this build because its date is after the build date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scheduled {
+    /// Path under `content/`: `countries/vietnam.md`.
+    pub content_path: String,
+    pub date: jiff::civil::Date,
+}
+
 /// Loads all of `content/`. Returns what could be loaded and every problem found.
-pub fn load(config: &Config, include_drafts: bool) -> (Content, Vec<Diagnostic>) {
+pub fn load(config: &Config, selection: Selection) -> (Content, Vec<Diagnostic>) {
     let content_dir = config.content_dir();
     let mut problems = Vec::new();
     let inventory = walk(config, &mut problems);
@@ -114,15 +142,108 @@ pub fn load(config: &Config, include_drafts: bool) -> (Content, Vec<Diagnostic>)
             }
         }
     }
-    let mut content = assemble(
+    let mut content = assemble(config, parsed, &inventory.others, selection, &mut problems);
+    problems.extend(placeholders(&content));
+    problems.extend(unmatched_schemas(
         config,
-        parsed,
-        &inventory.others,
-        include_drafts,
-        &mut problems,
-    );
+        &section_dirs,
+        &inventory.markdown,
+    ));
     content.broken = broken;
     (content, problems)
+}
+
+/// A `[schema.X]` whose folder `content/X/` is not a section (it has no `_index.md`) applies
+/// to no page: an error naming the folder, and what is there instead.
+fn unmatched_schemas(
+    config: &Config,
+    section_dirs: &BTreeSet<String>,
+    markdown: &[PathBuf],
+) -> Vec<Diagnostic> {
+    let content_dir = config.content_dir();
+    config
+        .schemas
+        .keys()
+        .filter(|dir| !section_dirs.contains(*dir))
+        .map(|dir| {
+            let pages_there = markdown
+                .iter()
+                .filter(|p| relative_dir(&content_dir, p) == **dir)
+                .count();
+            let span = config.schema_spans.get(dir).cloned().unwrap_or(0..0);
+            let mut d = Diagnostic::error(format!(
+                "`[schema.{dir}]` applies to no section: there is no `content/{dir}/_index.md`"
+            ))
+            .at(&config.file, span);
+            d = if pages_there > 0 {
+                d.with_note(format!(
+                    "`content/{dir}/` holds {pages_there} page(s), but without `_index.md` it is not a section, so they are checked against no schema"
+                ))
+                .with_help(format!(
+                    "create the section with `tradetalks new {dir}/_index.md`"
+                ))
+            } else {
+                match crate::diagnostic::did_you_mean(dir, section_dirs.iter().map(String::as_str)) {
+                    Some(help) => d.with_help(help),
+                    None => d.with_help(format!(
+                        "rename the table after a section folder, or create the section with `tradetalks new {dir}/_index.md`"
+                    )),
+                }
+            };
+            d
+        })
+        .collect()
+}
+
+/// A page that is not a draft may not keep the placeholders `tradetalks new` wrote: each is
+/// an error at its place.
+pub fn placeholders(content: &Content) -> Vec<Diagnostic> {
+    let files = content
+        .pages
+        .iter()
+        .map(|p| (&p.front, &p.file, &p.body))
+        .chain(
+            content
+                .sections
+                .values()
+                .filter_map(|s| Some((&s.front, s.file.as_ref()?, &s.body))),
+        );
+    files
+        .flat_map(|(front, file, body)| placeholders_in(front, file, body))
+        .collect()
+}
+
+/// `placeholders` for one file.
+pub fn placeholders_in(
+    front: &FrontMatter,
+    file: &SourceFile,
+    body: &Range<usize>,
+) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    if !front.draft {
+        let help = "write the real value, or keep `draft: true` until the page is ready";
+        for span in &front.placeholders {
+            let text = file.text.get(span.clone()).unwrap_or_default();
+            problems.push(
+                Diagnostic::error(format!(
+                    "a placeholder is still here: {}",
+                    text.lines().next().unwrap_or_default()
+                ))
+                .at(file, span.clone())
+                .with_help(help),
+            );
+        }
+        let body_text = file.text.get(body.clone()).unwrap_or_default();
+        if let Some(at) = body_text.find(crate::scaffold::BODY_PLACEHOLDER) {
+            let start = body.start + at;
+            problems.push(
+                Diagnostic::error("the article is still the placeholder `tradetalks new` wrote")
+                    .at(file, start..start + crate::scaffold::BODY_PLACEHOLDER.len())
+                    .with_help(help),
+            );
+        }
+    }
+    problems
 }
 
 /// Reads page `index`'s file again and places it as `load` would. `serve` uses it after an
@@ -196,10 +317,22 @@ fn parse_file(
     } else {
         Kind::Page
     };
+    // A page's schema is its section's; a folder with a schema but no `_index.md` (an
+    // error of its own) still checks its pages against it, so that they do not each report
+    // their schema's fields as unknown.
     let schema_dir = if is_section {
         dir.clone()
     } else {
-        owning_section(&dir, section_dirs)
+        let mut current = dir.as_str();
+        loop {
+            if config.schemas.contains_key(current)
+                || section_dirs.contains(current)
+                || current.is_empty()
+            {
+                break current.to_owned();
+            }
+            current = current.rsplit_once('/').map_or("", |(parent, _)| parent);
+        }
     };
     let schema: &[_] = match kind {
         Kind::Page => config.schemas.get(&schema_dir).map_or(&[], Vec::as_slice),
@@ -219,15 +352,23 @@ fn assemble(
     config: &Config,
     parsed: Vec<Parsed>,
     others: &[PathBuf],
-    include_drafts: bool,
+    selection: Selection,
     problems: &mut Vec<Diagnostic>,
 ) -> Content {
     let mut content = Content::default();
+    // Every page bundle's folder, published or not (a draft's files stay out with it).
+    let all_bundles: BTreeSet<String> = parsed
+        .iter()
+        .filter(|p| {
+            p.kind == Kind::Page && p.file.path.file_name().is_some_and(|n| n == "index.md")
+        })
+        .map(|p| p.dir.clone())
+        .collect();
     let (section_files, page_files): (Vec<_>, Vec<_>) =
         parsed.into_iter().partition(|p| p.kind == Kind::Section);
 
     for parsed in section_files {
-        if parsed.front.draft && !include_drafts {
+        if parsed.front.draft && !selection.drafts {
             continue;
         }
         let path = slug::dir_path(&parsed.dir, config.slugify);
@@ -254,7 +395,21 @@ fn assemble(
     let section_dirs: BTreeSet<String> = content.sections.keys().cloned().collect();
     let mut bundle_paths: BTreeMap<String, String> = BTreeMap::new();
     for parsed in page_files {
-        if parsed.front.draft && !include_drafts {
+        if parsed.front.draft && !selection.drafts {
+            continue;
+        }
+        if selection.is_scheduled(&parsed.front)
+            && let Some(date) = parsed.front.date
+        {
+            let content_path = parsed
+                .file
+                .name
+                .strip_prefix("content/")
+                .unwrap_or(&parsed.file.name)
+                .to_owned();
+            content.scheduled.push(Scheduled { content_path, date });
+            // It publishes by itself when its date comes: unfinished, it must not.
+            problems.extend(placeholders_in(&parsed.front, &parsed.file, &parsed.body));
             continue;
         }
         match place_page(parsed, &section_dirs, config.slugify) {
@@ -269,7 +424,9 @@ fn assemble(
     }
     check_unique_paths(&content, problems);
     link_sections(&mut content);
-    content.assets = assets(config, others, &bundle_paths, &content);
+    let (assets, loose) = assets(config, others, &bundle_paths, &all_bundles);
+    content.assets = assets;
+    problems.extend(loose);
     content
 }
 
@@ -293,6 +450,9 @@ fn implicit_root(config: &Config) -> Section {
             extra_tree: None,
             updates: Vec::new(),
             fields: BTreeMap::new(),
+            nav_title: None,
+            in_nav: true,
+            placeholders: Vec::new(),
         },
         body: 0..0,
         dir: String::new(),
@@ -466,34 +626,48 @@ pub fn sort_pages(indexes: &mut [usize], pages: &[Page], sort_by: SortBy) {
     });
 }
 
+/// The files under `content/` that are not Markdown, with their output paths: beside their
+/// page when they sit in a page bundle (`japan/index.md` and `japan/map.png`), else in their
+/// folder, with a warning, since no page owns them. The files of a bundle whose page is left
+/// out (a draft, a scheduled page) are left out with it.
 fn assets(
     config: &Config,
     others: &[PathBuf],
     bundle_paths: &BTreeMap<String, String>,
-    content: &Content,
-) -> Vec<Asset> {
+    all_bundles: &BTreeSet<String>,
+) -> (Vec<Asset>, Vec<Diagnostic>) {
     let content_dir = config.content_dir();
-    let bundle_dirs_on_disk: BTreeSet<String> = content
-        .pages
-        .iter()
-        .filter(|p| p.file.path.file_name().is_some_and(|n| n == "index.md"))
-        .map(|p| relative_dir(&content_dir, &p.file.path))
-        .collect();
-    others
+    let mut loose = Vec::new();
+    let assets = others
         .iter()
         .filter_map(|source| {
             let dir = relative_dir(&content_dir, source);
             let file_name = source.file_name()?.to_string_lossy().into_owned();
             let base = match bundle_paths.get(&dir) {
-                Some(page_path) if bundle_dirs_on_disk.contains(&dir) => page_path.clone(),
-                _ => slug::dir_path(&dir, config.slugify),
+                Some(page_path) => page_path.clone(),
+                None if all_bundles.contains(&dir) => return None,
+                None => {
+                    let base = slug::dir_path(&dir, config.slugify);
+                    let name = display_name(&config.root, source);
+                    loose.push(
+                        Diagnostic::warning(format!(
+                            "`{name}` is not Markdown and not in a page bundle: it is published as it is, at `/{base}{file_name}`"
+                        ))
+                        .in_file(&name)
+                        .with_help(
+                            "put a file a page uses beside the page in a bundle (`japan/index.md` with `japan/map.png`), a file for the whole site in `static/`, and anything else outside `content/`",
+                        ),
+                    );
+                    base
+                }
             };
             Some(Asset {
                 source: source.clone(),
                 path: format!("{base}{file_name}"),
             })
         })
-        .collect()
+        .collect();
+    (assets, loose)
 }
 
 fn join(dir: &str, name: &str) -> String {

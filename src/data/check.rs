@@ -51,10 +51,31 @@ pub fn against_schema(data: &mut DataFile) -> Vec<Diagnostic> {
             .at(&data.file, header.clone()),
         );
     }
+    let columns_present: Vec<&String> = schema
+        .columns
+        .iter()
+        .map(|c| &c.name)
+        .filter(|name| rows.columns.contains(name))
+        .collect();
     for row in &mut rows.rows {
         for column in &schema.columns {
             let span = row.cell_span(&column.name);
             let Some(cell) = row.cells.get_mut(&column.name) else {
+                // A YAML or JSON row without a key the schema requires (a CSV row always has
+                // every column; a column missing from the whole file is reported above).
+                if column.required && columns_present.contains(&&column.name) {
+                    problems.push(
+                        Diagnostic::error(format!(
+                            "this row has no `{}`, which the schema of `{}` requires",
+                            column.name, data.name
+                        ))
+                        .at(&data.file, span)
+                        .with_help(format!(
+                            "add `{}: ...` to the row, or mark the column `required = false` in the schema",
+                            column.name
+                        )),
+                    );
+                }
                 continue;
             };
             if let Err(message) = check_cell(cell, column) {
@@ -96,6 +117,12 @@ fn check_cell(cell: &mut Value, column: &ColumnSchema) -> Result<(), String> {
         }
         ColumnType::Number | ColumnType::Integer => {
             let Some(n) = value.as_f64() else {
+                if let Some(fix) = value
+                    .as_str()
+                    .and_then(crate::shortcodes::format::number_slip)
+                {
+                    return Err(format!("expected a number: {fix}"));
+                }
                 return Err(format!("expected a number, found {}", found()));
             };
             if column.column_type == ColumnType::Integer && !(value.is_i64() || value.is_u64()) {

@@ -21,6 +21,8 @@ pub struct RenderEnv<'a> {
     pub urls: &'a BTreeMap<String, String>,
     /// Content paths of files that failed to load: links to them stay quiet.
     pub broken: &'a std::collections::BTreeSet<String>,
+    /// Pages left out until their date: a link to one is an error that says so.
+    pub scheduled: &'a [crate::content::Scheduled],
     pub smart_punctuation: bool,
     /// How headings become anchors.
     pub slugify: crate::content::slug::SlugMode,
@@ -247,6 +249,21 @@ impl<'a> Pass<'a> {
             }
             // The file exists but failed to load; its own error says why.
             None if self.env.broken.contains(path) => String::from("#"),
+            None if let Some(later) =
+                self.env.scheduled.iter().find(|s| s.content_path == path) =>
+            {
+                self.problems.push(
+                    Diagnostic::error(format!(
+                        "this links to `content/{path}`, which is scheduled for {}: it is left out of the site until then",
+                        later.date
+                    ))
+                    .at(self.file, span)
+                    .with_help(
+                        "link to it once it is published, or build with `--future` (or an `--as-of` on or after its date) to include it",
+                    ),
+                );
+                String::from("#")
+            }
             None => {
                 let mut d =
                     Diagnostic::error(format!("broken internal link: no page `content/{path}`"))
@@ -361,6 +378,7 @@ mod tests {
         let env = RenderEnv {
             urls: &urls,
             broken: &broken,
+            scheduled: &[],
             smart_punctuation: true,
             slugify: crate::content::slug::SlugMode::Unicode,
             highlight: highlight::Themes::named("InspiredGitHub", "base16-ocean.dark").ok(),

@@ -44,12 +44,11 @@ pub const BUILTIN_STATIC: [(&str, &str); 4] = [
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
     pub include_drafts: bool,
+    /// Publish pages dated after the build date too (`--future`).
+    pub include_future: bool,
     pub base_url: Option<String>,
     /// The date timelines and stale-fact checks measure from (default: today).
     pub as_of: Option<jiff::civil::Date>,
-    /// Render and return the site even when there were errors (for `check`, which then
-    /// looks for more problems in the output; never for writing).
-    pub keep_going: bool,
 }
 
 impl BuildOptions {
@@ -76,8 +75,14 @@ pub struct BuiltSite {
     pub checked_links: std::collections::BTreeSet<String>,
     pub page_count: usize,
     pub section_count: usize,
+    /// Pages left out until their date (the build date is before it).
+    pub scheduled: Vec<content::Scheduled>,
     /// Files made only when first asked for (`serve`'s search index after an edit).
     pub deferred: Option<std::sync::Arc<session::Deferred>>,
+    /// Each HTML file's links and ids, by output path, for the link check.
+    pub links: BTreeMap<String, std::sync::Arc<crate::check::PageLinks>>,
+    /// Links out of the site, found by the link check (`check --external` fetches them).
+    pub external: Vec<crate::check::Link>,
 }
 
 impl BuiltSite {
@@ -94,22 +99,40 @@ impl BuiltSite {
         self.files.contains_key(path) || self.written.contains(path)
     }
 
-    /// Keeps a rendered page: written now when the build streams to a staging folder,
-    /// otherwise in memory.
-    fn keep(&mut self, path: String, kept: Option<Vec<u8>>) {
-        match kept {
+    /// Keeps a rendered page (its links for the link check, and its bytes unless a build
+    /// streaming to a staging folder has written them).
+    pub(crate) fn keep(&mut self, kept: KeptPage) {
+        self.links
+            .insert(kept.path.clone(), std::sync::Arc::new(kept.links));
+        match kept.bytes {
             Some(bytes) => {
-                self.files.insert(path, bytes.into());
+                self.files.insert(kept.path, bytes.into());
             }
             None => {
-                self.written.insert(path);
+                self.written.insert(kept.path);
+            }
+        }
+    }
+
+    /// The links and ids of every HTML file kept in memory that has none yet (pages made
+    /// without the sink: redirects of aliases).
+    fn index_links(&mut self) {
+        for (path, bytes) in &self.files {
+            if path.ends_with(".html") && !self.links.contains_key(path) {
+                let links = crate::check::PageLinks::of(&String::from_utf8_lossy(bytes));
+                self.links.insert(path.clone(), std::sync::Arc::new(links));
             }
         }
     }
 }
 
-/// A rendered page's output path, and its bytes unless they are already written.
-pub(crate) type KeptPage = (String, Option<Vec<u8>>);
+/// A rendered page: its output path, its bytes unless they are already written, and what the
+/// link check needs of it.
+pub(crate) struct KeptPage {
+    pub(crate) path: String,
+    pub(crate) bytes: Option<Vec<u8>>,
+    pub(crate) links: crate::check::PageLinks,
+}
 
 /// Where rendered pages go as soon as they exist: the staging folder of a `build`, so that no
 /// page's HTML stays in memory longer than it must, or (`serve`, `check`) the site in memory.
@@ -134,18 +157,27 @@ impl PageSink<'_> {
         if reads_content && let Ok(mut readers) = self.readers.lock() {
             readers.insert(path.clone());
         }
-        Ok(self.take(&path, html).map(|kept| (path, kept)))
+        Ok(self.take(path, html))
     }
 
-    /// Returns the bytes to keep in memory, or `None` once they are written.
-    pub(crate) fn take(&self, path: &str, html: String) -> Result<Option<Vec<u8>>, Diagnostic> {
+    /// Takes the links of a rendered page, then writes it (a build) or keeps it in memory.
+    pub(crate) fn take(&self, path: String, html: String) -> Result<KeptPage, Diagnostic> {
+        let links = crate::check::PageLinks::of(&html);
         let Some(staging) = self.staging else {
-            return Ok(Some(html.into_bytes()));
+            return Ok(KeptPage {
+                path,
+                bytes: Some(html.into_bytes()),
+                links,
+            });
         };
         staging
-            .put(path, html.as_bytes())
-            .map(|()| None)
-            .map_err(|err| Diagnostic::error(err.to_string()))
+            .put(&path, html.as_bytes())
+            .map_err(|err| Diagnostic::error(err.to_string()))?;
+        Ok(KeptPage {
+            path,
+            bytes: None,
+            links,
+        })
     }
 }
 
@@ -214,7 +246,14 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
         (mut content, content_problems),
         ((data_files, data_problems), (sources, template_problems)),
     ) = rayon::join(
-        || content::load(&config, options.include_drafts),
+        || {
+            let selection = content::Selection {
+                drafts: options.include_drafts,
+                future: options.include_future,
+                today: options.today(),
+            };
+            content::load(&config, selection)
+        },
         || {
             rayon::join(
                 || data::load_all(&config),
@@ -228,6 +267,8 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
     let static_files = static_files(&config.tree, &content, &mut diagnostics);
     diagnostics.extend(facts::resolve_references(&mut content, &data_files));
     let today = options.today();
+    diagnostics.extend(facts::check_figures(&config, &content, today));
+    diagnostics.extend(facts::check_data_dates(&config, &data_files, today));
     diagnostics.extend(facts::stale_figures(&config, &content, &data_files, today));
 
     let lookup = SharedLookup::default();
@@ -250,6 +291,25 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
 
     clock.lap("compile templates");
     let urls = url_map(&config, &content);
+    for item in &config.nav {
+        if let Some(target) = item.link.strip_prefix("@/")
+            && !urls.contains_key(target)
+        {
+            let mut d = Diagnostic::error(format!(
+                "the navigation link `{}` names no page or section: there is no `content/{target}`",
+                item.title
+            ));
+            let at = config.file.text.find(&item.link);
+            d = match at {
+                Some(at) => d.at(&config.file, at..at + item.link.len()),
+                None => d.in_file(CONFIG_FILE),
+            };
+            if let Some(help) = did_you_mean(target, urls.keys().map(String::as_str)) {
+                d = d.with_help(help);
+            }
+            diagnostics.push(d);
+        }
+    }
     let inputs = BodyInputs {
         config: &config,
         content: &content,
@@ -263,7 +323,7 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
     clock.lap("markdown and shortcodes");
     check_anchors(&content, &bodies, &mut diagnostics);
     check_template_names(&content, &sources, &mut diagnostics);
-    let views = Views::new(&config, &content, &mut bodies);
+    let views = Views::new(&config, &content, &urls, &mut bodies);
     let taxonomies = publish::taxonomy::collect(&config, &content);
     let data_values = data_files
         .iter()
@@ -271,13 +331,14 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
         .collect();
     lookup.set(views.lookup(&config, &content, &taxonomies, data_values));
 
-    let Some(tera) = tera.filter(|_| options.keep_going || !diagnostics.has_errors()) else {
+    let Some(tera) = tera.filter(|_| !diagnostics.has_errors()) else {
         diagnostics.sort();
         return (None, diagnostics);
     };
     let mut site = BuiltSite {
         page_count: content.pages.len(),
         section_count: content.sections.len(),
+        scheduled: content.scheduled.clone(),
         ..BuiltSite::default()
     };
     site.checked_links = bodies.checked_links();
@@ -293,23 +354,25 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
     }
     clock.lap("template values");
     let rendered = render_templates(&tera, &sources, &config, &content, &views, sink);
+    let mut render_errors = Vec::new();
     for result in rendered {
         match result {
-            Ok((path, kept)) => site.keep(path, kept),
-            Err(d) => diagnostics.push(d),
+            Ok(kept) => site.keep(kept),
+            Err(d) => render_errors.push(d),
         }
     }
+    diagnostics.extend(once_each(render_errors));
     clock.lap("render pages and sections");
     let generated =
         publish::pages::render(&tera, &sources, &config, &views, &taxonomies, sink, None);
     for result in generated {
         match result {
             // A generated page never replaces one written by an editor.
-            Ok((path, _)) if site.generates(&path) => {
+            Ok(kept) if site.generates(&kept.path) => {
                 diagnostics.push(
                     Diagnostic::error(format!(
                         "the generated page `/{}` would replace a page of the site",
-                        path.trim_end_matches("index.html")
+                        kept.path.trim_end_matches("index.html")
                     ))
                     .in_file(CONFIG_FILE)
                     .with_help(
@@ -317,7 +380,7 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
                     ),
                 );
             }
-            Ok((path, kept)) => site.keep(path, kept),
+            Ok(kept) => site.keep(kept),
             Err(d) => diagnostics.push(d),
         }
     }
@@ -359,8 +422,17 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
     clock.lap("feed, sitemap, search index");
     add_aliases(&config, &content, &mut site, &mut diagnostics);
     add_static_files(&config.tree, static_files, &mut site, &mut diagnostics);
+    // The finished pages' links, checked only when everything else went right: a link to a
+    // page that failed is that page's error, not another one.
+    if !diagnostics.has_errors() {
+        site.index_links();
+        let (broken, external) = crate::check::internal_links(&config, &site);
+        diagnostics.extend(broken);
+        site.external = external;
+    }
+    clock.lap("link check");
     diagnostics.sort();
-    if diagnostics.has_errors() && !options.keep_going {
+    if diagnostics.has_errors() {
         return (None, diagnostics);
     }
     drop(page_html);
@@ -378,6 +450,7 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
             views,
             taxonomies,
             today,
+            future: options.include_future,
             readers: readers.into_inner().unwrap_or_default(),
             search_index,
             search_documents: Vec::new(),
@@ -386,6 +459,37 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
     };
     let state = state.map(session::State::with_search_documents);
     (Some((site, state)), diagnostics)
+}
+
+/// One diagnostic for each problem, however many pages it hit: a mistake in a template shows
+/// on every page that uses it, and is reported once, at its place, with how many pages have it.
+fn once_each(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut seen: Vec<(Diagnostic, usize)> = Vec::new();
+    let mut index: std::collections::HashMap<(String, String), usize> = Default::default();
+    for diagnostic in diagnostics {
+        let key = (
+            diagnostic.message.clone(),
+            format!("{:?}", diagnostic.location),
+        );
+        match index.get(&key) {
+            Some(&at) => seen[at].1 += 1,
+            None => {
+                index.insert(key, seen.len());
+                seen.push((diagnostic, 1));
+            }
+        }
+    }
+    seen.into_iter()
+        .map(|(diagnostic, count)| {
+            if count > 1 {
+                let others = count - 1;
+                let pages = if others == 1 { "page" } else { "pages" };
+                diagnostic.with_note(format!("the same error on {others} other {pages}"))
+            } else {
+                diagnostic
+            }
+        })
+        .collect()
 }
 
 /// Prints how long each stage took when `TRADETALKS_TIMINGS` is set: the first thing to look
@@ -471,6 +575,7 @@ pub(crate) fn render_bodies(
     let markdown_env = RenderEnv {
         urls: inputs.urls,
         broken: &content.broken,
+        scheduled: &content.scheduled,
         smart_punctuation: config.markdown.smart_punctuation,
         slugify: config.slugify,
         highlight: inputs.themes,
@@ -712,7 +817,12 @@ pub(crate) struct Views {
 
 impl Views {
     /// The values templates see. Page bodies move out of `bodies` into them.
-    fn new(config: &Config, content: &Content, bodies: &mut Bodies) -> Views {
+    fn new(
+        config: &Config,
+        content: &Content,
+        urls: &BTreeMap<String, String>,
+        bodies: &mut Bodies,
+    ) -> Views {
         // Each page's summary is built once, in parallel, and shared by every list that
         // shows it.
         let summaries: Vec<Value> = content
@@ -744,7 +854,7 @@ impl Views {
             "extra": config.extra,
         });
         let mut views = Views {
-            site: site_value(config, content),
+            site: site_value(config, content, urls),
             config: Value::from_serializable(&config_value),
             summaries,
             pages,
@@ -907,20 +1017,58 @@ impl Views {
 
 /// `site`: the site's own settings, its navigation (the root's subsections and pages), and
 /// facts about all pages.
-fn site_value(config: &Config, content: &Content) -> Value {
-    let nav: Vec<serde_json::Value> = content.sections[""]
-        .subsections
-        .iter()
-        .map(|d| &content.sections[d])
-        .map(|s| json!({"title": s.front.title, "url": config.url_path(&s.path), "path": s.path}))
-        .chain(
-            content.sections[""]
-                .pages
-                .iter()
-                .map(|&i| &content.pages[i])
-                .map(|p| json!({"title": p.front.title, "url": config.url_path(&p.path), "path": p.path})),
-        )
-        .collect();
+fn site_value(config: &Config, content: &Content, urls: &BTreeMap<String, String>) -> Value {
+    let entry = |front: &content::front_matter::FrontMatter, path: &str| {
+        let title = front.nav_title.as_deref().unwrap_or(&front.title);
+        json!({"title": title, "url": config.url_path(path), "path": path})
+    };
+    let nav: Vec<serde_json::Value> = if config.nav.is_empty() {
+        // The root's sections and pages, less those marked `in_nav: false`.
+        content.sections[""]
+            .subsections
+            .iter()
+            .map(|d| &content.sections[d])
+            .filter(|s| s.front.in_nav)
+            .map(|s| entry(&s.front, &s.path))
+            .chain(
+                content.sections[""]
+                    .pages
+                    .iter()
+                    .map(|&i| &content.pages[i])
+                    .filter(|p| p.front.in_nav)
+                    .map(|p| entry(&p.front, &p.path)),
+            )
+            .collect()
+    } else {
+        // `[[nav]]` in the config, in its order; `@/` links become the pages' URLs.
+        config
+            .nav
+            .iter()
+            .map(|item| {
+                let (url, path) = match item.link.strip_prefix("@/") {
+                    Some(target) => {
+                        let url = urls.get(target).cloned().unwrap_or_default();
+                        let path = content
+                            .pages
+                            .iter()
+                            .find(|p| p.content_path == target)
+                            .map(|p| p.path.clone())
+                            .or_else(|| {
+                                content
+                                    .sections
+                                    .values()
+                                    .find(|s| s.content_path == target)
+                                    .map(|s| s.path.clone())
+                            })
+                            .unwrap_or_default();
+                        (url, path)
+                    }
+                    None => (item.link.clone(), String::new()),
+                };
+                json!({"title": item.title, "url": url, "path": path})
+            })
+            .collect()
+    };
     let site = json!({
         "title": config.title,
         "description": config.description,
@@ -1004,6 +1152,7 @@ fn section_summary(config: &Config, section: &Section, body: &Rendered) -> serde
         "content_path": section.content_path,
         "extra": section.front.extra,
         "word_count": body.word_count,
+        "schema": crate::templates::schema::schema_value(config, &section.dir),
     })
 }
 

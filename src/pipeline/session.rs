@@ -42,6 +42,8 @@ pub(crate) struct State {
     pub(crate) views: Views,
     pub(crate) taxonomies: Vec<publish::taxonomy::Taxonomy>,
     pub(crate) today: jiff::civil::Date,
+    /// Whether pages dated after `today` are published (`--future`).
+    pub(crate) future: bool,
     /// Output paths of pages whose templates looked up other content.
     pub(crate) readers: BTreeSet<String>,
     /// The search index, when the site has search; updates replace the edited pages in it.
@@ -108,6 +110,14 @@ impl Session {
         self.refresh_listings(&edit, links_changed);
         self.refresh_search(&new_bodies);
         clock.lap("update: feed, sitemap, search index");
+        // The link check, as a build runs it; a broken link falls back to a full build, which
+        // reports it.
+        let (broken, external) = crate::check::internal_links(&self.state.config, &self.site);
+        if !broken.is_empty() {
+            return None;
+        }
+        self.site.external = external;
+        clock.lap("update: link check");
         diagnostics.sort();
         Some(diagnostics)
     }
@@ -152,11 +162,17 @@ impl Session {
         for &index in indexes {
             let mut page = content::reload_page(&state.config, &state.content, index).ok()?;
             let problems = facts::resolve_page(&mut page, &state.data_files);
-            if !problems.is_empty() {
+            let unfinished = content::placeholders_in(&page.front, &page.file, &page.body);
+            let wrong = facts::check_page_figures(&state.config, &page, state.today);
+            if !problems.is_empty() || !unfinished.is_empty() || !wrong.is_empty() {
                 return None;
             }
             let old = &state.content.pages[index];
             if !same_place(old, &page) {
+                return None;
+            }
+            // A page whose new date is after the build date leaves the site: a full build.
+            if !state.future && page.front.date.is_some_and(|date| date > state.today) {
                 return None;
             }
             diagnostics.extend(facts::stale_page_figures(&state.config, &page, state.today));
@@ -324,7 +340,7 @@ impl Session {
                 targets.listed.insert(index);
             }
         }
-        if super::site_value(&state.config, &state.content) != state.views.site {
+        if super::site_value(&state.config, &state.content, &state.urls) != state.views.site {
             return None;
         }
         state.views.sections =
@@ -429,19 +445,20 @@ impl Session {
         ));
         let mut rendered = Vec::with_capacity(results.len());
         for result in results {
-            let (path, bytes) = result.ok()?;
-            rendered.push((path, bytes?));
+            let kept = result.ok()?;
+            kept.bytes.as_ref()?;
+            rendered.push(kept);
         }
         let new_readers = readers.into_inner().unwrap_or_default();
         let state = &mut self.state;
-        for (path, bytes) in rendered {
+        for kept in rendered {
             // Whether this output reads content is now what its last render said.
-            if new_readers.contains(&path) {
-                state.readers.insert(path.clone());
+            if new_readers.contains(&kept.path) {
+                state.readers.insert(kept.path.clone());
             } else {
-                state.readers.remove(&path);
+                state.readers.remove(&kept.path);
             }
-            self.site.files.insert(path, bytes.into());
+            self.site.keep(kept);
         }
         Some(())
     }

@@ -27,6 +27,7 @@ pub struct ServeOptions {
     pub bind: IpAddr,
     pub port: u16,
     pub include_drafts: bool,
+    pub include_future: bool,
     pub as_of: Option<jiff::civil::Date>,
     /// Poll for changes instead of using the platform's file events.
     pub poll: bool,
@@ -120,9 +121,9 @@ pub fn run(options: ServeOptions, renderer: &Renderer) -> ExitCode {
     let url = format!("http://{host}:{}/", local.port());
     let build_options = BuildOptions {
         include_drafts: options.include_drafts,
+        include_future: options.include_future,
         base_url: Some(url.clone()),
         as_of: options.as_of,
-        keep_going: false,
     };
 
     let started = Instant::now();

@@ -13,39 +13,69 @@ use crate::data::{self, plain, value_text};
 use crate::diagnostic::Diagnostic;
 use crate::yaml::Yaml;
 
-const WIDTH: f64 = 640.0;
+/// The two drawings of every chart: `wide` for a text column (640 units, drawn at up to
+/// 640 px), `narrow` for phones (320 units, labels above their bars). The stylesheet shows
+/// one of them, so that text stays at least 11 px wherever it is read.
+const WIDE: f64 = 640.0;
+const NARROW: f64 = 320.0;
+/// The font size the stylesheet sets in charts, and the height of a line of label text.
+const FONT: f64 = 13.0;
+const LINE: f64 = 16.0;
 const BAR: f64 = 18.0;
 const BAR_GAP: f64 = 3.0;
-const GROUP_GAP: f64 = 10.0;
+const GROUP_GAP: f64 = 12.0;
 const TOP: f64 = 8.0;
-const AXIS: f64 = 28.0;
-const VALUE_ROOM: f64 = 76.0;
-const CHAR_WIDTH: f64 = 7.6;
-const LABEL_CHARS: usize = 30;
+/// Room between a bar's end and its value label, and around tick labels.
+const PAD: f64 = 5.0;
 const SERIES_CLASSES: usize = 4;
+/// How many lines a long category label may take before it is shortened with `…`.
+const WIDE_LABEL_LINES: usize = 3;
+const NARROW_LABEL_LINES: usize = 2;
 
 #[derive(Debug, Serialize)]
 pub struct ChartView {
     pub id: String,
     pub caption: String,
     pub description: String,
-    pub width: f64,
-    pub height: f64,
-    pub label_x: f64,
-    pub zero_x: f64,
-    pub plot_top: f64,
-    pub plot_bottom: f64,
-    pub ticks: Vec<Tick>,
+    /// The wide drawing, then the narrow one.
+    pub layouts: Vec<Layout>,
     pub series: Vec<SeriesView>,
+    /// The figures as the table after the chart has them: whole labels, numbers with units.
     pub rows: Vec<ChartRow>,
     pub sources: Vec<SourceView>,
     pub x_label: String,
+}
+
+/// One drawing of a chart, in its own coordinates (`width` × `height`).
+#[derive(Debug, Serialize)]
+pub struct Layout {
+    /// `wide` or `narrow`: the CSS class `tt-bars-wide` / `tt-bars-narrow` picks one.
+    pub name: &'static str,
+    pub width: f64,
+    pub height: f64,
+    pub zero_x: f64,
+    pub plot_top: f64,
+    pub plot_bottom: f64,
+    pub tick_y: f64,
+    pub ticks: Vec<Tick>,
+    /// The unit, named once under the ticks when it is words (`billion euros`), not a sign.
+    pub axis_title: Option<AxisTitle>,
+    pub rows: Vec<RowLayout>,
 }
 
 #[derive(Debug, Serialize)]
 pub struct Tick {
     pub x: f64,
     pub label: String,
+    /// `middle`, or `start`/`end` for a tick at the edge of the drawing.
+    pub anchor: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AxisTitle {
+    pub x: f64,
+    pub y: f64,
+    pub text: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -58,11 +88,31 @@ pub struct SeriesView {
 #[derive(Debug, Serialize)]
 pub struct ChartRow {
     pub label: String,
-    /// The label as drawn in the SVG (long ones are shortened; the table has them whole).
-    pub short_label: String,
-    pub label_y: f64,
     pub highlight: bool,
+    /// Each series' value as the table shows it: the number, or "no value".
+    pub values: Vec<String>,
+    pub missing: Vec<bool>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RowLayout {
+    pub highlight: bool,
+    pub label: LabelLayout,
     pub bars: Vec<Bar>,
+}
+
+/// A category label, wrapped into lines (each a `<tspan>` at `x`).
+#[derive(Debug, Serialize)]
+pub struct LabelLayout {
+    pub x: f64,
+    pub anchor: &'static str,
+    pub lines: Vec<LabelLine>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LabelLine {
+    pub y: f64,
+    pub text: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -190,6 +240,7 @@ fn from_data(exp: &Expander, args: &Args) -> Result<Plot, Vec<Diagnostic>> {
         .map(str::to_owned)
         .or_else(|| schema.and_then(|s| s.as_of).map(|d| d.to_string()));
     sources.add(source.as_deref(), as_of.as_deref());
+    let mut not_numbers = Vec::new();
     let plotted = rows
         .iter()
         .map(|row| {
@@ -202,12 +253,20 @@ fn from_data(exp: &Expander, args: &Args) -> Result<Plot, Vec<Diagnostic>> {
                         cell.get("source").and_then(Value::as_str),
                         cell.get("as_of").and_then(Value::as_str),
                     );
-                    plain(cell).as_f64()
+                    let checked = schema
+                        .and_then(|s| s.column(y))
+                        .is_some_and(|c| c.column_type.is_numeric());
+                    number_or_problem(exp, plain(cell), y, checked, &mut not_numbers, |d| {
+                        d.at(&file.file, row.cell_span(y))
+                    })
                 })
                 .collect();
             (label, table::is_highlighted(file, args, row), values)
         })
         .collect();
+    if !not_numbers.is_empty() {
+        return Err(not_numbers);
+    }
     Ok(Plot {
         series,
         rows: plotted,
@@ -217,6 +276,43 @@ fn from_data(exp: &Expander, args: &Args) -> Result<Plot, Vec<Diagnostic>> {
             .and_then(|c| c.label.clone())
             .unwrap_or_else(|| format::humanise(x)),
     })
+}
+
+/// A value to plot: its number, `None` when there is none, and an error (placed by `at`)
+/// when it is something else: a chart never leaves a value out without a word.
+/// `checked`: another check already reports this value when it is not a number (a numeric
+/// column of a data schema, a number field or a figure of a page schema): no second error.
+fn number_or_problem(
+    exp: &Expander,
+    value: &Value,
+    name: &str,
+    checked: bool,
+    problems: &mut Vec<Diagnostic>,
+    at: impl FnOnce(Diagnostic) -> Diagnostic,
+) -> Option<f64> {
+    match value {
+        Value::Number(n) => n.as_f64(),
+        Value::Null => None,
+        Value::String(s) if s.trim().is_empty() => None,
+        _ if checked => None,
+        other => {
+            let text = value_text(other);
+            let fix = other
+                .as_str()
+                .and_then(format::number_slip)
+                .unwrap_or_else(|| {
+                    "leave it empty (or leave the field out) where there is no value".to_owned()
+                });
+            problems.push(
+                at(Diagnostic::error(format!(
+                    "`{name}` is `{text}` here, not a number, so a chart on `{}` cannot plot it",
+                    exp.file.name
+                )))
+                .with_help(fix),
+            );
+            None
+        }
+    }
 }
 
 fn label_count_problem(exp: &Expander, args: &Args, series: usize) -> Option<Diagnostic> {
@@ -264,9 +360,18 @@ fn from_section(exp: &Expander, args: &Args) -> Result<Plot, Vec<Diagnostic>> {
         .enumerate()
         .map(|(i, (y, _))| {
             let first = pages.iter().find_map(|p| figure(p, y));
+            // The series is named by the `labels` argument, else the schema's label for the
+            // field (what the section calls it), else a figure's own label.
+            let schema_label = pages.first().and_then(|page| {
+                let field = y.split_once('.').map_or(*y, |(f, _)| f);
+                let fields = exp.env.config.schemas.get(&page.section)?;
+                let field = fields.iter().find(|f| f.name == field)?;
+                (!y.contains('.')).then(|| field.label.clone()).flatten()
+            });
             let name = labels
                 .as_ref()
                 .and_then(|l| l.get(i).map(|(t, _)| (*t).to_owned()))
+                .or(schema_label)
                 .or_else(|| first.as_ref()?.get("label")?.as_str().map(str::to_owned))
                 .unwrap_or_else(|| format::humanise(y));
             let unit = args
@@ -278,6 +383,7 @@ fn from_section(exp: &Expander, args: &Args) -> Result<Plot, Vec<Diagnostic>> {
         .collect();
     let mut sources = Sources::default();
     let mut rows = Vec::new();
+    let mut not_numbers = Vec::new();
     for page in &pages {
         let label = if x == "title" {
             page.front.title.clone()
@@ -289,20 +395,46 @@ fn from_section(exp: &Expander, args: &Args) -> Result<Plot, Vec<Diagnostic>> {
         let values: Vec<Option<f64>> = ys
             .iter()
             .map(|(y, _)| {
-                let value = figure(page, y)?;
+                let node = table::field(page, y)?;
+                let value = node.to_json();
                 sources.add(
                     value.get("source").and_then(Value::as_str),
                     value.get("as_of").and_then(Value::as_str),
                 );
-                plain(&value).as_f64()
+                // The page's schema checks number fields, and figures written like numbers
+                // for people (`8,2`): those errors are reported there.
+                let field = y.split('.').next().unwrap_or(y);
+                let field_type = exp
+                    .env
+                    .config
+                    .schemas
+                    .get(&page.section)
+                    .and_then(|fields| fields.iter().find(|f| f.name == field))
+                    .map(|f| f.field_type);
+                let slip = plain(&value)
+                    .as_str()
+                    .and_then(format::number_slip)
+                    .is_some();
+                let checked = matches!(
+                    field_type,
+                    Some(crate::config::FieldType::Number | crate::config::FieldType::Integer)
+                ) || (slip
+                    && (field_type == Some(crate::config::FieldType::Figure)
+                        || value.get("value").is_some()));
+                number_or_problem(exp, plain(&value), y, checked, &mut not_numbers, |d| {
+                    d.at(&page.file, node.span.clone())
+                })
             })
             .collect();
-        if values.iter().any(Option::is_some) {
-            let highlight = args
-                .list("highlight")
-                .is_some_and(|h| h.iter().any(|(w, _)| *w == label || *w == page.slug));
-            rows.push((label, highlight, values));
-        }
+        // A page without the value stays in the chart, drawn as "no value": nothing drops
+        // out of a chart without a word.
+        let highlight = args
+            .list("highlight")
+            .is_some_and(|h| h.iter().any(|(w, _)| *w == label || *w == page.slug));
+        rows.push((label, highlight, values));
+    }
+    if !not_numbers.is_empty() {
+        return Err(not_numbers);
     }
     Ok(Plot {
         series,
@@ -312,128 +444,239 @@ fn from_section(exp: &Expander, args: &Args) -> Result<Plot, Vec<Diagnostic>> {
     })
 }
 
-/// Ticks at 1, 2 or 5 × 10ⁿ covering `lo..hi`, about five of them.
-fn nice_ticks(lo: f64, hi: f64) -> Vec<f64> {
+/// Ticks at 1, 2 or 5 × 10ⁿ covering `lo..hi`, at most `most` steps of them.
+fn nice_ticks(lo: f64, hi: f64, most: usize) -> Vec<f64> {
     let span = (hi - lo).max(f64::EPSILON);
-    let raw = span / 5.0;
-    let magnitude = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 5.0, 10.0]
+    let most = most.max(1) as f64;
+    let magnitude = 10f64.powf((span / most).log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0, 20.0]
         .iter()
         .map(|m| m * magnitude)
-        .find(|s| span / s <= 6.0)
-        .unwrap_or(10.0 * magnitude);
+        .find(|s| (hi / s).ceil() - (lo / s).floor() <= most)
+        .unwrap_or(20.0 * magnitude);
     let first = (lo / step).floor() * step;
     let last = (hi / step).ceil() * step;
     let count = ((last - first) / step).round() as usize;
     (0..=count.min(20))
-        .map(|i| first + step * i as f64)
+        .map(|i| round_to(first + step * i as f64, step))
         .collect()
+}
+
+/// `v` without the float noise of adding steps (`0.30000000000000004` → `0.3`).
+fn round_to(v: f64, step: f64) -> f64 {
+    let decimals = (-step.log10().floor()).clamp(0.0, 12.0) as i32 + 1;
+    let factor = 10f64.powi(decimals);
+    (v * factor).round() / factor
 }
 
 fn round(v: f64) -> f64 {
     (v * 10.0).round() / 10.0
 }
 
-/// A label cut to `LABEL_CHARS` characters as readers count them (grapheme clusters: an
-/// accented letter, a Hindi conjunct or a flag is one), with `…` where it was cut.
-fn shorten(label: &str) -> String {
-    match crate::text::truncate(label, LABEL_CHARS) {
-        std::borrow::Cow::Borrowed(whole) => whole.to_owned(),
-        std::borrow::Cow::Owned(_) => crate::text::truncate(label, LABEL_CHARS - 1).into_owned(),
+/// A tick number as a chart axis writes it: `12k`, `3.4M`, `1.5bn`, `2tn`; smaller numbers
+/// as they are (`2,500`, `0.25`).
+pub fn short_number(n: f64) -> String {
+    // From 10,000 on (`5,000` reads better than `5k`).
+    let scales = [
+        (1e12, 1e12, "tn"),
+        (1e9, 1e9, "bn"),
+        (1e6, 1e6, "M"),
+        (1e4, 1e3, "k"),
+    ];
+    for (from, scale, suffix) in scales {
+        if n.abs() >= from {
+            return format!(
+                "{}{suffix}",
+                format::number((n / scale * 100.0).round() / 100.0)
+            );
+        }
+    }
+    format::number((n * 100.0).round() / 100.0)
+}
+
+/// How the unit of the plotted values is shown.
+enum Units {
+    /// Every series has this short unit (`%`, `$`, `pp`): on each tick and value.
+    Attached(String),
+    /// Every series has this unit in words (`billion euros`): once, as the axis title.
+    Titled(String),
+    /// The series differ (or have none): each value with its own unit, ticks bare.
+    PerSeries,
+}
+
+impl Units {
+    fn of(plot: &Plot) -> Units {
+        let first = plot
+            .series
+            .first()
+            .and_then(|s| s.1.as_deref())
+            .map(str::trim);
+        let same = plot
+            .series
+            .iter()
+            .all(|s| s.1.as_deref().map(str::trim) == first);
+        match first.filter(|u| same && !u.is_empty()) {
+            Some(u) if !u.contains(' ') && u.chars().count() <= 3 => Units::Attached(u.to_owned()),
+            Some(u) => Units::Titled(u.to_owned()),
+            None => Units::PerSeries,
+        }
+    }
+
+    fn value(&self, v: f64, series_unit: Option<&str>) -> String {
+        match self {
+            Units::Attached(u) => format::with_unit(v, Some(u)),
+            Units::Titled(_) => format::number(v),
+            Units::PerSeries => format::with_unit(v, series_unit),
+        }
+    }
+
+    fn tick(&self, v: f64) -> String {
+        match self {
+            Units::Attached(u) => format::attach_unit(short_number(v), Some(u)),
+            _ => short_number(v),
+        }
     }
 }
 
+/// How wide `text` is drawn in a chart, in its units (px at full size), with a little to spare.
+fn text_width(text: &str, bold: bool) -> f64 {
+    crate::text::width_em(text) * FONT * if bold { 1.1 } else { 1.0 }
+}
+
+/// `text` in lines no wider than `width`, breaking at spaces (or, in a word too long for a
+/// line, between characters), at most `most` lines; the last line is shortened with `…`
+/// when the text does not fit.
+fn wrap(text: &str, width: f64, bold: bool, most: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let candidate = if line.is_empty() {
+            word.to_owned()
+        } else {
+            format!("{line} {word}")
+        };
+        if text_width(&candidate, bold) <= width {
+            line = candidate;
+            continue;
+        }
+        if !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+        }
+        // A word wider than the line (or a run of CJK text): break between characters.
+        for g in crate::text::graphemes(word) {
+            let candidate = format!("{line}{g}");
+            if text_width(&candidate, bold) > width && !line.is_empty() {
+                lines.push(std::mem::replace(&mut line, g.to_owned()));
+            } else {
+                line = candidate;
+            }
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    if lines.len() > most {
+        lines.truncate(most);
+        if let Some(last) = lines.last_mut() {
+            let mut cut: Vec<&str> = crate::text::graphemes(last).collect();
+            while !cut.is_empty() && text_width(&format!("{}…", cut.concat()), bold) > width {
+                cut.pop();
+            }
+            *last = format!("{}…", cut.concat().trim_end());
+        }
+    }
+    if lines.is_empty() {
+        lines.push(String::new());
+    }
+    lines
+}
+
+/// The ticks for `lo..hi` drawn between `x0` and `x1` of a drawing `width` wide: as many as
+/// fit without two labels touching, each label inside the drawing.
+fn fit_ticks(
+    units: &Units,
+    (lo, hi): (f64, f64),
+    (x0, x1): (f64, f64),
+    width: f64,
+) -> (Vec<f64>, Vec<Tick>) {
+    let mut fallback = None;
+    for most in (1..=6).rev() {
+        let values = nice_ticks(lo, hi, most);
+        let (first, last) = (values[0], values[values.len() - 1]);
+        let scale = |v: f64| x0 + (v - first) / (last - first).max(f64::EPSILON) * (x1 - x0);
+        let ticks: Vec<Tick> = values
+            .iter()
+            .map(|&v| {
+                let label = units.tick(v);
+                let x = round(scale(v));
+                let w = text_width(&label, false);
+                let anchor = if x - w / 2.0 < 1.0 {
+                    "start"
+                } else if x + w / 2.0 > width - 1.0 {
+                    "end"
+                } else {
+                    "middle"
+                };
+                Tick { x, label, anchor }
+            })
+            .collect();
+        let extent = |t: &Tick| {
+            let w = text_width(&t.label, false);
+            match t.anchor {
+                "start" => (t.x, t.x + w),
+                "end" => (t.x - w, t.x),
+                _ => (t.x - w / 2.0, t.x + w / 2.0),
+            }
+        };
+        let fits = ticks
+            .windows(2)
+            .all(|pair| extent(&pair[0]).1 + 2.0 * PAD <= extent(&pair[1]).0)
+            && ticks.iter().all(|t| {
+                let (a, b) = extent(t);
+                a >= 0.0 && b <= width
+            });
+        if fits {
+            return (values, ticks);
+        }
+        fallback = Some((values, ticks));
+    }
+    // Even two ticks do not fit side by side: keep the ends only.
+    let (values, mut ticks) = fallback.unwrap_or_default();
+    if ticks.len() > 2 {
+        let last = ticks.pop();
+        ticks.truncate(1);
+        ticks.extend(last);
+    }
+    (values, ticks)
+}
+
+/// The texts a chart writes for each value, its rows for the table, and its two drawings.
 fn layout(id: &str, caption: String, plot: Plot) -> ChartView {
-    let values: Vec<f64> = plot
+    let units = Units::of(&plot);
+    let texts: Vec<Vec<String>> = plot
         .rows
         .iter()
-        .flat_map(|(_, _, v)| v.iter().flatten().copied())
-        .collect();
-    let min = values.iter().copied().fold(0.0, f64::min);
-    let max = values.iter().copied().fold(0.0, f64::max);
-    let ticks = nice_ticks(min, if max == min { min + 1.0 } else { max });
-    let (lo, hi) = (ticks[0], ticks[ticks.len() - 1]);
-    let longest = plot
-        .rows
-        .iter()
-        .map(|(label, _, _)| shorten(label).chars().count())
-        .max()
-        .unwrap_or(0);
-    let label_x = (longest as f64 * CHAR_WIDTH + 12.0).clamp(60.0, 240.0);
-    let x0 = label_x + if min < 0.0 { VALUE_ROOM } else { 8.0 };
-    let x1 = WIDTH - VALUE_ROOM;
-    let scale = |v: f64| x0 + (v - lo) / (hi - lo) * (x1 - x0);
-    let zero_x = round(scale(0.0));
-    let series_count = plot.series.len().max(1);
-    let group = series_count as f64 * (BAR + BAR_GAP) - BAR_GAP;
-    let mut y = TOP;
-    let rows = plot
-        .rows
-        .iter()
-        .map(|(label, highlight, values)| {
-            let top = y;
-            y += group + GROUP_GAP;
-            let bars = values
+        .map(|(_, _, values)| {
+            values
                 .iter()
                 .enumerate()
-                .map(|(i, value)| {
-                    let bar_y = top + i as f64 * (BAR + BAR_GAP);
-                    let v = value.unwrap_or(0.0);
-                    let end = round(scale(v));
-                    let negative = v < 0.0;
-                    let unit = plot.series.get(i).and_then(|s| s.1.as_deref());
-                    Bar {
-                        x: zero_x.min(end),
-                        y: round(bar_y),
-                        width: round((end - zero_x).abs()),
-                        height: BAR,
-                        class: format!("tt-series-{}", i % SERIES_CLASSES),
-                        text: match value {
-                            Some(v) => format::with_unit(*v, unit),
-                            None => "no value".into(),
-                        },
-                        text_x: if negative { end - 5.0 } else { end + 5.0 },
-                        text_y: round(bar_y + BAR * 0.72),
-                        anchor: if negative { "end" } else { "start" },
-                        missing: value.is_none(),
-                    }
+                .map(|(i, v)| match v {
+                    Some(v) => units.value(*v, plot.series.get(i).and_then(|s| s.1.as_deref())),
+                    None => "no value".to_owned(),
                 })
-                .collect();
-            ChartRow {
-                label: label.clone(),
-                short_label: shorten(label),
-                label_y: round(top + group / 2.0 + 5.0),
-                highlight: *highlight,
-                bars,
-            }
-        })
-        .collect::<Vec<_>>();
-    let plot_bottom = round(y - GROUP_GAP + 6.0);
-    // The axis shows a unit only when every series has the same one.
-    let unit = plot
-        .series
-        .first()
-        .and_then(|s| s.1.as_deref())
-        .filter(|u| plot.series.iter().all(|s| s.1.as_deref() == Some(*u)));
-    let tick_views = ticks
-        .iter()
-        .map(|&t| Tick {
-            x: round(scale(t)),
-            label: format::with_unit((t * 100.0).round() / 100.0, unit),
+                .collect()
         })
         .collect();
-    let description = describe(&plot, unit);
+    let layouts = vec![
+        draw(&plot, &units, &texts, false),
+        draw(&plot, &units, &texts, true),
+    ];
+    let description = describe(&plot);
     ChartView {
         id: id.to_owned(),
         caption,
         description,
-        width: WIDTH,
-        height: round(plot_bottom + AXIS),
-        label_x: round(label_x - 8.0),
-        zero_x,
-        plot_top: TOP - 4.0,
-        plot_bottom,
-        ticks: tick_views,
+        layouts,
         series: plot
             .series
             .iter()
@@ -444,14 +687,184 @@ fn layout(id: &str, caption: String, plot: Plot) -> ChartView {
                 unit: unit.clone(),
             })
             .collect(),
-        rows,
+        rows: plot
+            .rows
+            .iter()
+            .map(|(label, highlight, values)| ChartRow {
+                label: label.clone(),
+                highlight: *highlight,
+                values: values
+                    .iter()
+                    .map(|v| v.map_or_else(|| "no value".to_owned(), format::number))
+                    .collect(),
+                missing: values.iter().map(Option::is_none).collect(),
+            })
+            .collect(),
         sources: plot.sources.into_vec(),
         x_label: plot.x_label,
     }
 }
 
+/// One drawing: wide (labels in a column left of the bars) or narrow (labels above them).
+fn draw(plot: &Plot, units: &Units, texts: &[Vec<String>], narrow: bool) -> Layout {
+    let width = if narrow { NARROW } else { WIDE };
+    let values: Vec<f64> = plot
+        .rows
+        .iter()
+        .flat_map(|(_, _, v)| v.iter().flatten().copied())
+        .collect();
+    let min = values.iter().copied().fold(0.0, f64::min);
+    let max = values.iter().copied().fold(0.0, f64::max);
+    let hi = if max == min { min + 1.0 } else { max };
+    // Room for the value labels: right of the longest bar, left of the most negative one.
+    let room = |negative: bool| {
+        plot.rows
+            .iter()
+            .zip(texts)
+            .flat_map(|((_, bold, values), texts)| {
+                values
+                    .iter()
+                    .zip(texts)
+                    .filter(move |(v, _)| v.is_some_and(|v| v < 0.0) == negative)
+                    .map(move |(_, t)| text_width(t, *bold))
+            })
+            .fold(0.0, f64::max)
+    };
+    let right_room = room(false) + 2.0 * PAD;
+    let left_room = if min < 0.0 {
+        room(true) + 2.0 * PAD
+    } else {
+        0.0
+    };
+    // Category labels: a column of at most a third of the drawing, or the full width above.
+    let label_width = if narrow {
+        width
+    } else {
+        plot.rows
+            .iter()
+            .map(|(label, bold, _)| text_width(label, *bold))
+            .fold(40.0, f64::max)
+            .min(width * 0.34)
+    };
+    let most_lines = if narrow {
+        NARROW_LABEL_LINES
+    } else {
+        WIDE_LABEL_LINES
+    };
+    let labels: Vec<Vec<String>> = plot
+        .rows
+        .iter()
+        .map(|(label, bold, _)| wrap(label, label_width, *bold, most_lines))
+        .collect();
+    let x0 = if narrow { 1.0 } else { label_width + 2.0 * PAD } + left_room;
+    let x1 = (width - right_room).max(x0 + 40.0);
+    let (tick_values, ticks) = fit_ticks(units, (min, hi), (x0, x1), width);
+    let (lo, top) = (
+        tick_values.first().copied().unwrap_or(min),
+        tick_values.last().copied().unwrap_or(hi),
+    );
+    let scale = |v: f64| x0 + (v - lo) / (top - lo).max(f64::EPSILON) * (x1 - x0);
+    let zero_x = round(scale(0.0));
+    let series_count = plot.series.len().max(1);
+    let group = series_count as f64 * (BAR + BAR_GAP) - BAR_GAP;
+    let mut y = TOP;
+    let rows = plot
+        .rows
+        .iter()
+        .zip(texts)
+        .zip(labels)
+        .map(|(((_, highlight, values), texts), lines)| {
+            let text_height = lines.len() as f64 * LINE;
+            // Narrow: the label's lines, then the bars. Wide: both centred on one another.
+            let (label_top, bars_top, height) = if narrow {
+                (y, y + text_height + 2.0, text_height + 2.0 + group)
+            } else {
+                let height = group.max(text_height);
+                (
+                    y + (height - text_height) / 2.0,
+                    y + (height - group) / 2.0,
+                    height,
+                )
+            };
+            y += height + GROUP_GAP;
+            let bars = values
+                .iter()
+                .zip(texts)
+                .enumerate()
+                .map(|(i, (value, text))| {
+                    let bar_y = bars_top + i as f64 * (BAR + BAR_GAP);
+                    let v = value.unwrap_or(0.0);
+                    let end = round(scale(v));
+                    let negative = v < 0.0;
+                    Bar {
+                        x: zero_x.min(end),
+                        y: round(bar_y),
+                        width: round((end - zero_x).abs()),
+                        height: BAR,
+                        class: format!("tt-series-{}", i % SERIES_CLASSES),
+                        text: text.clone(),
+                        text_x: if negative { end - PAD } else { end + PAD },
+                        text_y: round(bar_y + BAR * 0.72),
+                        anchor: if negative { "end" } else { "start" },
+                        missing: value.is_none(),
+                    }
+                })
+                .collect();
+            RowLayout {
+                highlight: *highlight,
+                label: LabelLayout {
+                    x: if narrow { 1.0 } else { round(label_width) },
+                    anchor: if narrow { "start" } else { "end" },
+                    lines: lines
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, text)| LabelLine {
+                            y: round(label_top + i as f64 * LINE + 12.0),
+                            text,
+                        })
+                        .collect(),
+                },
+                bars,
+            }
+        })
+        .collect::<Vec<_>>();
+    let plot_bottom = round(y - GROUP_GAP + 4.0);
+    let tick_y = round(plot_bottom + 16.0);
+    let axis_title = match units {
+        Units::Titled(unit) => Some(AxisTitle {
+            x: round((x0 + x1) / 2.0),
+            y: round(tick_y + 20.0),
+            text: capitalise(unit),
+        }),
+        _ => None,
+    };
+    let height = round(axis_title.as_ref().map_or(tick_y, |t| t.y) + 6.0);
+    Layout {
+        name: if narrow { "narrow" } else { "wide" },
+        width,
+        height,
+        zero_x,
+        plot_top: TOP - 4.0,
+        plot_bottom,
+        tick_y,
+        ticks,
+        axis_title,
+        rows,
+    }
+}
+
+/// `billion euros` → `Billion euros`.
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 /// A sentence for `<desc>`: what is plotted, and the highest and lowest values.
-fn describe(plot: &Plot, unit: Option<&str>) -> String {
+fn describe(plot: &Plot) -> String {
+    let unit = plot.series.first().and_then(|s| s.1.as_deref());
     let names: Vec<&str> = plot.series.iter().map(|s| s.0.as_str()).collect();
     let mut text = format!(
         "Horizontal bar chart of {} by {}, {} {}.",
@@ -493,16 +906,117 @@ mod tests {
     #[test]
     fn ticks_are_round_and_cover_the_range() {
         assert_eq!(
-            nice_ticks(0.0, 50.0),
+            nice_ticks(0.0, 50.0, 6),
             vec![0.0, 10.0, 20.0, 30.0, 40.0, 50.0]
         );
         assert_eq!(
-            nice_ticks(-24.0, 0.0),
+            nice_ticks(-24.0, 0.0, 6),
             vec![-25.0, -20.0, -15.0, -10.0, -5.0, 0.0]
         );
-        let t = nice_ticks(0.0, 37.7);
+        let t = nice_ticks(0.0, 37.7, 6);
         assert_eq!(t.first(), Some(&0.0));
         assert!(*t.last().unwrap() >= 37.7);
+        assert_eq!(
+            nice_ticks(0.0, 650_000.0, 3),
+            vec![0.0, 250_000.0, 500_000.0, 750_000.0]
+        );
+        assert!(
+            nice_ticks(0.0, 0.3, 6)
+                .iter()
+                .all(|t| t.to_string().len() <= 4)
+        );
+    }
+
+    #[test]
+    fn tick_numbers_are_short() {
+        assert_eq!(short_number(650_000.0), "650k");
+        assert_eq!(short_number(2_500.0), "2,500");
+        assert_eq!(short_number(1_500_000.0), "1.5M");
+        assert_eq!(short_number(3_400_000_000.0), "3.4bn");
+        assert_eq!(short_number(-20_000.0), "\u{2212}20k");
+        assert_eq!(short_number(0.25), "0.25");
+    }
+
+    fn plot(unit: &str, rows: &[(&str, f64)]) -> Plot {
+        Plot {
+            series: vec![("Value".into(), Some(unit.into()))],
+            rows: rows
+                .iter()
+                .map(|(l, v)| ((*l).to_owned(), false, vec![Some(*v)]))
+                .collect(),
+            sources: Sources::default(),
+            x_label: "Product".into(),
+        }
+    }
+
+    /// The horizontal extent of a text drawn at `x` with `anchor`.
+    fn extent(x: f64, anchor: &str, text: &str) -> (f64, f64) {
+        let w = text_width(text, false);
+        match anchor {
+            "start" => (x, x + w),
+            "end" => (x - w, x),
+            _ => (x - w / 2.0, x + w / 2.0),
+        }
+    }
+
+    #[test]
+    fn a_unit_in_words_is_named_once_and_nothing_leaves_the_drawing() {
+        let view = layout(
+            "c",
+            "Quotas".into(),
+            plot(
+                "tonnes",
+                &[
+                    (
+                        "Beef (fresh, chilled and frozen cuts, carcass weight)",
+                        99_000.0,
+                    ),
+                    ("Ethanol for industrial and chemical uses", 650_000.0),
+                    ("Sugar", 180_000.0),
+                ],
+            ),
+        );
+        for layout in &view.layouts {
+            assert_eq!(layout.axis_title.as_ref().unwrap().text, "Tonnes");
+            assert!(layout.ticks.iter().all(|t| !t.label.contains("tonnes")));
+            for pair in layout.ticks.windows(2) {
+                let a = extent(pair[0].x, pair[0].anchor, &pair[0].label);
+                let b = extent(pair[1].x, pair[1].anchor, &pair[1].label);
+                assert!(a.1 < b.0, "{} and {} overlap", pair[0].label, pair[1].label);
+            }
+            for row in &layout.rows {
+                for bar in &row.bars {
+                    let (a, b) = extent(bar.text_x, bar.anchor, &bar.text);
+                    assert!(a >= 0.0 && b <= layout.width, "{} is clipped", bar.text);
+                }
+                for line in &row.label.lines {
+                    let (a, b) = extent(row.label.x, row.label.anchor, &line.text);
+                    assert!(a >= -0.5 && b <= layout.width, "{} is clipped", line.text);
+                }
+            }
+        }
+        assert_eq!(view.rows[1].values, ["650,000"]);
+        // The long label wraps instead of being cut to a fixed number of characters.
+        let wide = &view.layouts[0];
+        assert!(wide.rows[0].label.lines.len() >= 2);
+        let joined: Vec<String> = wide.rows[0]
+            .label
+            .lines
+            .iter()
+            .map(|l| l.text.clone())
+            .collect();
+        assert!(joined.join(" ").starts_with("Beef (fresh, chilled"));
+    }
+
+    #[test]
+    fn wrapping_keeps_every_character_or_marks_the_cut() {
+        assert_eq!(wrap("Sugar", 200.0, false, 2), ["Sugar"]);
+        let lines = wrap("日本の自動車と自動車部品にかかる追加関税", 60.0, false, 2);
+        assert_eq!(lines.len(), 2);
+        assert!(lines[1].ends_with('…'));
+        assert!(lines.iter().all(|l| text_width(l, false) <= 60.0));
+        let whole = wrap("one two three four", 1000.0, false, 1);
+        assert_eq!(whole, ["one two three four"]);
     }
 
     #[test]
@@ -517,11 +1031,14 @@ mod tests {
             x_label: "Country".into(),
         };
         let view = layout("chart-1", "c".into(), plot);
-        let bar = &view.rows[1].bars[0];
-        assert!(bar.x < view.zero_x);
-        assert!((bar.x + bar.width - view.zero_x).abs() < 0.2);
-        assert_eq!(bar.anchor, "end");
-        assert_eq!(bar.text, "\u{2212}24%");
+        for layout in &view.layouts {
+            let bar = &layout.rows[1].bars[0];
+            assert!(bar.x < layout.zero_x);
+            assert!((bar.x + bar.width - layout.zero_x).abs() < 0.2);
+            assert_eq!(bar.anchor, "end");
+            assert_eq!(bar.text, "\u{2212}24%");
+            assert!(bar.text_x - text_width(&bar.text, true) >= 0.0);
+        }
         assert!(view.description.contains("lowest: Korea at \u{2212}24%"));
     }
 }

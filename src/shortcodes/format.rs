@@ -32,9 +32,81 @@ pub fn number(n: f64) -> String {
     }
 }
 
+/// A number written as text the way people write numbers, not the way data is written: what
+/// is wrong and how to write it, or `None` when the text is no such number.
+///
+/// `8,2` (a decimal comma) → `8.2`; `1,234,000` (thousands separators) → `1234000`;
+/// `−16.6` (a typographic minus) → `-16.6`; `24%` → `24` with `unit: "%"`; `$5`, `€5`,
+/// `US$ 5` → `5` with the currency as the unit.
+pub fn number_slip(text: &str) -> Option<String> {
+    let text = text.trim();
+    let mut fixes = Vec::new();
+    let mut rest = text.to_owned();
+    if let Some(number) = rest.strip_suffix('%') {
+        fixes.push("a percent sign (write the number, and `unit: \"%\"`)".to_owned());
+        rest = number.trim_end().to_owned();
+    }
+    const CURRENCIES: [&str; 10] = ["US$", "S$", "A$", "C$", "$", "€", "£", "¥", "₩", "₹"];
+    for currency in CURRENCIES {
+        if let Some(number) = rest.strip_prefix(currency) {
+            fixes.push(format!(
+                "a currency sign (write the number, and the currency in `unit`, e.g. `unit: \"{currency} billion\"`)"
+            ));
+            rest = number.trim_start().to_owned();
+            break;
+        }
+    }
+    if rest.contains('\u{2212}') {
+        fixes.push("a typographic minus sign `−` (write `-`)".to_owned());
+        rest = rest.replace('\u{2212}', "-");
+    }
+    let digits = rest.strip_prefix('-').unwrap_or(&rest);
+    let grouped = {
+        let mut parts = digits.split('.');
+        let whole = parts.next().unwrap_or_default();
+        let groups: Vec<&str> = whole.split(',').collect();
+        groups.len() > 1
+            && groups.first().is_some_and(|g| (1..=3).contains(&g.len()))
+            && groups[1..].iter().all(|g| g.len() == 3)
+            && groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit()))
+            && parts.count() <= 1
+    };
+    let mut or_else = String::new();
+    if grouped {
+        fixes.push("thousands separators (write the digits alone)".to_owned());
+        // `1,234` may be a decimal comma too.
+        if rest.matches(',').count() == 1 && !rest.contains('.') {
+            or_else = format!(
+                ", or `{}` if the comma is a decimal point",
+                rest.replace(',', ".")
+            );
+        }
+        rest = rest.replace(',', "");
+    } else if let Some((whole, fraction)) = digits.split_once(',')
+        && !whole.is_empty()
+        && !fraction.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
+    {
+        fixes.push("a decimal comma (write a point)".to_owned());
+        rest = rest.replace(',', ".");
+    }
+    if fixes.is_empty() || !rest.parse::<f64>().is_ok_and(f64::is_finite) {
+        return None;
+    }
+    Some(format!(
+        "`{text}` is a number written with {}: write `{rest}`{or_else}",
+        fixes.join(" and ")
+    ))
+}
+
 /// A number with its unit: `24%`, `9 trillion yen`, `US$10 billion` for a `US$ billion` unit.
 pub fn with_unit(n: f64, unit: Option<&str>) -> String {
-    let n = number(n);
+    attach_unit(number(n), unit)
+}
+
+/// A number already written (`1,234`, `12k`) with its unit, as `with_unit` places units.
+pub fn attach_unit(n: String, unit: Option<&str>) -> String {
     match unit.map(str::trim).filter(|u| !u.is_empty()) {
         None => n,
         Some("%") => format!("{n}%"),
@@ -46,10 +118,12 @@ pub fn with_unit(n: f64, unit: Option<&str>) -> String {
     }
 }
 
-/// A cell as display text: numbers with their unit, other scalars as written.
-pub fn cell_text(cell: &Value, unit: Option<&str>) -> String {
+/// A cell as display text: numbers grouped, with their unit unless it is the column's own
+/// (which the column's heading shows once); other scalars as written.
+pub fn cell_text(cell: &Value, column_unit: Option<&str>) -> String {
     let value = plain(cell);
-    let unit = cell.get("unit").and_then(Value::as_str).or(unit);
+    let own = cell.get("unit").and_then(Value::as_str).map(str::trim);
+    let unit = own.filter(|u| Some(*u) != column_unit.map(str::trim));
     match value.as_f64() {
         Some(n) if value.is_number() => with_unit(n, unit),
         _ => value_text(value),
@@ -191,6 +265,41 @@ pub fn compare_cells(a: &Value, b: &Value) -> Ordering {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_written_for_people_are_caught_with_their_fix() {
+        let slip = |t: &str| number_slip(t).unwrap_or_default();
+        assert!(
+            slip("8,2").ends_with("a decimal comma (write a point): write `8.2`"),
+            "{}",
+            slip("8,2")
+        );
+        assert!(slip("1,234,000").ends_with("write `1234000`"));
+        assert!(
+            slip("1,234").ends_with("write `1234`, or `1.234` if the comma is a decimal point")
+        );
+        assert!(slip("12,345.5").ends_with("write `12345.5`"));
+        assert!(slip("24%").contains("percent sign") && slip("24%").ends_with("write `24`"));
+        assert!(slip("$5").contains("currency") && slip("$5").ends_with("write `5`"));
+        assert!(
+            slip("US$ 1,000").contains("thousands") && slip("US$ 1,000").contains("write `1000`")
+        );
+        assert!(slip("−16.6").ends_with("write `-16.6`"));
+        for fine in [
+            "8.2",
+            "24",
+            "Japan",
+            "1,2,3",
+            "2025-04-02",
+            "",
+            ",5",
+            "5,",
+            "$",
+            "%",
+        ] {
+            assert_eq!(number_slip(fine), None, "{fine}");
+        }
+    }
     use serde_json::json;
 
     #[test]

@@ -83,3 +83,88 @@ describe("shortcode colours", () => {
     });
   }
 });
+
+// Chart text as a reader sees it, at a phone's width and a desktop's: no two texts of a chart
+// overlap, none is cut off by the drawing's edge, and none is drawn smaller than 11px.
+function chartText() {
+  const problems = [];
+  let charts = 0;
+  for (const svg of document.querySelectorAll(".tt-chart svg")) {
+    const box = svg.getBoundingClientRect();
+    if (getComputedStyle(svg).display === "none" || box.width === 0) continue;
+    charts++;
+    const name = `${svg.closest(".tt-chart").id} (${svg.getAttribute("class")})`;
+    const view = svg.viewBox.baseVal;
+    const scale = view && view.width ? box.width / view.width : 1;
+    const texts = [...svg.querySelectorAll("text")].filter((t) => t.textContent.trim());
+    const rects = texts.map((t) => t.getBoundingClientRect());
+    texts.forEach((t, i) => {
+      const size = parseFloat(getComputedStyle(t).fontSize) * scale;
+      if (size < 11) problems.push(`${name}: "${t.textContent}" is drawn at ${size.toFixed(1)}px`);
+      const r = rects[i];
+      if (r.left < box.left - 0.5 || r.right > box.right + 0.5 || r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5) {
+        problems.push(`${name}: "${t.textContent}" is cut off by the chart's edge`);
+      }
+      for (let j = i + 1; j < texts.length; j++) {
+        const s = rects[j];
+        const w = Math.min(r.right, s.right) - Math.max(r.left, s.left);
+        const h = Math.min(r.bottom, s.bottom) - Math.max(r.top, s.top);
+        if (w > 0.5 && h > 0.5) problems.push(`${name}: "${t.textContent}" overlaps "${texts[j].textContent}"`);
+      }
+    });
+  }
+  return { problems, charts };
+}
+
+// A table wider than its scroll region: scrolled to the end, its first column stays in view,
+// and before that the region shows that there is more to the right.
+async function wideTables(page) {
+  return page.evaluate(() => {
+    const results = [];
+    for (const region of document.querySelectorAll(".tt-scroll")) {
+      if (region.scrollWidth <= region.clientWidth + 1) continue;
+      const figure = region.closest(".tt-table");
+      const hinted = figure && figure.classList.contains("tt-more-after");
+      region.scrollLeft = region.scrollWidth;
+      const first = region.querySelector("tbody tr > :first-child");
+      const r = first.getBoundingClientRect();
+      const b = region.getBoundingClientRect();
+      results.push({ id: figure?.id, hinted, inView: r.left >= b.left - 1 && r.right <= b.right + 1 });
+    }
+    return results;
+  });
+}
+
+describe("chart and table layout", () => {
+  for (const width of [375, 1280]) {
+    test(`chart text neither overlaps, nor is cut off, nor is under 11px (${width}px)`, async (t) => {
+      let seen = 0;
+      await eachPage(t, pages, async (p) => {
+        const { page } = await openPage(env, p.path, { viewport: { width, height: 900 } });
+        try {
+          const { problems, charts } = await page.evaluate(chartText);
+          seen += charts;
+          assert.deepEqual(problems, [], `${p.path} at ${width}px`);
+        } finally {
+          await page.close();
+        }
+      });
+      const expected = pages.filter((p) => p.html.includes('class="tt-chart"')).length;
+      assert.ok(expected === 0 || seen > 0, "no chart was visible to check");
+    });
+
+    test(`a wide table keeps its first column in view and hints at more (${width}px)`, async (t) => {
+      await eachPage(t, pages, async (p) => {
+        const { page } = await openPage(env, p.path, { viewport: { width, height: 900 } });
+        try {
+          for (const table of await wideTables(page)) {
+            assert.ok(table.hinted, `${p.path} #${table.id}: no sign that the table scrolls`);
+            assert.ok(table.inView, `${p.path} #${table.id}: the first column scrolled out of view`);
+          }
+        } finally {
+          await page.close();
+        }
+      });
+    });
+  }
+});

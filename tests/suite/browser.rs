@@ -43,6 +43,10 @@ fn default_site_and_every_shortcode_in_a_real_browser() {
     let fixture = Site::fixture("data");
     fixture.build();
     browser_suite(&fixture, ("japan", "stances/japan/"), "[]");
+    // The second explainer, built-in templates only: its schema tables and charts.
+    let explainer = Site::fixture("explainer");
+    explainer.build();
+    browser_suite(&explainer, ("beef", "parties/brazil/"), "[]");
     // Every script: search.js must cut queries as the build cut the pages.
     let multilingual = Site::fixture("multilingual");
     multilingual.build();

@@ -147,7 +147,7 @@ fn new_prefills_the_schema_and_never_overwrites() {
         "{text}"
     );
     assert!(text.contains("# delegation: []  # optional list"), "{text}");
-    // The new draft builds as it is.
+    // The new draft builds as it is (dated today: built as of a later date).
     let built = parent.run(&[
         "build",
         "--root",
@@ -155,7 +155,7 @@ fn new_prefills_the_schema_and_never_overwrites() {
         "--drafts",
         "--quiet",
         "--as-of",
-        "2025-04-20",
+        "2099-01-01",
     ]);
     assert_eq!(built.code, 0, "{}", built.stderr);
     assert!(

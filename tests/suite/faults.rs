@@ -298,7 +298,7 @@ fn serve_survives_a_bug_and_recovers_on_the_next_good_save() {
     // A new page that trips the bug (a full build): still reported, still serving.
     site.write(
         "content/stances/chile.md",
-        "---\ntitle: Chile\ncountry: Chile\nrate: 1\nasks: []\n---\nTRADETALKS-TEST-PANIC\n",
+        "---\ntitle: Chile\ncountry: Chile\nrate: { value: 1, as_of: 2025-04-02, source: \"Annex I\" }\nasks: []\n---\nTRADETALKS-TEST-PANIC\n",
     );
     server.wait_for("/", "the internal error in a full build", |b| {
         b.contains("internal error while rendering `content/stances/chile.md`")

@@ -18,6 +18,14 @@ fn multilingual_fixture_has_no_html_errors() {
     check_html(&site);
 }
 
+/// The second explainer, built with the built-in templates only.
+#[test]
+fn explainer_fixture_has_no_html_errors() {
+    let site = Site::fixture("explainer");
+    site.build();
+    check_html(&site);
+}
+
 fn check_html(site: &Site) {
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/html-check.sh");
     let output = std::process::Command::new("bash")

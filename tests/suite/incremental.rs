@@ -13,9 +13,9 @@ use crate::support::Site;
 fn options() -> BuildOptions {
     BuildOptions {
         include_drafts: false,
+        include_future: false,
         base_url: Some("http://127.0.0.1:1111/".into()),
         as_of: Some(jiff::civil::date(2025, 4, 20)),
-        keep_going: false,
     }
 }
 

@@ -5,6 +5,7 @@ mod browser;
 mod build;
 mod commands;
 mod data_errors;
+mod editor;
 mod errors;
 mod faults;
 mod hostile;

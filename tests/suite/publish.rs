@@ -22,15 +22,15 @@ fn dated_site() -> Site {
     );
     site.write(
         "content/stances/japan.md",
-        "---\ntitle: Japan's stance\ndescription: \"Tokyo & the tariffs <quoted>\"\ndate: 2025-04-16\nweight: 1\ncountry: Japan\nrate: 24\nfigures:\n  steel: { value: -16.6, unit: \"%\", as_of: 2025-03-31, source: \"Trade data\" }\nasks: [Rice]\nsectors: [Autos, Rice farming]\naliases: [/old/japan/]\nupdates:\n  - { date: 2025-04-20, note: \"Corrected the rice figure\" }\n---\n## Talks\n\nJapan talks about rice.\n",
+        "---\ntitle: Japan's stance\ndescription: \"Tokyo & the tariffs <quoted>\"\ndate: 2025-04-16\nweight: 1\ncountry: Japan\nrate: { value: 24, as_of: 2025-04-02, source: \"Annex I\" }\nfigures:\n  steel: { value: -16.6, unit: \"%\", as_of: 2025-03-31, source: \"Trade data\" }\nasks: [Rice]\nsectors: [Autos, Rice farming]\naliases: [/old/japan/]\nupdates:\n  - { date: 2025-04-20, note: \"Corrected the rice figure\" }\n---\n## Talks\n\nJapan talks about rice.\n",
     );
     site.write(
         "content/stances/india.md",
-        "---\ntitle: India's stance\ndate: 2025-04-18\nweight: 2\ncountry: India\nrate: 26\nasks: [Farms]\nsectors: [Autos]\n---\nIndia.\n",
+        "---\ntitle: India's stance\ndate: 2025-04-18\nweight: 2\ncountry: India\nrate: { value: 26, as_of: 2025-04-02, source: \"Annex I\" }\nasks: [Farms]\nsectors: [Autos]\n---\nIndia.\n",
     );
     site.write(
         "content/stances/secret.md",
-        "---\ntitle: Secret draft\ndate: 2025-04-19\ndraft: true\nweight: 3\ncountry: Nowhere\nrate: 1\nasks: []\nsectors: [Autos]\n---\nDraft.\n",
+        "---\ntitle: Secret draft\ndate: 2025-04-19\ndraft: true\nweight: 3\ncountry: Nowhere\nrate: { value: 1, as_of: 2025-04-02, source: \"Annex I\" }\nasks: []\nsectors: [Autos]\n---\nDraft.\n",
     );
     site
 }

@@ -172,7 +172,7 @@ fn serve_rebuilds_on_every_kind_of_change_and_survives_a_broken_edit() {
     // A data file: the table and the chart that show it, and the CSV download.
     edit(&site, "data/rates.csv", "Japan,JP,24,", "Japan,JP,29,");
     let home = server.wait_for("/", "the new rate", |b| {
-        b.contains("data-value=\"29.0\">29%")
+        b.contains("data-value=\"29.0\">29<")
     });
     assert!(home.contains(">29%</text>"), "the chart kept the old value");
     assert!(server.get("/table-1.csv").body.contains("Japan,29,"));
@@ -189,7 +189,7 @@ fn serve_rebuilds_on_every_kind_of_change_and_survives_a_broken_edit() {
     // A new page, then its removal.
     site.write(
         "content/stances/chile.md",
-        "---\ntitle: Chile\nweight: 3\ncountry: Chile\nrate: 1\nasks: []\n---\nNew.\n",
+        "---\ntitle: Chile\nweight: 3\ncountry: Chile\nrate: { value: 1, as_of: 2025-04-02, source: \"Annex I\" }\nasks: []\n---\nNew.\n",
     );
     server.wait_for("/stances/chile/", "the new page", |b| {
         b.contains("<h1>Chile</h1>")

@@ -60,7 +60,8 @@ fn one_data_edit_reaches_every_table_chart_and_reference() {
     let site = Site::fixture("data");
     site.build();
     let before = site.output("index.html");
-    assert!(before.contains("data-value=\"24.0\">24%</td>"));
+    // The table's heading says `(%)`; its cells show the numbers.
+    assert!(before.contains("data-value=\"24.0\">24</td>"));
     assert!(before.contains(">24%</text>"));
 
     let csv = std::fs::read_to_string(site.root().join("data/rates.csv")).unwrap();
@@ -73,8 +74,12 @@ fn one_data_edit_reaches_every_table_chart_and_reference() {
     assert!(!after.contains(">24%<"), "an old value survived");
     // The sorted table, the filtered chart, the grouped chart and the comparison matrix
     // (through the fact reference in Japan's front matter).
-    assert!(after.contains("data-value=\"31.0\">31%</td>"));
-    assert_eq!(after.matches(">31%</text>").count(), 2, "both charts");
+    assert!(after.contains("data-value=\"31.0\">31</td>"));
+    assert_eq!(
+        after.matches(">31%</text>").count(),
+        4,
+        "both charts, each drawn wide and narrow"
+    );
     assert!(
         after.contains("<td class=\"num\">31%<sup"),
         "the comparison matrix"

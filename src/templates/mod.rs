@@ -10,28 +10,89 @@ use tera::{Error, Filter, Kwargs, State, Tera, TeraResult, Value};
 use crate::diagnostic::Diagnostic;
 use crate::source::{SourceFile, display_name};
 
+pub mod schema;
+
 /// The built-in templates, named as a site overrides them.
-pub const BUILTIN_TEMPLATES: [(&str, &str); 10] = [
-    ("base.html", include_str!("../templates/base.html")),
-    ("index.html", include_str!("../templates/index.html")),
-    ("section.html", include_str!("../templates/section.html")),
-    ("page.html", include_str!("../templates/page.html")),
-    ("country.html", include_str!("../templates/country.html")),
-    ("404.html", include_str!("../templates/404.html")),
+pub const BUILTIN_TEMPLATES: [(&str, &str); 11] = [
+    ("base.html", include_str!("../../templates/base.html")),
+    ("index.html", include_str!("../../templates/index.html")),
+    ("section.html", include_str!("../../templates/section.html")),
+    ("page.html", include_str!("../../templates/page.html")),
+    (
+        "page_fields.html",
+        include_str!("../../templates/page_fields.html"),
+    ),
+    (
+        "page_fact_row.html",
+        include_str!("../../templates/page_fact_row.html"),
+    ),
+    ("404.html", include_str!("../../templates/404.html")),
     (
         "page_footer.html",
-        include_str!("../templates/page_footer.html"),
+        include_str!("../../templates/page_footer.html"),
     ),
     (
         "taxonomy_list.html",
-        include_str!("../templates/taxonomy_list.html"),
+        include_str!("../../templates/taxonomy_list.html"),
     ),
     (
         "taxonomy_term.html",
-        include_str!("../templates/taxonomy_term.html"),
+        include_str!("../../templates/taxonomy_term.html"),
     ),
-    ("search.html", include_str!("../templates/search.html")),
+    ("search.html", include_str!("../../templates/search.html")),
 ];
+
+/// What a site's own `base.html` must keep of the built-in one, and what leaving it out costs.
+const BASE_ESSENTIALS: [(&str, &str); 3] = [
+    (
+        "style.css",
+        "the stylesheet (`get_url(path='style.css')`): pages, tables and charts will be unstyled",
+    ),
+    (
+        "meta.",
+        "`meta` (title, description, canonical URL, Open Graph, JSON-LD): pages lose their titles and link previews",
+    ),
+    (
+        "tables.js",
+        "the table script (`get_url(path='tables.js')`): tables will not sort",
+    ),
+];
+
+/// Warnings for a site `base.html` that leaves out what every page needs.
+fn missing_from_base(base: &SourceFile) -> Vec<Diagnostic> {
+    BASE_ESSENTIALS
+        .iter()
+        .filter(|(needle, _)| !base.text.contains(needle))
+        .map(|(_, what)| {
+            Diagnostic::warning(format!("this `base.html` leaves out {what}"))
+                .in_file(&base.name)
+                .with_help(
+                    "`tradetalks templates show base.html` shows what the built-in one has; copy the missing part back",
+                )
+        })
+        .collect()
+}
+
+/// Every built-in template (pages, then shortcodes), by the name a site overrides it with.
+pub fn builtins() -> impl Iterator<Item = (&'static str, &'static str)> {
+    BUILTIN_TEMPLATES
+        .into_iter()
+        .chain(crate::shortcodes::BUILTIN_TEMPLATES)
+}
+
+/// What a built-in template is for: the first sentence of its first `{#- ... -#}` comment.
+pub fn summary(text: &str) -> String {
+    let comment = text
+        .split_once("{#")
+        .and_then(|(_, rest)| rest.split_once("#}"))
+        .map(|(comment, _)| comment.trim_matches(|c: char| c == '-' || c.is_whitespace()))
+        .unwrap_or_default();
+    let flat = comment.split_whitespace().collect::<Vec<_>>().join(" ");
+    match flat.split_once(". ") {
+        Some((first, _)) => format!("{first}."),
+        None => flat,
+    }
+}
 
 /// Everything the template functions look things up in, filled once the site is assembled.
 #[derive(Default)]
@@ -116,6 +177,11 @@ impl TemplateSources {
                 Err(d) => problems.push(d),
             }
         }
+        if let Some(base) = files.get("base.html")
+            && !base.name.starts_with("(built-in")
+        {
+            problems.extend(missing_from_base(base));
+        }
         (TemplateSources { files }, problems)
     }
 
@@ -132,9 +198,12 @@ impl TemplateSources {
     pub fn compile(&self, lookup: &SharedLookup) -> Result<Tera, Vec<Diagnostic>> {
         let mut problems = Vec::new();
         for (name, file) in &self.files {
+            // Alone, a template's parent and includes are missing: those checks wait for the
+            // compile of the whole set below.
             let mut alone = new_tera(lookup);
             if let Err(err) = alone.add_raw_template(name, &file.text)
                 && !matches!(err.kind(), tera::ErrorKind::MissingParent { .. })
+                && !only_missing_includes(&err)
             {
                 problems.push(self.diagnostic(&err));
             }
@@ -175,6 +244,13 @@ impl TemplateSources {
             (None, _) => diagnostic,
         }
     }
+}
+
+/// Whether every error Tera reports is an `{% include %}` of a template it was not given.
+fn only_missing_includes(err: &Error) -> bool {
+    let text = err.to_string();
+    let mut errors = text.lines().filter(|l| l.starts_with("error: ")).peekable();
+    errors.peek().is_some() && errors.all(|l| l.contains("Unknown template `"))
 }
 
 /// A Tera error taken apart: its message, template and where in it.
@@ -224,6 +300,7 @@ fn new_tera(lookup: &SharedLookup) -> Tera {
     tera.autoescape_on([".html", ".xml"]);
     register_functions(&mut tera, lookup);
     tera.register_filter("date", date_filter);
+    tera.register_filter("number", number_filter);
     tera.register_filter("markdown", MarkdownFilter);
     tera
 }
@@ -235,6 +312,18 @@ fn lookup_of(lookup: &SharedLookup) -> TeraResult<Arc<Lookup>> {
 }
 
 fn register_functions(tera: &mut Tera, lookup: &SharedLookup) {
+    tera.register_function(
+        "schema_view",
+        |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
+            let fields: Value = kwargs.must_get("fields")?;
+            let schema: Value = kwargs.must_get("schema")?;
+            let as_json = |value: &Value| serde_json::to_value(value).unwrap_or_default();
+            Ok(Value::from_serializable(&schema::view(
+                &as_json(&fields),
+                &as_json(&schema),
+            )))
+        },
+    );
     let shared = lookup.clone();
     tera.register_function(
         "get_page",
@@ -327,6 +416,53 @@ fn date_filter(value: &str, kwargs: Kwargs, _: &State) -> TeraResult<String> {
         .map_err(|e| Error::message(format!("date: `{value}` is not a date: {e}")))?;
     jiff::fmt::strtime::format(&format, date)
         .map_err(|e| Error::message(format!("date: bad format `{format}`: {e}")))
+}
+
+/// `{{ value | number }}`: a number as tables and charts write it (`99,000`, `−16.6`);
+/// `number(decimals=1)` rounds, `number(unit="%")` adds a unit as figures carry it. Text that
+/// is not a number passes through unchanged, and an undefined value or none is empty.
+fn number_filter(value: Value, kwargs: Kwargs, _: &State) -> TeraResult<String> {
+    let decimals: Option<i64> = kwargs.get("decimals")?;
+    let unit: Option<String> = kwargs.get("unit")?;
+    let n = value.as_f64().filter(|_| value.is_number()).or_else(|| {
+        value
+            .as_str()
+            .and_then(|s| s.trim().parse::<f64>().ok())
+            .filter(|n| n.is_finite())
+    });
+    let Some(n) = n else {
+        if value.is_undefined() || value.is_none() {
+            return Ok(String::new());
+        }
+        return Ok(value
+            .as_str()
+            .map_or_else(|| value.to_string(), str::to_owned));
+    };
+    let n = match decimals {
+        Some(d @ 0..=12) => {
+            let factor = 10f64.powi(d as i32);
+            (n * factor).round() / factor
+        }
+        Some(d) => {
+            return Err(Error::message(format!(
+                "number: `decimals` is {d}; give a whole number from 0 to 12"
+            )));
+        }
+        None => n,
+    };
+    let text = crate::shortcodes::format::number(n);
+    let text = match (decimals, text.split_once('.')) {
+        // Keep the decimals asked for: `number(decimals=1)` of 24 is `24.0`.
+        (Some(d), Some((whole, frac))) if (frac.len() as i64) < d => {
+            format!("{whole}.{frac:0<width$}", width = d as usize)
+        }
+        (Some(d), None) if d > 0 => format!("{text}.{}", "0".repeat(d as usize)),
+        _ => text,
+    };
+    Ok(crate::shortcodes::format::attach_unit(
+        text,
+        unit.as_deref(),
+    ))
 }
 
 /// `{{ text | markdown }}` renders Markdown; `markdown(inline=true)` drops the paragraph.
