@@ -509,7 +509,8 @@ fn templates(args: TemplatesArgs) -> ExitCode {
 }
 
 fn init(args: InitArgs) -> ExitCode {
-    match crate::scaffold::init(&args.dir, args.force, args.minimal) {
+    let today = jiff::ZonedDateTime::now().date();
+    match crate::scaffold::init(&args.dir, args.force, args.minimal, today) {
         Ok(written) => {
             for replaced in &written.replaced {
                 let shown = replaced.strip_prefix(&args.dir).unwrap_or(replaced);

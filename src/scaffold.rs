@@ -20,9 +20,19 @@ pub struct Written {
     pub replaced: Vec<PathBuf>,
 }
 
-/// Writes the default site (or, `minimal`, the blank starter) into `dir`. A non-empty `dir` is
-/// refused unless `force`, and then only files of the same names are overwritten.
-pub fn init(dir: &Path, force: bool, minimal: bool) -> Result<Written, String> {
+/// The date the starter's pages and figures are written with in `starter/`; `init --minimal`
+/// writes today's date in its place, so that a new site's figures are not stale at once.
+const STARTER_DATE: &str = "2025-01-01";
+
+/// Writes the default site (or, `minimal`, the blank starter dated `today`) into `dir`. A
+/// non-empty `dir` is refused unless `force`, and then only files of the same names are
+/// overwritten.
+pub fn init(
+    dir: &Path,
+    force: bool,
+    minimal: bool,
+    today: jiff::civil::Date,
+) -> Result<Written, String> {
     if dir.is_file() {
         return Err(format!("`{}` is a file, not a folder", dir.display()));
     }
@@ -49,7 +59,11 @@ pub fn init(dir: &Path, force: bool, minimal: bool) -> Result<Written, String> {
     };
     if minimal {
         for file in all_files(&STARTER) {
-            write(dir.join(file.path()), file.contents())?;
+            let dated = file
+                .contents_utf8()
+                .map(|text| text.replace(STARTER_DATE, &today.to_string()));
+            let bytes = dated.as_deref().map_or(file.contents(), str::as_bytes);
+            write(dir.join(file.path()), bytes)?;
         }
         return Ok(written);
     }

@@ -119,6 +119,19 @@ fn parse_error(err: &serde_saphyr::Error, file: &SourceFile, base: usize) -> Dia
         }
     };
     let len = location.span().byte_len().unwrap_or(1) as usize;
+    if diagnostic.message.contains("quoted scalar")
+        && let Some((quote, line, fix)) = unclosed_quote(file, base, start)
+    {
+        let error_line = file.line_col(start).line;
+        let runs_on = if error_line > line {
+            format!(": YAML reads on to line {error_line} looking for its end")
+        } else {
+            String::new()
+        };
+        return Diagnostic::error(format!("this quote is never closed{runs_on}"))
+            .at(file, quote..quote + 1)
+            .with_help(format!("close it at the end of the value: `{fix}`"));
+    }
     let diagnostic = diagnostic.at(file, start..start + len.max(1));
     match layout_hint(&diagnostic.message, file, base, start) {
         Some((message, help)) => {
@@ -128,6 +141,50 @@ fn parse_error(err: &serde_saphyr::Error, file: &SourceFile, base: usize) -> Dia
         }
         None => diagnostic,
     }
+}
+
+/// The quote that opens a value and is not closed on its line, at or before byte `at`: the
+/// place a "quoted scalar" error really starts. Returns the quote's offset, its line and the
+/// line with the quote closed.
+fn unclosed_quote(file: &SourceFile, base: usize, at: usize) -> Option<(usize, usize, String)> {
+    let first_line = file.line_col(base).line;
+    let last_line = file.line_col(at).line;
+    (first_line..=last_line).find_map(|line| {
+        let range = file.line_range(line);
+        let text = file.text.get(range.clone())?.trim_end_matches(['\r', '\n']);
+        // Where a value can start: after `key: `, after `- `, or after `[`, `{` or `,`.
+        let mut open: Option<(usize, char)> = None;
+        let mut previous = ' ';
+        let mut chars = text.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            match open {
+                Some((_, '"')) if c == '\\' => {
+                    chars.next();
+                }
+                Some((_, q)) if c == q => {
+                    // `''` inside single quotes is an escaped quote.
+                    if q == '\'' && chars.peek().is_some_and(|(_, n)| *n == '\'') {
+                        chars.next();
+                    } else {
+                        open = None;
+                    }
+                }
+                Some(_) => {}
+                None if c == '#' && previous == ' ' => break,
+                None if (c == '"' || c == '\'')
+                    && text.get(..i).map(str::trim_end).is_some_and(|before| {
+                        before.is_empty() || before.ends_with([':', '-', '[', '{', ','])
+                    }) =>
+                {
+                    open = Some((i, c));
+                }
+                None => {}
+            }
+            previous = c;
+        }
+        let (i, q) = open?;
+        Some((range.start + i, line, format!("{}{q}", text.trim())))
+    })
 }
 
 /// The two YAML errors editors make most, told in their terms: a value with `: ` in it
@@ -474,6 +531,26 @@ mod tests {
             err.message
         );
         assert!(!err.message.contains("Options") && !err.message.contains("budget"));
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_reported_where_it_opens() {
+        let text = "title: T\nparty: \"First party\nlead: { value: \"Name\", as_of: 2025-01-01 }\nasks: ['it''s fine']\n";
+        let err = parse_all(text).unwrap_err();
+        assert_eq!(err.position().unwrap(), "x.yaml:2:8", "{}", err.message);
+        assert!(
+            err.message.starts_with("this quote is never closed"),
+            "{}",
+            err.message
+        );
+        assert_eq!(
+            err.help.as_deref(),
+            Some("close it at the end of the value: `party: \"First party\"`")
+        );
+        // Escaped and doubled quotes are not openings.
+        let file = SourceFile::new("t.md", "t.md", "a: \"x \\\" y\"\nb: 'it''s'\nc: \"open\n");
+        let found = unclosed_quote(&file, 0, file.text.len() - 1).unwrap();
+        assert_eq!(found.1, 3);
     }
 
     #[test]

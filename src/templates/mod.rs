@@ -10,6 +10,7 @@ use tera::{Error, Filter, Kwargs, State, Tera, TeraResult, Value};
 use crate::diagnostic::Diagnostic;
 use crate::source::{SourceFile, display_name};
 
+mod balance;
 pub mod schema;
 
 /// The built-in templates, named as a site overrides them.
@@ -205,7 +206,26 @@ impl TemplateSources {
                 && !matches!(err.kind(), tera::ErrorKind::MissingParent { .. })
                 && !only_missing_includes(&err)
             {
-                problems.push(self.diagnostic(&err));
+                // Tera stops where it gives up; an unclosed block is reported at the tag
+                // that opened it, which is where the fix goes.
+                // (Only when Tera got past the opening tag: an error inside it, such as an
+                // `{% if %}` with no condition, comes first.)
+                let tera_at = match err.kind() {
+                    tera::ErrorKind::SyntaxError(report) => Some(report.span().range.start),
+                    _ => None,
+                };
+                let imbalance = balance::check(&file.text)
+                    .filter(|i| tera_at.is_none_or(|at| at >= i.first_tag_end()));
+                let diagnostic = match imbalance {
+                    Some(imbalance) => {
+                        let (message, span, help) = imbalance.explain(&file.text);
+                        Diagnostic::error(format!("template error: {message}"))
+                            .at(file, span)
+                            .with_help(help)
+                    }
+                    None => self.diagnostic(&err),
+                };
+                problems.push(diagnostic);
             }
         }
         if !problems.is_empty() {
@@ -233,8 +253,19 @@ impl TemplateSources {
             }
             other => parse_report(&other.to_string()),
         };
-        let diagnostic = Diagnostic::error(format!("template error: {}", report.message));
+        let mut diagnostic = Diagnostic::error(format!("template error: {}", report.message));
         let file = report.template.as_deref().and_then(|n| self.files.get(n));
+        if let Some(file) = file
+            && file.name.starts_with("(built-in")
+            && matches!(err.kind(), tera::ErrorKind::RenderingError(_))
+        {
+            let name = report.template.as_deref().unwrap_or_default();
+            let read = match &report.place {
+                Some(Place::Bytes(range)) => file.text.get(range.clone()),
+                _ => None,
+            };
+            diagnostic = diagnostic.with_note(builtin_note(name, read));
+        }
         match (file, report.place) {
             (Some(file), Some(Place::Bytes(range))) => diagnostic.at(file, range),
             (Some(file), Some(Place::LineCol { line, col, len })) => {
@@ -243,6 +274,43 @@ impl TemplateSources {
             (Some(file), None) => diagnostic.in_file(&file.name),
             (None, _) => diagnostic,
         }
+    }
+}
+
+/// What an editor can do about an error in a built-in template: where the value it read
+/// comes from, and how to see or replace the template.
+fn builtin_note(name: &str, expression: Option<&str>) -> String {
+    let path = expression
+        .map(|e| {
+            e.trim_matches(|c: char| c == '{' || c == '}' || c.is_whitespace())
+                .split(['|', ' ', '(', ')'])
+                .next()
+                .unwrap_or_default()
+        })
+        .filter(|p| !p.is_empty());
+    let source = path.and_then(|p| {
+        let (root, rest) = p.split_once('.').unwrap_or((p, ""));
+        let field = rest.strip_prefix("extra.").unwrap_or(rest);
+        let field = field.split('.').next().unwrap_or(field);
+        match root {
+            "page" if !field.is_empty() => Some(format!(
+                "`{p}` comes from the page's front matter: add `{field}:` there, or leave this template to pages that have it"
+            )),
+            "page" => Some("`page` exists only in page templates: include this template from page.html or a template of its kind".to_owned()),
+            "section" if !field.is_empty() => Some(format!(
+                "`{p}` comes from the front matter of the section's _index.md: add `{field}:` there"
+            )),
+            "section" => Some("`section` exists only in section templates (section.html, index.html)".to_owned()),
+            "config" => Some(format!("`{p}` comes from tradetalks.toml")),
+            _ => None,
+        }
+    });
+    let see = format!(
+        "`{name}` is a built-in template: `tradetalks templates show {name}` prints it, `tradetalks templates eject {name}` copies it into templates/ to change it"
+    );
+    match source {
+        Some(source) => format!("{source}. {see}"),
+        None => see,
     }
 }
 

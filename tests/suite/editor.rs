@@ -140,6 +140,60 @@ fn a_template_error_on_every_page_is_reported_once_with_the_count() {
 }
 
 #[test]
+fn an_unclosed_block_is_reported_at_the_tag_that_opened_it() {
+    let site = Site::fixture("explainer");
+    site.write(
+        "templates/page.html",
+        "{% extends \"base.html\" %}\n{% block content %}\n<h1>{{ page.title }}</h1>\n{% if page.description %}\n<p>{{ page.description }}</p>\n{% for t in page.taxonomies %}{{ t }}{% endfor %}\n{% endblock content %}\n",
+    );
+    let run = build(&site, &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "error: template error: this `{% if %}` is not closed: `{% endblock %}` on line 7 comes first\n --> templates/page.html:4:1\n"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("help: add `{% endif %}` where the if ends, before line 7"),
+        "{}",
+        run.stderr
+    );
+    let errors = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("error: template"));
+    assert_eq!(errors.count(), 1, "{}", run.stderr);
+}
+
+#[test]
+fn an_error_in_a_built_in_template_says_where_its_value_comes_from() {
+    let site = Site::fixture("explainer");
+    // A section template that includes the page partial, where there is no page.
+    site.write(
+        "templates/section.html",
+        "{% extends \"base.html\" %}\n{% block content %}\n{% include \"page_fields.html\" %}\n{% endblock content %}\n",
+    );
+    let run = build(&site, &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains(" --> (built-in template) page_fields.html:"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(
+            "`page` exists only in page templates: include this template from page.html or a template of its kind. `page_fields.html` is a built-in template: `tradetalks templates show page_fields.html` prints it"
+        ),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn placeholders_from_new_stop_the_publish_at_their_line() {
     let site = Site::fixture("explainer");
     let run = site.run(&["new", "parties/chile.md"]);
@@ -406,7 +460,8 @@ fn init_minimal_builds_a_blank_site_and_force_lists_what_it_replaced() {
         !text.contains("tariff talks") && !text.contains("Japan"),
         "no tariff story"
     );
-    let built = site.run(&["build", "--root", "blank", "--as-of", "2025-04-20"]);
+    // Dated today by `init`: nothing in a new site is stale (or scheduled) yet.
+    let built = site.run(&["build", "--root", "blank"]);
     assert_eq!(built.code, 0, "{}", built.stderr);
     assert!(
         built.stderr.contains("(0 errors, 0 warnings)"),
@@ -532,4 +587,60 @@ fn templates_can_be_listed_shown_and_ejected_and_help_prints_each_reference() {
     );
     let (code, _, _) = output(&["help", "nothing"]);
     assert_eq!(code, 2);
+}
+
+#[test]
+fn navigation_takes_short_titles_leaves_pages_out_and_checks_config_links() {
+    let site = Site::fixture("explainer");
+    let about = std::fs::read_to_string(site.root().join("content/about.md")).unwrap();
+    site.write(
+        "content/about.md",
+        about.replace("in_nav: true", "in_nav: false"),
+    );
+    let parties = std::fs::read_to_string(site.root().join("content/parties/_index.md")).unwrap();
+    site.write(
+        "content/parties/_index.md",
+        parties.replacen("---\n", "---\nnav_title: Who negotiates\n", 1),
+    );
+    let run = build(&site, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let home = site.output("index.html");
+    let nav = home
+        .split("<nav class=\"site-nav\"")
+        .nth(1)
+        .and_then(|n| n.split("</nav>").next())
+        .unwrap()
+        .to_owned();
+    assert!(nav.contains(">Who negotiates</a>"), "{nav}");
+    assert!(!nav.contains("/about/"), "{nav}");
+
+    // `[[nav]]` replaces the default menu, in its order; a link to no page is an error there.
+    let config = std::fs::read_to_string(site.root().join("tradetalks.toml")).unwrap();
+    site.write(
+        "tradetalks.toml",
+        format!(
+            "{config}\n[[nav]]\ntitle = \"About\"\nlink = \"@/about.md\"\n\n[[nav]]\ntitle = \"Parties\"\nlink = \"@/partys/_index.md\"\n"
+        ),
+    );
+    let run = build(&site, &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "error: the navigation link `Parties` names no page or section: there is no `content/partys/_index.md`"
+        ),
+        "{}",
+        run.stderr
+    );
+    site.write(
+        "tradetalks.toml",
+        format!(
+            "{config}\n[[nav]]\ntitle = \"About\"\nlink = \"@/about.md\"\n\n[[nav]]\ntitle = \"Parties\"\nlink = \"@/parties/_index.md\"\n"
+        ),
+    );
+    let run = build(&site, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let home = site.output("index.html");
+    let about_at = home.find(">About</a>").expect("About in the menu");
+    let parties_at = home.find(">Parties</a>").expect("Parties in the menu");
+    assert!(about_at < parties_at, "the config's order");
 }
