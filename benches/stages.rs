@@ -64,6 +64,7 @@ fn options() -> BuildOptions {
         include_future: false,
         base_url: None,
         as_of: Some(jiff::civil::date(2025, 4, 20)),
+        progress: false,
     }
 }
 

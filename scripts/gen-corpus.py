@@ -8,7 +8,7 @@ Same --seed and --pages give byte-identical sites. Shape (after /work/shared/ben
 
   content/_index.md                      home
   content/countries/_index.md            "Country stances", links to the 10 regions
-  content/countries/REGION/_index.md     10 region sections (page_template: country.html)
+  content/countries/REGION/_index.md     10 region sections (pages in the built-in page.html)
   content/countries/REGION/page-NNNNN.md the articles, round-robin over the regions
   data/rates.csv                         one row of rates per article (key `id`)
   tradetalks.toml                        taxonomy `sectors`, [schema."countries/REGION"] x 10
@@ -562,7 +562,8 @@ def sections(flavour, n):
         d = dict(title=name, description="How governments in %s approach tariff talks with the United States." % name,
                  weight=k + 1)
         if flavour == "tradetalks":
-            d = dict(title=d["title"], description=d["description"], sort_by="weight", page_template="country.html")
+            # The built-in page.html shows the schema's fields (country.html is gone).
+            d = dict(title=d["title"], description=d["description"], sort_by="weight")
         body = ("Explainers on how governments in **%s** (%s) are approaching talks with the United States "
                 "over reciprocal tariffs. Each article covers one negotiating round.\n" % (
                     name, ", ".join(c for c, _ in cs)))

@@ -284,6 +284,7 @@ fn build(args: BuildArgs) -> ExitCode {
         include_future: args.site.future,
         base_url: args.base_url,
         as_of: args.site.as_of,
+        progress: std::io::stderr().is_terminal() && !args.site.quiet,
     };
     // Pages go to the staging folder as they render; without a site there is nothing to
     // stage (and the build only reports why).
@@ -347,6 +348,7 @@ fn check(args: CheckArgs) -> ExitCode {
         include_future: args.site.future,
         base_url: None,
         as_of: args.site.as_of,
+        progress: std::io::stderr().is_terminal() && !args.site.quiet,
     };
     let (site, mut diagnostics) = pipeline::build(&root, &options);
     if site.is_none() && !root.join(crate::config::CONFIG_FILE).is_file() {

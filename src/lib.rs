@@ -22,6 +22,7 @@ pub mod guard;
 pub mod markdown;
 pub mod output;
 pub mod pipeline;
+pub mod progress;
 pub mod publish;
 pub mod scaffold;
 pub mod serve;

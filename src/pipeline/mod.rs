@@ -28,6 +28,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
 use crate::facts;
 use crate::markdown::{self, RenderEnv, Rendered, highlight};
 use crate::output::Staging;
+use crate::progress::Progress;
 use crate::publish;
 use crate::shortcodes::{self, Expanded, PageInfo, ShortcodeEnv};
 use crate::source::{SourceFile, Tree, display_name};
@@ -49,6 +50,8 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// The date timelines and stale-fact checks measure from (default: today).
     pub as_of: Option<jiff::civil::Date>,
+    /// Draw a progress line on stderr when the build takes more than a second (`progress`).
+    pub progress: bool,
 }
 
 impl BuildOptions {
@@ -235,6 +238,8 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
     };
     let mut diagnostics = Diagnostics::default();
     let mut clock = Stopwatch::from_env();
+    let mut progress = Progress::new(options.progress);
+    progress.stage("reading content, data and templates", 0);
     let config = match Config::load(tree, options.base_url.as_deref()) {
         Ok(config) => config,
         Err(problems) => {
@@ -310,6 +315,20 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
             diagnostics.push(d);
         }
     }
+    // Site shortcodes may call `get_page`, `load_data` and `get_url` while bodies render.
+    let taxonomies = publish::taxonomy::collect(&config, &content);
+    if sources.has_site_shortcodes() {
+        lookup.set(lookup_before_bodies(
+            &config,
+            &content,
+            &taxonomies,
+            data_values(&data_files),
+        ));
+    }
+    progress.stage(
+        "rendering Markdown",
+        content.pages.len() + content.sections.len(),
+    );
     let inputs = BodyInputs {
         config: &config,
         content: &content,
@@ -318,18 +337,14 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
         templates: tera.as_ref().map(|tera| (tera, &sources)),
         themes,
         today,
+        progress: &progress,
     };
     let mut bodies = render_markdown(&inputs, &mut diagnostics);
     clock.lap("markdown and shortcodes");
     check_anchors(&content, &bodies, &mut diagnostics);
     check_template_names(&content, &sources, &mut diagnostics);
     let views = Views::new(&config, &content, &urls, &mut bodies);
-    let taxonomies = publish::taxonomy::collect(&config, &content);
-    let data_values = data_files
-        .iter()
-        .map(|(name, file)| (name.clone(), Value::from_serializable(&file.value)))
-        .collect();
-    lookup.set(views.lookup(&config, &content, &taxonomies, data_values));
+    lookup.set(views.lookup(&config, &content, &taxonomies, data_values(&data_files)));
 
     let Some(tera) = tera.filter(|_| !diagnostics.has_errors()) else {
         diagnostics.sort();
@@ -353,7 +368,11 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
         }
     }
     clock.lap("template values");
-    let rendered = render_templates(&tera, &sources, &config, &content, &views, sink);
+    progress.stage(
+        "rendering pages",
+        content.pages.len() + content.sections.len() + 1,
+    );
+    let rendered = render_templates(&tera, &sources, &config, &content, &views, sink, &progress);
     let mut render_errors = Vec::new();
     for result in rendered {
         match result {
@@ -385,6 +404,7 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
         }
     }
     clock.lap("render taxonomy and search pages");
+    progress.stage("writing the feed, sitemap and search index", 0);
     site.files
         .insert("syntax.css".into(), bodies.stylesheet().into_bytes().into());
     // Unless `serve` keeps them, every template has rendered: their values go now, before
@@ -420,6 +440,7 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
         site.files.insert(path.clone(), bytes.clone());
     }
     clock.lap("feed, sitemap, search index");
+    progress.stage("checking links", 0);
     add_aliases(&config, &content, &mut site, &mut diagnostics);
     add_static_files(&config.tree, static_files, &mut site, &mut diagnostics);
     // The finished pages' links, checked only when everything else went right: a link to a
@@ -431,6 +452,7 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
         site.external = external;
     }
     clock.lap("link check");
+    progress.finish();
     diagnostics.sort();
     if diagnostics.has_errors() {
         return (None, diagnostics);
@@ -560,6 +582,8 @@ pub(crate) struct BodyInputs<'a> {
     pub(crate) templates: Option<(&'a Tera, &'a TemplateSources)>,
     pub(crate) themes: Option<highlight::Themes>,
     pub(crate) today: jiff::civil::Date,
+    /// Counts each body rendered.
+    pub(crate) progress: &'a Progress,
 }
 
 /// Renders the given bodies in parallel, expanding shortcodes. Without compiled templates
@@ -606,8 +630,10 @@ pub(crate) fn render_bodies(
                 }
             }
         };
-        crate::guard::catch(|| format!("rendering `{}`", file.name), rendering)
-            .unwrap_or_else(|bug| (Expanded::default(), vec![bug]))
+        let result = crate::guard::catch(|| format!("rendering `{}`", file.name), rendering)
+            .unwrap_or_else(|bug| (Expanded::default(), vec![bug]));
+        inputs.progress.step();
+        result
     };
     which
         .par_iter()
@@ -829,7 +855,7 @@ impl Views {
             .pages
             .par_iter()
             .zip(&bodies.pages)
-            .map(|(page, body)| Value::from_serializable(&page_summary(config, page, body)))
+            .map(|(page, body)| Value::from_serializable(&page_summary(config, page, Some(body))))
             .collect();
         let contents: Vec<Value> = bodies
             .pages
@@ -877,7 +903,7 @@ impl Views {
             .sections
             .par_iter()
             .map(|(dir, section)| {
-                let summary = section_summary(config, section, &bodies.sections[dir]);
+                let summary = section_summary(config, section, Some(&bodies.sections[dir]));
                 let mut value = Value::from_serializable(&summary)
                     .into_map()
                     .unwrap_or_default();
@@ -894,7 +920,7 @@ impl Views {
                         Value::from_serializable(&section_summary(
                             config,
                             &content.sections[d],
-                            &bodies.sections[d],
+                            Some(&bodies.sections[d]),
                         ))
                     })
                     .collect();
@@ -913,7 +939,8 @@ impl Views {
 
     /// Replaces page `index`'s values after its file changed; its body moves in.
     fn set_page(&mut self, config: &Config, content: &Content, index: usize, body: &mut Rendered) {
-        let summary = Value::from_serializable(&page_summary(config, &content.pages[index], body));
+        let summary =
+            Value::from_serializable(&page_summary(config, &content.pages[index], Some(body)));
         let html = Value::safe_string(&std::mem::take(&mut body.html));
         self.pages[index] = with_body(summary.clone(), html.clone(), body);
         self.summaries[index] = summary;
@@ -1087,14 +1114,17 @@ fn date_string(date: Option<jiff::civil::Date>) -> serde_json::Value {
     date.map_or(serde_json::Value::Null, |d| json!(d.to_string()))
 }
 
-fn page_summary(config: &Config, page: &Page, body: &Rendered) -> serde_json::Value {
+/// A page as lists and `get_page` show it. Without `body` (while bodies render: a shortcode
+/// cannot see what is not rendered yet), without what comes from it (`word_count`,
+/// `reading_time`).
+fn page_summary(config: &Config, page: &Page, body: Option<&Rendered>) -> serde_json::Value {
     let fields: serde_json::Map<String, serde_json::Value> = page
         .front
         .fields
         .iter()
         .map(|(k, v)| (k.clone(), v.to_json()))
         .collect();
-    json!({
+    let mut summary = json!({
         "title": page.front.title,
         "description": page.front.description,
         "date": date_string(page.front.date),
@@ -1110,12 +1140,18 @@ fn page_summary(config: &Config, page: &Page, body: &Rendered) -> serde_json::Va
         "taxonomies": page.front.taxonomies,
         "extra": page.front.extra,
         "fields": fields,
-        "word_count": body.word_count,
-        "reading_time": body.word_count.div_ceil(220).max(1),
         "last_modified": date_string(page.front.last_modified()),
         "updates": page.front.updates,
         "terms": page_terms(config, page),
-    })
+    });
+    if let (Some(body), Some(map)) = (body, summary.as_object_mut()) {
+        map.insert("word_count".into(), json!(body.word_count));
+        map.insert(
+            "reading_time".into(),
+            json!(body.word_count.div_ceil(220).max(1)),
+        );
+    }
+    summary
 }
 
 /// A page's taxonomy terms with their URLs: `{sectors: [{name, url}]}`.
@@ -1142,8 +1178,12 @@ fn page_terms(config: &Config, page: &Page) -> serde_json::Value {
     serde_json::Value::Object(terms)
 }
 
-fn section_summary(config: &Config, section: &Section, body: &Rendered) -> serde_json::Value {
-    json!({
+fn section_summary(
+    config: &Config,
+    section: &Section,
+    body: Option<&Rendered>,
+) -> serde_json::Value {
+    let mut summary = json!({
         "title": section.front.title,
         "description": section.front.description,
         "path": section.path,
@@ -1151,9 +1191,69 @@ fn section_summary(config: &Config, section: &Section, body: &Rendered) -> serde
         "permalink": config.permalink(&section.path),
         "content_path": section.content_path,
         "extra": section.front.extra,
-        "word_count": body.word_count,
         "schema": crate::templates::schema::schema_value(config, &section.dir),
-    })
+    });
+    if let (Some(body), Some(map)) = (body, summary.as_object_mut()) {
+        map.insert("word_count".into(), json!(body.word_count));
+    }
+    summary
+}
+
+/// What the template functions see while bodies render: every page, section, taxonomy and
+/// data file, without what comes from bodies (`content`, `toc`, `word_count`). `build` and
+/// `serve` give site shortcodes this same lookup, so that they render alike in both.
+pub(crate) fn lookup_before_bodies(
+    config: &Config,
+    content: &Content,
+    taxonomies: &[publish::taxonomy::Taxonomy],
+    data: BTreeMap<String, Value>,
+) -> Lookup {
+    let summaries: Vec<Value> = content
+        .pages
+        .par_iter()
+        .map(|page| Value::from_serializable(&page_summary(config, page, None)))
+        .collect();
+    let sections = content
+        .sections
+        .iter()
+        .map(|(dir, section)| {
+            let mut value = Value::from_serializable(&section_summary(config, section, None))
+                .into_map()
+                .unwrap_or_default();
+            let pages: Vec<Value> = section
+                .pages
+                .iter()
+                .map(|&i| summaries[i].clone())
+                .collect();
+            value.insert("pages".into(), Value::from(pages));
+            let subsections: Vec<Value> = section
+                .subsections
+                .iter()
+                .map(|d| {
+                    Value::from_serializable(&section_summary(config, &content.sections[d], None))
+                })
+                .collect();
+            value.insert("subsections".into(), Value::from(subsections));
+            (dir.clone(), Value::from(value))
+        })
+        .collect();
+    let views = Views {
+        site: Value::none(),
+        config: Value::none(),
+        pages: summaries.clone(),
+        summaries,
+        sections,
+        contents: Vec::new(),
+    };
+    views.lookup(config, content, taxonomies, data)
+}
+
+/// Every data file's value by its name under `data/`, as `load_data` returns it.
+pub(crate) fn data_values(data_files: &data::DataFiles) -> BTreeMap<String, Value> {
+    data_files
+        .iter()
+        .map(|(name, file)| (name.clone(), Value::from_serializable(&file.value)))
+        .collect()
 }
 
 /// Adds the rendered body (as safe HTML) and table of contents to a summary.
@@ -1171,6 +1271,7 @@ fn render_templates(
     content: &Content,
     views: &Views,
     sink: PageSink,
+    progress: &Progress,
 ) -> Vec<Result<KeptPage, Diagnostic>> {
     let render = Render {
         tera,
@@ -1180,13 +1281,17 @@ fn render_templates(
         views,
         sink,
     };
+    let counted = |result| {
+        progress.step();
+        result
+    };
     let pages = (0..content.pages.len())
         .into_par_iter()
-        .map(|index| render.page(index));
+        .map(|index| counted(render.page(index)));
     let sections = content
         .sections
         .par_iter()
-        .map(|(dir, _)| render.section(dir));
+        .map(|(dir, _)| counted(render.section(dir)));
     let not_found = rayon::iter::once(()).map(|()| render.not_found());
     pages.chain(sections).chain(not_found).collect()
 }

@@ -25,6 +25,7 @@ use crate::data::DataFiles;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::facts;
 use crate::markdown::highlight;
+use crate::progress::Progress;
 use crate::publish;
 use crate::templates::{SharedLookup, TemplateSources};
 
@@ -218,6 +219,21 @@ impl Session {
         diagnostics: &mut Diagnostics,
     ) -> Option<Rerendered> {
         let Session { state, site } = self;
+        // Site shortcodes see the site as a build shows it to them: before bodies, and with
+        // this edit's front matter.
+        if state.sources.has_site_shortcodes() {
+            let data = state
+                .lookup
+                .get()
+                .map(|l| l.data.clone())
+                .unwrap_or_default();
+            state.lookup.set(super::lookup_before_bodies(
+                &state.config,
+                &state.content,
+                &state.taxonomies,
+                data,
+            ));
+        }
         let mut pages: BTreeSet<usize> = edit.pages.iter().copied().collect();
         let mut sections = Vec::new();
         if edit.front_matter {
@@ -252,6 +268,7 @@ impl Session {
             templates: Some((&state.tera, &state.sources)),
             themes: state.themes,
             today: state.today,
+            progress: &Progress::off(),
         };
         let results = super::render_bodies(&inputs, &which);
         let mut problems = Diagnostics::default();

@@ -124,6 +124,7 @@ pub fn run(options: ServeOptions, renderer: &Renderer) -> ExitCode {
         include_future: options.include_future,
         base_url: Some(url.clone()),
         as_of: options.as_of,
+        progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
     };
 
     let started = Instant::now();

@@ -245,18 +245,26 @@ impl Expander<'_> {
             None => self.site_shortcode(call),
         };
         match result {
-            Ok(context) => match self.env.tera.render(&template, &context) {
-                Ok(html) => (html.trim().to_owned(), block),
-                Err(err) => {
-                    let at = self.file.line_col(call.span.start);
-                    self.problems
-                        .push(self.env.templates.diagnostic(&err).with_note(format!(
-                            "while expanding `{}` at {}:{}:{}",
-                            call.name, self.file.name, at.line, at.col
-                        )));
-                    (String::new(), block)
+            Ok(context) => {
+                match crate::templates::render_tracked(self.env.tera, &template, &context) {
+                    (Ok(html), read) => {
+                        // A site shortcode that looked pages up renders again when they change.
+                        if read {
+                            self.reads_content.set(true);
+                        }
+                        (html.trim().to_owned(), block)
+                    }
+                    (Err(err), _) => {
+                        let at = self.file.line_col(call.span.start);
+                        self.problems
+                            .push(self.env.templates.diagnostic(&err).with_note(format!(
+                                "while expanding `{}` at {}:{}:{}",
+                                call.name, self.file.name, at.line, at.col
+                            )));
+                        (String::new(), block)
+                    }
                 }
-            },
+            }
             Err(problems) => {
                 self.problems.extend(problems);
                 (String::new(), block)

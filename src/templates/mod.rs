@@ -190,6 +190,14 @@ impl TemplateSources {
         self.files.contains_key(name)
     }
 
+    /// Whether the site has shortcodes of its own (`templates/shortcodes/NAME.html`): only
+    /// those can call template functions while bodies render.
+    pub fn has_site_shortcodes(&self) -> bool {
+        self.files.iter().any(|(name, file)| {
+            name.starts_with("shortcodes/") && !file.name.starts_with("(built-in")
+        })
+    }
+
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.files.keys().map(String::as_str)
     }

@@ -16,6 +16,7 @@ fn options() -> BuildOptions {
         include_future: false,
         base_url: Some("http://127.0.0.1:1111/".into()),
         as_of: Some(jiff::civil::date(2025, 4, 20)),
+        progress: false,
     }
 }
 
@@ -219,4 +220,43 @@ fn serve_tells_files_the_build_read_from_strangers() {
     // vim's probe file, or a draft the build left out: neither changes the site.
     assert!(!session.read_content_file(&content.join("posts/4913")));
     assert!(!session.read_content_file(&content.join("posts/draft.md")));
+}
+
+/// A site shortcode that calls `get_page`, `get_url` and `load_data` renders in a full build
+/// (where bodies render before the pages they could show) and in `serve`'s updates alike: an
+/// edit of the page it looks up reaches it, byte for byte as a full build makes it.
+#[test]
+fn site_shortcodes_that_look_things_up_build_and_update_alike() {
+    let site = Site::fixture("data");
+    site.write(
+        "templates/shortcodes/see_also.html",
+        "{% set p = get_page(path=\"stances/japan.md\") %}{% set rates = load_data(path=\"rates.csv\") %}<aside class=\"see-also\">See <a href=\"{{ get_url(path=\"stances/japan/\") }}\">{{ p.title }}</a> ({{ p.fields.country }}, {{ rates.rows | length }} rates){% if p.content is defined %} with its text{% endif %}</aside>",
+    );
+    let india = std::fs::read_to_string(site.root().join("content/stances/india.md")).unwrap();
+    site.write(
+        "content/stances/india.md",
+        format!("{india}\n{{{{ see_also() }}}}\n"),
+    );
+    let (built, problems) = pipeline::build(&root(&site), &options());
+    let built = built.unwrap_or_else(|| panic!("a full build: {problems:?}"));
+    let page = String::from_utf8(built.files["stances/india/index.html"].to_vec()).unwrap();
+    assert!(
+        page.contains(
+            "<aside class=\"see-also\">See <a href=\"/stances/japan/\">Japan&#39;s stance</a> (Japan, 4 rates)</aside>"
+        ),
+        "{page}"
+    );
+    let mut editor = Editor::new(site);
+    // The page it looks up changes its title: India's body renders again, as in a build.
+    assert!(editor.edit("content/stances/japan.md", |t| t.replacen(
+        "title: Japan's stance",
+        "title: Tokyo's stance",
+        1
+    )));
+    let site = editor.session.as_ref().unwrap().site();
+    let page = String::from_utf8(site.files["stances/india/index.html"].to_vec()).unwrap();
+    assert!(
+        page.contains(">Tokyo&#39;s stance</a> (Japan, 4 rates)"),
+        "{page}"
+    );
 }
