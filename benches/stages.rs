@@ -65,6 +65,7 @@ fn options() -> BuildOptions {
         base_url: None,
         as_of: Some(jiff::civil::date(2025, 4, 20)),
         progress: false,
+        cache_dir: None,
     }
 }
 

@@ -153,6 +153,26 @@ struct SiteArgs {
     /// The build date (YYYY-MM-DD) for timelines and stale-fact checks; default today.
     #[arg(long, value_name = "DATE")]
     as_of: Option<jiff::civil::Date>,
+    /// Where the build cache lives (default: `.tradetalks-cache/` in the site's folder).
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+    /// Build without the cache: nothing is read from it or written to it.
+    #[arg(long, conflicts_with = "cache_dir")]
+    no_cache: bool,
+}
+
+impl SiteArgs {
+    /// The cache folder this run uses, if any.
+    fn cache(&self) -> Option<PathBuf> {
+        if self.no_cache {
+            return None;
+        }
+        Some(
+            self.cache_dir
+                .clone()
+                .unwrap_or_else(|| self.root.join(crate::cache::DEFAULT_DIR)),
+        )
+    }
 }
 
 #[derive(Debug, Args)]
@@ -228,6 +248,7 @@ pub fn run() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Serve(args) => crate::serve::run(
             crate::serve::ServeOptions {
+                cache_dir: args.site.cache(),
                 root: args.site.root,
                 bind: args.bind,
                 port: args.port,
@@ -285,6 +306,7 @@ fn build(args: BuildArgs) -> ExitCode {
         base_url: args.base_url,
         as_of: args.site.as_of,
         progress: std::io::stderr().is_terminal() && !args.site.quiet,
+        cache_dir: args.site.cache(),
     };
     // Pages go to the staging folder as they render; without a site there is nothing to
     // stage (and the build only reports why).
@@ -349,6 +371,7 @@ fn check(args: CheckArgs) -> ExitCode {
         base_url: None,
         as_of: args.site.as_of,
         progress: std::io::stderr().is_terminal() && !args.site.quiet,
+        cache_dir: args.site.cache(),
     };
     let (site, mut diagnostics) = pipeline::build(&root, &options);
     if site.is_none() && !root.join(crate::config::CONFIG_FILE).is_file() {

@@ -11,6 +11,7 @@
 // `str::get`, `split_once` and friends (see `text` and `source::floor_char_boundary`).
 #![warn(clippy::string_slice)]
 
+pub mod cache;
 pub mod check;
 pub mod cli;
 pub mod config;

@@ -65,15 +65,46 @@ pub fn init(
             let bytes = dated.as_deref().map_or(file.contents(), str::as_bytes);
             write(dir.join(file.path()), bytes)?;
         }
-        return Ok(written);
-    }
-    write(dir.join(CONFIG_FILE), CONFIG.as_bytes())?;
-    for (folder, embedded) in [("content", &CONTENT), ("data", &DATA)] {
-        for file in all_files(embedded) {
-            write(dir.join(folder).join(file.path()), file.contents())?;
+    } else {
+        write(dir.join(CONFIG_FILE), CONFIG.as_bytes())?;
+        for (folder, embedded) in [("content", &CONTENT), ("data", &DATA)] {
+            for file in all_files(embedded) {
+                write(dir.join(folder).join(file.path()), file.contents())?;
+            }
         }
     }
+    ignore_build_output(dir, &mut written)?;
     Ok(written)
+}
+
+/// What `.gitignore` must hold in a site: the output and the build cache. Lines an editor's
+/// `.gitignore` lacks are added at its end; the rest of it is left as it is.
+const IGNORED: [&str; 2] = ["/public/", "/.tradetalks-cache/"];
+
+fn ignore_build_output(dir: &Path, written: &mut Written) -> Result<(), String> {
+    let path = dir.join(".gitignore");
+    let existing = std::fs::read_to_string(&path).unwrap_or_default();
+    let has = |line: &str| {
+        existing.lines().any(|l| {
+            let l = l.trim();
+            l == line || l == line.trim_start_matches('/') || l == line.trim_matches('/')
+        })
+    };
+    let missing: Vec<&str> = IGNORED.into_iter().filter(|l| !has(l)).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let mut text = existing.clone();
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    for line in missing {
+        text.push_str(line);
+        text.push('\n');
+    }
+    std::fs::write(&path, text).map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+    written.files.push(path);
+    Ok(())
 }
 
 fn all_files<'a>(dir: &'a Dir<'a>) -> Vec<&'a include_dir::File<'a>> {

@@ -58,7 +58,9 @@ impl Themes {
 }
 
 /// How one theme shows a token: its colour (as drawn on the theme's background) and font.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct Look {
     rgb: [u8; 3],
     bold: bool,
@@ -162,7 +164,9 @@ impl Look {
 
 /// A token's look in both themes; its class name says both, so it never depends on what else
 /// the site contains.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct CodeStyle {
     light: Option<Look>,
     dark: Option<Look>,

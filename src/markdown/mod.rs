@@ -30,7 +30,7 @@ pub struct RenderEnv<'a> {
     pub highlight: Option<highlight::Themes>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct TocEntry {
     pub level: u8,
     pub id: String,
@@ -39,7 +39,7 @@ pub struct TocEntry {
 }
 
 /// A resolved `@/` link, kept so that its `#anchor` can be checked once every page is rendered.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct InternalLink {
     pub target: String,
     pub anchor: Option<String>,
@@ -64,7 +64,7 @@ impl Rendered {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
 pub struct Rendered {
     pub html: String,
     pub toc: Vec<TocEntry>,

@@ -21,6 +21,7 @@ use rayon::prelude::*;
 use serde_json::json;
 use tera::{Context, Tera, Value};
 
+use crate::cache::{Cache, KeyBuilder};
 use crate::config::{CONFIG_FILE, Config};
 use crate::content::{self, Content, Page, Section};
 use crate::data;
@@ -52,6 +53,8 @@ pub struct BuildOptions {
     pub as_of: Option<jiff::civil::Date>,
     /// Draw a progress line on stderr when the build takes more than a second (`progress`).
     pub progress: bool,
+    /// The build cache's folder (`cache`); `None` builds without one.
+    pub cache_dir: Option<PathBuf>,
 }
 
 impl BuildOptions {
@@ -86,6 +89,8 @@ pub struct BuiltSite {
     pub links: BTreeMap<String, std::sync::Arc<crate::check::PageLinks>>,
     /// Links out of the site, found by the link check (`check --external` fetches them).
     pub external: Vec<crate::check::Link>,
+    /// How the bodies' build cache served this build.
+    pub body_cache: crate::cache::Stats,
 }
 
 impl BuiltSite {
@@ -329,6 +334,24 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
         "rendering Markdown",
         content.pages.len() + content.sections.len(),
     );
+    let cache = match &options.cache_dir {
+        Some(dir) => Cache::at(dir.clone()),
+        None => Cache::none(),
+    };
+    let body_cache = (cache.is_enabled() && tera.is_some()).then(|| {
+        BodyCache::new(
+            &cache,
+            &BodyCacheInputs {
+                config: &config,
+                options,
+                today,
+                content: &content,
+                data: &data_files,
+                sources: &sources,
+                urls: &urls,
+            },
+        )
+    });
     let inputs = BodyInputs {
         config: &config,
         content: &content,
@@ -338,8 +361,16 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
         themes,
         today,
         progress: &progress,
+        cache: body_cache.as_ref(),
     };
     let mut bodies = render_markdown(&inputs, &mut diagnostics);
+    if let Some(body_cache) = &body_cache {
+        let stats = body_cache.stats();
+        clock.note(&format!(
+            "body cache: {} hits, {} misses",
+            stats.hits, stats.misses
+        ));
+    }
     clock.lap("markdown and shortcodes");
     check_anchors(&content, &bodies, &mut diagnostics);
     check_template_names(&content, &sources, &mut diagnostics);
@@ -357,6 +388,9 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
         ..BuiltSite::default()
     };
     site.checked_links = bodies.checked_links();
+    if let Some(body_cache) = &body_cache {
+        site.body_cache = body_cache.stats();
+    }
     for page in &content.pages {
         site.origins
             .insert(format!("{}index.html", page.path), page.file.clone());
@@ -453,6 +487,7 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
     }
     clock.lap("link check");
     progress.finish();
+    cache.trim();
     diagnostics.sort();
     if diagnostics.has_errors() {
         return (None, diagnostics);
@@ -527,6 +562,12 @@ impl Stopwatch {
         }
     }
 
+    fn note(&self, text: &str) {
+        if self.last.is_some() {
+            eprintln!("timing: {text}");
+        }
+    }
+
     fn lap(&mut self, stage: &str) {
         if let Some(last) = self.last {
             eprintln!("timing: {stage}: {} ms", last.elapsed().as_millis());
@@ -584,6 +625,120 @@ pub(crate) struct BodyInputs<'a> {
     pub(crate) today: jiff::civil::Date,
     /// Counts each body rendered.
     pub(crate) progress: &'a Progress,
+    /// Bodies rendered by an earlier build (a full build's; `serve`'s updates render).
+    pub(crate) cache: Option<&'a BodyCache<'a>>,
+}
+
+/// What a body's cache key is made of besides its own file (see `BodyCache::new`).
+pub(crate) struct BodyCacheInputs<'a> {
+    config: &'a Config,
+    options: &'a BuildOptions,
+    today: jiff::civil::Date,
+    content: &'a Content,
+    data: &'a data::DataFiles,
+    sources: &'a TemplateSources,
+    urls: &'a BTreeMap<String, String>,
+}
+
+/// Rendered bodies in the build cache. A body's key is its file (name, text, where the body
+/// starts) and everything any body's rendering reads: this build of tradetalks, the
+/// configuration and build options, the build date (timelines), every template (shortcodes),
+/// every data file (tables, charts, `load_data`), the site's URLs and its broken, draft and
+/// scheduled pages (links). A body whose shortcodes read other pages (`compare`, a section's
+/// table or chart, a site shortcode calling `get_page`) also depends on every content file:
+/// its entry records their hash, and is used only while it holds.
+pub(crate) struct BodyCache<'a> {
+    cache: &'a Cache,
+    site: crate::cache::Key,
+    content: crate::cache::Key,
+    hits: std::sync::atomic::AtomicUsize,
+    misses: std::sync::atomic::AtomicUsize,
+}
+
+/// A cached body: the content hash it depends on (when it read other pages), and the body.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CachedBody<E> {
+    content: Option<crate::cache::Key>,
+    expanded: E,
+}
+
+impl<'a> BodyCache<'a> {
+    fn new(cache: &'a Cache, inputs: &BodyCacheInputs) -> BodyCache<'a> {
+        let mut site = KeyBuilder::new("site");
+        site.add_key(&crate::cache::build_id())
+            .add(inputs.config.file.text.as_bytes())
+            .add(&inputs.config.base_url)
+            .add([
+                u8::from(inputs.options.include_drafts),
+                u8::from(inputs.options.include_future),
+            ])
+            .add(inputs.today.to_string());
+        for (name, text) in inputs.sources.texts() {
+            site.add(name).add(text);
+        }
+        for (name, file) in inputs.data {
+            site.add(name).add(file.file.text.as_bytes());
+        }
+        site.add(format!("{:?}", inputs.urls))
+            .add(format!("{:?}", inputs.content.broken))
+            .add(format!("{:?}", inputs.content.scheduled));
+        let mut content = KeyBuilder::new("content");
+        for page in &inputs.content.pages {
+            content.add(&page.file.name).add(page.file.text.as_bytes());
+        }
+        for section in inputs.content.sections.values() {
+            content.add(&section.dir);
+            if let Some(file) = &section.file {
+                content.add(&file.name).add(file.text.as_bytes());
+            }
+        }
+        BodyCache {
+            cache,
+            site: site.finish(),
+            content: content.finish(),
+            hits: Default::default(),
+            misses: Default::default(),
+        }
+    }
+
+    fn stats(&self) -> crate::cache::Stats {
+        crate::cache::Stats {
+            hits: self.hits.load(std::sync::atomic::Ordering::Relaxed),
+            misses: self.misses.load(std::sync::atomic::Ordering::Relaxed),
+        }
+    }
+
+    fn key(&self, file: &SourceFile, body: &Range<usize>) -> crate::cache::Key {
+        KeyBuilder::new("body")
+            .add_key(&self.site)
+            .add(&file.name)
+            .add(file.text.as_bytes())
+            .add(body.start.to_le_bytes())
+            .add(body.end.to_le_bytes())
+            .finish()
+    }
+
+    fn get(&self, key: &crate::cache::Key) -> Option<Expanded> {
+        let found = self
+            .cache
+            .get::<CachedBody<Expanded>>("bodies", key)
+            .filter(|entry| entry.content.is_none_or(|c| c == self.content));
+        let counter = if found.is_some() {
+            &self.hits
+        } else {
+            &self.misses
+        };
+        counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        found.map(|entry| entry.expanded)
+    }
+
+    fn put(&self, key: &crate::cache::Key, expanded: &Expanded) {
+        let entry = CachedBody {
+            content: expanded.rendered.reads_content.then_some(self.content),
+            expanded,
+        };
+        self.cache.put("bodies", key, &entry);
+    }
 }
 
 /// Renders the given bodies in parallel, expanding shortcodes. Without compiled templates
@@ -614,6 +769,13 @@ pub(crate) fn render_bodies(
         today: inputs.today,
     });
     let render = |file: &SourceFile, body: Range<usize>, page: PageInfo| {
+        let key = inputs.cache.map(|cache| cache.key(file, &body));
+        if let (Some(cache), Some(key)) = (inputs.cache, &key)
+            && let Some(expanded) = cache.get(key)
+        {
+            inputs.progress.step();
+            return (expanded, Vec::new());
+        }
         let rendering = || {
             crate::guard::panic_for_tests(file.text.get(body.clone()).unwrap_or_default());
             match &shortcode_env {
@@ -632,6 +794,13 @@ pub(crate) fn render_bodies(
         };
         let result = crate::guard::catch(|| format!("rendering `{}`", file.name), rendering)
             .unwrap_or_else(|bug| (Expanded::default(), vec![bug]));
+        // Only a body that rendered without a word is kept: its warnings would not be
+        // reported again from the cache.
+        if let (Some(cache), Some(key)) = (inputs.cache, &key)
+            && result.1.is_empty()
+        {
+            cache.put(key, &result.0);
+        }
         inputs.progress.step();
         result
     };

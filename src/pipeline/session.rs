@@ -269,6 +269,7 @@ impl Session {
             themes: state.themes,
             today: state.today,
             progress: &Progress::off(),
+            cache: None,
         };
         let results = super::render_bodies(&inputs, &which);
         let mut problems = Diagnostics::default();

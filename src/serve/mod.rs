@@ -31,6 +31,8 @@ pub struct ServeOptions {
     pub as_of: Option<jiff::civil::Date>,
     /// Poll for changes instead of using the platform's file events.
     pub poll: bool,
+    /// The build cache's folder, if any: the first build (and each full one) reads it.
+    pub cache_dir: Option<PathBuf>,
 }
 
 /// What open pages are told after each build, and when they connect: the number of the
@@ -125,6 +127,7 @@ pub fn run(options: ServeOptions, renderer: &Renderer) -> ExitCode {
         base_url: Some(url.clone()),
         as_of: options.as_of,
         progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        cache_dir: options.cache_dir.clone(),
     };
 
     let started = Instant::now();

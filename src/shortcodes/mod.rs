@@ -79,7 +79,7 @@ pub struct PageInfo<'a> {
 }
 
 /// A body rendered to HTML, plus the files its tables offer for download.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Expanded {
     pub rendered: Rendered,
     /// Output path (`countries/japan/table-1.csv`) to contents.

@@ -198,6 +198,11 @@ impl TemplateSources {
         })
     }
 
+    /// Every template's name and text (built-ins too), in name order.
+    pub fn texts(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.files.iter().map(|(n, f)| (n.as_str(), &*f.text))
+    }
+
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.files.keys().map(String::as_str)
     }

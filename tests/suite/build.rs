@@ -239,7 +239,7 @@ fn a_rebuild_removes_files_that_are_gone() {
     let siblings: Vec<_> = std::fs::read_dir(site.root())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains("tradetalks-"))
+        .filter(|n| n.contains("tradetalks-") && n != ".tradetalks-cache")
         .collect();
     assert!(siblings.is_empty(), "{siblings:?}");
 }

@@ -207,8 +207,10 @@ fn run_case(site: &Site, expect: &Expect) -> Vec<String> {
     // of `public/`) exactly as it was; a good build replaces the whole folder.
     site.write(SENTINEL, "left by the last good build\n");
     let public = root.join("public");
-    let public_before = snapshot(&public, None);
-    let rest_before = snapshot(root, Some(&public));
+    // The build cache is the build's own, like the output.
+    let cache = root.join(".tradetalks-cache");
+    let public_before = snapshot(&public, &[]);
+    let rest_before = snapshot(root, &[&public, &cache]);
 
     let run = run_build(root, &expect.args, Duration::from_secs(expect.seconds));
     let stderr = redact(&run.stderr, root);
@@ -267,7 +269,7 @@ fn run_case(site: &Site, expect: &Expect) -> Vec<String> {
             ));
         }
     } else {
-        let public_after = snapshot(&public, None);
+        let public_after = snapshot(&public, &[]);
         if public_after != public_before {
             problems.push(format!(
                 "the failed build changed `public/`: {}",
@@ -275,7 +277,7 @@ fn run_case(site: &Site, expect: &Expect) -> Vec<String> {
             ));
         }
     }
-    let rest_after = snapshot(root, Some(&public));
+    let rest_after = snapshot(root, &[&public, &cache]);
     if rest_after != rest_before {
         problems.push(format!(
             "the build touched files outside `public/`: {}",
@@ -416,7 +418,7 @@ enum Entry {
 }
 
 /// Every entry under `base` (links not followed), except `skip` and what it holds.
-fn snapshot(base: &Path, skip: Option<&Path>) -> BTreeMap<PathBuf, Entry> {
+fn snapshot(base: &Path, skip: &[&Path]) -> BTreeMap<PathBuf, Entry> {
     let mut entries = BTreeMap::new();
     if !base.exists() {
         return entries;
@@ -425,7 +427,7 @@ fn snapshot(base: &Path, skip: Option<&Path>) -> BTreeMap<PathBuf, Entry> {
         .follow_links(false)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| skip.is_none_or(|skip| e.path() != skip));
+        .filter_entry(|e| !skip.contains(&e.path()));
     for entry in walk {
         let entry = match entry {
             Ok(entry) => entry,

@@ -17,6 +17,7 @@ fn options() -> BuildOptions {
         base_url: Some("http://127.0.0.1:1111/".into()),
         as_of: Some(jiff::civil::date(2025, 4, 20)),
         progress: false,
+        cache_dir: None,
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod browser;
 mod build;
+mod cache;
 mod commands;
 mod data_errors;
 mod editor;

@@ -1,0 +1,344 @@
+//! The build cache: what a build computed, kept on disk for the next build, keyed by a hash of
+//! everything it was computed from (content-addressed, as Bazel and sccache keep theirs).
+//!
+//! - **Never stale.** A key covers every input (see `pipeline::BodyCache` for bodies); an
+//!   input not in the key is a bug, and the cache equivalence test (a cached build against a
+//!   cold one after each of many random edits) is there to find it.
+//! - **Never trusted.** Each entry starts with a magic number, the build of tradetalks that
+//!   wrote it, the length and a BLAKE3 hash of its payload. A truncated, corrupt or foreign
+//!   entry is ignored (and removed), and the value computed again.
+//! - **Safe to share.** Entries are written to a temporary file and renamed into place, so two
+//!   builds on one cache never see half an entry; two builds writing one key write the same.
+//! - **Bounded.** After a build, entries past the size limit are removed, least recently used
+//!   first (a hit refreshes the entry's modification time).
+//!
+//! The default place is `.tradetalks-cache/` under the site's root (`--cache-dir`,
+//! `--no-cache`); `init` lists it in `.gitignore`.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::SystemTime;
+
+use bincode::Options as _;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+/// The folder's name under a site's root.
+pub const DEFAULT_DIR: &str = ".tradetalks-cache";
+/// How large the cache may grow (its entries' bytes) before the oldest go.
+pub const DEFAULT_LIMIT: u64 = 1 << 30;
+
+const MAGIC: &[u8; 8] = b"TTCACHE1";
+const HEADER: usize = 8 + 32 + 32 + 8;
+/// The largest payload read back: anything claiming more is not ours.
+const MAX_PAYLOAD: u64 = 256 << 20;
+
+/// A 256-bit key: the BLAKE3 hash of what an entry was computed from.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+pub struct Key(pub [u8; 32]);
+
+impl Key {
+    fn hex(&self) -> String {
+        self.0.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// Builds a key from the inputs of a computation, in order; each input is length-prefixed so
+/// that `("ab", "c")` and `("a", "bc")` differ.
+#[derive(Clone)]
+pub struct KeyBuilder(blake3::Hasher);
+
+impl Default for KeyBuilder {
+    fn default() -> Self {
+        KeyBuilder::new("")
+    }
+}
+
+impl KeyBuilder {
+    /// A key for values of `kind` (`body`, …).
+    pub fn new(kind: &str) -> KeyBuilder {
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(&(kind.len() as u64).to_le_bytes());
+        hasher.update(kind.as_bytes());
+        KeyBuilder(hasher)
+    }
+
+    pub fn add(&mut self, bytes: impl AsRef<[u8]>) -> &mut KeyBuilder {
+        let bytes = bytes.as_ref();
+        self.0.update(&(bytes.len() as u64).to_le_bytes());
+        self.0.update(bytes);
+        self
+    }
+
+    pub fn add_key(&mut self, key: &Key) -> &mut KeyBuilder {
+        self.add(key.0)
+    }
+
+    pub fn finish(&self) -> Key {
+        Key(*self.0.finalize().as_bytes())
+    }
+}
+
+/// What identifies this build of tradetalks: its version and its executable (a rebuilt binary
+/// has another size or time), so that no entry outlives the code that wrote it.
+pub fn build_id() -> Key {
+    static ID: OnceLock<Key> = OnceLock::new();
+    *ID.get_or_init(|| {
+        let mut key = KeyBuilder::new("tradetalks");
+        key.add(env!("CARGO_PKG_VERSION"));
+        if let Ok(meta) = std::env::current_exe().and_then(fs::metadata) {
+            key.add(meta.len().to_le_bytes());
+            let modified = meta
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            key.add(modified.to_le_bytes());
+        }
+        key.finish()
+    })
+}
+
+/// A cache folder, or none (`--no-cache`): then every lookup misses and nothing is written.
+#[derive(Debug, Clone)]
+pub struct Cache {
+    dir: Option<PathBuf>,
+    limit: u64,
+    build: Key,
+}
+
+/// How a build used the cache: shown with `TRADETALKS_TIMINGS`, and counted by tests.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Stats {
+    pub hits: usize,
+    pub misses: usize,
+}
+
+impl Cache {
+    pub fn at(dir: PathBuf) -> Cache {
+        Cache {
+            dir: Some(dir),
+            limit: DEFAULT_LIMIT,
+            build: build_id(),
+        }
+    }
+
+    pub fn none() -> Cache {
+        Cache {
+            dir: None,
+            limit: DEFAULT_LIMIT,
+            build: build_id(),
+        }
+    }
+
+    pub fn with_limit(mut self, limit: u64) -> Cache {
+        self.limit = limit;
+        self
+    }
+
+    /// A cache written as if by another build of tradetalks (for tests of foreign entries).
+    pub fn with_build(mut self, build: Key) -> Cache {
+        self.build = build;
+        self
+    }
+
+    pub fn is_enabled(&self) -> bool {
+        self.dir.is_some()
+    }
+
+    fn path(&self, kind: &str, key: &Key) -> Option<PathBuf> {
+        let hex = key.hex();
+        let (head, tail) = hex.split_at(2);
+        Some(self.dir.as_ref()?.join(kind).join(head).join(tail))
+    }
+
+    /// The value stored under `key`, when there is one this build of tradetalks wrote and it
+    /// is whole. A bad entry is removed.
+    pub fn get<T: DeserializeOwned>(&self, kind: &str, key: &Key) -> Option<T> {
+        let path = self.path(kind, key)?;
+        let bytes = fs::read(&path).ok()?;
+        match self.decode(&bytes) {
+            Some(value) => {
+                // Recently used: the last to be evicted.
+                if let Ok(file) = fs::File::options().write(true).open(&path) {
+                    let _ = file.set_modified(SystemTime::now());
+                }
+                Some(value)
+            }
+            None => {
+                let _ = fs::remove_file(&path);
+                None
+            }
+        }
+    }
+
+    fn decode<T: DeserializeOwned>(&self, bytes: &[u8]) -> Option<T> {
+        let header = bytes.get(..HEADER)?;
+        if header.get(..8)? != MAGIC || header.get(8..40)? != self.build.0 {
+            return None;
+        }
+        let hash = header.get(40..72)?;
+        let len = u64::from_le_bytes(header.get(72..80)?.try_into().ok()?);
+        let payload = bytes.get(HEADER..)?;
+        if len > MAX_PAYLOAD || payload.len() as u64 != len {
+            return None;
+        }
+        if blake3::hash(payload).as_bytes() != hash {
+            return None;
+        }
+        bincode::DefaultOptions::new()
+            .with_limit(MAX_PAYLOAD)
+            .deserialize(payload)
+            .ok()
+    }
+
+    /// Stores `value` under `key`. A cache that cannot be written is no error: the build goes
+    /// on without it.
+    pub fn put<T: Serialize>(&self, kind: &str, key: &Key, value: &T) {
+        let Some(path) = self.path(kind, key) else {
+            return;
+        };
+        let Ok(payload) = bincode::DefaultOptions::new().serialize(value) else {
+            return;
+        };
+        let mut bytes = Vec::with_capacity(HEADER + payload.len());
+        bytes.extend_from_slice(MAGIC);
+        bytes.extend_from_slice(&self.build.0);
+        bytes.extend_from_slice(blake3::hash(&payload).as_bytes());
+        bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+        bytes.extend_from_slice(&payload);
+        let _ = write_atomically(&path, &bytes);
+    }
+
+    /// Removes the least recently used entries until the cache is within its limit.
+    pub fn trim(&self) {
+        let Some(dir) = &self.dir else {
+            return;
+        };
+        let mut entries: Vec<(SystemTime, u64, PathBuf)> = walkdir::WalkDir::new(dir)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .filter_map(|e| {
+                let meta = e.metadata().ok()?;
+                Some((meta.modified().ok()?, meta.len(), e.into_path()))
+            })
+            .collect();
+        let mut total: u64 = entries.iter().map(|e| e.1).sum();
+        if total <= self.limit {
+            return;
+        }
+        entries.sort();
+        for (_, len, path) in entries {
+            if total <= self.limit {
+                break;
+            }
+            if fs::remove_file(&path).is_ok() {
+                total -= len;
+            }
+        }
+    }
+}
+
+/// Writes `bytes` to a temporary file beside `path` and renames it into place.
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir)?;
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let temp = dir.join(format!(".tmp-{}-{n}", std::process::id()));
+    let result = fs::File::create(&temp)
+        .and_then(|mut file| file.write_all(bytes))
+        .and_then(|()| fs::rename(&temp, path));
+    if result.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp() -> PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "tt-cache-test-{}-{}",
+            std::process::id(),
+            SystemTime::now()
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
+        ));
+        fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_stored_value_comes_back_and_a_bad_entry_never_does() {
+        let dir = temp();
+        let cache = Cache::at(dir.clone());
+        let key = KeyBuilder::new("t").add("a").finish();
+        cache.put("t", &key, &("hello".to_owned(), 42u32));
+        assert_eq!(
+            cache.get::<(String, u32)>("t", &key),
+            Some(("hello".to_owned(), 42))
+        );
+        let path = cache.path("t", &key).unwrap();
+        let whole = fs::read(&path).unwrap();
+        // Truncated, one byte changed, garbage, another build's: each is a miss, and removed.
+        let mut flipped = whole.clone();
+        *flipped.last_mut().unwrap() ^= 1;
+        for bad in [
+            whole[..whole.len() - 3].to_vec(),
+            flipped,
+            b"not a cache entry at all".to_vec(),
+            Vec::new(),
+        ] {
+            fs::write(&path, &bad).unwrap();
+            assert_eq!(cache.get::<(String, u32)>("t", &key), None);
+            assert!(!path.exists());
+        }
+        let other = Cache::at(dir.clone()).with_build(KeyBuilder::new("other").finish());
+        other.put("t", &key, &("from elsewhere".to_owned(), 1u32));
+        assert_eq!(cache.get::<(String, u32)>("t", &key), None);
+        // No cache: nothing stored, nothing found.
+        Cache::none().put("t", &key, &1u32);
+        assert_eq!(Cache::none().get::<u32>("t", &key), None);
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn keys_separate_their_inputs() {
+        let ab_c = KeyBuilder::new("k").add("ab").add("c").finish();
+        let a_bc = KeyBuilder::new("k").add("a").add("bc").finish();
+        assert_ne!(ab_c, a_bc);
+        assert_ne!(
+            KeyBuilder::new("k").add("x").finish(),
+            KeyBuilder::new("j").add("x").finish()
+        );
+    }
+
+    #[test]
+    fn the_least_recently_used_entries_go_first() {
+        let dir = temp();
+        let cache = Cache::at(dir.clone()).with_limit(2_500);
+        let keys: Vec<Key> = (0..4)
+            .map(|i| KeyBuilder::new("t").add([i]).finish())
+            .collect();
+        for key in &keys {
+            cache.put("t", key, &vec![7u8; 1_000]);
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        // The first is used again: it is now the most recent.
+        assert!(cache.get::<Vec<u8>>("t", &keys[0]).is_some());
+        cache.trim();
+        let left: Vec<bool> = keys
+            .iter()
+            .map(|k| cache.path("t", k).unwrap().exists())
+            .collect();
+        assert_eq!(left, [true, false, false, true]);
+        let _ = fs::remove_dir_all(dir);
+    }
+}

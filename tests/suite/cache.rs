@@ -1,0 +1,400 @@
+//! The build cache is never stale: after each of many random edits of a site (bodies, titles,
+//! dates, weights, taxonomy terms, data cells, templates, the configuration, renames and
+//! deletions), a build that reads and writes the cache makes exactly what a cold build makes,
+//! files and diagnostics alike; and a corrupt, truncated or foreign cache is ignored.
+//!
+//! `TT_CACHE_EDITS=200 cargo test --test suite cache` runs the full count (the default is 40,
+//! to keep `cargo test` short); `TT_CACHE_SEED` picks another sequence of edits.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use tradetalks::pipeline::{self, BuildOptions, BuiltSite};
+
+use crate::support::Site;
+
+fn options(cache: Option<&Path>) -> BuildOptions {
+    BuildOptions {
+        base_url: Some("http://127.0.0.1:1111/".into()),
+        as_of: Some(jiff::civil::date(2025, 4, 20)),
+        cache_dir: cache.map(Path::to_path_buf),
+        ..BuildOptions::default()
+    }
+}
+
+fn files(site: &BuiltSite) -> BTreeMap<String, Vec<u8>> {
+    let mut files: BTreeMap<String, Vec<u8>> = site
+        .files
+        .iter()
+        .map(|(path, bytes)| (path.clone(), bytes.to_vec()))
+        .collect();
+    if let Some(deferred) = &site.deferred {
+        files.extend(deferred.all().iter().map(|(p, b)| (p.clone(), b.to_vec())));
+    }
+    for (path, from) in &site.copies {
+        files.insert(
+            format!("copy of {path}"),
+            from.to_string_lossy().into_owned().into_bytes(),
+        );
+    }
+    files
+}
+
+/// Builds `root` cold and with `cache`, and checks that both make the same; returns the cached
+/// build's body-cache hits.
+fn compare(root: &Path, cache: &Path, what: &str) -> usize {
+    let (cold, cold_problems) = pipeline::build(root, &options(None));
+    let (warm, warm_problems) = pipeline::build(root, &options(Some(cache)));
+    assert_eq!(
+        format!("{:?}", warm_problems),
+        format!("{:?}", cold_problems),
+        "after {what}: the cached build reported other problems"
+    );
+    match (cold, warm) {
+        (None, None) => 0,
+        (Some(cold), Some(warm)) => {
+            let (cold_files, warm_files) = (files(&cold), files(&warm));
+            let differ: Vec<&String> = cold_files
+                .keys()
+                .chain(warm_files.keys())
+                .filter(|p| cold_files.get(*p) != warm_files.get(*p))
+                .collect();
+            assert!(
+                differ.is_empty(),
+                "after {what}: the cached build differs in {differ:?}"
+            );
+            warm.body_cache.hits
+        }
+        (cold, warm) => panic!(
+            "after {what}: cold build {}, cached build {}",
+            if cold.is_some() {
+                "succeeded"
+            } else {
+                "failed"
+            },
+            if warm.is_some() {
+                "succeeded"
+            } else {
+                "failed"
+            }
+        ),
+    }
+}
+
+/// xorshift64*: a fixed sequence from a seed, so that a failure can be replayed.
+struct Random(u64);
+
+impl Random {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+const PARTIES: [&str; 5] = ["eu", "brazil", "argentina", "uruguay", "paraguay"];
+
+fn read(root: &Path, path: &str) -> String {
+    std::fs::read_to_string(root.join(path)).unwrap_or_default()
+}
+
+fn write(root: &Path, path: &str, text: &str) {
+    let path = root.join(path);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// Replaces the line starting with `key` in `text` (front matter) with `line`.
+fn set_line(text: &str, key: &str, line: &str) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut done = false;
+    for l in text.lines() {
+        if !done && l.starts_with(key) {
+            out.push(line.to_owned());
+            done = true;
+        } else {
+            out.push(l.to_owned());
+        }
+    }
+    out.join("\n") + "\n"
+}
+
+/// One random edit of the explainer; returns what it did.
+fn edit(root: &Path, random: &mut Random, n: usize) -> String {
+    let party = PARTIES[random.below(PARTIES.len())];
+    let page = format!("content/parties/{party}.md");
+    match random.below(12) {
+        0 => {
+            let text = read(root, &page);
+            write(
+                root,
+                &page,
+                &format!("{text}\nEdit {n}: one more sentence.\n"),
+            );
+            format!("a body of {page}")
+        }
+        1 => {
+            let text = read(root, &page);
+            write(
+                root,
+                &page,
+                &set_line(&text, "title:", &format!("title: \"Party {n}\"")),
+            );
+            format!("the title of {page}")
+        }
+        2 => {
+            let text = read(root, &page);
+            let date = format!(
+                "date: 2024-{:02}-{:02}",
+                1 + random.below(12),
+                1 + random.below(28)
+            );
+            write(root, &page, &set_line(&text, "date:", &date));
+            format!("the date of {page}")
+        }
+        3 => {
+            let text = read(root, &page);
+            write(
+                root,
+                &page,
+                &set_line(&text, "weight:", &format!("weight: {}", random.below(9))),
+            );
+            format!("the weight of {page}")
+        }
+        4 => {
+            let text = read(root, &page);
+            let terms = ["autos", "agriculture", "beef", "wine", "minerals"];
+            let term = terms[random.below(terms.len())];
+            write(
+                root,
+                &page,
+                &set_line(&text, "sectors:", &format!("sectors: [{term}]")),
+            );
+            format!("the sectors of {page}")
+        }
+        5 => {
+            let csv = read(root, "data/trade.csv");
+            let value = format!("{}.{}", 1 + random.below(60), random.below(10));
+            let mut lines: Vec<String> = csv.lines().map(str::to_owned).collect();
+            let row = 1 + random.below(lines.len() - 1);
+            let mut cells: Vec<String> = lines[row].split(',').map(str::to_owned).collect();
+            cells[2] = value;
+            lines[row] = cells.join(",");
+            write(root, "data/trade.csv", &(lines.join("\n") + "\n"));
+            "a cell of data/trade.csv".to_owned()
+        }
+        6 => {
+            write(
+                root,
+                "templates/shortcodes/see_also.html",
+                &format!(
+                    "{{% set p = get_page(path=\"parties/{party}.md\") %}}<aside class=\"see-also\">See also ({n}): <a href=\"{{{{ p.url }}}}\">{{{{ p.title }}}}</a></aside>"
+                ),
+            );
+            "the site shortcode see_also.html".to_owned()
+        }
+        7 => {
+            write(
+                root,
+                "templates/page_footer.html",
+                &format!("<p class=\"edit\">Footer {n}: {{{{ page.title }}}}</p>\n"),
+            );
+            "a page_footer.html of the site".to_owned()
+        }
+        8 => {
+            let config = read(root, "tradetalks.toml");
+            write(
+                root,
+                "tradetalks.toml",
+                &set_line(
+                    &config,
+                    "description =",
+                    &format!("description = \"Edit {n} of the description.\""),
+                ),
+            );
+            "the configuration".to_owned()
+        }
+        9 => {
+            // A page moves to another name (its links then break: both builds must say so).
+            let from = root.join(&page);
+            if from.exists() {
+                std::fs::rename(
+                    &from,
+                    root.join(format!("content/parties/{party}-moved.md")),
+                )
+                .unwrap();
+                format!("a rename of {page}")
+            } else {
+                std::fs::rename(
+                    root.join(format!("content/parties/{party}-moved.md")),
+                    &from,
+                )
+                .unwrap_or(());
+                format!("{page} renamed back")
+            }
+        }
+        10 => {
+            let about = read(root, "content/about.md");
+            if about.is_empty() {
+                write(
+                    root,
+                    "content/about.md",
+                    "---\ntitle: About, again\n---\nBack.\n",
+                );
+                "content/about.md written again".to_owned()
+            } else {
+                std::fs::remove_file(root.join("content/about.md")).unwrap();
+                "content/about.md deleted".to_owned()
+            }
+        }
+        _ => {
+            // A page uses the site shortcode (or stops using it).
+            let text = read(root, &page);
+            let call = "\n{{ see_also() }}\n";
+            if text.contains(call) {
+                write(root, &page, &text.replacen(call, "\n", 1));
+            } else {
+                write(root, &page, &format!("{text}{call}"));
+            }
+            format!("a see_also() call in {page}")
+        }
+    }
+}
+
+/// Moves a moved page back, or writes a deleted one again.
+fn undo_breakage(root: &Path) -> Option<String> {
+    for party in PARTIES {
+        let moved = root.join(format!("content/parties/{party}-moved.md"));
+        if moved.exists() {
+            std::fs::rename(&moved, root.join(format!("content/parties/{party}.md"))).unwrap();
+            return Some(format!("content/parties/{party}.md moved back"));
+        }
+    }
+    if !root.join("content/about.md").exists() {
+        write(
+            root,
+            "content/about.md",
+            "---\ntitle: About, again\n---\nBack.\n",
+        );
+        return Some("content/about.md written again".to_owned());
+    }
+    None
+}
+
+#[test]
+fn a_cached_build_is_a_cold_build_after_any_edit() {
+    let site = Site::fixture("explainer");
+    let root = site.root().to_path_buf();
+    // The site shortcode exists from the start, so that pages may call it.
+    write(
+        &root,
+        "templates/shortcodes/see_also.html",
+        "{% set p = get_page(path=\"parties/eu.md\") %}<aside class=\"see-also\">See also: <a href=\"{{ p.url }}\">{{ p.title }}</a></aside>",
+    );
+    let cache: PathBuf = root.join(".tradetalks-cache");
+    let count: usize = std::env::var("TT_CACHE_EDITS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(40);
+    let seed: u64 = std::env::var("TT_CACHE_SEED")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0x7ead_7a1c);
+    let mut random = Random(seed | 1);
+    compare(&root, &cache, "nothing");
+    // Unchanged: every body comes from the cache.
+    let hits = compare(&root, &cache, "nothing, again");
+    assert!(
+        hits >= 8,
+        "an unchanged site took only {hits} bodies from the cache"
+    );
+    let mut total = 0;
+    for n in 0..count {
+        let what = edit(&root, &mut random, n);
+        total += compare(&root, &cache, &format!("edit {n} (seed {seed}): {what}"));
+        // A move or a deletion breaks the links to the page: both builds fail alike. Undo it
+        // at once (and compare again), so that the next edits build.
+        if let Some(undo) = undo_breakage(&root) {
+            total += compare(&root, &cache, &format!("edit {n} (seed {seed}): {undo}"));
+        }
+    }
+    assert!(
+        total > count,
+        "the cache was hardly used: {total} hits in {count} builds"
+    );
+}
+
+#[test]
+fn a_corrupt_truncated_or_foreign_cache_is_ignored() {
+    let site = Site::fixture("explainer");
+    let root = site.root().to_path_buf();
+    let cache = root.join(".tradetalks-cache");
+    compare(&root, &cache, "the first build");
+    let entries: Vec<PathBuf> = walkdir::WalkDir::new(&cache)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.into_path())
+        .collect();
+    assert!(entries.len() >= 8, "{} entries", entries.len());
+    // Spoil every entry a different way: truncated, garbage, a flipped byte, another build's
+    // header, empty.
+    for (i, path) in entries.iter().enumerate() {
+        let mut bytes = std::fs::read(path).unwrap();
+        match i % 5 {
+            0 => bytes.truncate(bytes.len() / 2),
+            1 => bytes = b"<html>not an entry</html>".to_vec(),
+            2 => {
+                let last = bytes.len() - 1;
+                bytes[last] ^= 0x55;
+            }
+            3 => bytes[12] ^= 0xff,
+            _ => bytes.clear(),
+        }
+        std::fs::write(path, bytes).unwrap();
+    }
+    assert_eq!(
+        compare(&root, &cache, "spoiling every entry"),
+        0,
+        "a spoilt entry was used"
+    );
+    // The spoilt entries were replaced: the next build takes every body from the cache.
+    assert!(compare(&root, &cache, "the rebuild") >= 8);
+}
+
+#[test]
+fn the_cache_lives_where_it_is_told_and_init_ignores_it() {
+    let site = Site::fixture("explainer");
+    let run = site.run(&["build", "--as-of", "2025-04-20", "--no-cache"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        !site.root().join(".tradetalks-cache").exists(),
+        "--no-cache wrote a cache"
+    );
+    let run = site.run(&["build", "--as-of", "2025-04-20", "--cache-dir", "elsewhere"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(site.root().join("elsewhere/bodies").is_dir());
+    assert!(!site.root().join(".tradetalks-cache").exists());
+    let run = site.run(&["build", "--as-of", "2025-04-20"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(site.root().join(".tradetalks-cache/bodies").is_dir());
+    let both = site.run(&["build", "--no-cache", "--cache-dir", "x"]);
+    assert_eq!(both.code, 2, "{}", both.stderr);
+
+    let empty = Site::empty();
+    let run = empty.run(&["init", "blank", "--minimal"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let ignore = std::fs::read_to_string(empty.root().join("blank/.gitignore")).unwrap();
+    assert_eq!(ignore, "/public/\n/.tradetalks-cache/\n");
+    // An editor's own .gitignore keeps its lines and gains only what it lacks.
+    std::fs::write(empty.root().join("blank/.gitignore"), "notes/\npublic/").unwrap();
+    let run = empty.run(&["init", "blank", "--minimal", "--force"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let ignore = std::fs::read_to_string(empty.root().join("blank/.gitignore")).unwrap();
+    assert_eq!(ignore, "notes/\npublic/\n/.tradetalks-cache/\n");
+}
