@@ -34,35 +34,80 @@ pub struct PageLinks {
 impl PageLinks {
     pub fn of(html: &str) -> PageLinks {
         let mut seen = BTreeSet::new();
-        PageLinks {
-            links: links_in(html)
-                .into_iter()
-                .filter(|link| seen.insert(link.clone()))
-                .collect(),
-            ids: ids_in(html),
+        let mut links = Vec::new();
+        let mut ids = BTreeSet::new();
+        for (name, value) in attributes(html) {
+            match name {
+                Attribute::Link => {
+                    if seen.insert(value.clone()) {
+                        links.push(value);
+                    }
+                }
+                Attribute::Id => {
+                    ids.insert(value);
+                }
+            }
         }
+        PageLinks { links, ids }
     }
 }
 
-/// Every `href`/`src` value in an HTML page, in order, with entities decoded.
-pub fn links_in(html: &str) -> Vec<String> {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Attribute {
+    /// `href` or `src`.
+    Link,
+    Id,
+}
+
+/// Every ` href="…"`, ` src="…"` and ` id="…"` of an HTML page, in order, with entities
+/// decoded: one pass from quote to quote (the page is HTML this crate wrote, with quoted
+/// attributes), instead of one substring search per attribute name.
+fn attributes(html: &str) -> Vec<(Attribute, String)> {
+    let bytes = html.as_bytes();
     let mut found = Vec::new();
-    for attribute in [" href=\"", " src=\""] {
-        let mut rest = html;
-        while let Some((_, after)) = rest.split_once(attribute) {
-            let Some((value, tail)) = after.split_once('"') else {
-                break;
-            };
-            found.push(decode_entities(value));
-            rest = tail;
+    let mut at = 0;
+    while let Some(quote) = html.get(at..).and_then(|rest| rest.find('"')) {
+        let quote = at + quote;
+        at = quote + 1;
+        // `="`: an attribute's value starts here.
+        if quote == 0 || bytes.get(quote - 1) != Some(&b'=') {
+            continue;
+        }
+        let before = html.get(..quote - 1).unwrap_or_default();
+        let name = [
+            (" href", Attribute::Link),
+            (" src", Attribute::Link),
+            (" id", Attribute::Id),
+        ]
+        .into_iter()
+        .find(|(name, _)| before.ends_with(name));
+        let Some(end) = html.get(at..).and_then(|rest| rest.find('"')) else {
+            break;
+        };
+        let value = html.get(at..at + end).unwrap_or_default();
+        at += end + 1;
+        if let Some((_, kind)) = name {
+            found.push((kind, decode_entities(value)));
         }
     }
     found
 }
 
+/// Every `href`/`src` value in an HTML page, in order, with entities decoded.
+pub fn links_in(html: &str) -> Vec<String> {
+    attributes(html)
+        .into_iter()
+        .filter(|(kind, _)| *kind == Attribute::Link)
+        .map(|(_, value)| value)
+        .collect()
+}
+
 /// The entities our own HTML writes (HTML escaping), decoded; `&amp;` last, so that an
 /// escaped entity (`&amp;lt;`) stays the text `&lt;`.
 pub fn decode_entities(text: &str) -> String {
+    if !text.contains('&') {
+        return text.to_owned();
+    }
     text.replace("&#39;", "'")
         .replace("&quot;", "\"")
         .replace("&lt;", "<")
@@ -71,17 +116,9 @@ pub fn decode_entities(text: &str) -> String {
 }
 
 /// Every `id="..."` in an HTML page.
+#[cfg(test)]
 fn ids_in(html: &str) -> BTreeSet<String> {
-    let mut ids = BTreeSet::new();
-    let mut rest = html;
-    while let Some((_, after)) = rest.split_once(" id=\"") {
-        let Some((id, tail)) = after.split_once('"') else {
-            break;
-        };
-        ids.insert(decode_entities(id));
-        rest = tail;
-    }
-    ids
+    PageLinks::of(html).ids
 }
 
 /// What a link is, seen from the site.

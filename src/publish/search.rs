@@ -481,8 +481,10 @@ pub fn html_text(html: &str) -> String {
                 .get(..element.len())
                 .is_some_and(|start| start.eq_ignore_ascii_case(element))
                 && name.len() > element.len();
-            let close = format!("</{element}>");
-            opens.then(|| tail.find(&close).map(|i| i + close.len()))
+            opens.then(|| {
+                let close = format!("</{element}>");
+                tail.find(&close).map(|i| i + close.len())
+            })
         });
         let end = match skip_to {
             Some(Some(end)) => end,
