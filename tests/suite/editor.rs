@@ -644,3 +644,31 @@ fn navigation_takes_short_titles_leaves_pages_out_and_checks_config_links() {
     let parties_at = home.find(">Parties</a>").expect("Parties in the menu");
     assert!(about_at < parties_at, "the config's order");
 }
+
+/// The documented way to show the key figures of any section from a home or section template
+/// (docs/templates.md) works as written.
+#[test]
+fn a_template_shows_the_key_figures_of_any_section() {
+    let site = Site::fixture("explainer");
+    let docs = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/templates.md"),
+    )
+    .unwrap();
+    let example = docs
+        .split("```\n{% set parties")
+        .nth(1)
+        .and_then(|rest| rest.split("\n```").next())
+        .map(|rest| format!("{{% set parties{rest}"))
+        .expect("the example in docs/templates.md");
+    site.write(
+        "templates/index.html",
+        format!("{{% extends \"base.html\" %}}\n{{% block content %}}\n{example}\n{{% endblock content %}}\n"),
+    );
+    let run = build(&site, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let home = site.output("index.html");
+    assert!(
+        home.contains("<li>Goods exports to the EU: 43.6 billion euros (Eurostat, rounded, 31 December 2024)</li>"),
+        "{home}"
+    );
+}
