@@ -1072,32 +1072,11 @@ impl Views {
             .sections
             .par_iter()
             .map(|(dir, section)| {
-                let summary = section_summary(config, section, Some(&bodies.sections[dir]));
-                let mut value = Value::from_serializable(&summary)
-                    .into_map()
-                    .unwrap_or_default();
-                let pages: Vec<Value> = section
-                    .pages
-                    .iter()
-                    .map(|&i| self.summaries[i].clone())
-                    .collect();
-                value.insert("pages".into(), Value::from(pages));
-                let subsections: Vec<Value> = section
-                    .subsections
-                    .iter()
-                    .map(|d| {
-                        Value::from_serializable(&section_summary(
-                            config,
-                            &content.sections[d],
-                            Some(&bodies.sections[d]),
-                        ))
-                    })
-                    .collect();
-                value.insert("subsections".into(), Value::from(subsections));
+                let value = section_value(config, content, section, &self.summaries, Some(bodies));
                 (
                     dir.clone(),
                     with_body(
-                        Value::from(value),
+                        value,
                         Value::safe_string(&bodies.sections[dir].html),
                         &bodies.sections[dir],
                     ),
@@ -1368,6 +1347,35 @@ fn section_summary(
     summary
 }
 
+/// A section's value without its own body: its summary, its pages' summaries in order
+/// (`summaries` by page index) and its subsections' summaries; with `bodies`, the word counts
+/// that come from them.
+fn section_value(
+    config: &Config,
+    content: &Content,
+    section: &Section,
+    summaries: &[Value],
+    bodies: Option<&Bodies>,
+) -> Value {
+    let body = |dir: &str| bodies.map(|b| &b.sections[dir]);
+    let mut value = Value::from_serializable(&section_summary(config, section, body(&section.dir)))
+        .into_map()
+        .unwrap_or_default();
+    let pages: Vec<Value> = section
+        .pages
+        .iter()
+        .map(|&i| summaries[i].clone())
+        .collect();
+    value.insert("pages".into(), Value::from(pages));
+    let subsections: Vec<Value> = section
+        .subsections
+        .iter()
+        .map(|d| Value::from_serializable(&section_summary(config, &content.sections[d], body(d))))
+        .collect();
+    value.insert("subsections".into(), Value::from(subsections));
+    Value::from(value)
+}
+
 /// What the template functions see while bodies render: every page, section, taxonomy and
 /// data file, without what comes from bodies (`content`, `toc`, `word_count`). `build` and
 /// `serve` give site shortcodes this same lookup, so that they render alike in both.
@@ -1386,24 +1394,8 @@ pub(crate) fn lookup_before_bodies(
         .sections
         .iter()
         .map(|(dir, section)| {
-            let mut value = Value::from_serializable(&section_summary(config, section, None))
-                .into_map()
-                .unwrap_or_default();
-            let pages: Vec<Value> = section
-                .pages
-                .iter()
-                .map(|&i| summaries[i].clone())
-                .collect();
-            value.insert("pages".into(), Value::from(pages));
-            let subsections: Vec<Value> = section
-                .subsections
-                .iter()
-                .map(|d| {
-                    Value::from_serializable(&section_summary(config, &content.sections[d], None))
-                })
-                .collect();
-            value.insert("subsections".into(), Value::from(subsections));
-            (dir.clone(), Value::from(value))
+            let value = section_value(config, content, section, &summaries, None);
+            (dir.clone(), value)
         })
         .collect();
     let views = Views {

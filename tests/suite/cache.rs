@@ -6,12 +6,11 @@
 //! `TT_CACHE_EDITS=200 cargo test --test suite cache` runs the full count (the default is 40,
 //! to keep `cargo test` short); `TT_CACHE_SEED` picks another sequence of edits.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use tradetalks::pipeline::{self, BuildOptions, BuiltSite};
+use tradetalks::pipeline::{self, BuildOptions};
 
-use crate::support::Site;
+use crate::support::{Site, built_files};
 
 fn options(cache: Option<&Path>) -> BuildOptions {
     BuildOptions {
@@ -20,24 +19,6 @@ fn options(cache: Option<&Path>) -> BuildOptions {
         cache_dir: cache.map(Path::to_path_buf),
         ..BuildOptions::default()
     }
-}
-
-fn files(site: &BuiltSite) -> BTreeMap<String, Vec<u8>> {
-    let mut files: BTreeMap<String, Vec<u8>> = site
-        .files
-        .iter()
-        .map(|(path, bytes)| (path.clone(), bytes.to_vec()))
-        .collect();
-    if let Some(deferred) = &site.deferred {
-        files.extend(deferred.all().iter().map(|(p, b)| (p.clone(), b.to_vec())));
-    }
-    for (path, from) in &site.copies {
-        files.insert(
-            format!("copy of {path}"),
-            from.to_string_lossy().into_owned().into_bytes(),
-        );
-    }
-    files
 }
 
 /// Builds `root` cold and with `cache`, and checks that both make the same; returns the cached
@@ -53,7 +34,7 @@ fn compare(root: &Path, cache: &Path, what: &str) -> usize {
     match (cold, warm) {
         (None, None) => 0,
         (Some(cold), Some(warm)) => {
-            let (cold_files, warm_files) = (files(&cold), files(&warm));
+            let (cold_files, warm_files) = (built_files(&cold), built_files(&warm));
             let differ: Vec<&String> = cold_files
                 .keys()
                 .chain(warm_files.keys())

@@ -2,13 +2,12 @@
 //! the updated site must be byte for byte what a full build of the edited sources makes, and
 //! edits an update cannot make must be refused (so that `serve` builds in full).
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use tradetalks::pipeline::session::{self, Session};
-use tradetalks::pipeline::{self, BuildOptions, BuiltSite};
+use tradetalks::pipeline::{self, BuildOptions};
 
-use crate::support::Site;
+use crate::support::{Site, built_files};
 
 fn options() -> BuildOptions {
     BuildOptions {
@@ -19,19 +18,6 @@ fn options() -> BuildOptions {
         progress: false,
         cache_dir: None,
     }
-}
-
-/// Every file of a built site, deferred ones included.
-fn files(site: &BuiltSite) -> BTreeMap<String, Vec<u8>> {
-    let mut files: BTreeMap<String, Vec<u8>> = site
-        .files
-        .iter()
-        .map(|(path, bytes)| (path.clone(), bytes.to_vec()))
-        .collect();
-    if let Some(deferred) = &site.deferred {
-        files.extend(deferred.all().iter().map(|(p, b)| (p.clone(), b.to_vec())));
-    }
-    files
 }
 
 struct Editor {
@@ -66,7 +52,7 @@ impl Editor {
         assert!(!diagnostics.has_errors());
         let (full, problems) = pipeline::build(&root(&self.site), &options());
         let full = full.unwrap_or_else(|| panic!("{problems:?}"));
-        let (updated, expected) = (files(session.site()), files(&full));
+        let (updated, expected) = (built_files(session.site()), built_files(&full));
         let differ: std::collections::BTreeSet<&String> = expected
             .keys()
             .chain(updated.keys())

@@ -149,3 +149,25 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Every file of a site built in memory, deferred ones included, and each file to copy (as
+/// `copy of PATH` → where from): what two builds must agree on.
+pub fn built_files(
+    site: &tradetalks::pipeline::BuiltSite,
+) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut files: std::collections::BTreeMap<String, Vec<u8>> = site
+        .files
+        .iter()
+        .map(|(path, bytes)| (path.clone(), bytes.to_vec()))
+        .collect();
+    if let Some(deferred) = &site.deferred {
+        files.extend(deferred.all().iter().map(|(p, b)| (p.clone(), b.to_vec())));
+    }
+    for (path, from) in &site.copies {
+        files.insert(
+            format!("copy of {path}"),
+            from.to_string_lossy().into_owned().into_bytes(),
+        );
+    }
+    files
+}
