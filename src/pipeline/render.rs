@@ -1,0 +1,242 @@
+//! Rendering: each page and section through its template, into the page sink (the staging
+//! folder of a build, or memory), with what the link check needs of it.
+
+use super::*;
+
+/// A rendered page: its output path, its bytes unless they are already written, and what the
+/// link check needs of it.
+pub(crate) struct KeptPage {
+    pub(crate) path: String,
+    pub(crate) bytes: Option<Vec<u8>>,
+    pub(crate) links: crate::check::PageLinks,
+}
+
+/// Where rendered pages go as soon as they exist: the staging folder of a `build`, so that no
+/// page's HTML stays in memory longer than it must, or (`serve`, `check`) the site in memory.
+/// It also notes which pages looked up other content while rendering.
+#[derive(Clone, Copy)]
+pub(crate) struct PageSink<'a> {
+    pub(crate) staging: Option<&'a Staging>,
+    pub(crate) readers: &'a std::sync::Mutex<std::collections::BTreeSet<String>>,
+}
+
+impl PageSink<'_> {
+    /// Renders `template` for the output `path` and keeps the result.
+    pub(crate) fn render(
+        &self,
+        tera: &Tera,
+        template: &str,
+        context: &Context,
+        path: String,
+    ) -> Result<Result<KeptPage, Diagnostic>, tera::Error> {
+        let (html, reads_content) = crate::templates::render_tracked(tera, template, context);
+        let html = html?;
+        if reads_content && let Ok(mut readers) = self.readers.lock() {
+            readers.insert(path.clone());
+        }
+        Ok(self.take(path, html))
+    }
+
+    /// Takes the links of a rendered page, then writes it (a build) or keeps it in memory.
+    pub(crate) fn take(&self, path: String, html: String) -> Result<KeptPage, Diagnostic> {
+        let links = crate::check::PageLinks::of(&html);
+        let Some(staging) = self.staging else {
+            return Ok(KeptPage {
+                path,
+                bytes: Some(html.into_bytes()),
+                links,
+            });
+        };
+        staging
+            .put(&path, html.as_bytes())
+            .map_err(|err| Diagnostic::error(err.to_string()))?;
+        Ok(KeptPage {
+            path,
+            bytes: None,
+            links,
+        })
+    }
+}
+
+pub(super) fn page_template<'a>(page: &'a Page, content: &'a Content) -> &'a str {
+    page.front
+        .template
+        .as_deref()
+        .or_else(|| {
+            content
+                .sections
+                .get(&page.section)?
+                .front
+                .page_template
+                .as_deref()
+        })
+        .unwrap_or("page.html")
+}
+
+pub(super) fn section_template(section: &Section) -> &str {
+    section
+        .front
+        .template
+        .as_deref()
+        .unwrap_or(if section.dir.is_empty() {
+            "index.html"
+        } else {
+            "section.html"
+        })
+}
+
+pub(super) fn check_template_names(
+    content: &Content,
+    sources: &TemplateSources,
+    diagnostics: &mut Diagnostics,
+) {
+    let missing = |name: &str, file: &str| {
+        Diagnostic::error(format!("template `{name}` does not exist"))
+            .in_file(file)
+            .with_help(format!(
+                "create `templates/{name}`, or remove the `template` field"
+            ))
+    };
+    for page in &content.pages {
+        let name = page_template(page, content);
+        if !sources.contains(name) {
+            diagnostics.push(missing(name, &page.file.name));
+        }
+    }
+    for section in content.sections.values() {
+        let name = section_template(section);
+        if !sources.contains(name) {
+            diagnostics.push(missing(name, &format!("content/{}", section.content_path)));
+        }
+    }
+}
+
+pub(super) fn render_templates(
+    tera: &Tera,
+    sources: &TemplateSources,
+    config: &Config,
+    content: &Content,
+    views: &Views,
+    sink: PageSink,
+    progress: &Progress,
+) -> Vec<Result<KeptPage, Diagnostic>> {
+    let render = Render {
+        tera,
+        sources,
+        config,
+        content,
+        views,
+        sink,
+    };
+    let counted = |result| {
+        progress.step();
+        result
+    };
+    let pages = (0..content.pages.len())
+        .into_par_iter()
+        .map(|index| counted(render.page(index)));
+    let sections = content
+        .sections
+        .par_iter()
+        .map(|(dir, _)| counted(render.section(dir)));
+    let not_found = rayon::iter::once(()).map(|()| render.not_found());
+    pages.chain(sections).chain(not_found).collect()
+}
+
+/// Renders the pages of the site that come from content, one at a time.
+#[derive(Clone, Copy)]
+pub(crate) struct Render<'a> {
+    pub(crate) tera: &'a Tera,
+    pub(crate) sources: &'a TemplateSources,
+    pub(crate) config: &'a Config,
+    pub(crate) content: &'a Content,
+    pub(crate) views: &'a Views,
+    pub(crate) sink: PageSink<'a>,
+}
+
+impl Render<'_> {
+    pub(crate) fn render(
+        &self,
+        template: &str,
+        context: &Context,
+        path: String,
+        what: &str,
+    ) -> Result<KeptPage, Diagnostic> {
+        let rendering = || self.sink.render(self.tera, template, context, path);
+        crate::guard::catch(|| format!("rendering {what} with `{template}`"), rendering)?.map_err(
+            |err| {
+                self.sources
+                    .diagnostic(&err)
+                    .with_note(format!("while rendering {what} with `{template}`"))
+            },
+        )?
+    }
+
+    pub(crate) fn page(&self, index: usize) -> Result<KeptPage, Diagnostic> {
+        let (content, views) = (self.content, self.views);
+        let page = &content.pages[index];
+        let mut context = views.context();
+        context.insert_value("page", views.pages[index].clone());
+        context.insert_value("section", views.sections[&page.section].clone());
+        context.insert("current_path", &page.path);
+        context.insert("meta", &publish::meta::page(self.config, page));
+        let (previous, next) = neighbours(content, index);
+        context.insert_value(
+            "previous",
+            previous.map_or(Value::none(), |i| views.summaries[i].clone()),
+        );
+        context.insert_value(
+            "next",
+            next.map_or(Value::none(), |i| views.summaries[i].clone()),
+        );
+        self.render(
+            page_template(page, content),
+            &context,
+            format!("{}index.html", page.path),
+            &format!("`{}`", page.file.name),
+        )
+    }
+
+    pub(crate) fn section(&self, dir: &str) -> Result<KeptPage, Diagnostic> {
+        let section = &self.content.sections[dir];
+        let mut context = self.views.context();
+        context.insert_value("section", self.views.sections[dir].clone());
+        context.insert("current_path", &section.path);
+        context.insert("meta", &publish::meta::section(self.config, section));
+        self.render(
+            section_template(section),
+            &context,
+            format!("{}index.html", section.path),
+            &format!("`content/{}`", section.content_path),
+        )
+    }
+
+    pub(crate) fn not_found(&self) -> Result<KeptPage, Diagnostic> {
+        let config = self.config;
+        let mut context = self.views.context();
+        context.insert("current_path", "404.html");
+        context.insert(
+            "meta",
+            &publish::meta::generated(config, "Page not found", &config.description, "404.html"),
+        );
+        self.render("404.html", &context, "404.html".to_owned(), "the 404 page")
+    }
+}
+
+/// The published pages before and after page `index` in its section's order.
+pub(super) fn neighbours(content: &Content, index: usize) -> (Option<usize>, Option<usize>) {
+    let Some(section) = content.sections.get(&content.pages[index].section) else {
+        return (None, None);
+    };
+    let order: Vec<usize> = section
+        .pages
+        .iter()
+        .copied()
+        .filter(|&i| i == index || !content.pages[i].front.draft)
+        .collect();
+    let Some(at) = order.iter().position(|&i| i == index) else {
+        return (None, None);
+    };
+    let previous = at.checked_sub(1).map(|p| order[p]);
+    (previous, order.get(at + 1).copied())
+}

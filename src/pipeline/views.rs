@@ -1,0 +1,448 @@
+//! Template values: what pages, sections, lists and the template functions see, built once
+//! from the content and the rendered bodies and shared by every render.
+
+use super::*;
+
+/// The values templates see, built once and shared by every render.
+pub(crate) struct Views {
+    pub(crate) site: Value,
+    pub(crate) config: Value,
+    /// Page summaries (no content), by page index, for lists.
+    pub(crate) summaries: Vec<Value>,
+    /// Full pages, by page index.
+    pub(crate) pages: Vec<Value>,
+    /// Full sections (with their page summaries), by folder.
+    pub(crate) sections: BTreeMap<String, Value>,
+    /// Each page's HTML body, by page index: moved here from `Bodies` (the same text inside
+    /// `pages`, not a copy), and kept for the feed and the search index.
+    pub(crate) contents: Vec<Value>,
+}
+
+impl Views {
+    /// The values templates see. Page bodies move out of `bodies` into them.
+    pub(crate) fn new(
+        config: &Config,
+        content: &Content,
+        urls: &BTreeMap<String, String>,
+        bodies: &mut Bodies,
+    ) -> Views {
+        // Each page's summary is built once, in parallel, and shared by every list that
+        // shows it.
+        let summaries: Vec<Value> = content
+            .pages
+            .par_iter()
+            .zip(&bodies.pages)
+            .map(|(page, body)| Value::from_serializable(&page_summary(config, page, Some(body))))
+            .collect();
+        let contents: Vec<Value> = bodies
+            .pages
+            .par_iter_mut()
+            .map(|body| Value::safe_string(&std::mem::take(&mut body.html)))
+            .collect();
+        let pages = summaries
+            .par_iter()
+            .zip(&bodies.pages)
+            .zip(&contents)
+            .map(|((summary, body), content)| with_body(summary.clone(), content.clone(), body))
+            .collect();
+        let config_value = json!({
+            "title": config.title,
+            "base_url": config.base_url,
+            "base_path": config.base_path,
+            "language": config.language,
+            "description": config.description,
+            "stale_after_days": config.stale_after_days,
+            "taxonomies": config.taxonomies,
+            "search": config.search,
+            "extra": config.extra,
+        });
+        let mut views = Views {
+            site: site_value(config, content, urls),
+            config: Value::from_serializable(&config_value),
+            summaries,
+            pages,
+            sections: BTreeMap::new(),
+            contents,
+        };
+        views.sections = views.section_values(config, content, bodies);
+        views
+    }
+
+    /// Every section's value: its summary and body, its pages' summaries in order and its
+    /// subsections' summaries.
+    pub(crate) fn section_values(
+        &self,
+        config: &Config,
+        content: &Content,
+        bodies: &Bodies,
+    ) -> BTreeMap<String, Value> {
+        content
+            .sections
+            .par_iter()
+            .map(|(dir, section)| {
+                let value = section_value(config, content, section, &self.summaries, Some(bodies));
+                (
+                    dir.clone(),
+                    with_body(
+                        value,
+                        Value::safe_string(&bodies.sections[dir].html),
+                        &bodies.sections[dir],
+                    ),
+                )
+            })
+            .collect()
+    }
+
+    /// Replaces page `index`'s values after its file changed; its body moves in.
+    pub(crate) fn set_page(
+        &mut self,
+        config: &Config,
+        content: &Content,
+        index: usize,
+        body: &mut Rendered,
+    ) {
+        let summary =
+            Value::from_serializable(&page_summary(config, &content.pages[index], Some(body)));
+        let html = Value::safe_string(&std::mem::take(&mut body.html));
+        self.pages[index] = with_body(summary.clone(), html.clone(), body);
+        self.summaries[index] = summary;
+        self.contents[index] = html;
+    }
+
+    /// What the template functions look up.
+    /// What the template functions look up; `data` is every data file's value by name.
+    pub(crate) fn lookup(
+        &self,
+        config: &Config,
+        content: &Content,
+        taxonomies: &[publish::taxonomy::Taxonomy],
+        data: BTreeMap<String, Value>,
+    ) -> Lookup {
+        Lookup {
+            pages: self.page_lookup(content),
+            sections: self.section_lookup(content),
+            taxonomies: self.taxonomy_lookup(taxonomies),
+            data,
+            base_path: config.base_path.clone(),
+        }
+    }
+
+    /// Only the page bodies, for the feed and the search index once templates are done.
+    pub(crate) fn into_contents_only(self) -> Views {
+        Views {
+            site: Value::none(),
+            config: Value::none(),
+            summaries: Vec::new(),
+            pages: Vec::new(),
+            sections: BTreeMap::new(),
+            contents: self.contents,
+        }
+    }
+
+    /// Each page's HTML body, by page index.
+    pub(crate) fn page_html(&self) -> Vec<&str> {
+        self.contents
+            .iter()
+            .map(|v| v.as_str().unwrap_or_default())
+            .collect()
+    }
+
+    pub(crate) fn page_lookup(&self, content: &Content) -> BTreeMap<String, Value> {
+        content
+            .pages
+            .iter()
+            .zip(&self.pages)
+            .map(|(p, v)| (p.content_path.clone(), v.clone()))
+            .collect()
+    }
+
+    pub(crate) fn section_lookup(&self, content: &Content) -> BTreeMap<String, Value> {
+        content
+            .sections
+            .iter()
+            .map(|(dir, s)| (s.content_path.clone(), self.sections[dir].clone()))
+            .collect()
+    }
+
+    pub(crate) fn taxonomy_lookup(
+        &self,
+        taxonomies: &[publish::taxonomy::Taxonomy],
+    ) -> BTreeMap<String, Value> {
+        taxonomies
+            .iter()
+            .map(|taxonomy| {
+                let terms: Vec<Value> = taxonomy
+                    .terms
+                    .iter()
+                    .map(|term| {
+                        let mut map = Value::from_serializable(term)
+                            .into_map()
+                            .unwrap_or_default();
+                        let pages: Vec<Value> = term
+                            .pages
+                            .iter()
+                            .map(|&i| self.summaries[i].clone())
+                            .collect();
+                        map.insert("pages".into(), Value::from(pages));
+                        Value::from(map)
+                    })
+                    .collect();
+                let mut map = Value::from_serializable(taxonomy)
+                    .into_map()
+                    .unwrap_or_default();
+                map.insert("terms".into(), Value::from(terms));
+                (taxonomy.name.clone(), Value::from(map))
+            })
+            .collect()
+    }
+
+    pub(crate) fn context(&self) -> Context {
+        let mut context = Context::new();
+        context.insert_value("site", self.site.clone());
+        context.insert_value("config", self.config.clone());
+        context
+    }
+}
+
+/// `site`: the site's own settings, its navigation (the root's subsections and pages), and
+/// facts about all pages.
+pub(super) fn site_value(
+    config: &Config,
+    content: &Content,
+    urls: &BTreeMap<String, String>,
+) -> Value {
+    let entry = |front: &content::front_matter::FrontMatter, path: &str| {
+        let title = front.nav_title.as_deref().unwrap_or(&front.title);
+        json!({"title": title, "url": config.url_path(path), "path": path})
+    };
+    let nav: Vec<serde_json::Value> = if config.nav.is_empty() {
+        // The root's sections and pages, less those marked `in_nav: false`.
+        content.sections[""]
+            .subsections
+            .iter()
+            .map(|d| &content.sections[d])
+            .filter(|s| s.front.in_nav)
+            .map(|s| entry(&s.front, &s.path))
+            .chain(
+                content.sections[""]
+                    .pages
+                    .iter()
+                    .map(|&i| &content.pages[i])
+                    .filter(|p| p.front.in_nav)
+                    .map(|p| entry(&p.front, &p.path)),
+            )
+            .collect()
+    } else {
+        // `[[nav]]` in the config, in its order; `@/` links become the pages' URLs.
+        config
+            .nav
+            .iter()
+            .map(|item| {
+                let (url, path) = match item.link.strip_prefix("@/") {
+                    Some(target) => {
+                        let url = urls.get(target).cloned().unwrap_or_default();
+                        let path = content
+                            .pages
+                            .iter()
+                            .find(|p| p.content_path == target)
+                            .map(|p| p.path.clone())
+                            .or_else(|| {
+                                content
+                                    .sections
+                                    .values()
+                                    .find(|s| s.content_path == target)
+                                    .map(|s| s.path.clone())
+                            })
+                            .unwrap_or_default();
+                        (url, path)
+                    }
+                    None => (item.link.clone(), String::new()),
+                };
+                json!({"title": item.title, "url": url, "path": path})
+            })
+            .collect()
+    };
+    let site = json!({
+        "title": config.title,
+        "description": config.description,
+        "language": config.language,
+        "base_url": config.base_url,
+        "base_path": config.base_path,
+        "nav": nav,
+        "page_count": content.pages.len(),
+        // Whether atom.xml exists: it needs at least one dated, published page.
+        "feed": publish::published(content).any(|(_, p)| p.front.last_modified().is_some()),
+    });
+    Value::from_serializable(&site)
+}
+
+pub(super) fn date_string(date: Option<jiff::civil::Date>) -> serde_json::Value {
+    date.map_or(serde_json::Value::Null, |d| json!(d.to_string()))
+}
+
+/// A page as lists and `get_page` show it. Without `body` (while bodies render: a shortcode
+/// cannot see what is not rendered yet), without what comes from it (`word_count`,
+/// `reading_time`).
+pub(super) fn page_summary(
+    config: &Config,
+    page: &Page,
+    body: Option<&Rendered>,
+) -> serde_json::Value {
+    let fields: serde_json::Map<String, serde_json::Value> = page
+        .front
+        .fields
+        .iter()
+        .map(|(k, v)| (k.clone(), v.to_json()))
+        .collect();
+    let mut summary = json!({
+        "title": page.front.title,
+        "description": page.front.description,
+        "date": date_string(page.front.date),
+        "updated": date_string(page.front.updated),
+        "draft": page.front.draft,
+        "weight": page.front.weight,
+        "slug": page.slug,
+        "path": page.path,
+        "url": config.url_path(&page.path),
+        "permalink": config.permalink(&page.path),
+        "content_path": page.content_path,
+        "section": page.section,
+        "taxonomies": page.front.taxonomies,
+        "extra": page.front.extra,
+        "fields": fields,
+        "last_modified": date_string(page.front.last_modified()),
+        "updates": page.front.updates,
+        "terms": page_terms(config, page),
+    });
+    if let (Some(body), Some(map)) = (body, summary.as_object_mut()) {
+        map.insert("word_count".into(), json!(body.word_count));
+        map.insert(
+            "reading_time".into(),
+            json!(body.word_count.div_ceil(220).max(1)),
+        );
+    }
+    summary
+}
+
+/// A page's taxonomy terms with their URLs: `{sectors: [{name, url}]}`.
+pub(super) fn page_terms(config: &Config, page: &Page) -> serde_json::Value {
+    let terms: serde_json::Map<String, serde_json::Value> = page
+        .front
+        .taxonomies
+        .iter()
+        .map(|(taxonomy, names)| {
+            let links: Vec<serde_json::Value> = names
+                .iter()
+                .filter_map(|name| {
+                    let path = config
+                        .taxonomies
+                        .iter()
+                        .find(|t| &t.name == taxonomy)?
+                        .term_path(name, config.slugify);
+                    Some(json!({"name": name, "url": config.url_path(&path)}))
+                })
+                .collect();
+            (taxonomy.clone(), json!(links))
+        })
+        .collect();
+    serde_json::Value::Object(terms)
+}
+
+pub(super) fn section_summary(
+    config: &Config,
+    section: &Section,
+    body: Option<&Rendered>,
+) -> serde_json::Value {
+    let mut summary = json!({
+        "title": section.front.title,
+        "description": section.front.description,
+        "path": section.path,
+        "url": config.url_path(&section.path),
+        "permalink": config.permalink(&section.path),
+        "content_path": section.content_path,
+        "extra": section.front.extra,
+        "schema": crate::templates::schema::schema_value(config, &section.dir),
+    });
+    if let (Some(body), Some(map)) = (body, summary.as_object_mut()) {
+        map.insert("word_count".into(), json!(body.word_count));
+    }
+    summary
+}
+
+/// A section's value without its own body: its summary, its pages' summaries in order
+/// (`summaries` by page index) and its subsections' summaries; with `bodies`, the word counts
+/// that come from them.
+pub(super) fn section_value(
+    config: &Config,
+    content: &Content,
+    section: &Section,
+    summaries: &[Value],
+    bodies: Option<&Bodies>,
+) -> Value {
+    let body = |dir: &str| bodies.map(|b| &b.sections[dir]);
+    let mut value = Value::from_serializable(&section_summary(config, section, body(&section.dir)))
+        .into_map()
+        .unwrap_or_default();
+    let pages: Vec<Value> = section
+        .pages
+        .iter()
+        .map(|&i| summaries[i].clone())
+        .collect();
+    value.insert("pages".into(), Value::from(pages));
+    let subsections: Vec<Value> = section
+        .subsections
+        .iter()
+        .map(|d| Value::from_serializable(&section_summary(config, &content.sections[d], body(d))))
+        .collect();
+    value.insert("subsections".into(), Value::from(subsections));
+    Value::from(value)
+}
+
+/// What the template functions see while bodies render: every page, section, taxonomy and
+/// data file, without what comes from bodies (`content`, `toc`, `word_count`). `build` and
+/// `serve` give site shortcodes this same lookup, so that they render alike in both.
+pub(crate) fn lookup_before_bodies(
+    config: &Config,
+    content: &Content,
+    taxonomies: &[publish::taxonomy::Taxonomy],
+    data: BTreeMap<String, Value>,
+) -> Lookup {
+    let summaries: Vec<Value> = content
+        .pages
+        .par_iter()
+        .map(|page| Value::from_serializable(&page_summary(config, page, None)))
+        .collect();
+    let sections = content
+        .sections
+        .iter()
+        .map(|(dir, section)| {
+            let value = section_value(config, content, section, &summaries, None);
+            (dir.clone(), value)
+        })
+        .collect();
+    let views = Views {
+        site: Value::none(),
+        config: Value::none(),
+        pages: summaries.clone(),
+        summaries,
+        sections,
+        contents: Vec::new(),
+    };
+    views.lookup(config, content, taxonomies, data)
+}
+
+/// Every data file's value by its name under `data/`, as `load_data` returns it.
+pub(crate) fn data_values(data_files: &data::DataFiles) -> BTreeMap<String, Value> {
+    data_files
+        .iter()
+        .map(|(name, file)| (name.clone(), Value::from_serializable(&file.value)))
+        .collect()
+}
+
+/// Adds the rendered body (as safe HTML) and table of contents to a summary.
+pub(super) fn with_body(summary: Value, content: Value, body: &Rendered) -> Value {
+    let mut map = summary.into_map().unwrap_or_default();
+    map.insert("content".into(), content);
+    map.insert("toc".into(), Value::from_serializable(&body.toc));
+    Value::from(map)
+}
