@@ -10,6 +10,7 @@ use annotate_snippets::Renderer;
 use clap::{Args, Parser, Subcommand};
 
 use crate::diagnostic::Diagnostics;
+use crate::failure::{Failure, exit_code};
 use crate::output;
 use crate::pipeline::{self, BuildOptions};
 
@@ -244,7 +245,7 @@ pub fn run() -> ExitCode {
         .stack_size(WORKER_STACK_BYTES)
         .build_global();
     match cli.command {
-        Command::Build(args) => build(args),
+        Command::Build(args) => exit_code(build(args)),
         Command::Check(args) => check(args),
         Command::Serve(args) => crate::serve::run(
             crate::serve::ServeOptions {
@@ -259,9 +260,9 @@ pub fn run() -> ExitCode {
             },
             &renderer(),
         ),
-        Command::Init(args) => init(args),
-        Command::New(args) => new_page(args),
-        Command::Templates(args) => templates(args),
+        Command::Init(args) => exit_code(init(args)),
+        Command::New(args) => exit_code(new_page(args)),
+        Command::Templates(args) => exit_code(templates(args)),
         Command::Help(args) => help(args),
     }
 }
@@ -284,7 +285,7 @@ fn absolute_or_same(path: &std::path::Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
-fn build(args: BuildArgs) -> ExitCode {
+fn build(args: BuildArgs) -> Result<ExitCode, Failure> {
     let started = Instant::now();
     let root = args.site.root.clone();
     // `--output` is relative to the current folder, like any path on a command line; the
@@ -293,13 +294,7 @@ fn build(args: BuildArgs) -> ExitCode {
         Some(path) => std::path::absolute(&path).unwrap_or(path),
         None => root.join("public"),
     };
-    let output = match output::resolve_output(&root, &absolute_or_same(&output_arg)) {
-        Ok(path) => path,
-        Err(err) => {
-            eprintln!("error: {err}");
-            return ExitCode::from(2);
-        }
-    };
+    let output = output::resolve_output(&root, &absolute_or_same(&output_arg))?;
     let options = BuildOptions {
         include_drafts: args.site.drafts,
         include_future: args.site.future,
@@ -311,13 +306,9 @@ fn build(args: BuildArgs) -> ExitCode {
     // Pages go to the staging folder as they render; without a site there is nothing to
     // stage (and the build only reports why).
     let is_site = root.join(crate::config::CONFIG_FILE).is_file();
-    let staging = match is_site.then(|| output::Staging::begin(&output)).transpose() {
-        Ok(staging) => staging,
-        Err(err) => {
-            eprintln!("error: {err}");
-            return ExitCode::from(2);
-        }
-    };
+    let staging = is_site
+        .then(|| output::Staging::begin(&output))
+        .transpose()?;
     let real_root = root.canonicalize().unwrap_or_else(|_| root.clone());
     for leftover in staging.iter().flat_map(|s| &s.leftovers) {
         eprintln!(
@@ -332,22 +323,18 @@ fn build(args: BuildArgs) -> ExitCode {
             "error: build failed: {}; the output folder was left as it was",
             diagnostics.summary()
         );
-        return ExitCode::from(if is_site { 1 } else { 2 });
+        return Ok(ExitCode::from(if is_site { 1 } else { 2 }));
     };
     if args.strict && diagnostics.warning_count() > 0 {
         eprintln!(
             "error: build failed (--strict fails on warnings): {}; the output folder was left as it was",
             diagnostics.summary()
         );
-        return ExitCode::from(1);
+        return Ok(ExitCode::from(1));
     }
-    let written = match staging {
-        Some(staging) => staging.finish(&site),
-        None => output::write(&site, &output),
-    };
-    if let Err(err) = written {
-        eprintln!("error: {err}");
-        return ExitCode::from(2);
+    match staging {
+        Some(staging) => staging.finish(&site)?,
+        None => output::write(&site, &output)?,
     }
     if !args.site.quiet {
         print_scheduled(&site);
@@ -360,7 +347,7 @@ fn build(args: BuildArgs) -> ExitCode {
             diagnostics.summary()
         );
     }
-    ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }
 
 fn check(args: CheckArgs) -> ExitCode {
@@ -376,7 +363,7 @@ fn check(args: CheckArgs) -> ExitCode {
     let (site, mut diagnostics) = pipeline::build(&root, &options);
     if site.is_none() && !root.join(crate::config::CONFIG_FILE).is_file() {
         report(&diagnostics);
-        return ExitCode::from(2);
+        return Failure::Reported.exit();
     }
     // `check` is the build (with its link check) without writing, plus external links.
     let mut external_checked = None;
@@ -451,7 +438,7 @@ fn help(args: HelpArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn templates(args: TemplatesArgs) -> ExitCode {
+fn templates(args: TemplatesArgs) -> Result<ExitCode, Failure> {
     let builtin = |name: &str| {
         let name = name.trim_start_matches("templates/");
         crate::templates::builtins()
@@ -481,59 +468,41 @@ fn templates(args: TemplatesArgs) -> ExitCode {
             println!(
                 "\n`tradetalks templates show NAME` prints one; `tradetalks templates eject NAME` copies it into templates/."
             );
-            ExitCode::SUCCESS
+            Ok(ExitCode::SUCCESS)
         }
-        TemplatesAction::Show { name } => match builtin(&name) {
-            Ok((_, text)) => {
-                print!("{text}");
-                ExitCode::SUCCESS
-            }
-            Err(message) => {
-                eprintln!("error: {message}");
-                ExitCode::from(2)
-            }
-        },
+        TemplatesAction::Show { name } => {
+            let (_, text) = builtin(&name).map_err(Failure::Usage)?;
+            print!("{text}");
+            Ok(ExitCode::SUCCESS)
+        }
         TemplatesAction::Eject { name } => {
-            let (name, text) = match builtin(&name) {
-                Ok(found) => found,
-                Err(message) => {
-                    eprintln!("error: {message}");
-                    return ExitCode::from(2);
-                }
-            };
+            let (name, text) = builtin(&name).map_err(Failure::Usage)?;
             if !args.root.join(crate::config::CONFIG_FILE).is_file() {
-                eprintln!(
-                    "error: no `{}` here: run `templates eject` inside a site, or pass `--root DIR`",
-                    crate::config::CONFIG_FILE
-                );
-                return ExitCode::from(2);
+                return Err(Failure::NotASite {
+                    command: "templates eject",
+                });
             }
             let target = args.root.join("templates").join(name);
             if target.exists() {
-                eprintln!(
-                    "error: `templates/{name}` already exists; tradetalks never overwrites a template (remove it first to start again from the built-in one)"
-                );
-                return ExitCode::from(2);
+                return Err(Failure::Usage(format!(
+                    "`templates/{name}` already exists; tradetalks never overwrites a template (remove it first to start again from the built-in one)"
+                )));
             }
-            let written = target
+            target
                 .parent()
                 .map_or(Ok(()), std::fs::create_dir_all)
-                .and_then(|()| std::fs::write(&target, text));
-            match written {
-                Ok(()) => {
-                    eprintln!("Wrote templates/{name}: it now replaces the built-in one");
-                    ExitCode::SUCCESS
-                }
-                Err(err) => {
-                    eprintln!("error: cannot write `templates/{name}`: {err}");
-                    ExitCode::from(2)
-                }
-            }
+                .and_then(|()| std::fs::write(&target, text))
+                .map_err(|error| Failure::Write {
+                    path: format!("templates/{name}"),
+                    error,
+                })?;
+            eprintln!("Wrote templates/{name}: it now replaces the built-in one");
+            Ok(ExitCode::SUCCESS)
         }
     }
 }
 
-fn init(args: InitArgs) -> ExitCode {
+fn init(args: InitArgs) -> Result<ExitCode, Failure> {
     let today = jiff::ZonedDateTime::now().date();
     match crate::scaffold::init(&args.dir, args.force, args.minimal, today) {
         Ok(written) => {
@@ -552,23 +521,20 @@ fn init(args: InitArgs) -> ExitCode {
                 args.dir.display(),
                 args.dir.display()
             );
-            ExitCode::SUCCESS
+            Ok(ExitCode::SUCCESS)
         }
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::from(2)
-        }
+        Err(message) => Err(Failure::Usage(message)),
     }
 }
 
-fn new_page(args: NewArgs) -> ExitCode {
+fn new_page(args: NewArgs) -> Result<ExitCode, Failure> {
     let config = match crate::config::Config::load(&crate::source::Tree::disk(&args.root), None) {
         Ok(config) => config,
         Err(problems) => {
             let mut diagnostics = Diagnostics::default();
             diagnostics.extend(problems);
             report(&diagnostics);
-            return ExitCode::from(2);
+            return Err(Failure::Reported);
         }
     };
     let today = jiff::ZonedDateTime::now().date();
@@ -582,11 +548,8 @@ fn new_page(args: NewArgs) -> ExitCode {
                     eprintln!("Created {shown} (a draft: remove `draft: true` to publish)");
                 }
             }
-            ExitCode::SUCCESS
+            Ok(ExitCode::SUCCESS)
         }
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::from(2)
-        }
+        Err(message) => Err(Failure::Usage(message)),
     }
 }

@@ -19,6 +19,7 @@ pub mod content;
 pub mod data;
 pub mod diagnostic;
 pub mod facts;
+pub mod failure;
 pub mod guard;
 pub mod markdown;
 pub mod output;

@@ -18,6 +18,7 @@ use annotate_snippets::Renderer;
 use tokio::sync::broadcast;
 
 use crate::diagnostic::Diagnostics;
+use crate::failure::Failure;
 use crate::pipeline::{self, BuildOptions, BuiltSite, session::Session};
 use watch::Change;
 
@@ -85,18 +86,21 @@ impl Shared {
 }
 
 pub fn run(options: ServeOptions, renderer: &Renderer) -> ExitCode {
+    crate::failure::exit_code(serve(options, renderer))
+}
+
+fn serve(options: ServeOptions, renderer: &Renderer) -> Result<ExitCode, Failure> {
     // Watch events carry absolute paths; compare them with an absolute root.
     let root = options
         .root
         .canonicalize()
         .unwrap_or_else(|_| options.root.clone());
     if !root.join(crate::config::CONFIG_FILE).is_file() {
-        eprintln!(
-            "error: no `{}` in `{}`: this is not a tradetalks site\n  = help: pass `--root DIR`, or run `tradetalks init DIR` to start a site",
+        return Err(Failure::Usage(format!(
+            "no `{}` in `{}`: this is not a tradetalks site\n  = help: pass `--root DIR`, or run `tradetalks init DIR` to start a site",
             crate::config::CONFIG_FILE,
             root.display()
-        );
-        return ExitCode::from(2);
+        )));
     }
     let address = SocketAddr::new(options.bind, options.port);
     let listener = match TcpListener::bind(address) {
@@ -107,8 +111,9 @@ pub fn run(options: ServeOptions, renderer: &Renderer) -> ExitCode {
             } else {
                 ""
             };
-            eprintln!("error: cannot listen on {address}: {err}{hint}");
-            return ExitCode::from(2);
+            return Err(Failure::Server(format!(
+                "cannot listen on {address}: {err}{hint}"
+            )));
         }
     };
     let local = listener.local_addr().unwrap_or(address);
@@ -162,10 +167,7 @@ pub fn run(options: ServeOptions, renderer: &Renderer) -> ExitCode {
         sender,
     ) {
         Ok(watcher) => watcher,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(2);
-        }
+        Err(message) => return Err(Failure::Server(message)),
     };
     {
         let shared = Arc::clone(&shared);
@@ -188,40 +190,24 @@ pub fn run(options: ServeOptions, renderer: &Renderer) -> ExitCode {
     }
 
     eprintln!("Serving {} at {url} (Ctrl-C to stop)", root.display());
-    let runtime = match tokio::runtime::Builder::new_current_thread()
+    let cannot_start =
+        |err: std::io::Error| Failure::Server(format!("cannot start the server: {err}"));
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-    {
-        Ok(runtime) => runtime,
-        Err(err) => {
-            eprintln!("error: cannot start the server: {err}");
-            return ExitCode::from(2);
-        }
-    };
+        .map_err(cannot_start)?;
     runtime.block_on(async move {
-        if listener.set_nonblocking(true).is_err() {
-            eprintln!("error: cannot start the server");
-            return ExitCode::from(2);
-        }
-        let listener = match tokio::net::TcpListener::from_std(listener) {
-            Ok(listener) => listener,
-            Err(err) => {
-                eprintln!("error: cannot start the server: {err}");
-                return ExitCode::from(2);
-            }
-        };
+        listener.set_nonblocking(true).map_err(cannot_start)?;
+        let listener = tokio::net::TcpListener::from_std(listener).map_err(cannot_start)?;
         let server = axum::serve(listener, http::router(shared));
         tokio::select! {
             result = server => match result {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(err) => {
-                    eprintln!("error: the server stopped: {err}");
-                    ExitCode::from(2)
-                }
+                Ok(()) => Ok(ExitCode::SUCCESS),
+                Err(err) => Err(Failure::Server(format!("the server stopped: {err}"))),
             },
             _ = tokio::signal::ctrl_c() => {
                 eprintln!("\nStopped.");
-                ExitCode::SUCCESS
+                Ok(ExitCode::SUCCESS)
             }
         }
     })
