@@ -723,6 +723,17 @@ const PATH_ESCAPES: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANU
     .remove(b'~')
     .remove(b'/');
 
+/// The output file of the page, section or folder at `site_path` (`countries/japan/` →
+/// `countries/japan/index.html`; `` → `index.html`; `countries/japan` → the same): every
+/// page's file name comes from here, as every URL comes from `url_path` and `permalink`.
+pub fn index_file(site_path: &str) -> String {
+    if site_path.is_empty() || site_path.ends_with('/') {
+        format!("{site_path}index.html")
+    } else {
+        format!("{site_path}/index.html")
+    }
+}
+
 /// A site path as a URL path: `日本/` → `%E6%97%A5%E6%9C%AC/`. Plain ASCII paths are returned as
 /// they are.
 pub fn encode_path(site_path: &str) -> std::borrow::Cow<'_, str> {
@@ -788,6 +799,14 @@ mod tests {
     fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
         let file = SourceFile::new(CONFIG_FILE, "/x", text);
         Config::parse(Path::new("/site"), &file, None)
+    }
+
+    #[test]
+    fn every_page_has_its_index_file() {
+        assert_eq!(index_file(""), "index.html");
+        assert_eq!(index_file("countries/japan/"), "countries/japan/index.html");
+        assert_eq!(index_file("countries/japan"), "countries/japan/index.html");
+        assert_eq!(index_file("日本/"), "日本/index.html");
     }
 
     #[test]

@@ -188,11 +188,7 @@ fn target_file(site: &BuiltSite, path: &str) -> Option<String> {
     let path = percent_encoding::percent_decode_str(path)
         .decode_utf8()
         .ok()?;
-    let candidates = [
-        path.to_string(),
-        format!("{}index.html", path),
-        format!("{}/index.html", path.trim_end_matches('/')),
-    ];
+    let candidates = [path.to_string(), crate::config::index_file(&path)];
     candidates
         .into_iter()
         .find(|c| site.generates(c) || site.copies.contains_key(c))

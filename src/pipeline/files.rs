@@ -129,7 +129,7 @@ pub(super) fn alias_output_path(alias: &str) -> Option<String> {
     Some(if joined.ends_with(".html") {
         joined
     } else {
-        format!("{joined}/index.html")
+        crate::config::index_file(&joined)
     })
 }
 

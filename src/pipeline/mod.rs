@@ -354,12 +354,12 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
     }
     for page in &content.pages {
         site.origins
-            .insert(format!("{}index.html", page.path), page.file.clone());
+            .insert(crate::config::index_file(&page.path), page.file.clone());
     }
     for section in content.sections.values() {
         if let Some(file) = &section.file {
             site.origins
-                .insert(format!("{}index.html", section.path), file.clone());
+                .insert(crate::config::index_file(&section.path), file.clone());
         }
     }
     clock.lap("template values");

@@ -192,7 +192,7 @@ impl Render<'_> {
         self.render(
             page_template(page, content),
             &context,
-            format!("{}index.html", page.path),
+            crate::config::index_file(&page.path),
             &format!("`{}`", page.file.name),
         )
     }
@@ -206,7 +206,7 @@ impl Render<'_> {
         self.render(
             section_template(section),
             &context,
-            format!("{}index.html", section.path),
+            crate::config::index_file(&section.path),
             &format!("`content/{}`", section.content_path),
         )
     }

@@ -189,7 +189,7 @@ impl Session {
             edit.sections.insert(page.section.clone());
             self.site
                 .origins
-                .insert(format!("{}index.html", page.path), page.file.clone());
+                .insert(crate::config::index_file(&page.path), page.file.clone());
             state.content.pages[index] = page;
         }
         // Dates, weights and titles order a section's pages.
@@ -400,13 +400,13 @@ impl Session {
                 .pages
                 .iter()
                 .enumerate()
-                .map(|(i, p)| (format!("{}index.html", p.path), i))
+                .map(|(i, p)| (crate::config::index_file(&p.path), i))
                 .collect();
             let section_paths: BTreeMap<String, &String> = state
                 .content
                 .sections
                 .iter()
-                .map(|(dir, s)| (format!("{}index.html", s.path), dir))
+                .map(|(dir, s)| (crate::config::index_file(&s.path), dir))
                 .collect();
             for path in &state.readers {
                 if let Some(&i) = page_paths.get(path) {
@@ -444,7 +444,7 @@ impl Session {
         // A term page changes when it reads content, shows a changed page, or belongs to a
         // term whose order changed.
         let wants = |path: &str, on_it: &[usize]| {
-            old_readers.contains(&format!("{path}index.html"))
+            old_readers.contains(&crate::config::index_file(path))
                 || on_it.iter().any(|i| listed.contains(i))
                 || edit
                     .reordered_terms

@@ -24,7 +24,7 @@ pub(crate) fn render(
     only: Option<&PageFilter<'_>>,
 ) -> Vec<Result<KeptPage, Diagnostic>> {
     let render = |template: &str, context: &Context, path: String| {
-        let output = format!("{path}index.html");
+        let output = crate::config::index_file(&path);
         sink.render(tera, template, context, output)
             .map_err(|err| {
                 sources

@@ -97,7 +97,7 @@ pub fn resolve(path: &str, exists: impl Fn(&str) -> bool) -> Target {
         return Target::NotFound;
     }
     if relative.is_empty() || relative.ends_with('/') {
-        let index = format!("{relative}index.html");
+        let index = crate::config::index_file(relative);
         return if exists(&index) {
             Target::File(index)
         } else {
@@ -107,7 +107,7 @@ pub fn resolve(path: &str, exists: impl Fn(&str) -> bool) -> Target {
     if exists(relative) {
         return Target::File(relative.to_owned());
     }
-    if exists(&format!("{relative}/index.html")) {
+    if exists(&crate::config::index_file(relative)) {
         return Target::Redirect(format!("/{relative}/"));
     }
     Target::NotFound
