@@ -199,10 +199,34 @@ fn target_file(site: &BuiltSite, path: &str) -> Option<String> {
 /// share (a template's) is reported once, with how many pages have it. Returns the external
 /// links too, for `check --external`.
 pub fn internal_links(config: &Config, site: &BuiltSite) -> (Vec<Diagnostic>, Vec<Link>) {
+    links_of_pages(config, site, site.links.iter())
+}
+
+/// `internal_links` for some of the site's pages only (`serve`'s update: the pages it
+/// rendered again, when no page's ids changed, so that links into the others still hold).
+pub fn internal_links_of(
+    config: &Config,
+    site: &BuiltSite,
+    pages: &BTreeSet<String>,
+) -> (Vec<Diagnostic>, Vec<Link>) {
+    links_of_pages(
+        config,
+        site,
+        pages
+            .iter()
+            .filter_map(|page| Some((page, site.links.get(page)?))),
+    )
+}
+
+fn links_of_pages<'s>(
+    config: &Config,
+    site: &'s BuiltSite,
+    pages: impl Iterator<Item = (&'s String, &'s std::sync::Arc<PageLinks>)>,
+) -> (Vec<Diagnostic>, Vec<Link>) {
     let mut external = Vec::new();
     // A broken link by the message it gets: the first page that has it, and how many do.
     let mut broken: BTreeMap<(String, String), (String, String, usize)> = BTreeMap::new();
-    for (page, links) in &site.links {
+    for (page, links) in pages {
         for url in &links.links {
             if site.checked_links.contains(url) {
                 continue;

@@ -106,18 +106,47 @@ impl Session {
         let new_bodies = rendered.pages.clone();
         let targets = self.refresh_values(&edit, rendered)?;
         clock.lap("update: template values");
+        let links_before = self.site.links.clone();
         self.rerender_outputs(&edit, &targets)?;
         clock.lap("update: render pages");
         self.refresh_listings(&edit, links_changed);
         self.refresh_search(&new_bodies);
         clock.lap("update: feed, sitemap, search index");
         // The link check, as a build runs it; a broken link falls back to a full build, which
-        // reports it.
-        let (broken, external) = crate::check::internal_links(&self.state.config, &self.site);
-        if !broken.is_empty() {
-            return None;
+        // reports it. Pages do not move in an update: when no page rendered again changed its
+        // ids, every other page's links still hold, and only those pages' links are checked.
+        let rendered: BTreeSet<String> = self
+            .site
+            .links
+            .iter()
+            .filter(|(path, links)| {
+                links_before
+                    .get(*path)
+                    .is_none_or(|before| !Arc::ptr_eq(before, links))
+            })
+            .map(|(path, _)| path.clone())
+            .collect();
+        clock.note(&format!("update: {} pages rendered again", rendered.len()));
+        let same_ids = rendered.iter().all(|path| {
+            links_before.get(path).map(|l| &l.ids) == self.site.links.get(path).map(|l| &l.ids)
+        });
+        if same_ids {
+            let (broken, external) =
+                crate::check::internal_links_of(&self.state.config, &self.site, &rendered);
+            if !broken.is_empty() {
+                return None;
+            }
+            self.site
+                .external
+                .retain(|link| !rendered.contains(&link.page));
+            self.site.external.extend(external);
+        } else {
+            let (broken, external) = crate::check::internal_links(&self.state.config, &self.site);
+            if !broken.is_empty() {
+                return None;
+            }
+            self.site.external = external;
         }
-        self.site.external = external;
         clock.lap("update: link check");
         diagnostics.sort();
         Some(diagnostics)

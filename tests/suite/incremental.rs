@@ -193,6 +193,25 @@ fn edits_that_move_pages_or_break_them_are_left_to_a_full_build() {
         1
     )));
     assert!(editor.edit("content/posts/second.md", |t| format!("{t}\nMore.\n")));
+    // A link written as HTML to no page: the update's link check refuses it.
+    let stray = "\n<a href=\"/nowhere/\">nowhere</a>\n";
+    assert!(!editor.edit("content/posts/second.md", |t| format!("{t}{stray}")));
+    assert!(!editor.edit("content/posts/second.md", |t| t.replacen(stray, "\n", 1)));
+    // Another page links to a heading; the heading goes: the ids changed, the whole site's
+    // links are checked, and the broken fragment sends the edit to a full build.
+    assert!(editor.edit("content/posts/second.md", |t| format!(
+        "{t}\n## Anchor here\n\nText.\n"
+    )));
+    // (A new link in a body may itself be left to a full build; either way the site must
+    // equal a full build's, which `edit` checks.)
+    editor.edit("content/posts/first.md", |t| {
+        format!("{t}\n<a href=\"/posts/second/#anchor-here\">see</a>\n")
+    });
+    assert!(!editor.edit("content/posts/second.md", |t| t.replacen(
+        "## Anchor here\n",
+        "Anchor gone.\n",
+        1
+    )));
 }
 
 #[test]
