@@ -50,12 +50,6 @@ impl Key {
 #[derive(Clone)]
 pub struct KeyBuilder(blake3::Hasher);
 
-impl Default for KeyBuilder {
-    fn default() -> Self {
-        KeyBuilder::new("")
-    }
-}
-
 impl KeyBuilder {
     /// A key for values of `kind` (`body`, …).
     pub fn new(kind: &str) -> KeyBuilder {

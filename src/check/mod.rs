@@ -93,15 +93,6 @@ fn attributes(html: &str) -> Vec<(Attribute, String)> {
     found
 }
 
-/// Every `href`/`src` value in an HTML page, in order, with entities decoded.
-pub fn links_in(html: &str) -> Vec<String> {
-    attributes(html)
-        .into_iter()
-        .filter(|(kind, _)| *kind == Attribute::Link)
-        .map(|(_, value)| value)
-        .collect()
-}
-
 /// The entities our own HTML writes (HTML escaping), decoded; `&amp;` last, so that an
 /// escaped entity (`&amp;lt;`) stays the text `&lt;`.
 pub fn decode_entities(text: &str) -> String {
@@ -113,12 +104,6 @@ pub fn decode_entities(text: &str) -> String {
         .replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&amp;", "&")
-}
-
-/// Every `id="..."` in an HTML page.
-#[cfg(test)]
-fn ids_in(html: &str) -> BTreeSet<String> {
-    PageLinks::of(html).ids
 }
 
 /// What a link is, seen from the site.
@@ -345,8 +330,9 @@ mod tests {
     #[test]
     fn links_and_ids_are_found_and_decoded() {
         let html = "<a href=\"/a/?x=1&amp;y=2\">a</a><img src=\"i.png\" alt=\"\"><h2 id=\"who\">";
-        assert_eq!(links_in(html), vec!["/a/?x=1&y=2", "i.png"]);
+        let found = PageLinks::of(html);
+        assert_eq!(found.links, vec!["/a/?x=1&y=2", "i.png"]);
         assert_eq!(decode_entities("&amp;lt; &lt;"), "&lt; <");
-        assert!(ids_in(html).contains("who"));
+        assert!(found.ids.contains("who"));
     }
 }

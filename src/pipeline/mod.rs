@@ -448,7 +448,10 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
     }
     clock.lap("link check");
     progress.finish();
-    cache.trim();
+    // Only a build that wrote entries can have grown the cache past its limit.
+    if site.body_cache.misses > 0 {
+        cache.trim();
+    }
     diagnostics.sort();
     if diagnostics.has_errors() {
         return (None, diagnostics);

@@ -106,8 +106,7 @@ impl Session {
         let new_bodies = rendered.pages.clone();
         let targets = self.refresh_values(&edit, rendered)?;
         clock.lap("update: template values");
-        let links_before = self.site.links.clone();
-        self.rerender_outputs(&edit, &targets)?;
+        let outputs = self.rerender_outputs(&edit, &targets)?;
         clock.lap("update: render pages");
         self.refresh_listings(&edit, links_changed);
         self.refresh_search(&new_bodies);
@@ -115,24 +114,11 @@ impl Session {
         // The link check, as a build runs it; a broken link falls back to a full build, which
         // reports it. Pages do not move in an update: when no page rendered again changed its
         // ids, every other page's links still hold, and only those pages' links are checked.
-        let rendered: BTreeSet<String> = self
-            .site
-            .links
-            .iter()
-            .filter(|(path, links)| {
-                links_before
-                    .get(*path)
-                    .is_none_or(|before| !Arc::ptr_eq(before, links))
-            })
-            .map(|(path, _)| path.clone())
-            .collect();
+        let rendered = &outputs.paths;
         clock.note(&format!("update: {} pages rendered again", rendered.len()));
-        let same_ids = rendered.iter().all(|path| {
-            links_before.get(path).map(|l| &l.ids) == self.site.links.get(path).map(|l| &l.ids)
-        });
-        if same_ids {
+        if !outputs.ids_changed {
             let (broken, external) =
-                crate::check::internal_links_of(&self.state.config, &self.site, &rendered);
+                crate::check::internal_links_of(&self.state.config, &self.site, rendered);
             if !broken.is_empty() {
                 return None;
             }
@@ -418,7 +404,7 @@ impl Session {
     }
 
     /// Renders the outputs that show what changed, and every output that reads content.
-    fn rerender_outputs(&mut self, edit: &Edit, targets: &Targets) -> Option<()> {
+    fn rerender_outputs(&mut self, edit: &Edit, targets: &Targets) -> Option<Outputs> {
         let state = &self.state;
         let mut pages = targets.pages.clone();
         let mut sections = targets.sections.clone();
@@ -498,7 +484,11 @@ impl Session {
         }
         let new_readers = readers.into_inner().unwrap_or_default();
         let state = &mut self.state;
+        let mut outputs = Outputs::default();
         for kept in rendered {
+            outputs.ids_changed |=
+                self.site.links.get(&kept.path).map(|l| &l.ids) != Some(&kept.links.ids);
+            outputs.paths.insert(kept.path.clone());
             // Whether this output reads content is now what its last render said.
             if new_readers.contains(&kept.path) {
                 state.readers.insert(kept.path.clone());
@@ -507,7 +497,7 @@ impl Session {
             }
             self.site.keep(kept);
         }
-        Some(())
+        Some(outputs)
     }
 
     /// The feed and sitemap (when the edit can change them) and the highlighting
@@ -571,6 +561,14 @@ impl Session {
         site.deferred = Some(Arc::new(Deferred::search_index(index.clone())));
         state.search_index = Some(index);
     }
+}
+
+/// The pages an update rendered again, and whether any of them changed its ids (then links
+/// from other pages into it may have broken).
+#[derive(Default)]
+struct Outputs {
+    paths: BTreeSet<String>,
+    ids_changed: bool,
 }
 
 /// What an edit changed.

@@ -148,6 +148,14 @@ fn note_content_read() {
     READS_CONTENT.set(true);
 }
 
+/// How a built-in template is named in diagnostics, before its name.
+const BUILTIN: &str = "(built-in template)";
+
+/// Whether `file` is one of the templates built into tradetalks (not the site's).
+fn is_builtin(file: &SourceFile) -> bool {
+    file.name.starts_with(BUILTIN)
+}
+
 /// The template sources of a site, by name.
 pub struct TemplateSources {
     files: BTreeMap<String, SourceFile>,
@@ -162,7 +170,7 @@ impl TemplateSources {
             .into_iter()
             .chain(crate::shortcodes::BUILTIN_TEMPLATES)
         {
-            let display = format!("(built-in template) {name}");
+            let display = format!("{BUILTIN} {name}");
             files.insert(name.to_owned(), SourceFile::new(display, name, text));
         }
         let dir = root.join("templates");
@@ -179,7 +187,7 @@ impl TemplateSources {
             }
         }
         if let Some(base) = files.get("base.html")
-            && !base.name.starts_with("(built-in")
+            && !is_builtin(base)
         {
             problems.extend(missing_from_base(base));
         }
@@ -193,9 +201,9 @@ impl TemplateSources {
     /// Whether the site has shortcodes of its own (`templates/shortcodes/NAME.html`): only
     /// those can call template functions while bodies render.
     pub fn has_site_shortcodes(&self) -> bool {
-        self.files.iter().any(|(name, file)| {
-            name.starts_with("shortcodes/") && !file.name.starts_with("(built-in")
-        })
+        self.files
+            .iter()
+            .any(|(name, file)| name.starts_with("shortcodes/") && !is_builtin(file))
     }
 
     /// Every template's name and text (built-ins too), in name order.
@@ -269,7 +277,7 @@ impl TemplateSources {
         let mut diagnostic = Diagnostic::error(format!("template error: {}", report.message));
         let file = report.template.as_deref().and_then(|n| self.files.get(n));
         if let Some(file) = file
-            && file.name.starts_with("(built-in")
+            && is_builtin(file)
             && matches!(err.kind(), tera::ErrorKind::RenderingError(_))
         {
             let name = report.template.as_deref().unwrap_or_default();
