@@ -66,6 +66,7 @@ fn options() -> BuildOptions {
         as_of: Some(jiff::civil::date(2025, 4, 20)),
         progress: false,
         cache_dir: None,
+        spill_over: None,
     }
 }
 

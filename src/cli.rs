@@ -302,6 +302,7 @@ fn build(args: BuildArgs) -> Result<ExitCode, Failure> {
         as_of: args.site.as_of,
         progress: std::io::stderr().is_terminal() && !args.site.quiet,
         cache_dir: args.site.cache(),
+        ..BuildOptions::default()
     };
     // Pages go to the staging folder as they render; without a site there is nothing to
     // stage (and the build only reports why).
@@ -359,6 +360,7 @@ fn check(args: CheckArgs) -> ExitCode {
         as_of: args.site.as_of,
         progress: std::io::stderr().is_terminal() && !args.site.quiet,
         cache_dir: args.site.cache(),
+        ..BuildOptions::default()
     };
     let (site, mut diagnostics) = pipeline::build(&root, &options);
     if site.is_none() && !root.join(crate::config::CONFIG_FILE).is_file() {

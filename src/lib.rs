@@ -30,6 +30,7 @@ pub mod scaffold;
 pub mod serve;
 pub mod shortcodes;
 pub mod source;
+pub mod spill;
 pub mod templates;
 pub mod text;
 pub mod yaml;

@@ -49,6 +49,7 @@ use crate::progress::Progress;
 use crate::publish;
 use crate::shortcodes::{self, Expanded, PageInfo, ShortcodeEnv};
 use crate::source::{SourceFile, Tree, display_name};
+use crate::spill::Texts;
 use crate::templates::{Lookup, SharedLookup, TemplateSources};
 
 /// Files every site gets unless its `static/` has its own of the same name.
@@ -71,6 +72,9 @@ pub struct BuildOptions {
     pub progress: bool,
     /// The build cache's folder (`cache`); `None` builds without one.
     pub cache_dir: Option<PathBuf>,
+    /// A build of a site with more Markdown than this many bytes writes page bodies to disk
+    /// as they render (`spill`); `None`: `spill::SPILL_OVER`.
+    pub spill_over: Option<usize>,
 }
 
 impl BuildOptions {
@@ -107,6 +111,8 @@ pub struct BuiltSite {
     pub external: Vec<crate::check::Link>,
     /// How the bodies' build cache served this build.
     pub body_cache: crate::cache::Stats,
+    /// Whether page bodies went to disk as they rendered (a large site; see `spill`).
+    pub bodies_spilled: bool,
 }
 
 impl BuiltSite {
@@ -313,7 +319,15 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
             },
         )
     });
+    // A build of a large site writes page bodies to disk as they render, and reads each back
+    // when its page renders; `serve` keeps them at hand for its updates.
+    let markdown_bytes: usize = content.pages.iter().map(|page| page.body.len()).sum();
+    let spill_over = options.spill_over.unwrap_or(crate::spill::SPILL_OVER);
+    let spiller = (!retain && markdown_bytes > spill_over)
+        .then(crate::spill::Spiller::new)
+        .and_then(Result::ok);
     let inputs = BodyInputs {
+        spill: spiller.as_ref(),
         config: &config,
         content: &content,
         data: &data_files,
@@ -335,7 +349,33 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
     clock.lap("markdown and shortcodes");
     check_anchors(&content, &bodies, &mut diagnostics);
     check_template_names(&content, &sources, &mut diagnostics);
-    let views = Views::new(&config, &content, &urls, &mut bodies);
+    let checked_links = bodies.checked_links();
+    let stylesheet = bodies.stylesheet();
+    let html = bodies
+        .pages
+        .iter_mut()
+        .map(|body| std::mem::take(&mut body.html))
+        .collect();
+    let contents = match spiller {
+        Some(spiller) => {
+            clock.note("page bodies written to a temporary file as they rendered");
+            spiller.finish(html)
+        }
+        None => Ok(Texts::in_memory(html)),
+    };
+    let contents = match contents {
+        Ok(contents) => contents,
+        Err(err) => {
+            diagnostics.push(Diagnostic::error(format!(
+                "could not write page bodies to a temporary file: {err}"
+            )));
+            return (None, diagnostics);
+        }
+    };
+    let views = Views::new(&config, &content, &urls, &bodies, contents);
+    if !retain {
+        bodies.keep_only_what_publishing_reads();
+    }
     lookup.set(views.lookup(&config, &content, &taxonomies, data_values(&data_files)));
 
     let Some(tera) = tera.filter(|_| !diagnostics.has_errors()) else {
@@ -348,7 +388,8 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
         scheduled: content.scheduled.clone(),
         ..BuiltSite::default()
     };
-    site.checked_links = bodies.checked_links();
+    site.checked_links = checked_links;
+    site.bodies_spilled = views.contents.spilled();
     if let Some(body_cache) = &body_cache {
         site.body_cache = body_cache.stats();
     }
@@ -401,7 +442,7 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
     clock.lap("render taxonomy and search pages");
     progress.stage("writing the feed, sitemap and search index", 0);
     site.files
-        .insert("syntax.css".into(), bodies.stylesheet().into_bytes().into());
+        .insert("syntax.css".into(), stylesheet.into_bytes().into());
     // Unless `serve` keeps them, every template has rendered: their values go now, before
     // the feed and the search index need memory of their own. Page bodies live on inside
     // `views.contents`.
@@ -411,7 +452,6 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
         drop((tera, lookup));
         (views.into_contents_only(), None, None)
     };
-    let page_html = views.page_html();
     let search_index = crate::guard::catch(
         || "writing the feed, sitemap and search index".to_owned(),
         || {
@@ -419,7 +459,7 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
                 &config,
                 &content,
                 &bodies,
-                &page_html,
+                &views.contents,
                 &taxonomies,
                 &mut site,
             )
@@ -433,6 +473,11 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
     let search_index = search_index.filter(|_| retain);
     for (path, bytes) in bodies.downloads.values().flatten() {
         site.files.insert(path.clone(), bytes.clone());
+    }
+    if views.contents.unreadable() {
+        diagnostics.push(Diagnostic::error(
+            "could not read page bodies back from their temporary file: the disk failed during the build",
+        ));
     }
     clock.lap("feed, sitemap, search index");
     progress.stage("checking links", 0);
@@ -456,7 +501,6 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
     if diagnostics.has_errors() {
         return (None, diagnostics);
     }
-    drop(page_html);
     let state = match (tera, lookup) {
         (Some(tera), Some(lookup)) => Some(session::State {
             config,

@@ -176,7 +176,7 @@ impl Render<'_> {
         let (content, views) = (self.content, self.views);
         let page = &content.pages[index];
         let mut context = views.context();
-        context.insert_value("page", views.pages[index].clone());
+        context.insert_value("page", views.page(index));
         context.insert_value("section", views.sections[&page.section].clone());
         context.insert("current_path", &page.path);
         context.insert("meta", &publish::meta::page(self.config, page));

@@ -276,6 +276,7 @@ impl Session {
             .chain(sections.iter().map(|dir| BodyOf::Section(dir)))
             .collect();
         let inputs = BodyInputs {
+            spill: None,
             config: &state.config,
             content: &state.content,
             data: &state.data_files,
@@ -505,11 +506,10 @@ impl Session {
     fn refresh_listings(&mut self, edit: &Edit, links_changed: bool) {
         let state = &self.state;
         let site = &mut self.site;
-        let page_html = state.views.page_html();
         let listings = publish::pages::feed_and_sitemaps(
             &state.config,
             &state.content,
-            &page_html,
+            &state.views.contents,
             &state.taxonomies,
             publish::pages::Listings {
                 // The feed shows the newest pages in full: an edit to a page it does not
@@ -698,7 +698,7 @@ impl OwnedDocument {
                 .into_iter()
                 .map(str::to_owned)
                 .collect(),
-            html: state.views.contents[index].clone(),
+            html: state.views.contents.get(index),
         })
     }
 

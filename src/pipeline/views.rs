@@ -9,22 +9,23 @@ pub(crate) struct Views {
     pub(crate) config: Value,
     /// Page summaries (no content), by page index, for lists.
     pub(crate) summaries: Vec<Value>,
-    /// Full pages, by page index.
-    pub(crate) pages: Vec<Value>,
+    /// Each page's table of contents, by page index (empty before bodies render).
+    pub(crate) tocs: Vec<Value>,
     /// Full sections (with their page summaries), by folder.
     pub(crate) sections: BTreeMap<String, Value>,
-    /// Each page's HTML body, by page index: moved here from `Bodies` (the same text inside
-    /// `pages`, not a copy), and kept for the feed and the search index.
-    pub(crate) contents: Vec<Value>,
+    /// Each page's HTML body, by page index: moved here from `Bodies` (or written to disk as
+    /// they rendered, in a build of a large site), and shared with `get_page`.
+    pub(crate) contents: std::sync::Arc<Texts>,
 }
 
 impl Views {
-    /// The values templates see. Page bodies move out of `bodies` into them.
+    /// The values templates see; `contents` are the page bodies, taken out of `bodies`.
     pub(crate) fn new(
         config: &Config,
         content: &Content,
         urls: &BTreeMap<String, String>,
-        bodies: &mut Bodies,
+        bodies: &Bodies,
+        contents: Texts,
     ) -> Views {
         // Each page's summary is built once, in parallel, and shared by every list that
         // shows it.
@@ -34,16 +35,10 @@ impl Views {
             .zip(&bodies.pages)
             .map(|(page, body)| Value::from_serializable(&page_summary(config, page, Some(body))))
             .collect();
-        let contents: Vec<Value> = bodies
+        let tocs = bodies
             .pages
-            .par_iter_mut()
-            .map(|body| Value::safe_string(&std::mem::take(&mut body.html)))
-            .collect();
-        let pages = summaries
             .par_iter()
-            .zip(&bodies.pages)
-            .zip(&contents)
-            .map(|((summary, body), content)| with_body(summary.clone(), content.clone(), body))
+            .map(|body| Value::from_serializable(&body.toc))
             .collect();
         let config_value = json!({
             "title": config.title,
@@ -60,12 +55,24 @@ impl Views {
             site: site_value(config, content, urls),
             config: Value::from_serializable(&config_value),
             summaries,
-            pages,
+            tocs,
             sections: BTreeMap::new(),
-            contents,
+            contents: std::sync::Arc::new(contents),
         };
         views.sections = views.section_values(config, content, bodies);
         views
+    }
+
+    /// Page `index` as its own template and `get_page` see it: its summary with its body and
+    /// table of contents. Made when asked for, so that no page's body stays in memory longer
+    /// than its render.
+    pub(crate) fn page(&self, index: usize) -> Value {
+        crate::templates::with_body(
+            self.summaries[index].clone(),
+            &self.contents,
+            &self.tocs,
+            index,
+        )
     }
 
     /// Every section's value: its summary and body, its pages' summaries in order and its
@@ -81,14 +88,11 @@ impl Views {
             .par_iter()
             .map(|(dir, section)| {
                 let value = section_value(config, content, section, &self.summaries, Some(bodies));
-                (
-                    dir.clone(),
-                    with_body(
-                        value,
-                        Value::safe_string(&bodies.sections[dir].html),
-                        &bodies.sections[dir],
-                    ),
-                )
+                let body = &bodies.sections[dir];
+                let mut map = value.into_map().unwrap_or_default();
+                map.insert("content".into(), Value::safe_string(&body.html));
+                map.insert("toc".into(), Value::from_serializable(&body.toc));
+                (dir.clone(), Value::from(map))
             })
             .collect()
     }
@@ -101,15 +105,12 @@ impl Views {
         index: usize,
         body: &mut Rendered,
     ) {
-        let summary =
+        self.summaries[index] =
             Value::from_serializable(&page_summary(config, &content.pages[index], Some(body)));
-        let html = Value::safe_string(&std::mem::take(&mut body.html));
-        self.pages[index] = with_body(summary.clone(), html.clone(), body);
-        self.summaries[index] = summary;
-        self.contents[index] = html;
+        self.tocs[index] = Value::from_serializable(&body.toc);
+        std::sync::Arc::make_mut(&mut self.contents).set(index, &std::mem::take(&mut body.html));
     }
 
-    /// What the template functions look up.
     /// What the template functions look up; `data` is every data file's value by name.
     pub(crate) fn lookup(
         &self,
@@ -120,6 +121,9 @@ impl Views {
     ) -> Lookup {
         Lookup {
             pages: self.page_lookup(content),
+            summaries: self.summaries.clone(),
+            tocs: self.tocs.clone(),
+            contents: self.contents.clone(),
             sections: self.section_lookup(content),
             taxonomies: self.taxonomy_lookup(taxonomies),
             data,
@@ -133,26 +137,19 @@ impl Views {
             site: Value::none(),
             config: Value::none(),
             summaries: Vec::new(),
-            pages: Vec::new(),
+            tocs: Vec::new(),
             sections: BTreeMap::new(),
             contents: self.contents,
         }
     }
 
-    /// Each page's HTML body, by page index.
-    pub(crate) fn page_html(&self) -> Vec<&str> {
-        self.contents
-            .iter()
-            .map(|v| v.as_str().unwrap_or_default())
-            .collect()
-    }
-
-    pub(crate) fn page_lookup(&self, content: &Content) -> BTreeMap<String, Value> {
+    /// Content path to page index, for `get_page`.
+    pub(crate) fn page_lookup(&self, content: &Content) -> BTreeMap<String, usize> {
         content
             .pages
             .iter()
-            .zip(&self.pages)
-            .map(|(p, v)| (p.content_path.clone(), v.clone()))
+            .enumerate()
+            .map(|(i, p)| (p.content_path.clone(), i))
             .collect()
     }
 
@@ -423,10 +420,10 @@ pub(crate) fn lookup_before_bodies(
     let views = Views {
         site: Value::none(),
         config: Value::none(),
-        pages: summaries.clone(),
         summaries,
+        tocs: Vec::new(),
         sections,
-        contents: Vec::new(),
+        contents: Default::default(),
     };
     views.lookup(config, content, taxonomies, data)
 }
@@ -437,12 +434,4 @@ pub(crate) fn data_values(data_files: &data::DataFiles) -> BTreeMap<String, Valu
         .iter()
         .map(|(name, file)| (name.clone(), Value::from_serializable(&file.value)))
         .collect()
-}
-
-/// Adds the rendered body (as safe HTML) and table of contents to a summary.
-pub(super) fn with_body(summary: Value, content: Value, body: &Rendered) -> Value {
-    let mut map = summary.into_map().unwrap_or_default();
-    map.insert("content".into(), content);
-    map.insert("toc".into(), Value::from_serializable(&body.toc));
-    Value::from(map)
 }

@@ -31,7 +31,7 @@ pub fn feed_entries(content: &Content) -> Vec<(usize, Date)> {
 
 /// The Atom feed of the newest dated, published pages. `bodies` gives each page's HTML by
 /// page index. `None` when no published page has a date (a feed needs an `updated`).
-pub fn atom(config: &Config, content: &Content, bodies: &[&str]) -> Option<String> {
+pub fn atom(config: &Config, content: &Content, bodies: &crate::spill::Texts) -> Option<String> {
     let entries = feed_entries(content);
     let updated = entries.iter().map(|e| e.1).max()?;
     let base = xml_escape(&config.base_url);
@@ -72,10 +72,9 @@ pub fn atom(config: &Config, content: &Content, bodies: &[&str]) -> Option<Strin
                 xml_escape(&update.note)
             ));
         }
-        let html = bodies.get(index).copied().unwrap_or_default();
         xml.push_str(&format!(
             "<content type=\"html\">{}</content>\n</entry>\n",
-            xml_escape(html)
+            xml_escape(&bodies.text(index))
         ));
     }
     xml.push_str("</feed>\n");

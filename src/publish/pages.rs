@@ -8,6 +8,7 @@ use crate::config::Config;
 use crate::content::{Content, Page};
 use crate::diagnostic::Diagnostic;
 use crate::pipeline::{Bodies, BuiltSite, KeptPage, PageSink, Views};
+use crate::spill::Texts;
 use crate::templates::TemplateSources;
 
 /// Which generated pages to render, by site path and the pages each lists.
@@ -106,7 +107,7 @@ pub(crate) fn add_files(
     config: &Config,
     content: &Content,
     bodies: &Bodies,
-    page_html: &[&str],
+    page_html: &Texts,
     taxonomies: &[super::taxonomy::Taxonomy],
     site: &mut BuiltSite,
 ) -> Option<super::search::Index> {
@@ -162,7 +163,7 @@ pub(crate) struct Listings {
 pub(crate) fn feed_and_sitemaps(
     config: &Config,
     content: &Content,
-    page_html: &[&str],
+    page_html: &Texts,
     taxonomies: &[super::taxonomy::Taxonomy],
     which: Listings,
 ) -> Vec<(String, String)> {
@@ -225,7 +226,7 @@ fn search_index(
     config: &Config,
     content: &Content,
     bodies: &Bodies,
-    page_html: &[&str],
+    page_html: &Texts,
 ) -> Option<super::search::Index> {
     if !config.search {
         return None;
@@ -239,7 +240,7 @@ fn search_index(
             description: page.front.description.as_deref(),
             section: search_section(content, page),
             headings: bodies.pages[i].toc_titles(),
-            text: super::search::html_text(page_html[i]),
+            text: super::search::html_text(&page_html.text(i)),
         }
     };
     Some(super::search::Index::new(published.len(), document))

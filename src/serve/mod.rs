@@ -133,6 +133,7 @@ fn serve(options: ServeOptions, renderer: &Renderer) -> Result<ExitCode, Failure
         as_of: options.as_of,
         progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
         cache_dir: options.cache_dir.clone(),
+        ..BuildOptions::default()
     };
 
     let started = Instant::now();

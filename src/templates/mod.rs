@@ -98,8 +98,14 @@ pub fn summary(text: &str) -> String {
 /// Everything the template functions look things up in, filled once the site is assembled.
 #[derive(Default)]
 pub struct Lookup {
-    /// Content path (`countries/japan.md`) to the page's value.
-    pub pages: BTreeMap<String, Value>,
+    /// Content path (`countries/japan.md`) to the page's index in the three below.
+    pub pages: BTreeMap<String, usize>,
+    /// Page summaries, by page index.
+    pub summaries: Vec<Value>,
+    /// Page tables of contents, by page index (empty while bodies render).
+    pub tocs: Vec<Value>,
+    /// Page bodies, by page index, read when `get_page` returns a page.
+    pub contents: Arc<crate::spill::Texts>,
     /// Content path (`countries/_index.md`) to the section's value.
     pub sections: BTreeMap<String, Value>,
     /// Path under `data/` to the file's value.
@@ -107,6 +113,24 @@ pub struct Lookup {
     /// Taxonomy name to `{name, url, terms: [{name, slug, url, count, pages}]}`.
     pub taxonomies: BTreeMap<String, Value>,
     pub base_path: String,
+}
+
+/// Page `index` as its own template and `get_page` see it: `summary` with the page's body (as
+/// safe HTML) and table of contents. Before bodies render (`tocs` empty) the summary stays as
+/// it is.
+pub fn with_body(
+    summary: Value,
+    contents: &crate::spill::Texts,
+    tocs: &[Value],
+    index: usize,
+) -> Value {
+    let Some(toc) = tocs.get(index) else {
+        return summary;
+    };
+    let mut map = summary.into_map().unwrap_or_default();
+    map.insert("content".into(), contents.get(index));
+    map.insert("toc".into(), toc.clone());
+    Value::from(map)
 }
 
 /// The lookup the template functions read: set once the site is assembled, and replaced
@@ -421,7 +445,12 @@ fn register_functions(tera: &mut Tera, lookup: &SharedLookup) {
             let path: String = kwargs.must_get("path")?;
             let key = path.trim_start_matches("@/");
             let site = lookup_of(&shared)?;
-            site.pages.get(key).cloned().ok_or_else(|| {
+            let index = site.pages.get(key).copied();
+            let page = index.and_then(|index| {
+                let summary = site.summaries.get(index)?.clone();
+                Some(with_body(summary, &site.contents, &site.tocs, index))
+            });
+            page.ok_or_else(|| {
                 Error::message(format!(
                     "get_page: no page `content/{key}`{}",
                     hint(key, site.pages.keys())

@@ -283,3 +283,53 @@ fn deeply_nested_markdown_builds() {
         .build();
     assert!(site.output("page/index.html").contains("deep quote"));
 }
+
+/// A build of a large site writes page bodies to disk as they render and reads each back when
+/// it is needed (its page, `get_page`, the feed, the search index): the site it makes is the
+/// one a build that keeps them in memory makes, byte for byte, in every script.
+#[test]
+fn bodies_written_to_disk_make_the_same_site() {
+    use tradetalks::pipeline::{self, BuildOptions};
+    let embedding = Site::fixture("basic");
+    embedding.write(
+        "templates/section.html",
+        "{% extends \"base.html\" %}{% block content %}{% set first = get_page(path=\"posts/first.md\") %}<h1>{{ section.title }}</h1><div class=\"embedded\">{{ first.content }}</div><p>{{ first.toc | length }} headings</p>{% endblock content %}",
+    );
+    let sites = [
+        embedding,
+        Site::fixture("explainer"),
+        Site::fixture("multilingual"),
+        Site::default_site(),
+    ];
+    for site in &sites {
+        let build = |spill_over| {
+            let options = BuildOptions {
+                as_of: Some(jiff::civil::date(2025, 4, 20)),
+                spill_over: Some(spill_over),
+                ..BuildOptions::default()
+            };
+            let (built, diagnostics) = pipeline::build(site.root(), &options);
+            let built = built.unwrap_or_else(|| panic!("{diagnostics:?}"));
+            (built.bodies_spilled, crate::support::built_files(&built))
+        };
+        let (kept_spilled, kept) = build(usize::MAX);
+        if let Some(posts) = kept.get("posts/index.html") {
+            let posts = String::from_utf8_lossy(posts);
+            assert!(posts.contains("<div class=\"embedded\"><"), "{posts}");
+        }
+        let (spilled, written) = build(0);
+        assert!(!kept_spilled && spilled, "{}", site.root().display());
+        assert_eq!(
+            kept.keys().collect::<Vec<_>>(),
+            written.keys().collect::<Vec<_>>()
+        );
+        for (path, bytes) in &kept {
+            assert!(
+                written[path] == *bytes,
+                "{path} differs when bodies go to disk:\n{}\n---\n{}",
+                String::from_utf8_lossy(bytes),
+                String::from_utf8_lossy(&written[path])
+            );
+        }
+    }
+}

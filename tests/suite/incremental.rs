@@ -17,6 +17,7 @@ fn options() -> BuildOptions {
         as_of: Some(jiff::civil::date(2025, 4, 20)),
         progress: false,
         cache_dir: None,
+        spill_over: None,
     }
 }
 
