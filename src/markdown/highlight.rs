@@ -229,13 +229,51 @@ pub fn code_block(code: &str, lang: Option<&str>, themes: Option<Themes>) -> Hig
 }
 
 /// Highlighted blocks by (language, code, themes). Highlighting is the costliest step of a
-/// build and a pure function of its input, so each distinct block is highlighted once per
-/// process: once per build, and once across all the rebuilds of `serve`.
+/// build and a pure function of its input, so a block seen again (the same example on many
+/// pages, or an unchanged block of a page `serve` renders again after an edit) is not
+/// highlighted twice.
+///
+/// Bounded: entries live in two generations of at most `CACHE_BYTES / 2` each. A hit in the
+/// older one moves the entry to the newer; when the newer is full it becomes the older and
+/// the older is dropped. So the cache holds at most `CACHE_BYTES` (code and HTML), keeps
+/// what was used recently, and a build of 100,000 pages does not keep every block it saw.
 type CacheKey = (String, String, &'static str, &'static str);
-type HighlightCache = Mutex<HashMap<CacheKey, Option<Arc<Highlighted>>>>;
+const CACHE_BYTES: usize = 32 * 1024 * 1024;
 
-fn cache() -> &'static HighlightCache {
-    static CACHE: OnceLock<HighlightCache> = OnceLock::new();
+#[derive(Default)]
+struct HighlightCache {
+    newer: HashMap<CacheKey, Option<Arc<Highlighted>>>,
+    older: HashMap<CacheKey, Option<Arc<Highlighted>>>,
+    /// Bytes of code and HTML in `newer`.
+    newer_bytes: usize,
+}
+
+impl HighlightCache {
+    fn get(&mut self, key: &CacheKey) -> Option<Option<Arc<Highlighted>>> {
+        if let Some(hit) = self.newer.get(key) {
+            return Some(hit.clone());
+        }
+        let (key, hit) = self.older.remove_entry(key)?;
+        self.insert(key, hit.clone());
+        Some(hit)
+    }
+
+    fn insert(&mut self, key: CacheKey, value: Option<Arc<Highlighted>>) {
+        let bytes = key.0.len()
+            + key.1.len()
+            + value.as_ref().map_or(0, |h| h.html.len())
+            + std::mem::size_of::<CacheKey>();
+        if self.newer_bytes + bytes > CACHE_BYTES / 2 {
+            self.older = std::mem::take(&mut self.newer);
+            self.newer_bytes = 0;
+        }
+        self.newer_bytes += bytes;
+        self.newer.insert(key, value);
+    }
+}
+
+fn cache() -> &'static Mutex<HighlightCache> {
+    static CACHE: OnceLock<Mutex<HighlightCache>> = OnceLock::new();
     CACHE.get_or_init(Default::default)
 }
 
@@ -246,7 +284,7 @@ fn highlighted(code: &str, lang: &str, themes: Themes) -> Option<Arc<Highlighted
         themes.light_name,
         themes.dark_name,
     );
-    if let Some(hit) = cache().lock().ok().and_then(|c| c.get(&key).cloned()) {
+    if let Some(hit) = cache().lock().ok().and_then(|mut c| c.get(&key)) {
         return hit;
     }
     let result = highlight_now(code, lang, themes).map(Arc::new);
@@ -434,6 +472,38 @@ fn escape_into(out: &mut String, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_highlight_cache_is_bounded_and_keeps_what_was_used_recently() {
+        let mut cache = HighlightCache::default();
+        let key = |n: usize| {
+            (
+                String::new(),
+                format!("{n}{}", " ".repeat(1 << 20)),
+                "a",
+                "b",
+            )
+        };
+        let size = |cache: &HighlightCache| {
+            cache
+                .newer
+                .keys()
+                .chain(cache.older.keys())
+                .map(|k| k.1.len())
+                .sum::<usize>()
+        };
+        for n in 0..100 {
+            cache.insert(key(n), None);
+            // The first block, used again and again, stays.
+            assert!(cache.get(&key(0)).is_some(), "block 0 gone after {n}");
+            assert!(size(&cache) <= CACHE_BYTES, "{} bytes", size(&cache));
+        }
+        assert!(cache.get(&key(99)).is_some());
+        assert!(
+            cache.get(&key(1)).is_none(),
+            "an old block unused since is dropped"
+        );
+    }
 
     fn themes() -> Themes {
         Themes::named("InspiredGitHub", "base16-ocean.dark").unwrap()

@@ -375,6 +375,7 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
     let views = Views::new(&config, &content, &urls, &bodies, contents);
     if !retain {
         bodies.keep_only_what_publishing_reads();
+        content.drop_written_fields();
     }
     lookup.set(views.lookup(&config, &content, &taxonomies, data_values(&data_files)));
 
