@@ -72,6 +72,7 @@ impl Diagnostic {
 
     /// Points at a byte range of a source file; a range over several lines is cut to its first.
     pub fn at(mut self, file: &SourceFile, range: Range<usize>) -> Self {
+        let file = &*file.recalled();
         let start = crate::source::floor_char_boundary(&file.text, range.start);
         let position = file.line_col(start);
         let line_range = file.line_range(position.line);
@@ -97,6 +98,7 @@ impl Diagnostic {
 
     /// Points at a 1-based line and column of a source file.
     pub fn at_line_col(self, file: &SourceFile, line: usize, col: usize, len: usize) -> Self {
+        let file = &*file.recalled();
         let start = file.offset_of(line, col);
         self.at(file, start..start + len)
     }

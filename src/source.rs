@@ -13,6 +13,8 @@ pub struct SourceFile {
     pub path: PathBuf,
     pub text: Arc<str>,
     line_starts: Arc<[usize]>,
+    /// Whether `text` was let go to save memory (`forget_text`); `recalled` reads it again.
+    forgotten: bool,
 }
 
 /// A 1-based line and column (columns counted in characters, as editors do).
@@ -35,6 +37,30 @@ impl SourceFile {
             path: path.into(),
             text,
             line_starts,
+            forgotten: false,
+        }
+    }
+
+    /// Lets the text go: a build of a large site does so once every body is rendered, and
+    /// reads a file again (`recalled`) only to point a late diagnostic at its line.
+    pub fn forget_text(&mut self) {
+        self.text = Arc::from("");
+        self.line_starts = Arc::from([0usize]);
+        self.forgotten = true;
+    }
+
+    /// The file with its text: itself, or after `forget_text` the file read again from
+    /// disk (itself, text-less, if it cannot be read).
+    pub fn recalled(&self) -> std::borrow::Cow<'_, SourceFile> {
+        if !self.forgotten {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        match std::fs::read(&self.path) {
+            Ok(bytes) => {
+                let text = String::from_utf8_lossy(&strip_bom(bytes)).into_owned();
+                std::borrow::Cow::Owned(SourceFile::new(self.name.clone(), self.path.clone(), text))
+            }
+            Err(_) => std::borrow::Cow::Borrowed(self),
         }
     }
 

@@ -240,7 +240,7 @@ fn links_of_pages<'s>(
                         let written_in = site
                             .origins
                             .get(page)
-                            .filter(|file| file.text.contains(url.as_str()))
+                            .filter(|file| file.recalled().text.contains(url.as_str()))
                             .map_or_else(String::new, |file| file.name.clone());
                         broken
                             .entry((message, written_in))
@@ -277,9 +277,9 @@ pub fn at_source(
     url: &str,
     origins: &BTreeMap<String, SourceFile>,
 ) -> Diagnostic {
-    match origins.get(page) {
+    match origins.get(page).map(SourceFile::recalled) {
         Some(file) => match file.text.find(url) {
-            Some(offset) => diagnostic.at(file, offset..offset + url.len()),
+            Some(offset) => diagnostic.at(&file, offset..offset + url.len()),
             None => diagnostic
                 .in_file(&file.name)
                 .with_note(format!("in `{page}`, written by its template")),

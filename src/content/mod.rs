@@ -69,17 +69,15 @@ pub struct Content {
 }
 
 impl Content {
-    /// Drops the front matter fields as written (the trees with positions), which fact
-    /// references, shortcodes and the template values read; a build has made them all by the
-    /// time its templates render. About 5 KB a page of the benchmark corpus.
-    pub fn drop_written_fields(&mut self) {
+    /// Lets every page's and section's Markdown go (see `SourceFile::forget_text`).
+    pub fn forget_texts(&mut self) {
         for page in &mut self.pages {
-            page.front.fields = BTreeMap::new();
-            page.front.extra_tree = None;
+            page.file.forget_text();
         }
         for section in self.sections.values_mut() {
-            section.front.fields = BTreeMap::new();
-            section.front.extra_tree = None;
+            if let Some(file) = &mut section.file {
+                file.forget_text();
+            }
         }
     }
 }

@@ -372,10 +372,17 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
             return (None, diagnostics);
         }
     };
-    let views = Views::new(&config, &content, &urls, &bodies, contents);
+    // A build lets go of what only the stages before templates read, as soon as it can:
+    // a site large enough to spill its bodies lets its Markdown go (read again only for a
+    // diagnostic that points into it), and each page's front matter trees go as its summary
+    // is made.
+    if !retain && contents.spilled() {
+        content.forget_texts();
+    }
+    let summaries = page_summaries(&config, &mut content, &bodies, !retain);
+    let views = Views::new(&config, &content, &urls, &bodies, contents, summaries);
     if !retain {
         bodies.keep_only_what_publishing_reads();
-        content.drop_written_fields();
     }
     lookup.set(views.lookup(&config, &content, &taxonomies, data_values(&data_files)));
 

@@ -19,24 +19,16 @@ pub(crate) struct Views {
 }
 
 impl Views {
-    /// The values templates see; `contents` are the page bodies, taken out of `bodies`.
+    /// The values templates see; `contents` are the page bodies, taken out of `bodies`, and
+    /// `summaries` the pages' summaries (`page_summaries`).
     pub(crate) fn new(
         config: &Config,
         content: &Content,
         urls: &BTreeMap<String, String>,
         bodies: &Bodies,
         contents: Texts,
+        summaries: Vec<Value>,
     ) -> Views {
-        // Each page's summary is built once, in parallel, and shared by every list that
-        // shows it.
-        let summaries: Vec<Value> = content
-            .pages
-            .par_iter()
-            .zip(&bodies.pages)
-            .map_init(Keys::default, |keys, (page, body)| {
-                keys.value(&page_summary(config, page, Some(body)))
-            })
-            .collect();
         let tocs = bodies
             .pages
             .par_iter()
@@ -277,6 +269,30 @@ pub(super) fn site_value(
 
 pub(super) fn date_string(date: Option<jiff::civil::Date>) -> serde_json::Value {
     date.map_or(serde_json::Value::Null, |d| json!(d.to_string()))
+}
+
+/// Every page's summary, by page index: made once, in parallel, and shared by every list
+/// that shows the page. With `let_go`, each page's front matter trees go once its summary
+/// is made (nothing after the summaries reads them in a build).
+pub(crate) fn page_summaries(
+    config: &Config,
+    content: &mut Content,
+    bodies: &Bodies,
+    let_go: bool,
+) -> Vec<Value> {
+    content
+        .pages
+        .par_iter_mut()
+        .zip(&bodies.pages)
+        .map_init(Keys::default, |keys, (page, body)| {
+            let summary = keys.value(&page_summary(config, page, Some(body)));
+            if let_go {
+                page.front.fields = BTreeMap::new();
+                page.front.extra_tree = None;
+            }
+            summary
+        })
+        .collect()
 }
 
 /// A page as lists and `get_page` show it. Without `body` (while bodies render: a shortcode

@@ -333,3 +333,36 @@ fn bodies_written_to_disk_make_the_same_site() {
         }
     }
 }
+
+/// A large site lets its Markdown go once bodies are rendered; a broken link found in the
+/// finished pages is still reported at its line, with its snippet, as for a small site.
+#[test]
+fn late_diagnostics_point_into_markdown_a_large_build_let_go() {
+    use tradetalks::pipeline::{self, BuildOptions};
+    let site = Site::fixture("basic");
+    let first = std::fs::read_to_string(site.root().join("content/posts/first.md")).unwrap();
+    site.write(
+        "content/posts/first.md",
+        format!("{first}\nThe [old figures](/gone/tables/) moved.\n"),
+    );
+    let report = |spill_over| {
+        let options = BuildOptions {
+            as_of: Some(jiff::civil::date(2025, 4, 20)),
+            spill_over: Some(spill_over),
+            ..BuildOptions::default()
+        };
+        let (built, diagnostics) = pipeline::build(site.root(), &options);
+        assert!(built.is_none());
+        format!("{diagnostics:?}")
+    };
+    let small = report(usize::MAX);
+    assert!(
+        small.contains("/gone/tables/") && small.contains("first.md"),
+        "{small}"
+    );
+    assert!(
+        small.contains("The [old figures](/gone/tables/) moved."),
+        "{small}"
+    );
+    assert_eq!(report(0), small);
+}
