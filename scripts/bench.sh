@@ -58,7 +58,7 @@ for n in "${sizes[@]}"; do
   cache="$work/cache-$n"
   build=("$tt" build --root "$corpus/tt" --output "$work/out-tt" --as-of 2025-04-20 --quiet)
   # The page the "edit" runs change: the corpus's first article.
-  edited=$(find "$corpus/tt/content" -name '*.md' ! -name '_index.md' | sort | head -1)
+  edited=$(find "$corpus/tt/content" -name '*.md' ! -name '_index.md' | sort | awk 'NR == 1')
   kinds=(cold warm edit)
   [[ $n -le $hugo_max ]] && kinds+=(hugo)
   for kind in "${kinds[@]}"; do : >"$work/$kind.txt"; done
