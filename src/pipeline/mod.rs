@@ -124,6 +124,20 @@ impl BuiltSite {
         self.deferred.as_ref()?.get(path)
     }
 
+    /// What a server needs of the site: its files (made, deferred and copied), without what
+    /// the build and its checks keep (links, origins, …). Cloning the whole site after every
+    /// edit of a 10,000-page site cost 10–17 ms of `serve`'s update.
+    pub fn servable(&self) -> BuiltSite {
+        BuiltSite {
+            files: self.files.clone(),
+            copies: self.copies.clone(),
+            deferred: self.deferred.clone(),
+            page_count: self.page_count,
+            section_count: self.section_count,
+            ..BuiltSite::default()
+        }
+    }
+
     /// Whether the site has a generated file at `path`, in memory or already written.
     pub fn generates(&self, path: &str) -> bool {
         self.files.contains_key(path) || self.written.contains(path)

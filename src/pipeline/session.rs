@@ -212,6 +212,7 @@ impl Session {
             let section = state.content.sections.get_mut(dir)?;
             let mut order = section.pages.clone();
             content::sort_pages(&mut order, &state.content.pages, section.front.sort_by);
+            edit.reordered |= order != section.pages;
             state.content.sections.get_mut(dir)?.pages = order;
         }
         if edit.term_order {
@@ -391,14 +392,28 @@ impl Session {
             .views
             .lookup(&state.config, &state.content, &state.taxonomies, data);
         state.lookup.set(lookup);
-        // A list shows a page's summary: every page of its section (through `section`), the
-        // section itself, and the taxonomy pages it is on.
+        // A list shows a page's summary: the pages of its section whose templates read the
+        // section's lists (`section.pages`), the pages it is previous or next of (all of the
+        // section's when their order changed), the section itself, and the taxonomy pages it
+        // is on.
         if !targets.listed.is_empty() {
+            let content = &state.content;
+            let mut reads_lists = BTreeMap::new();
             for dir in &edit.sections {
                 targets.sections.insert(dir.clone());
-                targets
-                    .pages
-                    .extend(state.content.sections[dir].pages.iter().copied());
+                for &index in &content.sections[dir].pages {
+                    let template = super::page_template(&content.pages[index], content);
+                    let reads = *reads_lists
+                        .entry(template)
+                        .or_insert_with(|| state.sources.reads_section_lists(template));
+                    if reads || edit.reordered {
+                        targets.pages.insert(index);
+                    }
+                }
+            }
+            for &index in &targets.listed {
+                let (previous, next) = super::neighbours(content, index);
+                targets.pages.extend(previous.into_iter().chain(next));
             }
         }
         Some(targets)
@@ -584,6 +599,8 @@ struct Edit {
     term_order: bool,
     /// Site paths of the terms whose pages were put in order again.
     reordered_terms: Vec<String>,
+    /// Whether a section's pages changed order (every page's previous and next may change).
+    reordered: bool,
 }
 
 /// Bodies rendered again, not yet moved into the template values.

@@ -151,7 +151,7 @@ fn serve(options: ServeOptions, renderer: &Renderer) -> Result<ExitCode, Failure
         events,
     });
     let built = session.is_some();
-    shared.record(session.as_ref().map(|s| s.site().clone()), &diagnostics);
+    shared.record(session.as_ref().map(|s| s.site().servable()), &diagnostics);
     if built {
         eprintln!("Built the site in {} ms", started.elapsed().as_millis());
     } else {
@@ -299,7 +299,7 @@ fn rebuild(
     };
     let (site, diagnostics, how) = match (updated, session.as_ref()) {
         (Ok(Some(diagnostics)), Some(current)) => {
-            (Some(current.site().clone()), diagnostics, "updated")
+            (Some(current.site().servable()), diagnostics, "updated")
         }
         // A bug during an update: the session may be half-changed, so it goes, the last
         // good site stays up, and the next change builds in full.
@@ -311,7 +311,7 @@ fn rebuild(
         }
         _ => {
             let (next, diagnostics) = pipeline::session::start(root, options);
-            let site = next.as_ref().map(|s| s.site().clone());
+            let site = next.as_ref().map(|s| s.site().servable());
             // A failed build keeps no session: the next change builds in full.
             *session = next;
             (site, diagnostics, "rebuilt")

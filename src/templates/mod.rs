@@ -11,6 +11,7 @@ use crate::diagnostic::Diagnostic;
 use crate::source::{SourceFile, display_name};
 
 mod balance;
+mod reads;
 pub mod schema;
 
 /// The built-in templates, named as a site overrides them.
@@ -231,6 +232,11 @@ impl TemplateSources {
     }
 
     /// Every template's name and text (built-ins too), in name order.
+    /// The text of template `name`, if there is one.
+    pub fn text(&self, name: &str) -> Option<&str> {
+        self.files.get(name).map(|file| &*file.text)
+    }
+
     pub fn texts(&self) -> impl Iterator<Item = (&str, &str)> {
         self.files.iter().map(|(n, f)| (n.as_str(), &*f.text))
     }

@@ -267,3 +267,36 @@ fn site_shortcodes_that_look_things_up_build_and_update_alike() {
         "{page}"
     );
 }
+
+/// A page template that lists its section's pages (word counts included) renders again on
+/// every page of the section when one page's summary changes; the built-in one, which reads
+/// only the section's own fields, renders again only on the edited page and its neighbours.
+/// Either way the update is the full build.
+#[test]
+fn pages_that_list_their_section_follow_a_sibling_s_summary() {
+    let site = Site::fixture("basic");
+    site.write(
+        "templates/listing.html",
+        "{% extends \"base.html\" %}{% block content %}<h1>{{ page.title }}</h1>{{ page.content }}<ul>{% for p in section.pages %}<li>{{ p.title }}: {{ p.word_count }} words</li>{% endfor %}</ul>{% endblock content %}",
+    );
+    let first = std::fs::read_to_string(site.root().join("content/posts/first.md")).unwrap();
+    site.write(
+        "content/posts/first.md",
+        first.replacen("title:", "template: listing.html\ntitle:", 1),
+    );
+    let mut editor = Editor::new(site);
+    // A sibling two places away gains words: the listing on the first post shows its new
+    // count (it is not that page's previous or next).
+    assert!(editor.edit("content/posts/bundle/index.md", |t| format!(
+        "{t}\nFour more words here.\n"
+    )));
+    // The listing page itself, and a title that its siblings show as previous or next.
+    assert!(editor.edit("content/posts/first.md", |t| format!(
+        "{t}\nAnd two more.\n"
+    )));
+    assert!(editor.edit("content/posts/second.md", |t| t.replacen(
+        "title: Second post",
+        "title: The second post",
+        1
+    )));
+}
