@@ -349,6 +349,7 @@ def main():
     ap.add_argument("--as-of", default="2025-04-20", help="build date passed to serve (default 2025-04-20)")
     ap.add_argument("--atomic", action="store_true", help="save through a temporary file and rename, instead of rewriting in place")
     ap.add_argument("--poll", action="store_true", help="pass --poll to serve")
+    ap.add_argument("--grow", action="store_true", help="make every edit change the page's word count (edit n adds n words), not only the first")
     ap.add_argument("--verbose", action="store_true", help="print the server's log at the end")
     a = ap.parse_args()
     if a.edits < 1:
@@ -394,7 +395,9 @@ def main():
         tag = "%x" % (int(time.time() * 1000) & 0xFFFFFF)
         for n in range(1, a.edits + 1):
             token = "ttlatency%sx%d" % (tag, n)
-            text = edited(original, line_no, token)
+            # With --grow, edit n adds n words: the page's word count (in its summary, which
+            # lists and neighbours show) changes with every edit.
+            text = edited(original, line_no, token + " more" * (n if a.grow else 0))
             restored = False
             t0 = time.monotonic()
             write(path, text, a.atomic)
