@@ -25,7 +25,9 @@ pub type DataFiles = BTreeMap<String, DataFile>;
 pub struct DataFile {
     pub name: String,
     pub file: SourceFile,
-    /// What templates get from `load_data`.
+    /// What templates get from `load_data`, for YAML, JSON and TOML files; `Null` for a CSV
+    /// file, whose value is made from its rows when asked for (`template_value`): kept,
+    /// it was a second copy of every row, made before the schema typed the cells.
     pub value: Value,
     /// The file as rows, when it is a CSV or a list (or map) of maps.
     pub rows: Option<Rows>,
@@ -224,7 +226,7 @@ pub fn parse_file(
     let (value, rows) = match data_format(Path::new(&name)) {
         Some(Format::Csv) => {
             let rows = parse_csv(&file, schema.as_ref())?;
-            (csv_value(&rows), Some(rows))
+            (Value::Null, Some(rows))
         }
         Some(Format::Yaml) => {
             let tree = crate::yaml::parse(&file, 0..file.text.len())?;
@@ -271,6 +273,17 @@ pub fn parse_file(
     };
     let problems = check::against_schema(&mut data);
     Ok((data, problems))
+}
+
+impl DataFile {
+    /// What `load_data` returns: for a CSV file, made from its rows as the schema typed them
+    /// (a `boolean` column holds booleans, as in tables and fact references).
+    pub fn template_value(&self) -> std::borrow::Cow<'_, Value> {
+        match (&self.rows, data_format(Path::new(&self.name))) {
+            (Some(rows), Some(Format::Csv)) => std::borrow::Cow::Owned(csv_value(rows)),
+            _ => std::borrow::Cow::Borrowed(&self.value),
+        }
+    }
 }
 
 /// The `load_data` value of a CSV file: `{headers, rows: [{column: value}], records: [[...]]}`.

@@ -452,7 +452,7 @@ pub(crate) fn lookup_before_bodies(
 pub(crate) fn data_values(data_files: &data::DataFiles) -> BTreeMap<String, Value> {
     data_files
         .iter()
-        .map(|(name, file)| (name.clone(), Value::from_serializable(&file.value)))
+        .map(|(name, file)| (name.clone(), Keys::default().value(&file.template_value())))
         .collect()
 }
 

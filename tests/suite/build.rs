@@ -366,3 +366,29 @@ fn late_diagnostics_point_into_markdown_a_large_build_let_go() {
     );
     assert_eq!(report(0), small);
 }
+
+/// A CSV column the schema types `boolean` reaches templates as booleans, as it reaches
+/// tables and fact references: `load_data` reads the rows after the schema typed them.
+#[test]
+fn load_data_sees_csv_cells_as_the_schema_typed_them() {
+    let site = Site::minimal();
+    site.write(
+        "tradetalks.toml",
+        "title = \"Minimal\"\nbase_url = \"https://example.org/\"\n[data.\"deals.csv\"]\nsource = \"Desk notes\"\nas_of = 2025-04-02\n[data.\"deals.csv\".columns]\ncountry = \"string\"\nsigned = \"boolean\"\nrate = \"number\"\n",
+    )
+    .write("data/deals.csv", "country,signed,rate\nJapan,true,15\nIndia,false,26\n")
+    .write(
+        "templates/index.html",
+        "{% set deals = load_data(path=\"deals.csv\") %}<p id=\"deals\">{% for row in deals.rows %}{{ row.country }}:{% if row.signed == true %}signed{% else %}open{% endif %}:{{ row.rate + 1 }};{% endfor %}</p><p id=\"records\">{{ deals.records[0][1] == true }}|{{ deals.headers | join(sep=\",\") }}</p>",
+    );
+    site.build();
+    let home = site.output("index.html");
+    assert!(
+        home.contains("<p id=\"deals\">Japan:signed:16;India:open:27;</p>"),
+        "{home}"
+    );
+    assert!(
+        home.contains("<p id=\"records\">true|country,signed,rate</p>"),
+        "{home}"
+    );
+}
