@@ -72,7 +72,11 @@ impl Diagnostic {
 
     /// Points at a byte range of a source file; a range over several lines is cut to its first.
     pub fn at(mut self, file: &SourceFile, range: Range<usize>) -> Self {
-        let file = &*file.recalled();
+        let file = match file.recall() {
+            Ok(file) => file,
+            Err(why) => return self.in_file(&file.name).with_note(why),
+        };
+        let file = &*file;
         let start = crate::source::floor_char_boundary(&file.text, range.start);
         let position = file.line_col(start);
         let line_range = file.line_range(position.line);

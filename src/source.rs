@@ -13,8 +13,11 @@ pub struct SourceFile {
     pub path: PathBuf,
     pub text: Arc<str>,
     line_starts: Arc<[usize]>,
-    /// Whether `text` was let go to save memory (`forget_text`); `recalled` reads it again.
-    forgotten: bool,
+    /// BLAKE3 hash of `text`: what build-cache keys hold of the file, and how a text read
+    /// again (`recall`) is known to be the one that was read first.
+    digest: blake3::Hash,
+    /// Where to read `text` again after `forget_text` let it go.
+    forgotten: Option<Tree>,
 }
 
 /// A 1-based line and column (columns counted in characters, as editors do).
@@ -35,33 +38,57 @@ impl SourceFile {
         SourceFile {
             name: name.into(),
             path: path.into(),
+            digest: blake3::hash(text.as_bytes()),
             text,
             line_starts,
-            forgotten: false,
+            forgotten: None,
         }
     }
 
-    /// Lets the text go: a build of a large site does so once every body is rendered, and
-    /// reads a file again (`recalled`) only to point a late diagnostic at its line.
-    pub fn forget_text(&mut self) {
+    /// The BLAKE3 hash of the file's text (kept when the text is let go).
+    pub fn digest(&self) -> &blake3::Hash {
+        &self.digest
+    }
+
+    /// Whether the text was let go (`forget_text`).
+    pub fn is_forgotten(&self) -> bool {
+        self.forgotten.is_some()
+    }
+
+    /// Lets the text go, to be read again from `tree` when needed (`recall`): a build of a
+    /// large site keeps no page's Markdown longer than the stage that reads it.
+    pub fn forget_text(&mut self, tree: &Tree) {
+        if self.forgotten.is_some() {
+            return;
+        }
         self.text = Arc::from("");
         self.line_starts = Arc::from([0usize]);
-        self.forgotten = true;
+        self.forgotten = Some(tree.clone());
     }
 
-    /// The file with its text: itself, or after `forget_text` the file read again from
-    /// disk (itself, text-less, if it cannot be read).
+    /// The file with its text: itself, or after `forget_text` the file read again. An error,
+    /// in the editor's words, when it cannot be read or is no longer the text read first
+    /// (saved again while the site was building).
+    pub fn recall(&self) -> Result<std::borrow::Cow<'_, SourceFile>, String> {
+        let Some(tree) = &self.forgotten else {
+            return Ok(std::borrow::Cow::Borrowed(self));
+        };
+        let bytes = tree
+            .read(&self.path)
+            .map_err(|err| format!("cannot read the file again: {err}"))?;
+        let text = String::from_utf8_lossy(&strip_bom(bytes)).into_owned();
+        let file = SourceFile::new(self.name.clone(), self.path.clone(), text);
+        if file.digest != self.digest {
+            return Err(
+                "the file changed while the site was building: build again to see it".to_owned(),
+            );
+        }
+        Ok(std::borrow::Cow::Owned(file))
+    }
+
+    /// `recall`, or the text-less file itself when that fails.
     pub fn recalled(&self) -> std::borrow::Cow<'_, SourceFile> {
-        if !self.forgotten {
-            return std::borrow::Cow::Borrowed(self);
-        }
-        match std::fs::read(&self.path) {
-            Ok(bytes) => {
-                let text = String::from_utf8_lossy(&strip_bom(bytes)).into_owned();
-                std::borrow::Cow::Owned(SourceFile::new(self.name.clone(), self.path.clone(), text))
-            }
-            Err(_) => std::borrow::Cow::Borrowed(self),
-        }
+        self.recall().unwrap_or(std::borrow::Cow::Borrowed(self))
     }
 
     /// Reads a file of `tree` as UTF-8; invalid bytes become a diagnostic at their position.
@@ -193,6 +220,16 @@ impl Tree {
                 .get(&self.key(path))
                 .map(|bytes| bytes.to_vec())
                 .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound)),
+        }
+    }
+
+    /// The size of the file at `path` in bytes (0 when it cannot be told).
+    pub fn size(&self, path: &Path) -> u64 {
+        match &self.memory {
+            None => std::fs::metadata(path).map_or(0, |m| m.len()),
+            Some(files) => files
+                .get(&self.key(path))
+                .map_or(0, |bytes| bytes.len() as u64),
         }
     }
 
@@ -365,6 +402,35 @@ pub fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
 #[allow(clippy::string_slice)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_forgotten_text_is_read_again_only_if_it_is_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("page.md");
+        std::fs::write(&path, "---\ntitle: 日本\n---\nCafé.\n").unwrap();
+        let tree = Tree::disk(dir.path());
+        let mut page = SourceFile::read(&tree, &path).unwrap();
+        let digest = *page.digest();
+        page.forget_text(&tree);
+        assert!(page.is_forgotten() && page.text.is_empty());
+        assert_eq!(*page.digest(), digest);
+        let again = page.recall().unwrap();
+        assert_eq!(&*again.text, "---\ntitle: 日本\n---\nCafé.\n");
+        assert_eq!(again.line_col(22).line, 4);
+        std::fs::write(&path, "---\ntitle: 日本\n---\nChanged.\n").unwrap();
+        let err = page.recall().unwrap_err();
+        assert!(err.contains("changed while the site was building"), "{err}");
+        std::fs::remove_file(&path).unwrap();
+        assert!(
+            page.recall()
+                .unwrap_err()
+                .contains("cannot read the file again")
+        );
+        assert!(
+            page.recalled().text.is_empty(),
+            "recalled falls back to the file itself"
+        );
+    }
 
     fn file(text: &str) -> SourceFile {
         SourceFile::new("a.md", "/a.md", text)

@@ -120,6 +120,9 @@ pub struct FrontMatter {
     /// Where the front matter still holds a placeholder: a text starting with `TODO`, as
     /// `tradetalks new` leaves them.
     pub placeholders: Vec<Range<usize>>,
+    /// Where the body still holds the placeholder `tradetalks new` wrote (an offset in the
+    /// file), found when the file is read so that its text need not be kept for the check.
+    pub body_placeholder: Option<usize>,
 }
 
 /// Whether the file is a section's `_index.md` (which takes ordering keys) or a page.
@@ -268,6 +271,7 @@ impl Checker<'_> {
                 .and_then(|v| self.boolean(v, "in_nav"))
                 .unwrap_or(true),
             placeholders: Vec::new(),
+            body_placeholder: None,
         };
         placeholders_in(root, &mut front.placeholders);
         for taxonomy in &config.taxonomies {

@@ -70,13 +70,13 @@ pub struct Content {
 
 impl Content {
     /// Lets every page's and section's Markdown go (see `SourceFile::forget_text`).
-    pub fn forget_texts(&mut self) {
+    pub fn forget_texts(&mut self, tree: &crate::source::Tree) {
         for page in &mut self.pages {
-            page.file.forget_text();
+            page.file.forget_text(tree);
         }
         for section in self.sections.values_mut() {
             if let Some(file) = &mut section.file {
-                file.forget_text();
+                file.forget_text(tree);
             }
         }
     }
@@ -107,6 +107,9 @@ pub struct Selection {
     pub future: bool,
     /// The build date (`--as-of`, default today).
     pub today: jiff::civil::Date,
+    /// Past how many bytes of Markdown each file's text is let go as soon as it is parsed,
+    /// to be read again when its body renders (a build of a large site); `None`: kept.
+    pub let_go_over: Option<usize>,
 }
 
 impl Selection {
@@ -136,11 +139,25 @@ pub fn load(config: &Config, selection: Selection) -> (Content, Vec<Diagnostic>)
         .map(|p| relative_dir(&content_dir, p))
         .collect();
 
+    let markdown_bytes: u64 = inventory
+        .markdown
+        .iter()
+        .map(|path| config.tree.size(path))
+        .sum();
+    let let_go = selection
+        .let_go_over
+        .is_some_and(|limit| markdown_bytes > limit as u64);
     let results: Vec<Result<Parsed, Vec<Diagnostic>>> = inventory
         .markdown
         .par_iter()
         .map(|path| {
-            let parsing = || parse_file(config, &content_dir, path, &section_dirs);
+            let parsing = || {
+                let mut parsed = parse_file(config, &content_dir, path, &section_dirs)?;
+                if let_go {
+                    parsed.file.forget_text(&config.tree);
+                }
+                Ok(parsed)
+            };
             let what = || format!("reading `{}`", display_name(&config.root, path));
             crate::guard::catch(what, parsing).unwrap_or_else(|bug| Err(vec![bug]))
         })
@@ -234,28 +251,29 @@ pub fn placeholders_in(
     body: &Range<usize>,
 ) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
-    if !front.draft {
-        let help = "write the real value, or keep `draft: true` until the page is ready";
-        for span in &front.placeholders {
-            let text = file.text.get(span.clone()).unwrap_or_default();
-            problems.push(
-                Diagnostic::error(format!(
-                    "a placeholder is still here: {}",
-                    text.lines().next().unwrap_or_default()
-                ))
-                .at(file, span.clone())
+    if front.draft || (front.placeholders.is_empty() && front.body_placeholder.is_none()) {
+        return problems;
+    }
+    // Only a file with something to report is read again when its text was let go.
+    let file = &*file.recalled();
+    let help = "write the real value, or keep `draft: true` until the page is ready";
+    for span in &front.placeholders {
+        let text = file.text.get(span.clone()).unwrap_or_default();
+        problems.push(
+            Diagnostic::error(format!(
+                "a placeholder is still here: {}",
+                text.lines().next().unwrap_or_default()
+            ))
+            .at(file, span.clone())
+            .with_help(help),
+        );
+    }
+    if let Some(start) = front.body_placeholder.filter(|at| body.contains(at)) {
+        problems.push(
+            Diagnostic::error("the article is still the placeholder `tradetalks new` wrote")
+                .at(file, start..start + crate::scaffold::BODY_PLACEHOLDER.len())
                 .with_help(help),
-            );
-        }
-        let body_text = file.text.get(body.clone()).unwrap_or_default();
-        if let Some(at) = body_text.find(crate::scaffold::BODY_PLACEHOLDER) {
-            let start = body.start + at;
-            problems.push(
-                Diagnostic::error("the article is still the placeholder `tradetalks new` wrote")
-                    .at(file, start..start + crate::scaffold::BODY_PLACEHOLDER.len())
-                    .with_help(help),
-            );
-        }
+        );
     }
     problems
 }
@@ -352,7 +370,12 @@ fn parse_file(
         Kind::Page => config.schemas.get(&schema_dir).map_or(&[], Vec::as_slice),
         Kind::Section => &[],
     };
-    let front = front_matter::parse(&file, &split, kind, schema, config)?;
+    let mut front = front_matter::parse(&file, &split, kind, schema, config)?;
+    front.body_placeholder = file
+        .text
+        .get(split.body.clone())
+        .and_then(|body| body.find(crate::scaffold::BODY_PLACEHOLDER))
+        .map(|at| split.body.start + at);
     Ok(Parsed {
         file,
         front,
@@ -467,6 +490,7 @@ fn implicit_root(config: &Config) -> Section {
             nav_title: None,
             in_nav: true,
             placeholders: Vec::new(),
+            body_placeholder: None,
         },
         body: 0..0,
         dir: String::new(),

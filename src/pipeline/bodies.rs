@@ -124,12 +124,14 @@ impl<'a> BodyCache<'a> {
             .add(format!("{:?}", inputs.content.scheduled));
         let mut content = KeyBuilder::new("content");
         for page in &inputs.content.pages {
-            content.add(&page.file.name).add(page.file.text.as_bytes());
+            content
+                .add(&page.file.name)
+                .add(page.file.digest().as_bytes());
         }
         for section in inputs.content.sections.values() {
             content.add(&section.dir);
             if let Some(file) = &section.file {
-                content.add(&file.name).add(file.text.as_bytes());
+                content.add(&file.name).add(file.digest().as_bytes());
             }
         }
         BodyCache {
@@ -152,7 +154,7 @@ impl<'a> BodyCache<'a> {
         KeyBuilder::new("body")
             .add_key(&self.site)
             .add(&file.name)
-            .add(file.text.as_bytes())
+            .add(file.digest().as_bytes())
             .add(body.start.to_le_bytes())
             .add(body.end.to_le_bytes())
             .finish()
@@ -216,6 +218,19 @@ pub(crate) fn render_bodies(
             inputs.progress.step();
             return (expanded, Vec::new());
         }
+        // A large build let the Markdown go after reading it: it is read again (and must be
+        // the text read first).
+        let file = match file.recall() {
+            Ok(file) => file,
+            Err(why) => {
+                inputs.progress.step();
+                return (
+                    Expanded::default(),
+                    vec![Diagnostic::error(why).in_file(&file.name)],
+                );
+            }
+        };
+        let file = &*file;
         let rendering = || {
             crate::guard::panic_for_tests(file.text.get(body.clone()).unwrap_or_default());
             match &shortcode_env {

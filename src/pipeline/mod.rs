@@ -239,6 +239,10 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
     ) = rayon::join(
         || {
             let selection = content::Selection {
+                // A build of a large site reads each page's Markdown again when its body
+                // renders instead of keeping all of it; `serve` keeps it for its updates.
+                let_go_over: (!retain)
+                    .then(|| options.spill_over.unwrap_or(crate::spill::SPILL_OVER)),
                 drafts: options.include_drafts,
                 future: options.include_future,
                 today: options.today(),
@@ -391,7 +395,7 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
     // diagnostic that points into it), and each page's front matter trees go as its summary
     // is made.
     if !retain && contents.spilled() {
-        content.forget_texts();
+        content.forget_texts(&config.tree);
     }
     let summaries = page_summaries(&config, &mut content, &bodies, !retain);
     let views = Views::new(&config, &content, &urls, &bodies, contents, summaries);

@@ -187,6 +187,15 @@ mod any_text {
     }
 
     fn build(page: &Page) -> (Option<BuiltSite>, tradetalks::diagnostic::Diagnostics) {
+        build_with(page, None)
+    }
+
+    /// `build`, with `spill_over` bytes past which the build keeps no Markdown or body in
+    /// memory (`Some(0)`: always).
+    fn build_with(
+        page: &Page,
+        spill_over: Option<usize>,
+    ) -> (Option<BuiltSite>, tradetalks::diagnostic::Diagnostics) {
         let markdown = format!(
             "---\ntitle: {title}\ntags: [{term}]\n---\n## {heading}\n\n{paragraph}\n\n- {item0}\n- {item1}\n\n| {cell0} | {cell1} |\n|---|---|\n| {cell1} | {cell0} |\n\n{{{{ table(data=\"d.csv\", caption=\"Data\") }}}}\n",
             title = quoted(&page.title),
@@ -215,6 +224,7 @@ mod any_text {
         ]);
         let options = BuildOptions {
             as_of: Some("2025-04-20".parse().unwrap()),
+            spill_over,
             ..BuildOptions::default()
         };
         pipeline::build_tree(&tree, &options)
@@ -249,6 +259,14 @@ mod any_text {
                 .map(|d| format!("{}{:?}", d.message, d.position()))
                 .collect();
             prop_assert_eq!(unique.len(), diagnostics.iter().count(), "an error reported twice");
+            // A build that lets its Markdown and bodies go (a large site's) reads them again
+            // and makes the same site, with the same diagnostics, whatever the text.
+            let (lean, lean_diagnostics) = build_with(&page, Some(0));
+            prop_assert_eq!(format!("{lean_diagnostics:?}"), format!("{diagnostics:?}"));
+            prop_assert_eq!(
+                lean.as_ref().map(crate::support::built_files),
+                site.as_ref().map(crate::support::built_files)
+            );
             let Some(site) = site else {
                 prop_assert!(diagnostics.has_errors(), "no site and no error");
                 return Ok(());
