@@ -314,7 +314,8 @@ fn serve_survives_a_bug_and_recovers_on_the_next_good_save() {
     server.wait_for("/stances/japan/", "the recovery", |b| {
         b.contains("Japan, recovered.") && !b.contains("tradetalks-error")
     });
-    let log = server.log();
+    // The log is read from the server's stderr by another thread: wait for the line.
+    let log = server.wait_for_log("internal error while rendering `content/stances/japan.md`");
     assert!(
         log.contains("error: internal error while rendering `content/stances/japan.md`"),
         "{log}"

@@ -82,12 +82,24 @@ impl Server {
         }
     }
 
-    /// Everything the server has printed so far.
-    pub fn log(&self) -> String {
-        self.log.lock().unwrap().join("\n")
+    /// Polls `path` until `done` holds (at most 20 s) and returns the body.
+    /// Waits until the server's log (read from its stderr by another thread, which may lag
+    /// behind what the server already serves) has a line containing `text`; returns the log.
+    pub fn wait_for_log(&self, text: &str) -> String {
+        let started = Instant::now();
+        loop {
+            let log = self.log.lock().unwrap().join("\n");
+            if log.contains(text) {
+                return log;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "timed out waiting for {text:?} in the server log:\n{log}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
-    /// Polls `path` until `done` holds (at most 20 s) and returns the body.
     pub fn wait_for(&self, path: &str, what: &str, done: impl Fn(&str) -> bool) -> String {
         let started = Instant::now();
         loop {
@@ -305,7 +317,7 @@ fn serve_updates_an_edited_page_with_its_lists_feed_and_search_index() {
     );
     server.wait_for("/posts/second/", "the edit", |b| b.contains("zanzibarite"));
     // The edit went through an update, not a full build.
-    let log = server.log.lock().unwrap().join("\n");
+    let log = server.wait_for_log("content/posts/second.md: ");
     assert!(log.contains("content/posts/second.md: updated in"), "{log}");
     assert!(server.get("/atom.xml").body.contains("zanzibarite"));
     // The search index is made again on the first request after the edit.
