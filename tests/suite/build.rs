@@ -284,12 +284,28 @@ fn deeply_nested_markdown_builds() {
     assert!(site.output("page/index.html").contains("deep quote"));
 }
 
+/// Builds `site` as a site with more than `spill_over` bytes of Markdown is built: past it,
+/// nothing of a page's Markdown or body stays in memory between the stages that read it.
+fn build_spilling_over(
+    site: &Site,
+    spill_over: usize,
+) -> (
+    Option<tradetalks::pipeline::BuiltSite>,
+    tradetalks::diagnostic::Diagnostics,
+) {
+    let options = tradetalks::pipeline::BuildOptions {
+        as_of: Some(jiff::civil::date(2025, 4, 20)),
+        spill_over: Some(spill_over),
+        ..Default::default()
+    };
+    tradetalks::pipeline::build(site.root(), &options)
+}
+
 /// A build of a large site writes page bodies to disk as they render and reads each back when
 /// it is needed (its page, `get_page`, the feed, the search index): the site it makes is the
 /// one a build that keeps them in memory makes, byte for byte, in every script.
 #[test]
 fn bodies_written_to_disk_make_the_same_site() {
-    use tradetalks::pipeline::{self, BuildOptions};
     let embedding = Site::fixture("basic");
     embedding.write(
         "templates/section.html",
@@ -303,12 +319,7 @@ fn bodies_written_to_disk_make_the_same_site() {
     ];
     for site in &sites {
         let build = |spill_over| {
-            let options = BuildOptions {
-                as_of: Some(jiff::civil::date(2025, 4, 20)),
-                spill_over: Some(spill_over),
-                ..BuildOptions::default()
-            };
-            let (built, diagnostics) = pipeline::build(site.root(), &options);
+            let (built, diagnostics) = build_spilling_over(site, spill_over);
             let built = built.unwrap_or_else(|| panic!("{diagnostics:?}"));
             (built.bodies_spilled, crate::support::built_files(&built))
         };
@@ -338,7 +349,6 @@ fn bodies_written_to_disk_make_the_same_site() {
 /// finished pages is still reported at its line, with its snippet, as for a small site.
 #[test]
 fn late_diagnostics_point_into_markdown_a_large_build_let_go() {
-    use tradetalks::pipeline::{self, BuildOptions};
     let site = Site::fixture("basic");
     let first = std::fs::read_to_string(site.root().join("content/posts/first.md")).unwrap();
     site.write(
@@ -346,12 +356,7 @@ fn late_diagnostics_point_into_markdown_a_large_build_let_go() {
         format!("{first}\nThe [old figures](/gone/tables/) moved.\n"),
     );
     let report = |spill_over| {
-        let options = BuildOptions {
-            as_of: Some(jiff::civil::date(2025, 4, 20)),
-            spill_over: Some(spill_over),
-            ..BuildOptions::default()
-        };
-        let (built, diagnostics) = pipeline::build(site.root(), &options);
+        let (built, diagnostics) = build_spilling_over(&site, spill_over);
         assert!(built.is_none());
         format!("{diagnostics:?}")
     };
