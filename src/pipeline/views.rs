@@ -10,7 +10,7 @@ pub(crate) struct Views {
     /// Page summaries (no content), by page index, for lists.
     pub(crate) summaries: Vec<Value>,
     /// Each page's table of contents, by page index (empty before bodies render).
-    pub(crate) tocs: Vec<Value>,
+    pub(crate) tocs: Vec<crate::templates::Toc>,
     /// Full sections (with their page summaries), by folder.
     pub(crate) sections: BTreeMap<String, Value>,
     /// Each page's HTML body, by page index: moved here from `Bodies` (or written to disk as
@@ -32,7 +32,7 @@ impl Views {
         let tocs = bodies
             .pages
             .par_iter()
-            .map(|body| Value::from_serializable(&body.toc))
+            .map(|body| std::sync::Arc::new(body.toc.clone()))
             .collect();
         let config_value = json!({
             "title": config.title,
@@ -101,7 +101,7 @@ impl Views {
     ) {
         self.summaries[index] =
             Keys::default().value(&page_summary(config, &content.pages[index], Some(body)));
-        self.tocs[index] = Value::from_serializable(&body.toc);
+        self.tocs[index] = std::sync::Arc::new(body.toc.clone());
         std::sync::Arc::make_mut(&mut self.contents).set(index, &std::mem::take(&mut body.html));
     }
 

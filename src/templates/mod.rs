@@ -104,7 +104,7 @@ pub struct Lookup {
     /// Page summaries, by page index.
     pub summaries: Vec<Value>,
     /// Page tables of contents, by page index (empty while bodies render).
-    pub tocs: Vec<Value>,
+    pub tocs: Vec<Toc>,
     /// Page bodies, by page index, read when `get_page` returns a page.
     pub contents: Arc<crate::spill::Texts>,
     /// Content path (`countries/_index.md`) to the section's value.
@@ -116,13 +116,16 @@ pub struct Lookup {
     pub base_path: String,
 }
 
+/// A page's table of contents, shared by the template values and the lookup.
+pub type Toc = Arc<Vec<crate::markdown::TocEntry>>;
+
 /// Page `index` as its own template and `get_page` see it: `summary` with the page's body (as
 /// safe HTML) and table of contents. Before bodies render (`tocs` empty) the summary stays as
 /// it is.
 pub fn with_body(
     summary: Value,
     contents: &crate::spill::Texts,
-    tocs: &[Value],
+    tocs: &[Toc],
     index: usize,
 ) -> Value {
     let Some(toc) = tocs.get(index) else {
@@ -130,7 +133,9 @@ pub fn with_body(
     };
     let mut map = summary.into_map().unwrap_or_default();
     map.insert("content".into(), contents.get(index));
-    map.insert("toc".into(), toc.clone());
+    // Made when asked for: kept as template values, the tables of contents of 100,000 pages
+    // weighed 300 MB.
+    map.insert("toc".into(), Value::from_serializable(&**toc));
     Value::from(map)
 }
 
