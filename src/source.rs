@@ -50,11 +50,6 @@ impl SourceFile {
         &self.digest
     }
 
-    /// Whether the text was let go (`forget_text`).
-    pub fn is_forgotten(&self) -> bool {
-        self.forgotten.is_some()
-    }
-
     /// Lets the text go, to be read again from `tree` when needed (`recall`): a build of a
     /// large site keeps no page's Markdown longer than the stage that reads it.
     pub fn forget_text(&mut self, tree: &Tree) {
@@ -412,7 +407,7 @@ mod tests {
         let mut page = SourceFile::read(&tree, &path).unwrap();
         let digest = *page.digest();
         page.forget_text(&tree);
-        assert!(page.is_forgotten() && page.text.is_empty());
+        assert!(page.text.is_empty());
         assert_eq!(*page.digest(), digest);
         let again = page.recall().unwrap();
         assert_eq!(&*again.text, "---\ntitle: 日本\n---\nCafé.\n");

@@ -13,16 +13,16 @@ use std::sync::{Arc, Mutex};
 
 use tera::Value;
 
-/// How many bytes of Markdown a site has before a build writes its pages' bodies to disk as
-/// they render (bodies are two to four times their Markdown with highlighted code): about
-/// 5,000 pages of the benchmark corpus.
+/// How many bytes of Markdown files a site has before a build lets each file's text go once
+/// parsed and writes its pages' bodies to disk as they render (bodies are two to four times
+/// their Markdown with highlighted code): about 5,000 pages of the benchmark corpus.
 pub const SPILL_OVER: usize = 32 * 1024 * 1024;
 
 /// Every page's HTML body, by page index.
 #[derive(Clone, Default)]
 pub struct Texts {
     /// The file spilled bodies are in, shared by the copies of a `Texts` (a body replaced
-    /// later is appended, so an older copy still reads its own).
+    /// later, by `set`, stays in memory: the file is never written again).
     file: Option<Arc<Mutex<File>>>,
     slots: Vec<Slot>,
     /// Set when a body could not be read back (a failing disk): the build must not publish

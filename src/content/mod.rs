@@ -66,20 +66,10 @@ pub struct Content {
     pub broken: BTreeSet<String>,
     /// Pages dated after the build date, left out of every output (unless `--future`).
     pub scheduled: Vec<Scheduled>,
-}
-
-impl Content {
-    /// Lets every page's and section's Markdown go (see `SourceFile::forget_text`).
-    pub fn forget_texts(&mut self, tree: &crate::source::Tree) {
-        for page in &mut self.pages {
-            page.file.forget_text(tree);
-        }
-        for section in self.sections.values_mut() {
-            if let Some(file) = &mut section.file {
-                file.forget_text(tree);
-            }
-        }
-    }
+    /// Whether each file's Markdown was let go once parsed (`Selection::let_go_over`): a
+    /// large site, whose build keeps nothing of a page in memory between the stages that
+    /// read it.
+    pub texts_let_go: bool,
 }
 
 /// What the walk of `content/` found, before any file is read.
@@ -139,14 +129,14 @@ pub fn load(config: &Config, selection: Selection) -> (Content, Vec<Diagnostic>)
         .map(|p| relative_dir(&content_dir, p))
         .collect();
 
-    let markdown_bytes: u64 = inventory
-        .markdown
-        .iter()
-        .map(|path| config.tree.size(path))
-        .sum();
-    let let_go = selection
-        .let_go_over
-        .is_some_and(|limit| markdown_bytes > limit as u64);
+    let let_go = selection.let_go_over.is_some_and(|limit| {
+        let markdown_bytes: u64 = inventory
+            .markdown
+            .iter()
+            .map(|path| config.tree.size(path))
+            .sum();
+        markdown_bytes > limit as u64
+    });
     let results: Vec<Result<Parsed, Vec<Diagnostic>>> = inventory
         .markdown
         .par_iter()
@@ -181,6 +171,7 @@ pub fn load(config: &Config, selection: Selection) -> (Content, Vec<Diagnostic>)
         &inventory.markdown,
     ));
     content.broken = broken;
+    content.texts_let_go = let_go;
     (content, problems)
 }
 

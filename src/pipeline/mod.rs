@@ -72,8 +72,9 @@ pub struct BuildOptions {
     pub progress: bool,
     /// The build cache's folder (`cache`); `None` builds without one.
     pub cache_dir: Option<PathBuf>,
-    /// A build of a site with more Markdown than this many bytes writes page bodies to disk
-    /// as they render (`spill`); `None`: `spill::SPILL_OVER`.
+    /// A build of a site with more Markdown than this many bytes keeps no page's Markdown or
+    /// body in memory between the stages that read them (`spill`, `SourceFile::forget_text`);
+    /// `None`: `spill::SPILL_OVER`.
     pub spill_over: Option<usize>,
 }
 
@@ -240,7 +241,8 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
         || {
             let selection = content::Selection {
                 // A build of a large site reads each page's Markdown again when its body
-                // renders instead of keeping all of it; `serve` keeps it for its updates.
+                // renders instead of keeping all of it (and spills its bodies, below);
+                // `serve` keeps both for its updates.
                 let_go_over: (!retain)
                     .then(|| options.spill_over.unwrap_or(crate::spill::SPILL_OVER)),
                 drafts: options.include_drafts,
@@ -337,11 +339,10 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
             },
         )
     });
-    // A build of a large site writes page bodies to disk as they render, and reads each back
-    // when its page renders; `serve` keeps them at hand for its updates.
-    let markdown_bytes: usize = content.pages.iter().map(|page| page.body.len()).sum();
-    let spill_over = options.spill_over.unwrap_or(crate::spill::SPILL_OVER);
-    let spiller = (!retain && markdown_bytes > spill_over)
+    // A site large enough to have let its Markdown go writes page bodies to disk as they
+    // render too, and reads each back when its page renders.
+    let spiller = content
+        .texts_let_go
         .then(crate::spill::Spiller::new)
         .and_then(Result::ok);
     let inputs = BodyInputs {
@@ -390,13 +391,7 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
             return (None, diagnostics);
         }
     };
-    // A build lets go of what only the stages before templates read, as soon as it can:
-    // a site large enough to spill its bodies lets its Markdown go (read again only for a
-    // diagnostic that points into it), and each page's front matter trees go as its summary
-    // is made.
-    if !retain && contents.spilled() {
-        content.forget_texts(&config.tree);
-    }
+    // A build lets each page's front matter trees go as its summary is made.
     let summaries = page_summaries(&config, &mut content, &bodies, !retain);
     let views = Views::new(&config, &content, &urls, &bodies, contents, summaries);
     if !retain {

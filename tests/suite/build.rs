@@ -330,16 +330,17 @@ fn bodies_written_to_disk_make_the_same_site() {
         }
         let (spilled, written) = build(0);
         assert!(!kept_spilled && spilled, "{}", site.root().display());
-        assert_eq!(
-            kept.keys().collect::<Vec<_>>(),
-            written.keys().collect::<Vec<_>>()
-        );
-        for (path, bytes) in &kept {
-            assert!(
-                written[path] == *bytes,
-                "{path} differs when bodies go to disk:\n{}\n---\n{}",
-                String::from_utf8_lossy(bytes),
-                String::from_utf8_lossy(&written[path])
+        let differ = crate::support::files_that_differ(&kept, &written);
+        if let Some(path) = differ.first() {
+            let show = |files: &std::collections::BTreeMap<String, Vec<u8>>| {
+                files
+                    .get(*path)
+                    .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
+            };
+            panic!(
+                "{differ:?} differ when bodies go to disk; {path}:\n{:?}\n---\n{:?}",
+                show(&kept),
+                show(&written)
             );
         }
     }

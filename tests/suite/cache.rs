@@ -35,11 +35,7 @@ fn compare(root: &Path, cache: &Path, what: &str) -> usize {
         (None, None) => 0,
         (Some(cold), Some(warm)) => {
             let (cold_files, warm_files) = (built_files(&cold), built_files(&warm));
-            let differ: Vec<&String> = cold_files
-                .keys()
-                .chain(warm_files.keys())
-                .filter(|p| cold_files.get(*p) != warm_files.get(*p))
-                .collect();
+            let differ = crate::support::files_that_differ(&cold_files, &warm_files);
             assert!(
                 differ.is_empty(),
                 "after {what}: the cached build differs in {differ:?}"

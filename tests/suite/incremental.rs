@@ -54,11 +54,7 @@ impl Editor {
         let (full, problems) = pipeline::build(&root(&self.site), &options());
         let full = full.unwrap_or_else(|| panic!("{problems:?}"));
         let (updated, expected) = (built_files(session.site()), built_files(&full));
-        let differ: std::collections::BTreeSet<&String> = expected
-            .keys()
-            .chain(updated.keys())
-            .filter(|p| updated.get(*p) != expected.get(*p))
-            .collect();
+        let differ = crate::support::files_that_differ(&expected, &updated);
         assert!(
             differ.is_empty(),
             "after editing {path}, the update differs from a full build in {differ:?}"

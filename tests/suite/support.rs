@@ -150,6 +150,17 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// The paths whose bytes differ between two sites' files (`built_files`), or that only one has.
+pub fn files_that_differ<'a>(
+    a: &'a std::collections::BTreeMap<String, Vec<u8>>,
+    b: &'a std::collections::BTreeMap<String, Vec<u8>>,
+) -> std::collections::BTreeSet<&'a String> {
+    a.keys()
+        .chain(b.keys())
+        .filter(|path| a.get(*path) != b.get(*path))
+        .collect()
+}
+
 /// Every file of a site built in memory, deferred ones included, and each file to copy (as
 /// `copy of PATH` → where from): what two builds must agree on.
 pub fn built_files(
