@@ -44,8 +44,41 @@ struct RawConfig {
     /// How names become URL segments: `"unicode"` (letters of every script) or `"ascii"`.
     #[serde(default)]
     slugify: SlugMode,
+    /// `[languages.ja]`: the site's other editions (and the default one's `name`).
+    #[serde(default)]
+    languages: BTreeMap<String, Spanned<RawLanguage>>,
     #[serde(default)]
     extra: toml::Table,
+}
+
+/// `[languages.LANG]`: an edition of the site in another language.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLanguage {
+    /// The language's own name for the switcher (`日本語`).
+    name: Option<String>,
+    title: Option<String>,
+    description: Option<String>,
+    /// Where the edition lives under the site (default `/LANG/`).
+    path: Option<String>,
+    /// `"ltr"` or `"rtl"`.
+    direction: Option<String>,
+}
+
+/// One edition of the site: the default language at the root, or a translation under its
+/// path. `Config::editions` lists them, the default first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edition {
+    /// BCP 47 language tag: `en`, `ja`, `pt-BR`.
+    pub code: String,
+    /// The language's own name, as the language switcher shows it.
+    pub name: String,
+    pub title: String,
+    pub description: String,
+    /// Site path of the edition's home: `""` for the default, `ja/` for the others.
+    pub prefix: String,
+    /// `ltr` or `rtl`.
+    pub direction: String,
 }
 
 /// `[[nav]]`: one link of the site's navigation. `link` is `@/` and a page or section's file
@@ -276,6 +309,17 @@ pub struct Config {
     pub nav: Vec<NavItem>,
     pub slugify: SlugMode,
     pub extra: serde_json::Value,
+    /// Every edition of the site, the default language's first (a site with no
+    /// `[languages]` has just that one).
+    pub editions: Vec<Edition>,
+    /// The edition this configuration builds (an index into `editions`); its `base_url` and
+    /// `base_path` are the edition's (`https://example.org/ja/`), `title`, `description` and
+    /// `language` its own.
+    pub edition: usize,
+    /// `base_url` and `base_path` of the whole site, where shared files (`static/`, the
+    /// stylesheet of highlighted code) and site-wide files (sitemap, robots.txt) live.
+    pub site_base_url: String,
+    pub site_base_path: String,
 }
 
 /// The declared shape and provenance of one data file.
@@ -398,6 +442,7 @@ impl Config {
             .map(|(name, schema)| (name.clone(), data_schema(name, schema, file, &mut problems)))
             .collect();
         let extra = serde_json::to_value(&raw.extra).unwrap_or(serde_json::Value::Null);
+        let editions = editions(&raw, file, &mut problems);
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -406,8 +451,8 @@ impl Config {
             tree: Tree::disk(root),
             file: file.clone(),
             title: raw.title,
-            base_url,
-            base_path,
+            base_url: base_url.clone(),
+            base_path: base_path.clone(),
             language: raw.language,
             description: raw.description,
             stale_after_days: raw.stale_after_days,
@@ -421,7 +466,42 @@ impl Config {
             nav: raw.nav,
             slugify: raw.slugify,
             extra,
+            editions,
+            edition: 0,
+            site_base_url: base_url,
+            site_base_path: base_path,
         })
+    }
+
+    /// Whether the site has editions in other languages.
+    pub fn is_multilingual(&self) -> bool {
+        self.editions.len() > 1
+    }
+
+    /// The edition this configuration builds.
+    pub fn current_edition(&self) -> &Edition {
+        &self.editions[self.edition]
+    }
+
+    /// The configuration of edition `index`: its language, title and description, and URLs
+    /// under its path. Everything else (schemas, data, taxonomies) is shared.
+    pub fn for_edition(&self, index: usize) -> Config {
+        let mut config = self.clone();
+        let Some(edition) = self.editions.get(index) else {
+            return config;
+        };
+        config.edition = index;
+        config.language = edition.code.clone();
+        config.title = edition.title.clone();
+        config.description = edition.description.clone();
+        config.base_url = format!("{}{}", self.site_base_url, edition.prefix);
+        config.base_path = format!("{}{}", self.site_base_path, edition.prefix);
+        if index > 0 {
+            for taxonomy in &mut config.taxonomies {
+                taxonomy.path = Some(format!("{}{}", edition.prefix, taxonomy.base()));
+            }
+        }
+        config
     }
 
     pub fn content_dir(&self) -> PathBuf {
@@ -437,7 +517,7 @@ impl Config {
     pub fn url_path(&self, site_path: &str) -> String {
         format!(
             "{}{}",
-            self.base_path,
+            self.site_base_path,
             encode_path(site_path.trim_start_matches('/'))
         )
     }
@@ -446,7 +526,7 @@ impl Config {
     pub fn permalink(&self, site_path: &str) -> String {
         format!(
             "{}{}",
-            self.base_url,
+            self.site_base_url,
             encode_path(site_path.trim_start_matches('/'))
         )
     }
@@ -741,6 +821,140 @@ pub fn encode_path(site_path: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Checks a base URL and splits off its path: `https://x.org/sub` → (`https://x.org/sub/`, `/sub/`).
+/// Languages written right to left, whose editions default to `direction = "rtl"`.
+const RIGHT_TO_LEFT: [&str; 10] = ["ar", "arc", "dv", "fa", "ha", "he", "khw", "ks", "ps", "ur"];
+
+/// Whether `code` is a well-formed BCP 47 language tag of the simple kind editions use:
+/// a 2–3 letter language, then optional subtags of 2–8 letters or digits (`pt-BR`,
+/// `zh-Hant`, `sr-Latn-RS`).
+pub fn is_language_tag(code: &str) -> bool {
+    let mut parts = code.split('-');
+    let language = parts.next().unwrap_or_default();
+    (2..=3).contains(&language.len())
+        && language.bytes().all(|b| b.is_ascii_lowercase())
+        && parts.all(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// The default edition, then one per `[languages.LANG]` in tag order.
+fn editions(raw: &RawConfig, file: &SourceFile, problems: &mut Vec<Diagnostic>) -> Vec<Edition> {
+    let direction_of = |code: &str| {
+        let language = code.split('-').next().unwrap_or(code);
+        if RIGHT_TO_LEFT.contains(&language) {
+            "rtl"
+        } else {
+            "ltr"
+        }
+        .to_owned()
+    };
+    let mut problem = |message: String, span: std::ops::Range<usize>, help: Option<String>| {
+        let mut d = Diagnostic::error(message).at(file, span);
+        if let Some(help) = help {
+            d = d.with_help(help);
+        }
+        problems.push(d);
+    };
+    let default = &raw.language;
+    let own = raw.languages.get(default);
+    let mut editions = vec![Edition {
+        code: default.clone(),
+        name: own
+            .and_then(|l| l.get_ref().name.clone())
+            .unwrap_or_else(|| default.clone()),
+        title: raw.title.clone(),
+        description: raw.description.clone(),
+        prefix: String::new(),
+        direction: own
+            .and_then(|l| l.get_ref().direction.clone())
+            .unwrap_or_else(|| direction_of(default)),
+    }];
+    let mut prefixes: BTreeMap<String, String> = BTreeMap::new();
+    for (code, table) in &raw.languages {
+        let span = table.span();
+        let language = table.get_ref();
+        if let Some(direction) = &language.direction
+            && direction != "ltr"
+            && direction != "rtl"
+        {
+            problem(
+                format!(
+                    "`direction` of `[languages.{code}]` is `\"ltr\"` or `\"rtl\"`, found `{direction}`"
+                ),
+                span.clone(),
+                None,
+            );
+        }
+        if !is_language_tag(code) {
+            problem(
+                format!("`[languages.{code}]`: `{code}` is not a language tag"),
+                span.clone(),
+                Some(
+                    "name the table after a BCP 47 language tag: `ja`, `ko`, `hi`, `pt-BR`".into(),
+                ),
+            );
+            continue;
+        }
+        if code == default {
+            if language.title.is_some() || language.description.is_some() || language.path.is_some()
+            {
+                problem(
+                    format!(
+                        "`[languages.{code}]` is the site's default language: its title and description are the top-level `title` and `description`, and it lives at the root"
+                    ),
+                    span,
+                    Some("keep only `name` and `direction` in this table".into()),
+                );
+            }
+            continue;
+        }
+        let prefix = match &language.path {
+            None => format!("{code}/"),
+            Some(path) => {
+                let trimmed = path.trim_matches('/');
+                let bad = trimmed.is_empty()
+                    || trimmed
+                        .split('/')
+                        .any(|seg| seg.is_empty() || seg == "." || seg == "..")
+                    || trimmed.contains(['?', '#', '\\']);
+                if bad {
+                    problem(
+                        format!(
+                            "`path` of `[languages.{code}]` must name a folder under the site, found `{path}`"
+                        ),
+                        span.clone(),
+                        Some(format!("for example `path = \"/{code}/\"`")),
+                    );
+                    continue;
+                }
+                format!("{trimmed}/")
+            }
+        };
+        if let Some(other) = prefixes.insert(prefix.clone(), code.clone()) {
+            problem(
+                format!(
+                    "`[languages.{code}]` and `[languages.{other}]` both live under `/{prefix}`"
+                ),
+                span.clone(),
+                Some("give one of them another `path`".into()),
+            );
+        }
+        editions.push(Edition {
+            code: code.clone(),
+            name: language.name.clone().unwrap_or_else(|| code.clone()),
+            title: language.title.clone().unwrap_or_else(|| raw.title.clone()),
+            description: language
+                .description
+                .clone()
+                .unwrap_or_else(|| raw.description.clone()),
+            prefix,
+            direction: language
+                .direction
+                .clone()
+                .unwrap_or_else(|| direction_of(code)),
+        });
+    }
+    editions
+}
+
 pub fn normalise_base_url(url: &str) -> Result<(String, String), String> {
     let url = url.trim();
     let rest = url

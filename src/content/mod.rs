@@ -117,17 +117,40 @@ pub struct Scheduled {
     pub date: jiff::civil::Date,
 }
 
-/// Loads all of `content/`. Returns what could be loaded and every problem found.
-pub fn load(config: &Config, selection: Selection) -> (Content, Vec<Diagnostic>) {
+/// Loads the Markdown files of `config`'s edition under `content/` (for the default
+/// edition, every file that is not a translation; for another, its `NAME.LANG.md` files).
+/// `source` is the default edition's content, when loading another: a section that has no
+/// translation takes its title and order from there. Returns what could be loaded and every
+/// problem found.
+pub fn load(
+    config: &Config,
+    selection: Selection,
+    source: Option<&Content>,
+) -> (Content, Vec<Diagnostic>) {
     let content_dir = config.content_dir();
     let mut problems = Vec::new();
-    let inventory = walk(config, &mut problems);
+    let mut inventory = walk(config, &mut problems);
+    // Sections are the folders with an `_index.md` in any edition, so that a page belongs to
+    // the same section in every edition.
     let section_dirs: BTreeSet<String> = inventory
         .markdown
         .iter()
-        .filter(|p| p.file_name().is_some_and(|n| n == "_index.md"))
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| plain_name(&n.to_string_lossy(), config).1 == "_index.md")
+        })
         .map(|p| relative_dir(&content_dir, p))
         .collect();
+    if config.edition == 0 {
+        let (unconfigured, files) = unconfigured_translations(config, &inventory.markdown);
+        // Reported once, as what it is: not also as a page with the wrong fields.
+        inventory.markdown.retain(|path| !files.contains(path));
+        problems.extend(unconfigured);
+    }
+    inventory.markdown.retain(|path| {
+        path.file_name()
+            .is_some_and(|n| plain_name(&n.to_string_lossy(), config).0 == config.edition)
+    });
 
     let let_go = selection.let_go_over.is_some_and(|limit| {
         let markdown_bytes: u64 = inventory
@@ -163,7 +186,14 @@ pub fn load(config: &Config, selection: Selection) -> (Content, Vec<Diagnostic>)
             }
         }
     }
-    let mut content = assemble(config, parsed, &inventory.others, selection, &mut problems);
+    let mut content = assemble(
+        config,
+        parsed,
+        &inventory.others,
+        selection,
+        (&section_dirs, source),
+        &mut problems,
+    );
     problems.extend(placeholders(&content));
     problems.extend(unmatched_schemas(
         config,
@@ -283,7 +313,7 @@ pub fn reload_page(
     if parsed.kind != Kind::Page {
         return Err(Vec::new());
     }
-    place_page(parsed, &section_dirs, config.slugify)
+    place_page(parsed, &section_dirs, config)
         .map(|(page, _)| page)
         .map_err(|d| vec![d])
 }
@@ -295,6 +325,57 @@ fn walk(config: &Config, problems: &mut Vec<Diagnostic>) -> Inventory {
         .into_iter()
         .partition(|path| path.extension().is_some_and(|e| e == "md"));
     Inventory { markdown, others }
+}
+
+/// The edition a Markdown file belongs to, and its name without the language
+/// (`japan.ja.md` → `(1, "japan.md")` when the site has `[languages.ja]`).
+pub fn plain_name(file_name: &str, config: &Config) -> (usize, String) {
+    if let Some(stem) = file_name.strip_suffix(".md")
+        && let Some((name, code)) = stem.rsplit_once('.')
+        && let Some(index) = config.editions.iter().skip(1).position(|e| e.code == code)
+    {
+        return (index + 1, format!("{name}.md"));
+    }
+    (0, file_name.to_owned())
+}
+
+/// `NAME.LANG.md` beside `NAME.md` when the site has no `[languages.LANG]`: a translation
+/// that would otherwise publish as a page of its own (`/japan.fr/`).
+fn unconfigured_translations(
+    config: &Config,
+    markdown: &[PathBuf],
+) -> (Vec<Diagnostic>, BTreeSet<PathBuf>) {
+    let names: BTreeSet<&Path> = markdown.iter().map(PathBuf::as_path).collect();
+    let mut problems = Vec::new();
+    let mut files = BTreeSet::new();
+    for path in markdown {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        let Some((stem, code)) = name
+            .as_deref()
+            .and_then(|n| n.strip_suffix(".md"))
+            .and_then(|stem| stem.rsplit_once('.'))
+        else {
+            continue;
+        };
+        if !crate::config::is_language_tag(code)
+            || config.editions.iter().any(|e| e.code == code)
+            || !names.contains(path.with_file_name(format!("{stem}.md")).as_path())
+        {
+            continue;
+        }
+        let file = display_name(&config.root, path);
+        files.insert(path.clone());
+        problems.push(
+            Diagnostic::error(format!(
+                "`{file}` looks like a translation of `{stem}.md` into `{code}`, but the site has no `[languages.{code}]`"
+            ))
+            .in_file(&file)
+            .with_help(format!(
+                "add `[languages.{code}]` with the edition's `title` to tradetalks.toml, or rename the file if it is a page of its own"
+            )),
+        );
+    }
+    (problems, files)
 }
 
 /// Hidden files and editors' temporary and backup files are not content.
@@ -334,7 +415,9 @@ fn parse_file(
     let file = SourceFile::read(&config.tree, path).map_err(|d| vec![d])?;
     let split = front_matter::split(&file).map_err(|d| vec![d])?;
     let dir = relative_dir(content_dir, path);
-    let is_section = path.file_name().is_some_and(|n| n == "_index.md");
+    let is_section = path
+        .file_name()
+        .is_some_and(|n| plain_name(&n.to_string_lossy(), config).1 == "_index.md");
     let kind = if is_section {
         Kind::Section
     } else {
@@ -381,14 +464,20 @@ fn assemble(
     parsed: Vec<Parsed>,
     others: &[PathBuf],
     selection: Selection,
+    (all_section_dirs, source): (&BTreeSet<String>, Option<&Content>),
     problems: &mut Vec<Diagnostic>,
 ) -> Content {
+    let prefix = &config.current_edition().prefix;
     let mut content = Content::default();
     // Every page bundle's folder, published or not (a draft's files stay out with it).
     let all_bundles: BTreeSet<String> = parsed
         .iter()
         .filter(|p| {
-            p.kind == Kind::Page && p.file.path.file_name().is_some_and(|n| n == "index.md")
+            p.kind == Kind::Page
+                && p.file
+                    .path
+                    .file_name()
+                    .is_some_and(|n| plain_name(&n.to_string_lossy(), config).1 == "index.md")
         })
         .map(|p| p.dir.clone())
         .collect();
@@ -399,7 +488,7 @@ fn assemble(
         if parsed.front.draft && !selection.drafts {
             continue;
         }
-        let path = slug::dir_path(&parsed.dir, config.slugify);
+        let path = format!("{prefix}{}", slug::dir_path(&parsed.dir, config.slugify));
         let content_path = join(&parsed.dir, "_index.md");
         content.sections.insert(
             parsed.dir.clone(),
@@ -419,6 +508,32 @@ fn assemble(
         .sections
         .entry(String::new())
         .or_insert_with(|| implicit_root(config));
+    // An edition has every section of the site, in its own words where it has an
+    // `_index.LANG.md`, else with the default edition's title and order (and no text).
+    if config.edition > 0 {
+        for dir in all_section_dirs {
+            if content.sections.contains_key(dir) {
+                continue;
+            }
+            let source_section = source.and_then(|s| s.sections.get(dir));
+            if source_section.is_some_and(|s| s.front.draft) {
+                continue;
+            }
+            let mut section = implicit_root(config);
+            if let Some(from) = source_section {
+                section.front = from.front.clone();
+                section.front.aliases.clear();
+            } else {
+                section.front.title =
+                    crate::shortcodes::format::humanise(dir.rsplit('/').next().unwrap_or(dir));
+                section.front.description = None;
+            }
+            section.dir = dir.clone();
+            section.content_path = join(dir, "_index.md");
+            section.path = format!("{prefix}{}", slug::dir_path(dir, config.slugify));
+            content.sections.insert(dir.clone(), section);
+        }
+    }
 
     let section_dirs: BTreeSet<String> = content.sections.keys().cloned().collect();
     let mut bundle_paths: BTreeMap<String, String> = BTreeMap::new();
@@ -429,18 +544,13 @@ fn assemble(
         if selection.is_scheduled(&parsed.front)
             && let Some(date) = parsed.front.date
         {
-            let content_path = parsed
-                .file
-                .name
-                .strip_prefix("content/")
-                .unwrap_or(&parsed.file.name)
-                .to_owned();
+            let content_path = content_path_of(&parsed.file, config);
             content.scheduled.push(Scheduled { content_path, date });
             // It publishes by itself when its date comes: unfinished, it must not.
             problems.extend(placeholders_in(&parsed.front, &parsed.file, &parsed.body));
             continue;
         }
-        match place_page(parsed, &section_dirs, config.slugify) {
+        match place_page(parsed, &section_dirs, config) {
             Ok((page, bundle_dir)) => {
                 if let Some(dir) = bundle_dir {
                     bundle_paths.insert(dir, page.path.clone());
@@ -452,6 +562,29 @@ fn assemble(
     }
     check_unique_paths(&content, problems);
     link_sections(&mut content);
+    if config.edition > 0 {
+        // A section the edition has no file of and no page in is not published in it.
+        loop {
+            let empty: Vec<String> = content
+                .sections
+                .iter()
+                .filter(|(dir, s)| {
+                    !dir.is_empty()
+                        && s.file.is_none()
+                        && s.pages.is_empty()
+                        && s.subsections.is_empty()
+                })
+                .map(|(dir, _)| dir.clone())
+                .collect();
+            if empty.is_empty() {
+                break;
+            }
+            for dir in empty {
+                content.sections.remove(&dir);
+            }
+            link_sections(&mut content);
+        }
+    }
     let (assets, loose) = assets(config, others, &bundle_paths, &all_bundles);
     content.assets = assets;
     problems.extend(loose);
@@ -486,7 +619,7 @@ fn implicit_root(config: &Config) -> Section {
         body: 0..0,
         dir: String::new(),
         content_path: "_index.md".into(),
-        path: String::new(),
+        path: config.current_edition().prefix.clone(),
         pages: Vec::new(),
         subsections: Vec::new(),
     }
@@ -497,13 +630,16 @@ fn implicit_root(config: &Config) -> Section {
 fn place_page(
     parsed: Parsed,
     section_dirs: &BTreeSet<String>,
-    mode: slug::SlugMode,
+    config: &Config,
 ) -> Result<(Page, Option<String>), Diagnostic> {
-    let is_bundle = parsed
+    let mode = config.slugify;
+    let file_name = parsed
         .file
         .path
         .file_name()
-        .is_some_and(|n| n == "index.md");
+        .map(|n| plain_name(&n.to_string_lossy(), config).1)
+        .unwrap_or_default();
+    let is_bundle = file_name == "index.md";
     let (parent_dir, default_name, bundle_dir) = if is_bundle {
         let (parent, name) = match parsed.dir.rsplit_once('/') {
             Some((parent, name)) => (parent.to_owned(), name.to_owned()),
@@ -511,12 +647,11 @@ fn place_page(
         };
         (parent, name, Some(parsed.dir.clone()))
     } else {
-        let stem = parsed
-            .file
-            .path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned());
-        (parsed.dir.clone(), stem.unwrap_or_default(), None)
+        let stem = file_name
+            .strip_suffix(".md")
+            .unwrap_or(&file_name)
+            .to_owned();
+        (parsed.dir.clone(), stem, None)
     };
     let slug = match &parsed.front.slug {
         Some((custom, span)) => slug::check_custom(custom, mode).map_err(|message| {
@@ -547,14 +682,13 @@ fn place_page(
             slug
         }
     };
-    let path = format!("{}{slug}/", slug::dir_path(&parent_dir, mode));
-    let content_dir_name = parsed
-        .file
-        .name
-        .strip_prefix("content/")
-        .unwrap_or(&parsed.file.name);
+    let path = format!(
+        "{}{}{slug}/",
+        config.current_edition().prefix,
+        slug::dir_path(&parent_dir, mode)
+    );
     let page = Page {
-        content_path: content_dir_name.to_owned(),
+        content_path: content_path_of(&parsed.file, config),
         section: owning_section(&parent_dir, section_dirs),
         slug,
         path,
@@ -563,6 +697,16 @@ fn place_page(
         body: parsed.body,
     };
     Ok((page, bundle_dir))
+}
+
+/// A Markdown file's path under `content/` as `@/` links name it: a translation by its
+/// source's name (`countries/japan.ja.md` → `countries/japan.md`).
+fn content_path_of(file: &SourceFile, config: &Config) -> String {
+    let name = file.name.strip_prefix("content/").unwrap_or(&file.name);
+    match name.rsplit_once('/') {
+        Some((dir, base)) => format!("{dir}/{}", plain_name(base, config).1),
+        None => plain_name(name, config).1,
+    }
 }
 
 fn check_unique_paths(content: &Content, problems: &mut Vec<Diagnostic>) {
@@ -675,6 +819,8 @@ fn assets(
             let base = match bundle_paths.get(&dir) {
                 Some(page_path) => page_path.clone(),
                 None if all_bundles.contains(&dir) => return None,
+                // Files outside bundles are published once, by the default edition.
+                None if config.edition > 0 => return None,
                 None => {
                     let base = slug::dir_path(&dir, config.slugify);
                     let name = display_name(&config.root, source);

@@ -1,11 +1,13 @@
 //! The build, stage by stage, in one place:
 //!
 //! ```text
-//! Config::load ─┬─ content::load (parallel per file) ─┐
-//!               ├─ data::load_all                      ├─ markdown::render (parallel)
-//!               └─ templates: load + compile ──────────┘        │
-//!                        internal links + anchors checked ──────┤
-//!                        template rendering (parallel) ─────────┴─→ BuiltSite (in memory)
+//! Config::load ─┬─ content::load, each edition (parallel per file) ─┐
+//!               ├─ data::load_all                                    ├─ editions::Translations
+//!               └─ templates: load + compile ────────────────────────┘        │
+//!   for each edition: facts → markdown::render (parallel) → anchors → views  │
+//!                     → template rendering (parallel) → feed, search index ◀─┘
+//!   then once: sitemap (with every page's translations), robots.txt, static files,
+//!              the link check ─→ BuiltSite
 //! ```
 //!
 //! Every stage reports all of its problems; the build stops before rendering templates when
@@ -13,18 +15,20 @@
 //!
 //! `run` below is the whole order of work; each stage has a module of its own:
 //! `bodies` (Markdown and shortcodes, from the build cache where it holds; anchors),
-//! `views` (the template values and the lookup of the template functions), `render` (pages
-//! and sections through their templates into the page sink), `files` (static files, bundle
-//! assets, aliases) and `session` (`serve`'s updates after an edit). The children share this
-//! module's imports (`use super::*`).
+//! `editions` (which pages translate which), `views` (the template values and the lookup of
+//! the template functions), `render` (pages and sections through their templates into the
+//! page sink), `files` (static files, bundle assets, aliases) and `session` (`serve`'s
+//! updates after an edit). The children share this module's imports (`use super::*`).
 
 mod bodies;
+mod editions;
 mod files;
 mod render;
 pub mod session;
 mod views;
 
 pub(crate) use bodies::*;
+pub(crate) use editions::*;
 use files::*;
 pub(crate) use render::*;
 pub(crate) use views::*;
@@ -159,6 +163,22 @@ impl BuiltSite {
         }
     }
 
+    /// Takes in the files of another edition of the site.
+    fn absorb(&mut self, other: BuiltSite) {
+        self.files.extend(other.files);
+        self.written.extend(other.written);
+        self.copies.extend(other.copies);
+        self.origins.extend(other.origins);
+        self.checked_links.extend(other.checked_links);
+        self.page_count += other.page_count;
+        self.section_count += other.section_count;
+        self.scheduled.extend(other.scheduled);
+        self.links.extend(other.links);
+        self.body_cache.hits += other.body_cache.hits;
+        self.body_cache.misses += other.body_cache.misses;
+        self.bodies_spilled |= other.bodies_spilled;
+    }
+
     /// The links and ids of every HTML file kept in memory that has none yet (pages made
     /// without the sink: redirects of aliases).
     fn index_links(&mut self) {
@@ -217,6 +237,11 @@ fn run_guarded(
 
 /// The full pipeline. With `retain`, also returns everything `serve` needs to update the site
 /// after an edit without building it again (see `session`).
+///
+/// Everything is loaded first, every edition's content included (a page links to its
+/// translations, so each edition must know the others before any renders); then each
+/// edition goes through the stages from facts to the search index on its own; then the
+/// site-wide files (static files, sitemap, robots.txt) and the link check, once.
 fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: bool) -> Run {
     let readers = std::sync::Mutex::default();
     let sink = PageSink {
@@ -234,42 +259,54 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
             return (None, diagnostics);
         }
     };
-    let (
-        (mut content, content_problems),
-        ((data_files, data_problems), (sources, template_problems)),
-    ) = rayon::join(
-        || {
-            let selection = content::Selection {
-                // A build of a large site reads each page's Markdown again when its body
-                // renders instead of keeping all of it (and spills its bodies, below);
-                // `serve` keeps both for its updates.
-                let_go_over: (!retain)
-                    .then(|| options.spill_over.unwrap_or(crate::spill::SPILL_OVER)),
-                drafts: options.include_drafts,
-                future: options.include_future,
-                today: options.today(),
-            };
-            content::load(&config, selection)
-        },
-        || {
-            rayon::join(
-                || data::load_all(&config),
-                || TemplateSources::load(&config.tree),
-            )
-        },
-    );
+    let selection = content::Selection {
+        // A build of a large site reads each page's Markdown again when its body
+        // renders instead of keeping all of it (and spills its bodies, below);
+        // `serve` keeps both for its updates.
+        let_go_over: (!retain).then(|| options.spill_over.unwrap_or(crate::spill::SPILL_OVER)),
+        drafts: options.include_drafts,
+        future: options.include_future,
+        today: options.today(),
+    };
+    let ((content, content_problems), ((data_files, data_problems), (sources, template_problems))) =
+        rayon::join(
+            || content::load(&config, selection, None),
+            || {
+                rayon::join(
+                    || data::load_all(&config),
+                    || TemplateSources::load(&config.tree),
+                )
+            },
+        );
     diagnostics.extend(content_problems);
     diagnostics.extend(data_problems);
     diagnostics.extend(template_problems);
-    let static_files = static_files(&config.tree, &content, &mut diagnostics);
-    diagnostics.extend(facts::resolve_references(&mut content, &data_files));
-    let today = options.today();
-    diagnostics.extend(facts::check_figures(&config, &content, today));
-    diagnostics.extend(facts::check_data_dates(&config, &data_files, today));
-    diagnostics.extend(facts::stale_figures(&config, &content, &data_files, today));
-
+    let mut editions = vec![(config.clone(), content)];
+    for index in 1..config.editions.len() {
+        let edition_config = config.for_edition(index);
+        let (content, problems) = content::load(&edition_config, selection, Some(&editions[0].1));
+        diagnostics.extend(problems);
+        editions.push((edition_config, content));
+    }
+    let translations = std::sync::Arc::new(Translations::of(&editions));
+    let mut static_files = static_files(&config.tree, &editions[0].1, &mut diagnostics);
+    // Page bundles' files of the other editions, beside their pages.
+    static_files.extend(editions.iter().skip(1).flat_map(|(_, content)| {
+        content
+            .assets
+            .iter()
+            .map(|a| (a.path.clone(), a.source.clone()))
+    }));
+    let shared_files: std::sync::Arc<std::collections::BTreeSet<String>> = std::sync::Arc::new(
+        static_files
+            .iter()
+            .map(|(path, _)| path.clone())
+            .chain(BUILTIN_STATIC.iter().map(|(path, _)| (*path).to_owned()))
+            .chain(["syntax.css".to_owned()])
+            .collect(),
+    );
     let lookup = SharedLookup::default();
-    clock.lap("load content, data, templates; facts");
+    clock.lap("load content, data, templates");
     let tera = match sources.compile(&lookup) {
         Ok(tera) => Some(tera),
         Err(problems) => {
@@ -285,10 +322,174 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
                 None
             }
         };
-
     clock.lap("compile templates");
-    let urls = url_map(&config, &content);
-    for item in &config.nav {
+    let cache = match &options.cache_dir {
+        Some(dir) => Cache::at(dir.clone()),
+        None => Cache::none(),
+    };
+    // `@/` links of an edition lead to its own pages, else to the default edition's.
+    let default_urls = url_map(&config, &editions[0].1);
+    let shared = Shared {
+        options,
+        data_files: &data_files,
+        sources: &sources,
+        tera: tera.as_ref(),
+        lookup: &lookup,
+        themes,
+        cache: &cache,
+        sink,
+        translations: &translations,
+        default_urls: &default_urls,
+        shared_files: &shared_files,
+    };
+    let multilingual = config.is_multilingual();
+    let mut site = BuiltSite::default();
+    let mut sitemap = Vec::new();
+    let mut state = None;
+    // A mistake in a template shows in every edition: reported once, with its count.
+    let mut render_errors = Vec::new();
+    for (index, (edition_config, content)) in editions.into_iter().enumerate() {
+        let built = build_edition(
+            &shared,
+            edition_config,
+            content,
+            retain && index == 0,
+            Running {
+                diagnostics: &mut diagnostics,
+                render_errors: &mut render_errors,
+                clock: &mut clock,
+                progress: &mut progress,
+            },
+        );
+        let Some(built) = built else {
+            continue;
+        };
+        sitemap.extend(built.sitemap);
+        if index == 0 {
+            site = built.site;
+            state = built.state;
+        } else {
+            site.absorb(built.site);
+        }
+    }
+    diagnostics.extend(once_each(render_errors));
+    if diagnostics.has_errors() {
+        diagnostics.sort();
+        return (None, diagnostics);
+    }
+    progress.stage("checking links", 0);
+    publish::pages::add_site_files(&config, sitemap, &mut site);
+    add_static_files(&config.tree, static_files, &mut site, &mut diagnostics);
+    // The finished pages' links, checked only when everything else went right: a link to a
+    // page that failed is that page's error, not another one.
+    if !diagnostics.has_errors() {
+        site.index_links();
+        let (broken, external) = crate::check::internal_links(&config, &site);
+        diagnostics.extend(broken);
+        site.external = external;
+    }
+    clock.lap("link check");
+    progress.finish();
+    // Only a build that wrote entries can have grown the cache past its limit.
+    if site.body_cache.misses > 0 {
+        cache.trim();
+    }
+    diagnostics.sort();
+    if diagnostics.has_errors() {
+        return (None, diagnostics);
+    }
+    let state = state.map(|mut state: session::State| {
+        state.readers = readers.into_inner().unwrap_or_default();
+        state.multilingual = multilingual;
+        state.with_search_documents()
+    });
+    (Some((site, state)), diagnostics)
+}
+
+/// What every edition's build shares: loaded once, before any edition renders.
+struct Shared<'a> {
+    options: &'a BuildOptions,
+    data_files: &'a data::DataFiles,
+    sources: &'a TemplateSources,
+    tera: Option<&'a Tera>,
+    lookup: &'a SharedLookup,
+    themes: Option<highlight::Themes>,
+    cache: &'a Cache,
+    sink: PageSink<'a>,
+    translations: &'a std::sync::Arc<Translations>,
+    /// The default edition's `@/` targets, which other editions fall back to.
+    default_urls: &'a BTreeMap<String, String>,
+    /// Files of `static/` and the stylesheets, shared by every edition (`get_url` leads to
+    /// them at the root).
+    shared_files: &'a std::sync::Arc<std::collections::BTreeSet<String>>,
+}
+
+/// Where a build reports as it goes: its diagnostics (render errors apart, to be counted
+/// across editions), its timings and its progress line.
+struct Running<'r> {
+    diagnostics: &'r mut Diagnostics,
+    render_errors: &'r mut Vec<Diagnostic>,
+    clock: &'r mut Stopwatch,
+    progress: &'r mut Progress,
+}
+
+/// One edition, built.
+struct EditionBuilt {
+    site: BuiltSite,
+    sitemap: Vec<publish::feeds::SitemapUrl>,
+    state: Option<session::State>,
+}
+
+/// The stages of one edition, from its facts to its feed and search index. Returns `None`
+/// when it cannot render (its errors are in `diagnostics`).
+fn build_edition(
+    shared: &Shared,
+    config: Config,
+    mut content: Content,
+    retain: bool,
+    running: Running,
+) -> Option<EditionBuilt> {
+    let Running {
+        diagnostics,
+        render_errors,
+        clock,
+        progress,
+    } = running;
+    let Shared {
+        options,
+        data_files,
+        sources,
+        lookup,
+        themes,
+        cache,
+        sink,
+        ..
+    } = *shared;
+    let tera = shared.tera;
+    let lookup = lookup.clone();
+    diagnostics.extend(facts::resolve_references(&mut content, data_files));
+    let today = options.today();
+    diagnostics.extend(facts::check_figures(&config, &content, today));
+    if config.edition == 0 {
+        diagnostics.extend(facts::check_data_dates(&config, data_files, today));
+    }
+    // Data files are shared: the default edition reports their stale dates, once.
+    let no_data = data::DataFiles::new();
+    let own_data = if config.edition == 0 {
+        data_files
+    } else {
+        &no_data
+    };
+    diagnostics.extend(facts::stale_figures(&config, &content, own_data, today));
+    let mut urls = if config.edition == 0 {
+        BTreeMap::new()
+    } else {
+        shared.default_urls.clone()
+    };
+    urls.extend(url_map(&config, &content));
+    // `[[nav]]` is the same for every edition (its links fall back to the default edition's
+    // pages): checked once.
+    for item in config.nav.iter().filter(|_| config.edition == 0) {
         if let Some(target) = item.link.strip_prefix("@/")
             && !urls.contains_key(target)
         {
@@ -310,31 +511,26 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
     // Site shortcodes may call `get_page`, `load_data` and `get_url` while bodies render.
     let taxonomies = publish::taxonomy::collect(&config, &content);
     if sources.has_site_shortcodes() {
-        lookup.set(lookup_before_bodies(
-            &config,
-            &content,
-            &taxonomies,
-            data_values(&data_files),
-        ));
+        let mut before =
+            lookup_before_bodies(&config, &content, &taxonomies, data_values(data_files));
+        before.shared_files = shared.shared_files.clone();
+        before.site_base_path = config.site_base_path.clone();
+        lookup.set(before);
     }
     progress.stage(
         "rendering Markdown",
         content.pages.len() + content.sections.len(),
     );
-    let cache = match &options.cache_dir {
-        Some(dir) => Cache::at(dir.clone()),
-        None => Cache::none(),
-    };
     let body_cache = (cache.is_enabled() && tera.is_some()).then(|| {
         BodyCache::new(
-            &cache,
+            cache,
             &BodyCacheInputs {
                 config: &config,
                 options,
                 today,
                 content: &content,
-                data: &data_files,
-                sources: &sources,
+                data: data_files,
+                sources,
                 urls: &urls,
             },
         )
@@ -349,15 +545,15 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
         spill: spiller.as_ref(),
         config: &config,
         content: &content,
-        data: &data_files,
+        data: data_files,
         urls: &urls,
-        templates: tera.as_ref().map(|tera| (tera, &sources)),
+        templates: tera.map(|tera| (tera, sources)),
         themes,
         today,
-        progress: &progress,
+        progress: &*progress,
         cache: body_cache.as_ref(),
     };
-    let mut bodies = render_markdown(&inputs, &mut diagnostics);
+    let mut bodies = render_markdown(&inputs, diagnostics);
     if let Some(body_cache) = &body_cache {
         let stats = body_cache.stats();
         clock.note(&format!(
@@ -366,8 +562,8 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
         ));
     }
     clock.lap("markdown and shortcodes");
-    check_anchors(&content, &bodies, &mut diagnostics);
-    check_template_names(&content, &sources, &mut diagnostics);
+    check_anchors(&content, &bodies, diagnostics);
+    check_template_names(&content, sources, diagnostics);
     let checked_links = bodies.checked_links();
     let stylesheet = bodies.stylesheet();
     let html = bodies
@@ -388,7 +584,7 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
             diagnostics.push(Diagnostic::error(format!(
                 "could not write page bodies to a temporary file: {err}"
             )));
-            return (None, diagnostics);
+            return None;
         }
     };
     // A build lets each page's front matter trees go as its summary is made.
@@ -397,12 +593,13 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
     if !retain {
         bodies.keep_only_what_publishing_reads();
     }
-    lookup.set(views.lookup(&config, &content, &taxonomies, data_values(&data_files)));
+    let mut site_lookup = views.lookup(&config, &content, &taxonomies, data_values(data_files));
+    site_lookup.shared_files = shared.shared_files.clone();
+    site_lookup.site_base_path = config.site_base_path.clone();
+    lookup.set(site_lookup);
+    let views = views.with_translations(shared.translations, &config);
 
-    let Some(tera) = tera.filter(|_| !diagnostics.has_errors()) else {
-        diagnostics.sort();
-        return (None, diagnostics);
-    };
+    let tera = tera.filter(|_| !diagnostics.has_errors())?;
     let mut site = BuiltSite {
         page_count: content.pages.len(),
         section_count: content.sections.len(),
@@ -429,18 +626,16 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
         "rendering pages",
         content.pages.len() + content.sections.len() + 1,
     );
-    let rendered = render_templates(&tera, &sources, &config, &content, &views, sink, &progress);
-    let mut render_errors = Vec::new();
+    let rendered = render_templates(tera, sources, &config, &content, &views, sink, progress);
     for result in rendered {
         match result {
             Ok(kept) => site.keep(kept),
             Err(d) => render_errors.push(d),
         }
     }
-    diagnostics.extend(once_each(render_errors));
+
     clock.lap("render pages and sections");
-    let generated =
-        publish::pages::render(&tera, &sources, &config, &views, &taxonomies, sink, None);
+    let generated = publish::pages::render(tera, sources, &config, &views, &taxonomies, sink, None);
     for result in generated {
         match result {
             // A generated page never replaces one written by an editor.
@@ -457,7 +652,7 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
                 );
             }
             Ok(kept) => site.keep(kept),
-            Err(d) => diagnostics.push(d),
+            Err(d) => render_errors.push(d),
         }
     }
     clock.lap("render taxonomy and search pages");
@@ -467,13 +662,13 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
     // Unless `serve` keeps them, every template has rendered: their values go now, before
     // the feed and the search index need memory of their own. Page bodies live on inside
     // `views.contents`.
-    let (views, tera, lookup) = if retain {
-        (views, Some(tera), Some(lookup))
+    let (views, tera, lookup): (Views, Option<Tera>, Option<SharedLookup>) = if retain {
+        (views, Some(tera.clone()), Some(lookup))
     } else {
-        drop((tera, lookup));
+        drop(lookup);
         (views.into_contents_only(), None, None)
     };
-    let search_index = crate::guard::catch(
+    let added = crate::guard::catch(
         || "writing the feed, sitemap and search index".to_owned(),
         || {
             publish::pages::add_files(
@@ -482,14 +677,16 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
                 &bodies,
                 &views.contents,
                 &taxonomies,
+                Some(&**shared.translations).filter(|_| config.is_multilingual()),
                 &mut site,
             )
         },
     )
     .unwrap_or_else(|bug| {
         diagnostics.push(bug);
-        None
+        (None, Vec::new())
     });
+    let (search_index, sitemap) = added;
     // Only `serve` keeps the index (to replace edited pages in it); a build lets it go.
     let search_index = search_index.filter(|_| retain);
     for (path, bytes) in bodies.downloads.values().flatten() {
@@ -501,33 +698,13 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
         ));
     }
     clock.lap("feed, sitemap, search index");
-    progress.stage("checking links", 0);
-    add_aliases(&config, &content, &mut site, &mut diagnostics);
-    add_static_files(&config.tree, static_files, &mut site, &mut diagnostics);
-    // The finished pages' links, checked only when everything else went right: a link to a
-    // page that failed is that page's error, not another one.
-    if !diagnostics.has_errors() {
-        site.index_links();
-        let (broken, external) = crate::check::internal_links(&config, &site);
-        diagnostics.extend(broken);
-        site.external = external;
-    }
-    clock.lap("link check");
-    progress.finish();
-    // Only a build that wrote entries can have grown the cache past its limit.
-    if site.body_cache.misses > 0 {
-        cache.trim();
-    }
-    diagnostics.sort();
-    if diagnostics.has_errors() {
-        return (None, diagnostics);
-    }
+    add_aliases(&config, &content, &mut site, diagnostics);
     let state = match (tera, lookup) {
         (Some(tera), Some(lookup)) => Some(session::State {
             config,
             content,
-            data_files,
-            sources,
+            data_files: data_files.clone(),
+            sources: sources.clone(),
             tera,
             lookup,
             themes,
@@ -537,14 +714,18 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
             taxonomies,
             today,
             future: options.include_future,
-            readers: readers.into_inner().unwrap_or_default(),
+            readers: Default::default(),
             search_index,
             search_documents: Vec::new(),
+            multilingual: false,
         }),
         _ => None,
     };
-    let state = state.map(session::State::with_search_documents);
-    (Some((site, state)), diagnostics)
+    Some(EditionBuilt {
+        site,
+        sitemap,
+        state,
+    })
 }
 
 /// One diagnostic for each problem, however many pages it hit: a mistake in a template shows

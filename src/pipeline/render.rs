@@ -180,6 +180,7 @@ impl Render<'_> {
         context.insert_value("section", views.sections[&page.section].clone());
         context.insert("current_path", &page.path);
         context.insert("meta", &publish::meta::page(self.config, page));
+        views.insert_languages(&mut context, self.config, &page.content_path);
         let (previous, next) = neighbours(content, index);
         context.insert_value(
             "previous",
@@ -203,6 +204,8 @@ impl Render<'_> {
         context.insert_value("section", self.views.sections[dir].clone());
         context.insert("current_path", &section.path);
         context.insert("meta", &publish::meta::section(self.config, section));
+        self.views
+            .insert_languages(&mut context, self.config, &section.content_path);
         self.render(
             section_template(section),
             &context,
@@ -214,12 +217,13 @@ impl Render<'_> {
     pub(crate) fn not_found(&self) -> Result<KeptPage, Diagnostic> {
         let config = self.config;
         let mut context = self.views.context();
-        context.insert("current_path", "404.html");
+        let path = format!("{}404.html", config.current_edition().prefix);
+        context.insert("current_path", &path);
         context.insert(
             "meta",
-            &publish::meta::generated(config, "Page not found", &config.description, "404.html"),
+            &publish::meta::generated(config, "Page not found", &config.description, &path),
         );
-        self.render("404.html", &context, "404.html".to_owned(), "the 404 page")
+        self.render("404.html", &context, path, "the 404 page")
     }
 }
 

@@ -52,6 +52,9 @@ pub(crate) struct State {
     /// What the search index knows of each page (by index; `None` for drafts): an update
     /// takes an edited page's old terms out of the index from here.
     pub(crate) search_documents: Vec<Option<OwnedDocument>>,
+    /// Whether the site has editions in other languages: an edit then rebuilds the site
+    /// (updates know one edition).
+    pub(crate) multilingual: bool,
 }
 
 impl State {
@@ -95,6 +98,9 @@ impl Session {
     /// other than existing pages changed, a page moved, or anything is an error. The session
     /// is then stale and must be replaced by a new one.
     pub fn update(&mut self, changed: &[PathBuf]) -> Option<Diagnostics> {
+        if self.state.multilingual {
+            return None;
+        }
         let mut clock = super::Stopwatch::from_env();
         let indexes = self.edited_pages(changed)?;
         let mut diagnostics = Diagnostics::default();

@@ -16,6 +16,10 @@ pub(crate) struct Views {
     /// Each page's HTML body, by page index: moved here from `Bodies` (or written to disk as
     /// they rendered, in a build of a large site), and shared with `get_page`.
     pub(crate) contents: std::sync::Arc<Texts>,
+    /// The site's editions, when it has several: what `languages` lists on each page.
+    pub(crate) translations: Option<std::sync::Arc<Translations>>,
+    /// `languages` on pages of no content file (taxonomies, search, 404): every home.
+    pub(crate) homes: Value,
 }
 
 impl Views {
@@ -39,6 +43,8 @@ impl Views {
             "base_url": config.base_url,
             "base_path": config.base_path,
             "language": config.language,
+            "direction": config.current_edition().direction,
+            "path": config.current_edition().prefix,
             "description": config.description,
             "stale_after_days": config.stale_after_days,
             "taxonomies": config.taxonomies,
@@ -52,6 +58,8 @@ impl Views {
             tocs,
             sections: BTreeMap::new(),
             contents: std::sync::Arc::new(contents),
+            translations: None,
+            homes: Value::from(Vec::<Value>::new()),
         };
         views.sections = views.section_values(config, content, bodies);
         views
@@ -122,6 +130,8 @@ impl Views {
             taxonomies: self.taxonomy_lookup(taxonomies),
             data,
             base_path: config.base_path.clone(),
+            shared_files: Default::default(),
+            site_base_path: config.site_base_path.clone(),
         }
     }
 
@@ -134,6 +144,27 @@ impl Views {
             tocs: Vec::new(),
             sections: BTreeMap::new(),
             contents: self.contents,
+            translations: None,
+            homes: Value::none(),
+        }
+    }
+
+    /// The values with the site's editions, for `languages` on every page.
+    pub(crate) fn with_translations(
+        mut self,
+        translations: &std::sync::Arc<Translations>,
+        config: &Config,
+    ) -> Views {
+        self.homes = translations.languages(config, None);
+        self.translations = Some(translations.clone());
+        self
+    }
+
+    /// `languages` and `alternates` on the page or section of content path `key`.
+    pub(crate) fn insert_languages(&self, context: &mut Context, config: &Config, key: &str) {
+        if let Some(translations) = &self.translations {
+            context.insert_value("languages", translations.languages(config, Some(key)));
+            context.insert_value("alternates", translations.alternates(config, key));
         }
     }
 
@@ -191,6 +222,8 @@ impl Views {
         let mut context = Context::new();
         context.insert_value("site", self.site.clone());
         context.insert_value("config", self.config.clone());
+        context.insert_value("languages", self.homes.clone());
+        context.insert_value("alternates", Value::from(Vec::<Value>::new()));
         context
     }
 }
@@ -444,6 +477,8 @@ pub(crate) fn lookup_before_bodies(
         tocs: Vec::new(),
         sections,
         contents: Default::default(),
+        translations: None,
+        homes: Value::none(),
     };
     views.lookup(config, content, taxonomies, data)
 }

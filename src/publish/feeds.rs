@@ -85,6 +85,9 @@ pub fn atom(config: &Config, content: &Content, bodies: &crate::spill::Texts) ->
 pub struct SitemapUrl {
     pub path: String,
     pub lastmod: Option<Date>,
+    /// The page in every edition that has it (`(language, site path)`, itself included),
+    /// when it has translations: `xhtml:link` alternates, the same on each of them.
+    pub alternates: Vec<(String, String)>,
 }
 
 /// Every published page, section and taxonomy page. Returns `(file name, XML)` pairs: one
@@ -94,7 +97,7 @@ pub fn sitemaps(config: &Config, mut urls: Vec<SitemapUrl>) -> Vec<(String, Stri
     urls.dedup_by(|a, b| a.path == b.path);
     let file = |chunk: &[SitemapUrl]| {
         let mut xml = String::from(
-            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n",
         );
         for url in chunk {
             xml.push_str(&format!(
@@ -103,6 +106,19 @@ pub fn sitemaps(config: &Config, mut urls: Vec<SitemapUrl>) -> Vec<(String, Stri
             ));
             if let Some(date) = url.lastmod {
                 xml.push_str(&format!("<lastmod>{date}</lastmod>"));
+            }
+            for (language, path) in &url.alternates {
+                xml.push_str(&format!(
+                    "<xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>",
+                    xml_escape(language),
+                    xml_escape(&config.permalink(path))
+                ));
+            }
+            if let Some((_, default)) = url.alternates.first() {
+                xml.push_str(&format!(
+                    "<xhtml:link rel=\"alternate\" hreflang=\"x-default\" href=\"{}\"/>",
+                    xml_escape(&config.permalink(default))
+                ));
             }
             xml.push_str("</url>\n");
         }
@@ -158,6 +174,7 @@ mod tests {
     fn sitemaps_split_past_the_limit_with_an_index() {
         let urls = (0..SITEMAP_URLS + 1)
             .map(|i| SitemapUrl {
+                alternates: Vec::new(),
                 path: format!("p/{i}/"),
                 lastmod: Date::new(2025, 4, 2).ok(),
             })

@@ -87,49 +87,48 @@ pub(crate) fn render(
             }
         }
     }
-    if config.search && sources.contains("search.html") && wanted("search/", &[]) {
+    let search_path = format!("{}search/", config.current_edition().prefix);
+    if config.search && sources.contains("search.html") && wanted(&search_path, &[]) {
         let mut context = views.context();
-        context.insert("current_path", "search/");
+        context.insert("current_path", &search_path);
         context.insert(
             "meta",
-            &super::meta::generated(config, "Search", &config.description, "search/"),
+            &super::meta::generated(config, "Search", &config.description, &search_path),
         );
-        jobs.push(("search/".to_owned(), "search.html", context));
+        jobs.push((search_path, "search.html", context));
     }
     jobs.into_par_iter()
         .map(|(path, template, context)| render(template, &context, path))
         .collect()
 }
 
-/// The feed, sitemap, robots.txt, search index and host files. Returns the search index
-/// the files came from, if the site has search.
+/// An edition's feed, search index and (the default edition's) host files. Returns the
+/// search index the files came from, if the site has search, and the edition's sitemap
+/// entries.
 pub(crate) fn add_files(
     config: &Config,
     content: &Content,
     bodies: &Bodies,
     page_html: &Texts,
     taxonomies: &[super::taxonomy::Taxonomy],
+    translations: Option<&crate::pipeline::Translations>,
     site: &mut BuiltSite,
-) -> Option<super::search::Index> {
-    let all = Listings {
-        feed: true,
-        sitemap: true,
-    };
-    let listings = feed_and_sitemaps(config, content, page_html, taxonomies, all);
+) -> (Option<super::search::Index>, Vec<super::feeds::SitemapUrl>) {
+    let prefix = &config.current_edition().prefix;
+    if let Some(atom) = super::feeds::atom(config, content, page_html) {
+        site.files
+            .insert(format!("{prefix}atom.xml"), atom.into_bytes().into());
+    }
+    let sitemap = sitemap_urls(content, taxonomies, translations);
     let index = search_index(config, content, bodies, page_html);
     let index_files = index.iter().flat_map(|index| index.files());
-    for (name, text) in listings {
-        site.files.insert(name, text.into_bytes().into());
-    }
     for (name, text) in index_files {
-        site.files
-            .insert(format!("{SEARCH_FOLDER}{name}"), text.into_bytes().into());
+        site.files.insert(
+            format!("{prefix}{SEARCH_FOLDER}{name}"),
+            text.into_bytes().into(),
+        );
     }
-    site.files.insert(
-        "robots.txt".into(),
-        super::feeds::robots(config).into_bytes().into(),
-    );
-    if config.host_files {
+    if config.host_files && config.edition == 0 {
         let mut redirects = String::new();
         for page in &content.pages {
             for alias in &page.front.aliases {
@@ -148,7 +147,23 @@ pub(crate) fn add_files(
         site.files
             .insert("_headers".into(), headers.as_bytes().to_vec().into());
     }
-    index
+    (index, sitemap)
+}
+
+/// The files of the whole site, once for all its editions: the sitemap (with each page's
+/// translations) and robots.txt.
+pub(crate) fn add_site_files(
+    config: &Config,
+    urls: Vec<super::feeds::SitemapUrl>,
+    site: &mut BuiltSite,
+) {
+    for (name, text) in super::feeds::sitemaps(config, urls) {
+        site.files.insert(name, text.into_bytes().into());
+    }
+    site.files.insert(
+        "robots.txt".into(),
+        super::feeds::robots(config).into_bytes().into(),
+    );
 }
 
 /// Which of the site-wide listings to make.
@@ -176,10 +191,30 @@ pub(crate) fn feed_and_sitemaps(
     if !which.sitemap {
         return files;
     }
+    let urls = sitemap_urls(content, taxonomies, None);
+    files.extend(super::feeds::sitemaps(config, urls));
+    files
+}
+
+/// Every published page, section and taxonomy page of one edition, as the sitemap lists it.
+fn sitemap_urls(
+    content: &Content,
+    taxonomies: &[super::taxonomy::Taxonomy],
+    translations: Option<&crate::pipeline::Translations>,
+) -> Vec<super::feeds::SitemapUrl> {
+    let alternates = |key: &str| {
+        translations.map_or_else(Vec::new, |t| {
+            t.alternates_of(key)
+                .into_iter()
+                .map(|(language, path)| (language.to_owned(), path.to_owned()))
+                .collect()
+        })
+    };
     let mut urls: Vec<super::feeds::SitemapUrl> = super::published(content)
         .map(|(_, page)| super::feeds::SitemapUrl {
             path: page.path.clone(),
             lastmod: page.front.last_modified(),
+            alternates: alternates(&page.content_path),
         })
         .collect();
     urls.extend(
@@ -189,6 +224,7 @@ pub(crate) fn feed_and_sitemaps(
             .filter(|s| !s.front.draft)
             .map(|s| super::feeds::SitemapUrl {
                 path: s.path.clone(),
+                alternates: alternates(&s.content_path),
                 lastmod: s
                     .pages
                     .iter()
@@ -202,10 +238,12 @@ pub(crate) fn feed_and_sitemaps(
         urls.push(super::feeds::SitemapUrl {
             path: taxonomy.path.clone(),
             lastmod: None,
+            alternates: Vec::new(),
         });
         for term in &taxonomy.terms {
             urls.push(super::feeds::SitemapUrl {
                 path: term.path.clone(),
+                alternates: Vec::new(),
                 lastmod: term
                     .pages
                     .iter()
@@ -214,8 +252,7 @@ pub(crate) fn feed_and_sitemaps(
             });
         }
     }
-    files.extend(super::feeds::sitemaps(config, urls));
-    files
+    urls
 }
 
 /// Where the search index files go.

@@ -113,7 +113,12 @@ pub struct Lookup {
     pub data: BTreeMap<String, Value>,
     /// Taxonomy name to `{name, url, terms: [{name, slug, url, count, pages}]}`.
     pub taxonomies: BTreeMap<String, Value>,
+    /// Where `get_url` leads: the edition's path (`/ja/`).
     pub base_path: String,
+    /// Files every edition shares (`static/`, the stylesheets): `get_url` leads to them at
+    /// `site_base_path`, the site's root.
+    pub shared_files: Arc<std::collections::BTreeSet<String>>,
+    pub site_base_path: String,
 }
 
 /// A page's table of contents, shared by the template values and the lookup.
@@ -187,6 +192,7 @@ fn is_builtin(file: &SourceFile) -> bool {
 }
 
 /// The template sources of a site, by name.
+#[derive(Clone)]
 pub struct TemplateSources {
     files: BTreeMap<String, SourceFile>,
 }
@@ -521,11 +527,13 @@ fn register_functions(tera: &mut Tera, lookup: &SharedLookup) {
         move |kwargs: Kwargs, _: &State| -> TeraResult<String> {
             let path: String = kwargs.must_get("path")?;
             let site = lookup_of(&shared)?;
-            Ok(format!(
-                "{}{}",
-                site.base_path,
-                path.trim_start_matches('/')
-            ))
+            let path = path.trim_start_matches('/');
+            let base = if site.shared_files.contains(path) {
+                &site.site_base_path
+            } else {
+                &site.base_path
+            };
+            Ok(format!("{base}{path}"))
         },
     );
 }

@@ -71,7 +71,7 @@ fn root(site: &Site) -> PathBuf {
 
 #[test]
 fn body_edits_update_the_page_its_lists_feed_and_search() {
-    let mut editor = Editor::new(Site::default_site());
+    let mut editor = Editor::new(Site::default_site_in_english());
     // Same number of words: only the page (and feed, search) change.
     assert!(editor.edit("content/countries/japan.md", |t| t.replacen(
         "carmakers",
@@ -90,7 +90,7 @@ fn body_edits_update_the_page_its_lists_feed_and_search() {
 
 #[test]
 fn front_matter_edits_reorder_lists_and_refresh_figures() {
-    let mut editor = Editor::new(Site::default_site());
+    let mut editor = Editor::new(Site::default_site_in_english());
     // A new date moves the page in its section, the feed, the sitemap and its term pages.
     assert!(
         editor.edit("content/countries/south-korea.md", |t| t.replacen(

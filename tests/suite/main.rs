@@ -6,6 +6,7 @@ mod build;
 mod cache;
 mod commands;
 mod data_errors;
+mod editions;
 mod editor;
 mod errors;
 mod faults;

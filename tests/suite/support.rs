@@ -38,6 +38,36 @@ impl Site {
         site
     }
 
+    /// The default site in English only: no `[languages]` tables and no translations (what
+    /// `serve` updates in place instead of rebuilding).
+    pub fn default_site_in_english() -> Site {
+        let site = Site::default_site();
+        let config = std::fs::read_to_string(site.root().join("tradetalks.toml")).unwrap();
+        let mut kept = String::new();
+        let mut in_languages = false;
+        for line in config.lines() {
+            if line.starts_with('[') {
+                in_languages = line.starts_with("[languages.");
+            }
+            if !in_languages {
+                kept.push_str(line);
+                kept.push('\n');
+            }
+        }
+        site.write("tradetalks.toml", kept);
+        for entry in walkdir::WalkDir::new(site.root().join("content")) {
+            let path = entry.unwrap().into_path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if [".ja.md", ".ko.md", ".hi.md"]
+                .iter()
+                .any(|l| name.ends_with(l))
+            {
+                std::fs::remove_file(&path).unwrap();
+            }
+        }
+        site
+    }
+
     /// A minimal valid site: config, a home page and one page.
     pub fn minimal() -> Site {
         let site = Site::empty();

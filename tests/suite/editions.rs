@@ -1,0 +1,319 @@
+//! Editions: a site in English with Japanese, Korean (under `/kr/`) and Hindi translations
+//! beside their sources. URLs, `<html lang dir>`, hreflang alternates (reciprocal, with
+//! `x-default`), the language switcher, `@/` links that stay in the edition or fall back,
+//! each edition's feed, search index and taxonomy pages, one sitemap with alternates, and the
+//! mistakes that would otherwise publish silently.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::support::Site;
+
+fn built() -> Site {
+    let site = Site::fixture("editions");
+    site.build();
+    site
+}
+
+/// `(hreflang, href)` of every `<link rel="alternate" hreflang>` in a page.
+fn alternates(html: &str) -> BTreeSet<(String, String)> {
+    html.lines()
+        .filter(|line| line.starts_with("<link rel=\"alternate\" hreflang="))
+        .map(|line| {
+            let attr = |name: &str| {
+                let start = line.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+                let end = start + line[start..].find('"').unwrap();
+                line[start..end].to_owned()
+            };
+            (attr("hreflang"), attr("href"))
+        })
+        .collect()
+}
+
+#[test]
+fn every_edition_has_its_pages_under_its_path() {
+    let site = built();
+    for path in [
+        "index.html",
+        "countries/japan/index.html",
+        "countries/india/index.html",
+        "ja/index.html",
+        "ja/countries/index.html",
+        "ja/countries/japan/index.html",
+        "ja/countries/india/index.html",
+        "kr/index.html",
+        "kr/countries/japan/index.html",
+        "hi/countries/india/index.html",
+        "ja/sectors/autos/index.html",
+        "ja/search/index.html",
+        "kr/404.html",
+    ] {
+        assert!(site.exists(path), "missing {path}");
+    }
+    // India has no Korean translation, and nothing is published twice.
+    assert!(!site.exists("kr/countries/india/index.html"));
+    assert!(!site.exists("ko/index.html"));
+    assert!(!site.exists("countries/japan.ja/index.html"));
+    // The Korean countries section has no `_index.ko.md`: it takes the English title.
+    let kr_section = site.output("kr/countries/index.html");
+    assert!(kr_section.contains("Countries"), "{kr_section}");
+    assert!(kr_section.contains("/kr/countries/japan/"));
+}
+
+#[test]
+fn pages_say_their_language_and_direction() {
+    let site = built();
+    assert!(
+        site.output("index.html")
+            .contains("<html lang=\"en\" dir=\"ltr\">")
+    );
+    assert!(
+        site.output("ja/countries/japan/index.html")
+            .contains("<html lang=\"ja\" dir=\"ltr\">")
+    );
+    assert!(
+        site.output("kr/index.html")
+            .contains("<html lang=\"ko\" dir=\"ltr\">")
+    );
+    let hindi = site.output("hi/countries/india/index.html");
+    assert!(hindi.contains("<html lang=\"hi\" dir=\"ltr\">"));
+    assert!(
+        hindi.contains("<title>भारत"),
+        "the page title is the translation's"
+    );
+}
+
+#[test]
+fn hreflang_alternates_are_reciprocal_with_x_default() {
+    let site = built();
+    let pages: BTreeMap<&str, &str> = [
+        (
+            "https://example.org/countries/japan/",
+            "countries/japan/index.html",
+        ),
+        (
+            "https://example.org/ja/countries/japan/",
+            "ja/countries/japan/index.html",
+        ),
+        (
+            "https://example.org/kr/countries/japan/",
+            "kr/countries/japan/index.html",
+        ),
+        (
+            "https://example.org/hi/countries/japan/",
+            "hi/countries/japan/index.html",
+        ),
+    ]
+    .into_iter()
+    .collect();
+    let expected: BTreeSet<(String, String)> = [
+        ("en", "https://example.org/countries/japan/"),
+        ("ja", "https://example.org/ja/countries/japan/"),
+        ("ko", "https://example.org/kr/countries/japan/"),
+        ("hi", "https://example.org/hi/countries/japan/"),
+        ("x-default", "https://example.org/countries/japan/"),
+    ]
+    .into_iter()
+    .map(|(a, b)| (a.to_owned(), b.to_owned()))
+    .collect();
+    for (url, file) in &pages {
+        let found = alternates(&site.output(file));
+        assert_eq!(found, expected, "alternates of {url}");
+    }
+    // India: three editions, each naming the same three.
+    let india: Vec<BTreeSet<(String, String)>> = [
+        "countries/india/index.html",
+        "ja/countries/india/index.html",
+        "hi/countries/india/index.html",
+    ]
+    .iter()
+    .map(|f| alternates(&site.output(f)))
+    .collect();
+    assert_eq!(india[0].len(), 4, "{:?}", india[0]);
+    assert!(india.iter().all(|a| *a == india[0]));
+    assert!(!india[0].iter().any(|(lang, _)| lang == "ko"));
+}
+
+#[test]
+fn the_switcher_links_to_the_translation_or_marks_the_home() {
+    let site = built();
+    let page = site.output("hi/countries/india/index.html");
+    let nav_start = page
+        .find("<nav class=\"languages\"")
+        .expect("a language switcher");
+    let nav = &page[nav_start..nav_start + page[nav_start..].find("</nav>").unwrap()];
+    assert!(
+        nav.contains(
+            "<a href=\"/countries/india/\" hreflang=\"en\" lang=\"en\" dir=\"ltr\">English</a>"
+        ),
+        "{nav}"
+    );
+    assert!(
+        nav.contains("<a href=\"/ja/countries/india/\" hreflang=\"ja\""),
+        "{nav}"
+    );
+    // No Korean India: the switcher leads to the Korean home, marked as such.
+    assert!(nav.contains("<a href=\"/kr/\" hreflang=\"ko\" lang=\"ko\" dir=\"ltr\" class=\"untranslated\">한국어</a>"), "{nav}");
+    assert!(nav.contains("aria-current=\"page\">हिन्दी</a>"), "{nav}");
+    // A site in one language has no switcher and no alternates.
+    let single = Site::fixture("basic");
+    single.build();
+    let html = single.output("index.html");
+    assert!(!html.contains("class=\"languages\""));
+    assert!(!html.contains("hreflang"));
+}
+
+#[test]
+fn links_stay_in_the_edition_and_fall_back_to_the_source() {
+    let site = built();
+    let ja = site.main_html("ja/index.html");
+    assert!(ja.contains("href=\"/ja/countries/japan/\""), "{ja}");
+    assert!(ja.contains("href=\"/ja/countries/india/\""), "{ja}");
+    let kr = site.main_html("kr/index.html");
+    assert!(kr.contains("href=\"/kr/countries/japan/\""), "{kr}");
+    // No Korean India page: the link leads to the English one.
+    assert!(kr.contains("href=\"/countries/india/\""), "{kr}");
+    // Shared files stay at the root for every edition.
+    let head = site.output("kr/countries/japan/index.html");
+    assert!(head.contains("href=\"/style.css\""), "{head}");
+    assert!(head.contains("href=\"/kr/atom.xml\""), "{head}");
+}
+
+#[test]
+fn each_edition_has_its_feed_search_and_taxonomies_and_one_sitemap_lists_them() {
+    let site = built();
+    let ja_feed = site.output("ja/atom.xml");
+    assert!(ja_feed.contains("<link href=\"https://example.org/ja/atom.xml\" rel=\"self\""));
+    assert!(ja_feed.contains("https://example.org/ja/countries/japan/"));
+    assert!(!ja_feed.contains("https://example.org/countries/japan/\""));
+    let en_feed = site.output("atom.xml");
+    assert!(!en_feed.contains("/ja/"), "{en_feed}");
+    // Each edition's search index holds its own words.
+    let words = |dir: &str| {
+        std::fs::read_dir(site.root().join("public").join(dir))
+            .unwrap()
+            .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+            .collect::<String>()
+    };
+    let hindi = words("hi/search-index");
+    assert!(hindi.contains("किसान"), "Hindi search index");
+    assert!(!words("search-index").contains("किसान"));
+    assert!(
+        site.output("ja/sectors/autos/index.html")
+            .contains("/ja/countries/japan/")
+    );
+    assert!(!site.exists("ja/sitemap.xml") && !site.exists("ja/robots.txt"));
+    let sitemap = site.output("sitemap.xml");
+    assert!(sitemap.contains("xmlns:xhtml=\"http://www.w3.org/1999/xhtml\""));
+    // The Korean Japan page lists every translation, itself included, and x-default.
+    let entry_start = sitemap
+        .find("<url><loc>https://example.org/kr/countries/japan/</loc>")
+        .expect("the Korean page in the sitemap");
+    let entry = &sitemap[entry_start..entry_start + sitemap[entry_start..].find("</url>").unwrap()];
+    for (lang, url) in [
+        ("en", "https://example.org/countries/japan/"),
+        ("ja", "https://example.org/ja/countries/japan/"),
+        ("ko", "https://example.org/kr/countries/japan/"),
+        ("hi", "https://example.org/hi/countries/japan/"),
+        ("x-default", "https://example.org/countries/japan/"),
+    ] {
+        assert!(
+            entry.contains(&format!("hreflang=\"{lang}\" href=\"{url}\"")),
+            "{lang} in {entry}"
+        );
+    }
+}
+
+#[test]
+fn a_french_edition_of_one_page_takes_one_file_and_one_table() {
+    let site = Site::fixture("editions");
+    site.write(
+        "content/countries/japan.fr.md",
+        "---\ntitle: \"Japon\"\ndate: 2025-04-18\ncountry: \"Japon\"\nrate: { data: \"rates.csv\", row: \"JP\", column: \"rate\" }\n---\nLe Japon négocie.\n",
+    );
+    // Without its table, the translation would publish as a page `japan.fr`: an error.
+    let run = site.run(&["build", "--quiet", "--as-of", "2025-04-20"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("`content/countries/japan.fr.md` looks like a translation of `japan.md` into `fr`, but the site has no `[languages.fr]`"),
+        "{}",
+        run.stderr
+    );
+    let config = std::fs::read_to_string(site.root().join("tradetalks.toml")).unwrap();
+    site.write(
+        "tradetalks.toml",
+        format!("{config}\n[languages.fr]\nname = \"Français\"\ntitle = \"Négociations\"\n"),
+    );
+    site.build();
+    let page = site.output("fr/countries/japan/index.html");
+    assert!(page.contains("<html lang=\"fr\" dir=\"ltr\">"));
+    assert!(
+        page.contains("24"),
+        "the figure comes from the shared data file"
+    );
+    assert!(
+        alternates(&site.output("countries/japan/index.html")).contains(&(
+            "fr".to_owned(),
+            "https://example.org/fr/countries/japan/".to_owned()
+        ))
+    );
+}
+
+#[test]
+fn language_tables_are_checked() {
+    let site = Site::fixture("editions");
+    let config = std::fs::read_to_string(site.root().join("tradetalks.toml")).unwrap();
+    site.write(
+        "tradetalks.toml",
+        format!("{config}\n[languages.Japanese]\ntitle = \"x\"\n\n[languages.ar]\ntitle = \"x\"\ndirection = \"sideways\"\n\n[languages.de]\ntitle = \"y\"\npath = \"/ja/\"\n"),
+    );
+    let run = site.run(&["build", "--quiet"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains("`[languages.Japanese]`: `Japanese` is not a language tag"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(
+            "`direction` of `[languages.ar]` is `\"ltr\"` or `\"rtl\"`, found `sideways`"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("`[languages.ja]` and `[languages.de]` both live under `/ja/`")
+            || run
+                .stderr
+                .contains("`[languages.de]` and `[languages.ja]` both live under `/ja/`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("--> tradetalks.toml:"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_right_to_left_edition_says_so() {
+    let site = Site::fixture("editions");
+    let config = std::fs::read_to_string(site.root().join("tradetalks.toml")).unwrap();
+    site.write(
+        "tradetalks.toml",
+        format!("{config}\n[languages.ar]\nname = \"العربية\"\ntitle = \"محادثات التعريفات\"\n"),
+    );
+    site.write(
+        "content/countries/japan.ar.md",
+        "---\ntitle: \"اليابان\"\ndate: 2025-04-18\ncountry: \"اليابان\"\nrate: { data: \"rates.csv\", row: \"JP\", column: \"rate\" }\n---\nتتفاوض اليابان.\n",
+    );
+    site.build();
+    let page = site.output("ar/countries/japan/index.html");
+    assert!(page.contains("<html lang=\"ar\" dir=\"rtl\">"), "{page}");
+    assert!(
+        site.output("countries/japan/index.html")
+            .contains("lang=\"ar\" dir=\"rtl\">العربية</a>")
+    );
+}
