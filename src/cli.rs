@@ -82,6 +82,8 @@ enum Topic {
     Data,
     /// Every key of `tradetalks.toml`, and section schemas.
     Config,
+    /// Editions in other languages: translations, links, messages, dates.
+    Editions,
 }
 
 impl Topic {
@@ -92,6 +94,7 @@ impl Topic {
             Topic::Templates => include_str!("../docs/templates.md"),
             Topic::Data => include_str!("../docs/data.md"),
             Topic::Config => include_str!("../docs/config.md"),
+            Topic::Editions => include_str!("../docs/editions.md"),
         }
     }
 }

@@ -22,6 +22,7 @@ pub mod facts;
 pub mod failure;
 pub mod guard;
 pub mod markdown;
+pub mod messages;
 pub mod output;
 pub mod pipeline;
 pub mod progress;

@@ -67,6 +67,7 @@ pub(crate) struct BodyInputs<'a> {
     pub(crate) cache: Option<&'a BodyCache<'a>>,
     /// Where a large site's page bodies go as soon as they render (see `spill`).
     pub(crate) spill: Option<&'a crate::spill::Spiller>,
+    pub(crate) messages: &'a crate::messages::Messages,
 }
 
 /// What a body's cache key is made of besides its own file (see `BodyCache::new`).
@@ -78,6 +79,8 @@ pub(crate) struct BodyCacheInputs<'a> {
     pub(super) data: &'a data::DataFiles,
     pub(super) sources: &'a TemplateSources,
     pub(super) urls: &'a BTreeMap<String, String>,
+    /// The message files (shortcodes write their fixed words from them).
+    pub(super) messages_digest: &'a str,
 }
 
 /// Rendered bodies in the build cache. A body's key is its file (name, text, where the body
@@ -108,6 +111,8 @@ impl<'a> BodyCache<'a> {
         site.add_key(&crate::cache::build_id())
             .add(inputs.config.file.text.as_bytes())
             .add(&inputs.config.base_url)
+            .add(&inputs.config.language)
+            .add(inputs.messages_digest)
             .add([
                 u8::from(inputs.options.include_drafts),
                 u8::from(inputs.options.include_future),
@@ -209,6 +214,7 @@ pub(crate) fn render_bodies(
         data: inputs.data,
         markdown: &markdown_env,
         today: inputs.today,
+        messages: inputs.messages,
     });
     let render = |file: &SourceFile, body: Range<usize>, page: PageInfo| {
         let key = inputs.cache.map(|cache| cache.key(file, &body));

@@ -289,6 +289,9 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
         editions.push((edition_config, content));
     }
     let translations = std::sync::Arc::new(Translations::of(&editions));
+    let (messages, message_problems) = crate::messages::Messages::load(&config);
+    diagnostics.extend(message_problems);
+    let messages = std::sync::Arc::new(messages);
     let mut static_files = static_files(&config.tree, &editions[0].1, &mut diagnostics);
     // Page bundles' files of the other editions, beside their pages.
     static_files.extend(editions.iter().skip(1).flat_map(|(_, content)| {
@@ -307,8 +310,11 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
     );
     let lookup = SharedLookup::default();
     clock.lap("load content, data, templates");
-    let tera = match sources.compile(&lookup) {
-        Ok(tera) => Some(tera),
+    let tera = match sources.compile(&lookup, &messages) {
+        Ok(tera) => {
+            diagnostics.extend(messages.check_keys(&sources.message_keys()));
+            Some(tera)
+        }
         Err(problems) => {
             diagnostics.extend(problems);
             None
@@ -341,6 +347,7 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
         translations: &translations,
         default_urls: &default_urls,
         shared_files: &shared_files,
+        messages: &messages,
     };
     let multilingual = config.is_multilingual();
     let mut site = BuiltSite::default();
@@ -422,6 +429,7 @@ struct Shared<'a> {
     /// Files of `static/` and the stylesheets, shared by every edition (`get_url` leads to
     /// them at the root).
     shared_files: &'a std::sync::Arc<std::collections::BTreeSet<String>>,
+    messages: &'a crate::messages::SharedMessages,
 }
 
 /// Where a build reports as it goes: its diagnostics (render errors apart, to be counted
@@ -532,6 +540,7 @@ fn build_edition(
                 data: data_files,
                 sources,
                 urls: &urls,
+                messages_digest: shared.messages.digest(),
             },
         )
     });
@@ -551,6 +560,7 @@ fn build_edition(
         themes,
         today,
         progress: &*progress,
+        messages: shared.messages,
         cache: body_cache.as_ref(),
     };
     let mut bodies = render_markdown(&inputs, diagnostics);
@@ -718,6 +728,7 @@ fn build_edition(
             search_index,
             search_documents: Vec::new(),
             multilingual: false,
+            messages: shared.messages.clone(),
         }),
         _ => None,
     };

@@ -55,6 +55,7 @@ pub(crate) struct State {
     /// Whether the site has editions in other languages: an edit then rebuilds the site
     /// (updates know one edition).
     pub(crate) multilingual: bool,
+    pub(crate) messages: crate::messages::SharedMessages,
 }
 
 impl State {
@@ -293,6 +294,7 @@ impl Session {
             today: state.today,
             progress: &Progress::off(),
             cache: None,
+            messages: &state.messages,
         };
         let results = super::render_bodies(&inputs, &which);
         let mut problems = Diagnostics::default();

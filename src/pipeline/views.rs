@@ -20,6 +20,8 @@ pub(crate) struct Views {
     pub(crate) translations: Option<std::sync::Arc<Translations>>,
     /// `languages` on pages of no content file (taxonomies, search, 404): every home.
     pub(crate) homes: Value,
+    /// The edition's language: which messages `t` shows.
+    pub(crate) lang: Value,
 }
 
 impl Views {
@@ -60,6 +62,7 @@ impl Views {
             contents: std::sync::Arc::new(contents),
             translations: None,
             homes: Value::from(Vec::<Value>::new()),
+            lang: Value::from(config.language.as_str()),
         };
         views.sections = views.section_values(config, content, bodies);
         views
@@ -146,6 +149,7 @@ impl Views {
             contents: self.contents,
             translations: None,
             homes: Value::none(),
+            lang: self.lang,
         }
     }
 
@@ -222,6 +226,7 @@ impl Views {
         let mut context = Context::new();
         context.insert_value("site", self.site.clone());
         context.insert_value("config", self.config.clone());
+        context.insert_value("lang", self.lang.clone());
         context.insert_value("languages", self.homes.clone());
         context.insert_value("alternates", Value::from(Vec::<Value>::new()));
         context
@@ -479,6 +484,7 @@ pub(crate) fn lookup_before_bodies(
         contents: Default::default(),
         translations: None,
         homes: Value::none(),
+        lang: Value::from(config.language.as_str()),
     };
     views.lookup(config, content, taxonomies, data)
 }

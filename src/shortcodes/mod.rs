@@ -68,6 +68,8 @@ pub struct ShortcodeEnv<'a> {
     pub markdown: &'a RenderEnv<'a>,
     /// The build date: timelines mark events before it as past.
     pub today: Date,
+    /// Words and dates in the edition's language.
+    pub messages: &'a crate::messages::Messages,
 }
 
 /// The page (or section) whose body is being rendered.
@@ -361,12 +363,17 @@ impl Expander<'_> {
                 }
                 let date = args.str("date");
                 context.insert("date", &date);
-                context.insert("date_text", &date.map(format::date));
+                let language = &self.env.config.language;
+                context.insert(
+                    "date_text",
+                    &date.map(|d| self.env.messages.date_text(language, d)),
+                );
             }
             _ => {}
         }
         context.insert("body", &tera::Value::safe_string(&body.unwrap_or_default()));
         context.insert("page", &self.page_value());
+        context.insert("lang", &self.env.config.language);
         Ok(context)
     }
 
@@ -379,6 +386,7 @@ impl Expander<'_> {
         }
         context.insert("body", &tera::Value::safe_string(&body.unwrap_or_default()));
         context.insert("page", &self.page_value());
+        context.insert("lang", &self.env.config.language);
         context.insert(
             "config",
             &json!({

@@ -61,7 +61,7 @@ pub fn timeline(
     let mut events = Vec::new();
     for row in rows {
         let date_cell = row.cells.get("date").map(plain).unwrap_or(&Value::Null);
-        let Some(date) = EventDate::parse(&value_text(date_cell)) else {
+        let Some(mut date) = EventDate::parse(&value_text(date_cell)) else {
             problems.push(
                 Diagnostic::error(format!(
                     "timeline event date `{}` is not a date: write YYYY-MM-DD, or YYYY-MM for a month",
@@ -70,6 +70,13 @@ pub fn timeline(
                 .at(&file.file, row.cell_span("date")),
             );
             continue;
+        };
+        // In the edition's language: `2025年4月2日`, `2025年2月`.
+        let (messages, language) = (exp.env.messages, exp.env.config.language.as_str());
+        date.text = if date.first == date.last {
+            messages.date(language, date.first)
+        } else {
+            messages.month(language, date.first)
         };
         let text = |key: &str| row.cells.get(key).map(|v| value_text(plain(v)));
         let refs = sources
@@ -99,7 +106,7 @@ pub fn timeline(
         events: events.into_iter().map(|(_, e)| e).collect(),
         sources: sources.into_vec(),
         today: today.to_string(),
-        today_text: format::date(&today.to_string()),
+        today_text: exp.env.messages.date(&exp.env.config.language, today),
     })
 }
 

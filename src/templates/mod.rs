@@ -258,12 +258,16 @@ impl TemplateSources {
 
     /// Compiles every template. Each file is first checked on its own, so that one run reports
     /// the syntax errors of all of them.
-    pub fn compile(&self, lookup: &SharedLookup) -> Result<Tera, Vec<Diagnostic>> {
+    pub fn compile(
+        &self,
+        lookup: &SharedLookup,
+        messages: &crate::messages::SharedMessages,
+    ) -> Result<Tera, Vec<Diagnostic>> {
         let mut problems = Vec::new();
         for (name, file) in &self.files {
             // Alone, a template's parent and includes are missing: those checks wait for the
             // compile of the whole set below.
-            let mut alone = new_tera(lookup);
+            let mut alone = new_tera(lookup, messages);
             if let Err(err) = alone.add_raw_template(name, &file.text)
                 && !matches!(err.kind(), tera::ErrorKind::MissingParent { .. })
                 && !only_missing_includes(&err)
@@ -293,7 +297,7 @@ impl TemplateSources {
         if !problems.is_empty() {
             return Err(problems);
         }
-        let mut tera = new_tera(lookup);
+        let mut tera = new_tera(lookup, messages);
         tera.add_raw_templates(
             self.files
                 .iter()
@@ -425,14 +429,123 @@ fn parse_report(text: &str) -> TeraReport {
     report
 }
 
-fn new_tera(lookup: &SharedLookup) -> Tera {
+fn new_tera(lookup: &SharedLookup, messages: &crate::messages::SharedMessages) -> Tera {
     let mut tera = Tera::new();
     tera.autoescape_on([".html", ".xml"]);
     register_functions(&mut tera, lookup);
-    tera.register_filter("date", date_filter);
+    register_messages(&mut tera, messages);
+    let shared = messages.clone();
+    tera.register_filter(
+        "date",
+        move |value: &str, kwargs: Kwargs, state: &State| -> TeraResult<String> {
+            date_filter(&shared, value, kwargs, state)
+        },
+    );
     tera.register_filter("number", number_filter);
     tera.register_filter("markdown", MarkdownFilter);
     tera
+}
+
+/// `t(key="published", date=…)`: message `key` in the language of the page being rendered
+/// (its `lang`), with the other arguments as the message's values; `t_html` takes values that
+/// are HTML (a `<time>` element, a link) and escapes only the message's own text.
+fn register_messages(tera: &mut Tera, messages: &crate::messages::SharedMessages) {
+    fn render(
+        messages: &crate::messages::Messages,
+        kwargs: &Kwargs,
+        state: &State,
+        html: bool,
+    ) -> TeraResult<String> {
+        let key: String = kwargs.must_get("key")?;
+        let language: String = state
+            .get::<String>("lang")?
+            .unwrap_or_else(|| messages.default_language().to_owned());
+        let mut args = Vec::new();
+        let mut pieces = Vec::new();
+        for (name, value) in kwargs.iter() {
+            let name = name.as_str().unwrap_or_default();
+            if name == "key" {
+                continue;
+            }
+            let fluent = if value.is_number() {
+                fluent_bundle::FluentValue::from(value.as_f64().unwrap_or_default())
+            } else {
+                let text = value
+                    .as_str()
+                    .map_or_else(|| value.to_string(), str::to_owned);
+                if html {
+                    // Stands in for the HTML until the message's text is escaped.
+                    let token = format!("\u{E000}{}\u{E001}", pieces.len());
+                    pieces.push((token.clone(), text));
+                    fluent_bundle::FluentValue::from(token)
+                } else {
+                    fluent_bundle::FluentValue::from(text)
+                }
+            };
+            args.push((name.to_owned(), fluent));
+        }
+        let args: Vec<(&str, fluent_bundle::FluentValue)> =
+            args.iter().map(|(n, v)| (n.as_str(), v.clone())).collect();
+        let text = messages
+            .format(&language, &key, &args)
+            .map_err(Error::message)?;
+        if !html {
+            return Ok(text);
+        }
+        let mut escaped = crate::publish::xml_escape(&text);
+        for (token, piece) in pieces {
+            escaped = escaped.replace(&token, &piece);
+        }
+        Ok(escaped)
+    }
+    let shared = messages.clone();
+    tera.register_function(
+        "t",
+        move |kwargs: Kwargs, state: &State| -> TeraResult<String> {
+            render(&shared, &kwargs, state, false)
+        },
+    );
+    let shared = messages.clone();
+    tera.register_function(
+        "t_html",
+        move |kwargs: Kwargs, state: &State| -> TeraResult<Value> {
+            render(&shared, &kwargs, state, true).map(|html| Value::safe_string(&html))
+        },
+    );
+}
+
+impl TemplateSources {
+    /// Every message key the templates name with a literal (`t(key="published")`), with
+    /// where: what `Messages::check_keys` checks in every edition's language.
+    pub fn message_keys(&self) -> BTreeMap<String, Vec<(SourceFile, std::ops::Range<usize>)>> {
+        let mut keys: BTreeMap<String, Vec<(SourceFile, std::ops::Range<usize>)>> = BTreeMap::new();
+        for file in self.files.values() {
+            let text = &*file.text;
+            for pattern in ["t(key=", "t_html(key="] {
+                for (at, _) in text.match_indices(pattern) {
+                    let before = text.get(..at).and_then(|t| t.chars().next_back());
+                    if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                        continue;
+                    }
+                    let start = at + pattern.len();
+                    let rest = text.get(start..).unwrap_or_default();
+                    let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'')
+                    else {
+                        continue;
+                    };
+                    let key_start = start + 1;
+                    let after = text.get(key_start..).unwrap_or_default();
+                    let Some(key) = after.find(quote).and_then(|len| after.get(..len)) else {
+                        continue;
+                    };
+                    keys.entry(key.to_owned())
+                        .or_default()
+                        .push((file.clone(), key_start..key_start + key.len()));
+                }
+            }
+        }
+        keys
+    }
 }
 
 fn lookup_of(lookup: &SharedLookup) -> TeraResult<Arc<Lookup>> {
@@ -544,13 +657,23 @@ fn hint<'a>(wrong: &str, candidates: impl Iterator<Item = &'a String>) -> String
         .unwrap_or_default()
 }
 
-/// `{{ page.date | date(format="%-d %B %Y") }}`: formats a `YYYY-MM-DD` date.
-fn date_filter(value: &str, kwargs: Kwargs, _: &State) -> TeraResult<String> {
-    let format: String = kwargs
-        .get("format")?
-        .unwrap_or_else(|| "%-d %B %Y".to_owned());
+/// `{{ page.date | date }}`: a `YYYY-MM-DD` date as the page's language writes it (`2 April
+/// 2025`, `2025年4月2日`); `date(format="%Y-%m-%d")` formats it with `strftime` instead.
+fn date_filter(
+    messages: &crate::messages::Messages,
+    value: &str,
+    kwargs: Kwargs,
+    state: &State,
+) -> TeraResult<String> {
+    let format: Option<String> = kwargs.get("format")?;
     let date = crate::content::front_matter::parse_date(value)
         .map_err(|e| Error::message(format!("date: `{value}` is not a date: {e}")))?;
+    let Some(format) = format else {
+        let language: String = state
+            .get::<String>("lang")?
+            .unwrap_or_else(|| messages.default_language().to_owned());
+        return Ok(messages.date(&language, date));
+    };
     jiff::fmt::strtime::format(&format, date)
         .map_err(|e| Error::message(format!("date: bad format `{format}`: {e}")))
 }
@@ -656,7 +779,9 @@ mod tests {
             ("b.html", "{% if %}"),
             ("c.html", "ok"),
         ]);
-        let errs = set.compile(&SharedLookup::default()).unwrap_err();
+        let errs = set
+            .compile(&SharedLookup::default(), &Default::default())
+            .unwrap_err();
         assert_eq!(errs.len(), 2);
         assert_eq!(errs[0].position().unwrap(), "templates/a.html:1:8");
         assert!(
@@ -675,7 +800,9 @@ mod tests {
     #[test]
     fn render_errors_point_into_the_template() {
         let set = sources(&[("p.html", "<p>\n{{ page.tile }}</p>")]);
-        let tera = set.compile(&SharedLookup::default()).unwrap();
+        let tera = set
+            .compile(&SharedLookup::default(), &Default::default())
+            .unwrap();
         let mut ctx = tera::Context::new();
         ctx.insert("page", &serde_json::json!({"title": "x"}));
         let err = tera.render("p.html", &ctx).unwrap_err();
@@ -691,7 +818,7 @@ mod tests {
             "{{ t }}|{{ m | markdown(inline=true) }}|{{ d | date }}",
         )]);
         let lookup = SharedLookup::default();
-        let tera = set.compile(&lookup).unwrap();
+        let tera = set.compile(&lookup, &Default::default()).unwrap();
         let mut ctx = tera::Context::new();
         ctx.insert("t", "<script>");
         ctx.insert("m", "*x*");

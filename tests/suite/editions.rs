@@ -152,7 +152,7 @@ fn the_switcher_links_to_the_translation_or_marks_the_home() {
         "{nav}"
     );
     // No Korean India: the switcher leads to the Korean home, marked as such.
-    assert!(nav.contains("<a href=\"/kr/\" hreflang=\"ko\" lang=\"ko\" dir=\"ltr\" class=\"untranslated\">한국어</a>"), "{nav}");
+    assert!(nav.contains("<a href=\"/kr/\" hreflang=\"ko\" lang=\"ko\" dir=\"ltr\" class=\"untranslated\" aria-label=\"한국어 ("), "{nav}");
     assert!(nav.contains("aria-current=\"page\">हिन्दी</a>"), "{nav}");
     // A site in one language has no switcher and no alternates.
     let single = Site::fixture("basic");
@@ -316,4 +316,147 @@ fn a_right_to_left_edition_says_so() {
         site.output("countries/japan/index.html")
             .contains("lang=\"ar\" dir=\"rtl\">العربية</a>")
     );
+}
+
+#[test]
+fn interface_words_and_dates_are_in_each_edition_s_language() {
+    let site = built();
+    let ja = site.output("ja/countries/japan/index.html");
+    assert!(
+        ja.contains("<time datetime=\"2025-04-18\">2025年4月18日</time>公開"),
+        "{ja}"
+    );
+    assert!(ja.contains(">本文へスキップ</a>"));
+    let ko = site.output("kr/countries/japan/index.html");
+    assert!(ko.contains("2025년 4월 18일"), "{ko}");
+    let hi = site.output("hi/countries/india/index.html");
+    assert!(
+        hi.contains("प्रकाशित: <time datetime=\"2025-04-17\">17 अप्रैल, 2025</time>"),
+        "{hi}"
+    );
+    let en = site.output("countries/japan/index.html");
+    assert!(en.contains("Published <time datetime=\"2025-04-18\">18 April 2025</time>"));
+    assert!(en.contains(">Skip to the content</a>"));
+}
+
+#[test]
+fn a_site_overrides_and_adds_messages() {
+    let site = Site::fixture("editions");
+    site.write(
+        "messages/ja.ftl",
+        "contents = 目次\nskip-link = 本文へ\nmy-note = 編集部より\n",
+    );
+    site.write(
+        "templates/page.html",
+        "{% extends \"base.html\" %}{% block content %}<p class=\"mine\">{{ t(key=\"my-note\") }}</p>{{ page.content }}{% endblock content %}",
+    );
+    site.write("messages/en.ftl", "my-note = From the desk\n");
+    site.write("messages/ko.ftl", "my-note = 편집자\n");
+    site.write("messages/hi.ftl", "my-note = संपादक\n");
+    site.build();
+    assert!(
+        site.output("ja/countries/japan/index.html")
+            .contains(">本文へ</a>")
+    );
+    assert!(
+        site.output("ja/countries/japan/index.html")
+            .contains("<p class=\"mine\">編集部より</p>")
+    );
+    assert!(
+        site.output("countries/japan/index.html")
+            .contains("<p class=\"mine\">From the desk</p>")
+    );
+    // Keys the site does not override keep the built-in words.
+    assert!(
+        site.output("kr/countries/japan/index.html")
+            .contains(">본문 바로가기</a>")
+    );
+}
+
+#[test]
+fn a_missing_message_stops_the_build_naming_key_and_language() {
+    let site = Site::fixture("editions");
+    site.write(
+        "templates/page.html",
+        "{% extends \"base.html\" %}{% block content %}<p>{{ t(key=\"desk-note\") }}</p>{% endblock content %}",
+    );
+    site.write("messages/en.ftl", "desk-note = From the desk\n");
+    site.write("messages/ja.ftl", "desk-note = 編集部より\n");
+    site.write("messages/ko.ftl", "desk-note = 편집자\n");
+    let run = site.run(&["build", "--quiet", "--as-of", "2025-04-20"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "error: no message `desk-note` in `hi`: the `hi` edition would show nothing here"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("--> templates/page.html:1:"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        run.stderr.matches("no message `desk-note`").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+    // A syntax error in a message file is reported at its line.
+    site.write(
+        "messages/hi.ftl",
+        "desk-note = संपादक\nbroken line without equals\n",
+    );
+    let run = site.run(&["build", "--quiet", "--as-of", "2025-04-20"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("this message file has a syntax error"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("--> messages/hi.ftl:2:"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_language_without_messages_speaks_the_default_s_and_says_so() {
+    let site = Site::fixture("editions");
+    let config = std::fs::read_to_string(site.root().join("tradetalks.toml")).unwrap();
+    site.write(
+        "tradetalks.toml",
+        format!("{config}\n[languages.fr]\nname = \"Français\"\ntitle = \"Négociations\"\n"),
+    );
+    site.write(
+        "content/countries/japan.fr.md",
+        "---\ntitle: \"Japon\"\ndate: 2025-04-18\ncountry: \"Japon\"\nrate: { data: \"rates.csv\", row: \"JP\", column: \"rate\" }\n---\nLe Japon négocie.\n",
+    );
+    let run = site.run(&["build", "--quiet", "--as-of", "2025-04-20"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("warning: the `fr` edition has no message file"),
+        "{}",
+        run.stderr
+    );
+    // French dates come from CLDR even so.
+    assert!(
+        site.output("fr/countries/japan/index.html")
+            .contains("18 avril 2025")
+    );
+    let strict = site.run(&["build", "--quiet", "--strict", "--as-of", "2025-04-20"]);
+    assert_eq!(strict.code, 1);
+    // A partial French file: one error listing what it lacks.
+    site.write("messages/fr.ftl", "skip-link = Aller au contenu\n");
+    let run = site.run(&["build", "--quiet", "--as-of", "2025-04-20"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("the `fr` edition has no message for"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stderr.matches("error:").count(), 2, "{}", run.stderr);
 }

@@ -539,7 +539,7 @@ fn templates_can_be_listed_shown_and_ejected_and_help_prints_each_reference() {
     site.write(
         "templates/base.html",
         base.replace(
-            "Every figure on this site names its source",
+            "{{ t(key=\"footer-note\", site=site.title) }}",
             "Our own footer sentence",
         ),
     );

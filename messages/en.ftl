@@ -1,0 +1,97 @@
+# The words tradetalks' built-in templates, shortcodes and scripts write, in English.
+# Fluent syntax (https://projectfluent.org/): `key = text`, `{ $name }` for a value the
+# template passes, and `{ $count -> [one] … *[other] … }` for plurals. A site overrides or
+# adds messages in `messages/LANG.ftl` at its root; `tradetalks help templates` lists the keys.
+
+# The language's own name, for the switcher between editions.
+language-name = English
+
+## Every page (base.html)
+skip-link = Skip to the content
+nav-main = Main
+nav-search = Search
+nav-languages = Languages
+language-untranslated = { $language } (no translation of this page: its home page)
+footer-note = { $site }. Every figure on this site names its source and the date it was last checked.
+
+## Pages and sections
+published = Published { $date }
+updated = updated { $date }
+reading-time = { $minutes ->
+    [one] { $minutes } min read
+   *[other] { $minutes } min read
+}
+contents = Contents
+key-figures = Key figures
+key-facts = Key facts
+key-facts-caption = Each fact with its source and the date it was last checked
+fact = Fact
+item = Item
+value = Value
+source-as-of = Source, as of
+block-caption = { $label }, each with its source and the date it was last checked
+historic = (historic)
+updates = Updates
+filed-under = Filed under
+more-in-section = More in this section
+previous = Previous
+next = Next
+
+## Figures and sources, wherever they are shown
+source = Source: { $source }
+source-and-date = Source: { $source }, as of { $date }
+source-list-item = { $source }, as of { $date }
+as-of = As of { $date }
+sources = Sources:
+no-value = no value
+source-number = source { $number }
+download-csv = Download this table (CSV)
+chart-figures = { $caption }: the figures
+
+## Timelines
+timeline-past = Past
+timeline-now = Now
+timeline-upcoming = Upcoming
+timeline-as-of = Past and upcoming as of { $date }.
+
+## Notes
+note-caution = Caution
+note-correction = Correction
+note-context = Context
+
+## Taxonomies
+page-count = { $count ->
+    [one] { $count } page
+   *[other] { $count } pages
+}
+list-page-of = list page { $number } of { $count }
+taxonomy-empty = No page uses this taxonomy yet.
+taxonomy-description = Every { $taxonomy } used on this site, with its pages.
+term-description = Pages filed under { $term } in { $taxonomy }.
+list-pages = List pages
+
+## The 404 page
+not-found-title = Page not found
+not-found-text = There is no page at this address. It may have moved, or the link may have a typo.
+not-found-home = Go to the home page
+
+## Search (search.html and search.js)
+search-title = Search
+search-description = Search every page of { $site }.
+search-label = Words to look for
+search-button = Search
+search-hint = Pages with every word are listed; the last word may be the start of one.
+search-noscript = Search needs JavaScript, which is turned off in this browser. Every page can also be reached from the menu above and from the home page.
+search-unavailable = Search is not available right now (its index did not load). Try again later.
+search-nothing = Nothing to look for in { $query }: type a word of two or more letters (not one like “the”), or one character of Japanese, Chinese or Korean.
+search-none = No results for { $query }.
+search-results = { $count ->
+    [one] { $count } result for { $query }.
+   *[other] { $count } results for { $query }.
+}
+search-best = The best { $shown } of { $count } results for { $query }.
+
+## Sortable tables (tables.js)
+sorted-by = Sorted by { $column }, { $direction }
+sorted-ascending = ascending
+sorted-descending = descending

@@ -1,0 +1,88 @@
+# The words tradetalks' built-in templates, shortcodes and scripts write, in Japanese.
+# Same keys, in the same order, as en.ftl (which explains the Fluent syntax). Japanese has
+# only the CLDR plural category `other`, so counts need no select. Values quoted by the
+# scripts ({ $query }) arrive with their quotation marks: add none around them.
+
+# The language's own name, for the switcher between editions.
+language-name = 日本語
+
+## Every page (base.html)
+skip-link = 本文へスキップ
+nav-main = メインメニュー
+nav-search = 検索
+nav-languages = 言語
+language-untranslated = { $language }（このページは未翻訳のため、トップページへ）
+footer-note = { $site }。このサイトの数値にはすべて、出典と最終確認日を記載しています。
+
+## Pages and sections
+published = { $date }公開
+updated = { $date }更新
+reading-time = { $minutes }分で読めます
+contents = 目次
+key-figures = 主要データ
+key-facts = 基本情報
+key-facts-caption = 各項目の出典と最終確認日
+fact = 事項
+item = 項目
+value = 内容
+source-as-of = 出典（確認日）
+block-caption = { $label }（各項目の出典と最終確認日）
+historic = （当時）
+updates = 更新履歴
+filed-under = 分類
+more-in-section = このセクションの他の記事
+previous = 前へ
+next = 次へ
+
+## Figures and sources, wherever they are shown
+source = 出典：{ $source }
+source-and-date = 出典：{ $source }（{ $date }時点）
+source-list-item = { $source }（{ $date }時点）
+as-of = { $date }時点
+sources = 出典：
+no-value = データなし
+source-number = 出典{ $number }
+download-csv = この表をダウンロード（CSV）
+chart-figures = { $caption }：数値一覧
+
+## Timelines
+timeline-past = 過去
+timeline-now = 現在
+timeline-upcoming = 今後
+timeline-as-of = 過去・今後の区分は{ $date }時点のものです。
+
+## Notes
+note-caution = 注意
+note-correction = 訂正
+note-context = 背景
+
+## Taxonomies
+page-count = { $count }ページ
+list-page-of = 一覧の{ $number }ページ目（全{ $count }ページ）
+taxonomy-empty = この分類を使っているページはまだありません。
+taxonomy-description = このサイトで使われている{ $taxonomy }の一覧と、それぞれのページです。
+term-description = { $taxonomy }「{ $term }」に分類されたページです。
+list-pages = ページ送り
+
+## The 404 page
+not-found-title = ページが見つかりません
+not-found-text = このアドレスにページはありません。ページが移動したか、リンクのURLに誤りがある可能性があります。
+not-found-home = トップページへ
+
+## Search (search.html and search.js)
+search-title = 検索
+search-description = { $site }の全ページを検索します。
+search-label = 検索語
+search-button = 検索
+search-hint = 入力したすべての語を含むページを表示します。最後の語は途中まででも検索できます。
+search-noscript = 検索にはJavaScriptが必要ですが、このブラウザでは無効になっています。すべてのページには、上のメニューやトップページからも移動できます。
+search-unavailable = 現在、検索を利用できません（索引を読み込めませんでした）。しばらくしてから再度お試しください。
+search-nothing = { $query }には検索できる語がありません。日本語・中国語・韓国語は1文字から、英語などは2文字以上の語（“the”のようなごく一般的な語は除く）を入力してください。
+search-none = { $query }に一致するページはありませんでした。
+search-results = { $query }の検索結果は{ $count }件です。
+search-best = { $query }の検索結果{ $count }件のうち、上位{ $shown }件を表示しています。
+
+## Sortable tables (tables.js)
+sorted-by = { $column }の{ $direction }で並べ替えました
+sorted-ascending = 昇順
+sorted-descending = 降順
