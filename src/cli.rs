@@ -9,7 +9,7 @@ use std::time::Instant;
 use annotate_snippets::Renderer;
 use clap::{Args, Parser, Subcommand};
 
-use crate::diagnostic::Diagnostics;
+use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::failure::{Failure, exit_code};
 use crate::output;
 use crate::pipeline::{self, BuildOptions};
@@ -370,9 +370,11 @@ fn check(args: CheckArgs) -> ExitCode {
         report(&diagnostics);
         return Failure::Reported.exit();
     }
-    // `check` is the build (with its link check) without writing, plus external links.
+    // `check` is the build (with its link check) without writing, plus external links and
+    // the state of the translations.
     let mut external_checked = None;
     if let Some(site) = &site {
+        diagnostics.extend(outdated_translations(&site.translation_status));
         let external = &site.external;
         if args.external {
             if !args.site.quiet {
@@ -392,6 +394,9 @@ fn check(args: CheckArgs) -> ExitCode {
     report(&diagnostics);
     if let Some(site) = &site {
         print_scheduled(site);
+        if !args.site.quiet {
+            print_translations(&site.translation_status);
+        }
     }
     let failed = diagnostics.has_errors() || (args.strict && diagnostics.warning_count() > 0);
     if failed {
@@ -408,6 +413,51 @@ fn check(args: CheckArgs) -> ExitCode {
         }
     }
     ExitCode::SUCCESS
+}
+
+/// A translation older than its source is a warning of `check` (an error with `--strict`),
+/// at the translation's file.
+fn outdated_translations(status: &[pipeline::EditionStatus]) -> Vec<Diagnostic> {
+    status
+        .iter()
+        .flat_map(|edition| &edition.outdated)
+        .map(|outdated| {
+            let own = outdated
+                .translation_date
+                .map_or_else(String::new, |d| format!(" (the translation's is {d})"));
+            Diagnostic::warning(format!(
+                "this translation is older than its source: `{}` was updated on {}{own}",
+                outdated.source_name, outdated.source_date
+            ))
+            .in_file(&outdated.translation.name)
+            .with_help("bring the translation up to date and set its `updated:` to the day you did")
+        })
+        .collect()
+}
+
+/// Each edition's translations: how many pages it has, which it lacks, which are outdated.
+fn print_translations(status: &[pipeline::EditionStatus]) {
+    if status.is_empty() {
+        return;
+    }
+    eprintln!("Translations:");
+    for edition in status {
+        let total = edition.translated + edition.missing.len();
+        eprintln!(
+            "  {} ({}): {} of {} pages and sections translated{}",
+            edition.code,
+            edition.name,
+            edition.translated.min(total),
+            total,
+            match edition.outdated.len() {
+                0 => String::new(),
+                n => format!(", {n} older than their source"),
+            }
+        );
+        if !edition.missing.is_empty() {
+            eprintln!("    not translated: {}", edition.missing.join(", "));
+        }
+    }
 }
 
 /// Lists the pages left out until their date, so that nobody wonders where one went.

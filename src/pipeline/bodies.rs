@@ -68,6 +68,9 @@ pub(crate) struct BodyInputs<'a> {
     /// Where a large site's page bodies go as soon as they render (see `spill`).
     pub(crate) spill: Option<&'a crate::spill::Spiller>,
     pub(crate) messages: &'a crate::messages::Messages,
+    /// The default edition's content, when this is another edition: a section shortcode
+    /// shows its pages where the edition has no translation.
+    pub(crate) fallback: Option<&'a Content>,
 }
 
 /// What a body's cache key is made of besides its own file (see `BodyCache::new`).
@@ -81,6 +84,8 @@ pub(crate) struct BodyCacheInputs<'a> {
     pub(super) urls: &'a BTreeMap<String, String>,
     /// The message files (shortcodes write their fixed words from them).
     pub(super) messages_digest: &'a str,
+    /// The default edition's content, which another edition's section shortcodes read.
+    pub(super) fallback: Option<&'a Content>,
 }
 
 /// Rendered bodies in the build cache. A body's key is its file (name, text, where the body
@@ -128,15 +133,17 @@ impl<'a> BodyCache<'a> {
             .add(format!("{:?}", inputs.content.broken))
             .add(format!("{:?}", inputs.content.scheduled));
         let mut content = KeyBuilder::new("content");
-        for page in &inputs.content.pages {
-            content
-                .add(&page.file.name)
-                .add(page.file.digest().as_bytes());
-        }
-        for section in inputs.content.sections.values() {
-            content.add(&section.dir);
-            if let Some(file) = &section.file {
-                content.add(&file.name).add(file.digest().as_bytes());
+        for read in std::iter::once(inputs.content).chain(inputs.fallback) {
+            for page in &read.pages {
+                content
+                    .add(&page.file.name)
+                    .add(page.file.digest().as_bytes());
+            }
+            for section in read.sections.values() {
+                content.add(&section.dir);
+                if let Some(file) = &section.file {
+                    content.add(&file.name).add(file.digest().as_bytes());
+                }
             }
         }
         BodyCache {
@@ -215,6 +222,7 @@ pub(crate) fn render_bodies(
         markdown: &markdown_env,
         today: inputs.today,
         messages: inputs.messages,
+        fallback: inputs.fallback,
     });
     let render = |file: &SourceFile, body: Range<usize>, page: PageInfo| {
         let key = inputs.cache.map(|cache| cache.key(file, &body));

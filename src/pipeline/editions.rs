@@ -125,3 +125,95 @@ impl Translations {
         Value::from_serializable(&list)
     }
 }
+
+/// How far an edition's translation has got: what `check` reports.
+#[derive(Debug, Clone, Default)]
+pub struct EditionStatus {
+    pub code: String,
+    pub name: String,
+    /// Pages and sections of the default edition (content paths) with no translation.
+    pub missing: Vec<String>,
+    /// Translations older than their source.
+    pub outdated: Vec<Outdated>,
+    /// Pages and sections the edition has a file of.
+    pub translated: usize,
+}
+
+/// A translation whose source changed after it: the source's `updated` (or `date`) is later
+/// than the translation's.
+#[derive(Debug, Clone)]
+pub struct Outdated {
+    /// `content/countries/japan.ja.md`.
+    pub translation: crate::source::SourceFile,
+    pub source_name: String,
+    pub source_date: jiff::civil::Date,
+    /// The translation's own `updated` or `date`, if it has one.
+    pub translation_date: Option<jiff::civil::Date>,
+}
+
+/// Each edition but the default's translation status.
+pub(crate) fn status(editions: &[(Config, Content)]) -> Vec<EditionStatus> {
+    let Some((_, source)) = editions.first() else {
+        return Vec::new();
+    };
+    // Every file of the default edition, by content path, with its last change.
+    let mut sources: BTreeMap<&str, (&str, Option<jiff::civil::Date>)> = BTreeMap::new();
+    for page in &source.pages {
+        sources.insert(
+            &page.content_path,
+            (&page.file.name, page.front.last_modified()),
+        );
+    }
+    for section in source.sections.values() {
+        if let Some(file) = &section.file {
+            sources.insert(
+                &section.content_path,
+                (&file.name, section.front.last_modified()),
+            );
+        }
+    }
+    editions
+        .iter()
+        .skip(1)
+        .map(|(config, content)| {
+            let edition = config.current_edition();
+            let mut own: BTreeMap<&str, (&crate::source::SourceFile, Option<jiff::civil::Date>)> =
+                BTreeMap::new();
+            for page in &content.pages {
+                own.insert(&page.content_path, (&page.file, page.front.last_modified()));
+            }
+            for section in content.sections.values() {
+                if let Some(file) = &section.file {
+                    own.insert(&section.content_path, (file, section.front.last_modified()));
+                }
+            }
+            let missing = sources
+                .keys()
+                .filter(|key| !own.contains_key(*key))
+                .map(|key| (*key).to_owned())
+                .collect();
+            let outdated = own
+                .iter()
+                .filter_map(|(key, (file, date))| {
+                    let (source_name, source_date) = sources.get(key)?;
+                    let source_date = (*source_date)?;
+                    // A translation without a date of its own cannot be compared.
+                    let stale = date.is_some_and(|own_date| own_date < source_date);
+                    stale.then(|| Outdated {
+                        translation: (*file).clone(),
+                        source_name: (*source_name).to_owned(),
+                        source_date,
+                        translation_date: *date,
+                    })
+                })
+                .collect();
+            EditionStatus {
+                code: edition.code.clone(),
+                name: edition.name.clone(),
+                missing,
+                outdated,
+                translated: own.len(),
+            }
+        })
+        .collect()
+}

@@ -118,6 +118,8 @@ pub struct BuiltSite {
     pub body_cache: crate::cache::Stats,
     /// Whether page bodies went to disk as they rendered (a large site; see `spill`).
     pub bodies_spilled: bool,
+    /// How far each edition but the default's translation has got (`check` reports it).
+    pub translation_status: Vec<EditionStatus>,
 }
 
 impl BuiltSite {
@@ -288,7 +290,14 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
         diagnostics.extend(problems);
         editions.push((edition_config, content));
     }
+    for (_, content) in &mut editions {
+        diagnostics.extend(facts::resolve_references(content, &data_files));
+    }
+    // Another edition's section shortcodes show the default edition's pages it has no
+    // translation of.
+    let fallback = config.is_multilingual().then(|| editions[0].1.clone());
     let translations = std::sync::Arc::new(Translations::of(&editions));
+    let translation_status = editions::status(&editions);
     let (messages, message_problems) = crate::messages::Messages::load(&config);
     diagnostics.extend(message_problems);
     let messages = std::sync::Arc::new(messages);
@@ -348,6 +357,7 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
         default_urls: &default_urls,
         shared_files: &shared_files,
         messages: &messages,
+        fallback: fallback.as_ref(),
     };
     let multilingual = config.is_multilingual();
     let mut site = BuiltSite::default();
@@ -385,6 +395,7 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
         return (None, diagnostics);
     }
     progress.stage("checking links", 0);
+    site.translation_status = translation_status;
     publish::pages::add_site_files(&config, sitemap, &mut site);
     add_static_files(&config.tree, static_files, &mut site, &mut diagnostics);
     // The finished pages' links, checked only when everything else went right: a link to a
@@ -430,6 +441,7 @@ struct Shared<'a> {
     /// them at the root).
     shared_files: &'a std::sync::Arc<std::collections::BTreeSet<String>>,
     messages: &'a crate::messages::SharedMessages,
+    fallback: Option<&'a Content>,
 }
 
 /// Where a build reports as it goes: its diagnostics (render errors apart, to be counted
@@ -475,7 +487,6 @@ fn build_edition(
     } = *shared;
     let tera = shared.tera;
     let lookup = lookup.clone();
-    diagnostics.extend(facts::resolve_references(&mut content, data_files));
     let today = options.today();
     diagnostics.extend(facts::check_figures(&config, &content, today));
     if config.edition == 0 {
@@ -541,6 +552,7 @@ fn build_edition(
                 sources,
                 urls: &urls,
                 messages_digest: shared.messages.digest(),
+                fallback: shared.fallback.filter(|_| config.edition > 0),
             },
         )
     });
@@ -561,6 +573,7 @@ fn build_edition(
         today,
         progress: &*progress,
         messages: shared.messages,
+        fallback: shared.fallback.filter(|_| config.edition > 0),
         cache: body_cache.as_ref(),
     };
     let mut bodies = render_markdown(&inputs, diagnostics);

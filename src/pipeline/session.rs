@@ -295,6 +295,7 @@ impl Session {
             progress: &Progress::off(),
             cache: None,
             messages: &state.messages,
+            fallback: None,
         };
         let results = super::render_bodies(&inputs, &which);
         let mut problems = Diagnostics::default();

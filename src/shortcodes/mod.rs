@@ -70,6 +70,9 @@ pub struct ShortcodeEnv<'a> {
     pub today: Date,
     /// Words and dates in the edition's language.
     pub messages: &'a crate::messages::Messages,
+    /// The default edition's content, in another edition: its pages stand in for those the
+    /// edition has no translation of in section shortcodes (`compare`, `chart(section=…)`).
+    pub fallback: Option<&'a Content>,
 }
 
 /// The page (or section) whose body is being rendered.

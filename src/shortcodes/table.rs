@@ -343,7 +343,10 @@ fn csv_heading(column: &ColumnView) -> String {
     }
 }
 
-/// The pages of the section a shortcode names, in the section's order.
+/// The pages of the section a shortcode names, in the section's order. In an edition, the
+/// default edition's order, each page in the edition's translation where there is one and as
+/// it is where there is none, then the edition's own pages: a comparison lists every country
+/// whichever of them is translated.
 pub fn section_pages<'e>(
     exp: &Expander<'e>,
     args: &Args,
@@ -351,18 +354,51 @@ pub fn section_pages<'e>(
     let name = args.str("section").unwrap_or_default().trim_matches('/');
     let content = exp.env.content;
     exp.reads_content.set(true);
-    let Some(section) = content.sections.get(name) else {
-        let mut d = exp.error(
-            format!("no section `content/{name}/`"),
-            args.span("section"),
-        );
-        let names = content.sections.keys().filter(|k| !k.is_empty());
-        if let Some(help) = did_you_mean(name, names.map(String::as_str)) {
-            d = d.with_help(help);
+    let own = content
+        .sections
+        .get(name)
+        .map(|section| section.pages.iter().map(|&i| &content.pages[i]));
+    let source = exp
+        .env
+        .fallback
+        .and_then(|fallback| Some((fallback, fallback.sections.get(name)?)));
+    match (own, source) {
+        (Some(own), None) => Ok(own.collect()),
+        (own, Some((fallback, section))) => {
+            let own: Vec<&Page> = own.map(Iterator::collect).unwrap_or_default();
+            let translated: std::collections::BTreeMap<&str, &Page> =
+                own.iter().map(|p| (p.content_path.as_str(), *p)).collect();
+            let mut pages: Vec<&Page> = section
+                .pages
+                .iter()
+                .map(|&i| &fallback.pages[i])
+                .map(|page| {
+                    translated
+                        .get(page.content_path.as_str())
+                        .copied()
+                        .unwrap_or(page)
+                })
+                .collect();
+            let listed: std::collections::BTreeSet<&str> =
+                pages.iter().map(|p| p.content_path.as_str()).collect();
+            pages.extend(
+                own.iter()
+                    .filter(|p| !listed.contains(p.content_path.as_str())),
+            );
+            Ok(pages)
         }
-        return Err(vec![d]);
-    };
-    Ok(section.pages.iter().map(|&i| &content.pages[i]).collect())
+        (None, None) => {
+            let mut d = exp.error(
+                format!("no section `content/{name}/`"),
+                args.span("section"),
+            );
+            let names = content.sections.keys().filter(|k| !k.is_empty());
+            if let Some(help) = did_you_mean(name, names.map(String::as_str)) {
+                d = d.with_help(help);
+            }
+            Err(vec![d])
+        }
+    }
 }
 
 /// A dotted path (`tariffs.reciprocal`) into a page's front matter.

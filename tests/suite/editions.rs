@@ -460,3 +460,69 @@ fn a_language_without_messages_speaks_the_default_s_and_says_so() {
     );
     assert_eq!(run.stderr.matches("error:").count(), 2, "{}", run.stderr);
 }
+
+#[test]
+fn check_lists_each_edition_s_missing_and_outdated_translations() {
+    let site = Site::fixture("editions");
+    // The Japan page was translated (into every language) before its source's last update.
+    let source = std::fs::read_to_string(site.root().join("content/countries/japan.md")).unwrap();
+    site.write(
+        "content/countries/japan.md",
+        source.replace(
+            "date: 2025-04-18\n",
+            "date: 2025-04-18\nupdated: 2025-04-19\n",
+        ),
+    );
+    let run = site.run(&["check", "--as-of", "2025-04-20"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("Translations:\n  hi (हिन्दी): 3 of 4 pages and sections translated, 1 older than their source\n    not translated: countries/_index.md\n"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "  ja (日本語): 4 of 4 pages and sections translated, 1 older than their source\n"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("  ko (한국어): 2 of 4 pages and sections translated, 1 older than their source\n    not translated: countries/_index.md, countries/india.md\n"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("warning: this translation is older than its source: `content/countries/japan.md` was updated on 2025-04-19 (the translation's is 2025-04-18)\n--> content/countries/japan.ja.md"),
+        "{}",
+        run.stderr
+    );
+    let strict = site.run(&["check", "--strict", "--as-of", "2025-04-20"]);
+    assert_eq!(strict.code, 1, "{}", strict.stderr);
+    // The translations brought up to date.
+    for lang in ["ja", "ko", "hi"] {
+        let path = format!("content/countries/japan.{lang}.md");
+        let text = std::fs::read_to_string(site.root().join(&path)).unwrap();
+        site.write(
+            &path,
+            text.replace(
+                "date: 2025-04-18\n",
+                "date: 2025-04-18\nupdated: 2025-04-20\n",
+            ),
+        );
+    }
+    let strict = site.run(&["check", "--strict", "--as-of", "2025-04-20"]);
+    assert_eq!(strict.code, 0, "{}", strict.stderr);
+}
+
+#[test]
+fn a_comparison_in_an_edition_lists_every_page_translated_or_not() {
+    let site = Site::fixture("editions");
+    site.write(
+        "content/_index.ko.md",
+        "---\ntitle: \"관세 협상\"\n---\n{{ compare(section=\"countries\", fields=[\"rate\"], labels=[\"상호관세\"], header=\"country\", caption=\"세 나라 비교\") }}\n",
+    );
+    site.build();
+    let kr = site.main_html("kr/index.html");
+    // Japan in its Korean translation, India (untranslated) from the English edition.
+    assert!(
+        kr.contains("<a href=\"/kr/countries/japan/\">일본</a>"),
+        "{kr}"
+    );
+    assert!(
+        kr.contains("<a href=\"/countries/india/\">India</a>"),
+        "{kr}"
+    );
+}
