@@ -688,7 +688,9 @@ fn build_edition(
     let (views, tera, lookup): (Views, Option<Tera>, Option<SharedLookup>) = if retain {
         (views, Some(tera.clone()), Some(lookup))
     } else {
-        drop(lookup);
+        // The lookup is shared with the compiled templates: emptied, not just dropped here,
+        // or every summary it holds would live until the build ends.
+        lookup.clear();
         (views.into_contents_only(), None, None)
     };
     let added = crate::guard::catch(

@@ -156,6 +156,13 @@ impl SharedLookup {
         }
     }
 
+    /// Lets the lookup go (the templates that read it have all rendered).
+    pub fn clear(&self) {
+        if let Ok(mut current) = self.0.write() {
+            *current = None;
+        }
+    }
+
     pub fn get(&self) -> Option<Arc<Lookup>> {
         self.0.read().ok().and_then(|current| current.clone())
     }
