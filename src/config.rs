@@ -229,6 +229,10 @@ pub struct SchemaField {
     pub help: Option<String>,
     /// A `figure` field whose figures may go without a `source` (`source = "optional"`).
     pub source_optional: bool,
+    /// `label` and `help` in each edition's language, when written as tables
+    /// (`label = { en = "Country", ja = "国" }`); `Config::for_edition` picks the edition's.
+    pub labels: BTreeMap<String, String>,
+    pub helps: BTreeMap<String, String>,
 }
 
 impl SchemaField {
@@ -240,6 +244,8 @@ impl SchemaField {
             label: None,
             help: None,
             source_optional: false,
+            labels: BTreeMap::new(),
+            helps: BTreeMap::new(),
         }
     }
 
@@ -430,7 +436,33 @@ impl Config {
                     (String::new(), String::from("/"))
                 }
             };
-        let schemas = schemas(&raw.schema, file, &mut problems);
+        let mut schemas = schemas(&raw.schema, file, &mut problems);
+        // Labels written per language: the default language's is the label.
+        for (section, fields) in &mut schemas {
+            for field in fields.iter_mut() {
+                for (key, by_language, slot) in [
+                    ("label", &field.labels, &mut field.label),
+                    ("help", &field.helps, &mut field.help),
+                ] {
+                    if by_language.is_empty() {
+                        continue;
+                    }
+                    match by_language.get(&raw.language) {
+                        Some(text) => *slot = Some(text.clone()),
+                        None => {
+                            let span = raw.schema.get(section).map_or(0..0, |table| table.span());
+                            problems.push(
+                                Diagnostic::error(format!(
+                                    "`{key}` of the schema field `{}` of `{section}` has no `{}` text, the site's default language",
+                                    field.name, raw.language
+                                ))
+                                .at(file, span),
+                            );
+                        }
+                    }
+                }
+            }
+        }
         let schema_spans = raw
             .schema
             .iter()
@@ -496,6 +528,14 @@ impl Config {
         config.description = edition.description.clone();
         config.base_url = format!("{}{}", self.site_base_url, edition.prefix);
         config.base_path = format!("{}{}", self.site_base_path, edition.prefix);
+        for field in config.schemas.values_mut().flatten() {
+            if let Some(label) = field.labels.get(&edition.code) {
+                field.label = Some(label.clone());
+            }
+            if let Some(help) = field.helps.get(&edition.code) {
+                field.help = Some(help.clone());
+            }
+        }
         if index > 0 {
             for taxonomy in &mut config.taxonomies {
                 taxonomy.path = Some(format!("{}{}", edition.prefix, taxonomy.base()));
@@ -618,8 +658,33 @@ fn schema_field(
                     None
                 }
             };
-            let label = text("label", &mut problem);
-            let help = text("help", &mut problem);
+            // `label = "Country"`, or one per language: `label = { en = "Country", ja = "国" }`.
+            let translated = |key: &str,
+                              problem: &mut dyn FnMut(String, std::ops::Range<usize>)|
+             -> (Option<String>, BTreeMap<String, String>) {
+                match table.get(key) {
+                    Some(toml::Value::Table(languages)) => {
+                        let mut by_language = BTreeMap::new();
+                        for (language, text) in languages {
+                            match text {
+                                toml::Value::String(text) if is_language_tag(language) => {
+                                    by_language.insert(language.clone(), text.clone());
+                                }
+                                _ => problem(
+                                    format!(
+                                        "`{key}` of the schema field `{name}` is text, or a table of texts by language tag (`{{ en = \"...\", ja = \"...\" }}`); `{language}` is not"
+                                    ),
+                                    value.span(),
+                                ),
+                            }
+                        }
+                        (None, by_language)
+                    }
+                    _ => (text(key, problem), BTreeMap::new()),
+                }
+            };
+            let (label, labels) = translated("label", &mut problem);
+            let (help, helps) = translated("help", &mut problem);
             let source_optional = match text("source", &mut problem).as_deref() {
                 None | Some("required") => false,
                 Some("optional") => true,
@@ -635,7 +700,7 @@ fn schema_field(
             };
             (
                 type_text.trim().to_owned(),
-                Some((label, help, required, source_optional)),
+                Some((label, help, required, source_optional, labels, helps)),
             )
         }
         other => {
@@ -668,8 +733,10 @@ fn schema_field(
         problems.push(d);
         return None;
     };
-    let (label, help, required, source_optional) =
-        field.take().unwrap_or((None, None, None, false));
+    let (label, help, required, source_optional, labels, helps) =
+        field
+            .take()
+            .unwrap_or((None, None, None, false, BTreeMap::new(), BTreeMap::new()));
     Some(SchemaField {
         name: name.to_owned(),
         field_type,
@@ -677,6 +744,8 @@ fn schema_field(
         label,
         help,
         source_optional,
+        labels,
+        helps,
     })
 }
 

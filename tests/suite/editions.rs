@@ -526,3 +526,49 @@ fn a_comparison_in_an_edition_lists_every_page_translated_or_not() {
         "{kr}"
     );
 }
+
+#[test]
+fn schema_labels_are_written_per_language() {
+    let site = Site::fixture("editions");
+    let config = std::fs::read_to_string(site.root().join("tradetalks.toml")).unwrap();
+    site.write(
+        "tradetalks.toml",
+        config.replace(
+            "rate = { type = \"figure\", label = \"Reciprocal tariff\" }",
+            "rate = { type = \"figure\", label = { en = \"Reciprocal tariff\", ja = \"相互関税\", hi = \"पारस्परिक शुल्क\" } }",
+        ),
+    );
+    site.build();
+    assert!(
+        site.output("ja/countries/japan/index.html")
+            .contains(">相互関税<")
+    );
+    assert!(
+        site.output("hi/countries/japan/index.html")
+            .contains(">पारस्परिक शुल्क<")
+    );
+    // No Korean label: the default language's.
+    assert!(
+        site.output("kr/countries/japan/index.html")
+            .contains(">Reciprocal tariff<")
+    );
+    assert!(
+        site.output("countries/japan/index.html")
+            .contains(">Reciprocal tariff<")
+    );
+    // The default language's text is required.
+    site.write(
+        "tradetalks.toml",
+        config.replace(
+            "rate = { type = \"figure\", label = \"Reciprocal tariff\" }",
+            "rate = { type = \"figure\", label = { ja = \"相互関税\" } }",
+        ),
+    );
+    let run = site.run(&["build", "--quiet"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("`label` of the schema field `rate` of `countries` has no `en` text, the site's default language"),
+        "{}",
+        run.stderr
+    );
+}
