@@ -53,6 +53,18 @@ pub const BUILTIN: [(&str, &str); 4] = [
     ("hi", include_str!("../messages/hi.ftl")),
 ];
 
+/// Messages the scripts (`search.js`, `tables.js`) show, with the values they fill in: given to
+/// them as JSON by `script_messages()` in `base.html`. `search-results` goes by plural.
+pub const SCRIPT_MESSAGES: [(&str, &[&str]); 7] = [
+    ("search-unavailable", &[]),
+    ("search-nothing", &["query"]),
+    ("search-none", &["query"]),
+    ("search-best", &["shown", "count", "query"]),
+    ("sorted-by", &["column", "direction"]),
+    ("sorted-ascending", &[]),
+    ("sorted-descending", &[]),
+];
+
 /// Where a site's message files live, under its root.
 pub const SITE_FOLDER: &str = "messages";
 
@@ -248,6 +260,121 @@ impl Messages {
         }
     }
 
+    /// Message `key` in `language` for a script to fill in: for each plural category of the
+    /// language (`one`, `other`, … as `Intl.PluralRules` names them), the message with
+    /// `{count}` where the number `count_var` goes, and `{name}` for each of `names`.
+    pub fn plural_forms(
+        &self,
+        language: &str,
+        key: &str,
+        count_var: &str,
+        names: &[&str],
+    ) -> Result<BTreeMap<String, String>, String> {
+        use intl_pluralrules::{PluralCategory, PluralRuleType, PluralRules};
+        let langid: unic_langid::LanguageIdentifier = language
+            .parse()
+            .map_err(|_| format!("`{language}` is not a language tag"))?;
+        let primary: unic_langid::LanguageIdentifier = language
+            .split('-')
+            .next()
+            .unwrap_or(language)
+            .parse()
+            .map_err(|_| format!("`{language}` is not a language tag"))?;
+        let rules = PluralRules::create(langid, PluralRuleType::CARDINAL)
+            .or_else(|_| PluralRules::create(primary, PluralRuleType::CARDINAL))
+            .map_err(|e| format!("no plural rules for `{language}`: {e}"))?;
+        // Two whole numbers of each category (the first that exist below 1,000).
+        let mut samples: BTreeMap<&'static str, Vec<u32>> = BTreeMap::new();
+        for n in 0..1000u32 {
+            let Ok(category) = rules.select(n) else {
+                continue;
+            };
+            let name = match category {
+                PluralCategory::ZERO => "zero",
+                PluralCategory::ONE => "one",
+                PluralCategory::TWO => "two",
+                PluralCategory::FEW => "few",
+                PluralCategory::MANY => "many",
+                PluralCategory::OTHER => "other",
+            };
+            let found = samples.entry(name).or_default();
+            if found.len() < 2 {
+                found.push(n);
+            }
+        }
+        let placeholders: Vec<(String, FluentValue)> = names
+            .iter()
+            .map(|name| ((*name).to_owned(), FluentValue::from(format!("{{{name}}}"))))
+            .collect();
+        let render = |n: u32| {
+            let mut args: Vec<(&str, FluentValue)> = placeholders
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.clone()))
+                .collect();
+            args.push((count_var, FluentValue::from(n)));
+            self.format(language, key, &args)
+        };
+        let mut forms = BTreeMap::new();
+        for (category, numbers) in samples {
+            let first = render(numbers[0])?;
+            // Where two renders differ is where the number goes; with one number in the
+            // category (English `one` is 1 only), where that number is written.
+            let pattern = match numbers.get(1) {
+                Some(&n) => {
+                    let second = render(n)?;
+                    let prefix = first
+                        .char_indices()
+                        .zip(second.chars())
+                        .find(|((_, a), b)| a != b)
+                        .map_or(first.len(), |((i, _), _)| i);
+                    let (first_rest, second_rest) = (
+                        first.get(prefix..).unwrap_or_default(),
+                        second.get(prefix..).unwrap_or_default(),
+                    );
+                    let suffix = first_rest
+                        .chars()
+                        .rev()
+                        .zip(second_rest.chars().rev())
+                        .take_while(|(a, b)| a == b)
+                        .map(|(a, _)| a.len_utf8())
+                        .sum::<usize>();
+                    let end = first.len() - suffix.min(first_rest.len());
+                    format!(
+                        "{}{{count}}{}",
+                        first.get(..prefix).unwrap_or_default(),
+                        first.get(end..).unwrap_or_default()
+                    )
+                }
+                None => first.replacen(&numbers[0].to_string(), "{count}", 1),
+            };
+            forms.insert(category.to_owned(), pattern);
+        }
+        Ok(forms)
+    }
+
+    /// What the scripts show, in `language`, as JSON safe inside `<script>`: each of
+    /// `SCRIPT_MESSAGES` with `{name}` for its values, and `search-results` by plural category.
+    pub fn script_messages(&self, language: &str) -> Result<String, String> {
+        let mut all = serde_json::Map::new();
+        for (key, names) in SCRIPT_MESSAGES {
+            let args: Vec<(&str, FluentValue)> = names
+                .iter()
+                .map(|name| (*name, FluentValue::from(format!("{{{name}}}"))))
+                .collect();
+            all.insert(key.to_owned(), self.format(language, key, &args)?.into());
+        }
+        let forms = self.plural_forms(language, "search-results", "count", &["query"])?;
+        all.insert(
+            "search-results".to_owned(),
+            serde_json::to_value(forms).unwrap_or_default(),
+        );
+        Ok(serde_json::Value::Object(all)
+            .to_string()
+            .replace('<', "\\u003c")
+            .replace('>', "\\u003e")
+            .replace('&', "\\u0026"))
+    }
+
     /// Whether `language` has a message `key`.
     pub fn has(&self, language: &str, key: &str) -> bool {
         self.bundles
@@ -395,6 +522,22 @@ mod tests {
         ] {
             assert_eq!(Messages::builtin(lang).date(lang, date), expected, "{lang}");
         }
+    }
+
+    #[test]
+    fn scripts_get_a_message_per_plural_category() {
+        let en = Messages::builtin("en");
+        let forms = en
+            .plural_forms("en", "search-results", "count", &["query"])
+            .unwrap();
+        assert_eq!(forms["one"], "{count} result for {query}.");
+        assert_eq!(forms["other"], "{count} results for {query}.");
+        let ja = Messages::builtin("ja");
+        let forms = ja
+            .plural_forms("ja", "search-results", "count", &["query"])
+            .unwrap();
+        assert_eq!(forms.keys().collect::<Vec<_>>(), ["other"]);
+        assert!(forms["other"].contains("{count}") && forms["other"].contains("{query}"));
     }
 
     #[test]

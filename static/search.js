@@ -19,6 +19,15 @@
   if (!input || !region || !status || !window.fetch) return;
 
   const MAX = 20;    // results shown
+  // The page's words for what this script says (base.html's #tt-messages, from the edition's
+  // message file), with {name} for the values; English when a page has none.
+  const lang = document.documentElement.lang || "en";
+  const messages = (() => {
+    try { return JSON.parse(document.getElementById("tt-messages").textContent); } catch { return {}; }
+  })();
+  const fill = (text, values) => text.replace(/\{(\w+)\}/g, (m, k) => (k in values ? values[k] : m));
+  const say = (key, values, fallback) => fill(typeof messages[key] === "string" ? messages[key] : fallback, values);
+  const plural = new Intl.PluralRules(lang);
   const DELAY = 150; // ms of quiet after a keystroke before searching
   const STOP = new Set(("a an and are as at be by for from has he in is it its of on or that the to " +
     "was were will with this but").split(" ")); // src/publish/search.rs's is_stop_word
@@ -143,11 +152,14 @@
   function render(query, found, error) {
     region.querySelector(".search-list")?.remove();
     const q = `“${query}”`, n = found ? found.total : 0;
-    status.textContent = error ? "Search is not available right now (its index did not load). Try again later."
+    const count = n.toLocaleString(lang);
+    const forms = messages["search-results"] || {};
+    status.textContent = error ? say("search-unavailable", {}, "Search is not available right now (its index did not load). Try again later.")
       : !query ? ""
-      : !found ? `Nothing to look for in ${q}: type a word of two or more letters (not one like “the”), or one character of Japanese, Chinese or Korean.`
-      : n === 0 ? `No results for ${q}.`
-      : `${n > MAX ? `The best ${MAX} of ` : ""}${n} result${n === 1 ? "" : "s"} for ${q}.`;
+      : !found ? say("search-nothing", { query: q }, "Nothing to look for in {query}: type a word of two or more letters (not one like “the”), or one character of Japanese, Chinese or Korean.")
+      : n === 0 ? say("search-none", { query: q }, "No results for {query}.")
+      : n > MAX ? say("search-best", { shown: MAX.toLocaleString(lang), count, query: q }, "The best {shown} of {count} results for {query}.")
+      : fill(forms[plural.select(n)] || forms.other || "{count} results for {query}.", { count, query: q });
     status.classList.toggle("search-error", !!error);
     if (!found || found.docs.length === 0) return;
     const list = el("ol", "search-list");

@@ -15,6 +15,14 @@
  */
 (function () {
   "use strict";
+  // The words of the page's language for the announcement (base.html's #tt-messages).
+  var messages = {};
+  try { messages = JSON.parse(document.getElementById("tt-messages").textContent); } catch (e) { messages = {}; }
+  function sortedBy(column, direction) {
+    var pattern = messages["sorted-by"] || "Sorted by {column}, {direction}";
+    var words = messages["sorted-" + direction] || direction;
+    return pattern.replace("{column}", column).replace("{direction}", words);
+  }
 
   var EMPTY = /^[\s\u2014\u2013-]*$/; // blank, or only dashes: "no value"
 
@@ -85,7 +93,7 @@
       });
       headers.forEach(function (h) { if (h !== th) h.removeAttribute("aria-sort"); });
       th.setAttribute("aria-sort", direction);
-      live.textContent = "Sorted by " + columnName(th) + ", " + direction;
+      live.textContent = sortedBy(columnName(th), direction);
     }
 
     headers.forEach(function (th) {

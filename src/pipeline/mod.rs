@@ -321,7 +321,13 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
     clock.lap("load content, data, templates");
     let tera = match sources.compile(&lookup, &messages) {
         Ok(tera) => {
-            diagnostics.extend(messages.check_keys(&sources.message_keys()));
+            let mut used = sources.message_keys();
+            // What the scripts show (through `script_messages()`), wherever the templates are.
+            for (key, _) in crate::messages::SCRIPT_MESSAGES {
+                used.entry(key.to_owned()).or_default();
+            }
+            used.entry("search-results".to_owned()).or_default();
+            diagnostics.extend(messages.check_keys(&used));
             Some(tera)
         }
         Err(problems) => {

@@ -514,6 +514,17 @@ fn register_messages(tera: &mut Tera, messages: &crate::messages::SharedMessages
     );
     let shared = messages.clone();
     tera.register_function(
+        "script_messages",
+        move |_: Kwargs, state: &State| -> TeraResult<Value> {
+            let language: String = state
+                .get::<String>("lang")?
+                .unwrap_or_else(|| shared.default_language().to_owned());
+            let json = shared.script_messages(&language).map_err(Error::message)?;
+            Ok(Value::safe_string(&json))
+        },
+    );
+    let shared = messages.clone();
+    tera.register_function(
         "t_html",
         move |kwargs: Kwargs, state: &State| -> TeraResult<Value> {
             render(&shared, &kwargs, state, true).map(|html| Value::safe_string(&html))

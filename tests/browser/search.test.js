@@ -6,8 +6,9 @@
 // Environment (besides lib/harness.js's):
 //   TT_SEARCH_QUERY    what to type (default "rice")
 //   TT_SEARCH_EXPECT   the end of the href of a page that query must find (default "countries/japan/")
-//   TT_SEARCH_ALSO     more [query, expected href end] pairs, as JSON (default none): each is
-//                      loaded as search/?q= and must find its page (words in other scripts)
+//   TT_SEARCH_ALSO     more [query, expected href end, search page] entries, as JSON (default
+//                      none): each is loaded as SEARCH_PAGE?q= (default search/, e.g. ja/search/
+//                      for an edition's own search) and must find its page (words in other scripts)
 // A site without search/index.html skips these tests with a note.
 
 import assert from "node:assert/strict";
@@ -22,7 +23,7 @@ const EXPECT = process.env.TT_SEARCH_EXPECT || "countries/japan/";
 const ALSO = JSON.parse(process.env.TT_SEARCH_ALSO || "[]");
 const NONSENSE = "qzxjv wqkzp";
 const SEARCH = `${BASE_PATH}search/`;
-const withQuery = (q) => `${SEARCH}?q=${encodeURIComponent(q)}`;
+const withQuery = (q, searchPage = SEARCH) => `${searchPage}?q=${encodeURIComponent(q)}`;
 const hasSearch = fs.existsSync(path.join(SITE_DIR, "search", "index.html"));
 const WAIT = { timeout: 10_000 };
 
@@ -52,6 +53,9 @@ function readSearch() {
     value: input ? input.value : null,
     focused: document.activeElement === input,
     q: new URLSearchParams(location.search).get("q"),
+    lang: document.documentElement.lang,
+    // The page's words for the script's messages (base.html's #tt-messages).
+    messages: (() => { try { return JSON.parse(document.getElementById("tt-messages").textContent); } catch { return {}; } })(),
     marker: window.__ttSearchMarker === true,
   };
 }
@@ -63,7 +67,12 @@ async function waitForResults(page, query, { none = false, expect = EXPECT } = {
       const live = document.querySelector("#search-results[aria-live], #search-results [aria-live], #search-results [role=status]");
       if (!live || !live.textContent.includes(q)) return false;
       const hrefs = [...document.querySelectorAll("#search-results li a[href]")].map((a) => a.getAttribute("href"));
-      return none ? /no results/i.test(live.textContent) : hrefs.some((h) => h.endsWith(expect));
+      if (!none) return hrefs.some((h) => h.endsWith(expect));
+      // "No results for “q”." in the page's language.
+      let words = {};
+      try { words = JSON.parse(document.getElementById("tt-messages").textContent); } catch { words = {}; }
+      const noneText = words["search-none"] && words["search-none"].replace("{query}", `“${q}”`);
+      return noneText ? live.textContent.includes(noneText) : /no results/i.test(live.textContent);
     }, WAIT, query, expect, none);
   } catch (err) {
     const s = await page.evaluate(readSearch);
@@ -75,9 +84,11 @@ async function waitForResults(page, query, { none = false, expect = EXPECT } = {
 }
 
 function checkResults(s, query) {
+  const english = !s.lang || s.lang === "en" || s.lang.startsWith("en-");
   assert.ok(s.hasRegion, "no #search-results");
   assert.ok(s.live, "#search-results has no aria-live / role=status status line");
-  assert.match(s.status, /\d+ results? for/, `the status line does not count the results: ${JSON.stringify(s.status)}`);
+  // A count and the query, in the edition's words (English: "3 results for “rice”.").
+  assert.match(s.status, english ? /\d+ results? for/ : /\d/, `the status line does not count the results: ${JSON.stringify(s.status)}`);
   assert.ok(s.status.includes(query), `the status line does not name the query: ${JSON.stringify(s.status)}`);
   for (const l of s.links) {
     assert.ok(l.text, `a result linking to ${l.href} has no text`);
@@ -129,12 +140,13 @@ describe("search", () => {
     }
   });
 
-  for (const [query, expect] of ALSO) {
-    test(`loading search/?q=${query} finds …${expect}`, async () => {
-      const { page, problems } = await openPage(env, withQuery(query));
+  for (const [query, expect, searchPath] of ALSO) {
+    const searchPage = searchPath ? `${BASE_PATH}${searchPath}` : SEARCH;
+    test(`loading ${searchPath || "search/"}?q=${query} finds …${expect}`, async () => {
+      const { page, problems } = await openPage(env, withQuery(query, searchPage));
       try {
         checkResults(await waitForResults(page, query, { expect }), query);
-        assertNoProblems(assert, realProblems(problems), `${withQuery(query)} had problems`);
+        assertNoProblems(assert, realProblems(problems), `${withQuery(query, searchPage)} had problems`);
       } finally {
         await page.close();
       }
@@ -221,7 +233,8 @@ describe("search", () => {
         }, WAIT);
         const s = await page.evaluate(readSearch);
         assert.doesNotMatch(s.status, /results? for/, `the status line claims results: ${JSON.stringify(s.status)}`);
-        assert.match(s.status, /not available|could not|error|fail/i, `no error message: ${JSON.stringify(s.status)}`);
+        if (s.messages["search-unavailable"]) assert.equal(s.status, s.messages["search-unavailable"], "no error message in the page's words");
+        else assert.match(s.status, /not available|could not|error|fail/i, `no error message: ${JSON.stringify(s.status)}`);
         assert.deepEqual(s.links, []);
         assertNoProblems(assert, realProblems(problems), `${SEARCH} had problems`);
       } finally {

@@ -55,7 +55,11 @@ function readTables() {
     });
     const scope = table.closest("figure") || table.parentElement;
     const live = scope ? [...scope.querySelectorAll("[aria-live]")].map((l) => norm(l.textContent)) : [];
-    return { caption: table.caption ? norm(table.caption.textContent) : null, headers, rows: ids, expected, numeric, live };
+    // The page's own words for the orders (base.html's #tt-messages), English without them.
+    let words = {};
+    try { words = JSON.parse(document.getElementById("tt-messages").textContent); } catch { words = {}; }
+    const order = { ascending: words["sorted-ascending"] || "ascending", descending: words["sorted-descending"] || "descending" };
+    return { caption: table.caption ? norm(table.caption.textContent) : null, headers, rows: ids, expected, numeric, live, order };
   });
 }
 
@@ -76,7 +80,9 @@ function checkSorted(state, before, ti, hi, dir, how) {
   assert.deepEqual(others, [], `${label}: other headers still carry aria-sort`);
   assert.deepEqual(t.rows, before.expected[`${h.column}:${dir}`],
     `${label}: rows not in ${dir} order (empty cells last, ties in the server's order)`);
-  assert.ok(t.live.some((text) => text.includes(dir)), `${label}: no aria-live region announces "${dir}" (found ${JSON.stringify(t.live)})`);
+  const word = t.order[dir];
+  assert.ok(t.live.some((text) => text.includes(word) && text.includes(h.text.replace(/\s*\(.*\)$/, ""))),
+    `${label}: no aria-live region announces "${word}" with the column (found ${JSON.stringify(t.live)})`);
 }
 
 describe("sortable tables", () => {

@@ -39,7 +39,21 @@ fn browser_suite(site: &Site, search: (&str, &str), also: &str) {
 fn default_site_and_every_shortcode_in_a_real_browser() {
     let default_site = Site::default_site();
     default_site.build();
-    browser_suite(&default_site, ("rice", "countries/japan/"), "[]");
+    // Each edition's own search finds its words (issue 15's queries).
+    let editions = serde_json::json!([
+        ["関税", "ja/countries/japan/", "ja/search/"],
+        ["交渉", "ja/countries/japan/", "ja/search/"],
+        ["自動車", "ja/countries/japan/", "ja/search/"],
+        ["관세", "ko/countries/south-korea/", "ko/search/"],
+        ["협상", "ko/countries/south-korea/", "ko/search/"],
+        ["शुल्क", "hi/countries/india/", "hi/search/"],
+        ["किसान", "hi/countries/india/", "hi/search/"],
+    ]);
+    browser_suite(
+        &default_site,
+        ("rice", "countries/japan/"),
+        &editions.to_string(),
+    );
     let fixture = Site::fixture("data");
     fixture.build();
     browser_suite(&fixture, ("japan", "stances/japan/"), "[]");
