@@ -108,6 +108,7 @@ fn markdown_article(bencher: divan::Bencher) {
         smart_punctuation: true,
         slugify: tradetalks::content::slug::SlugMode::Unicode,
         highlight: themes(),
+        fallbacks: None,
     };
     bencher.bench(|| markdown::render(&file, body..file.text.len(), &env));
 }

@@ -28,6 +28,10 @@ pub struct RenderEnv<'a> {
     pub slugify: crate::content::slug::SlugMode,
     /// The themes code is highlighted in; `None` leaves code plain.
     pub highlight: Option<highlight::Themes>,
+    /// In an edition, the pages `@/` links reach in the default edition because the edition
+    /// has no translation of them, and that edition's language: such a link says so
+    /// (`hreflang`).
+    pub fallbacks: Option<(&'a std::collections::BTreeSet<String>, &'a str)>,
 }
 
 #[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
@@ -277,6 +281,22 @@ impl<'a> Pass<'a> {
                 String::from("#")
             }
         };
+        // A link to the default edition's page, the edition having none: the same link, which
+        // says the page it leads to is in another language.
+        if let Some((fallbacks, language)) = self.env.fallbacks
+            && fallbacks.contains(path)
+        {
+            let title = if title.is_empty() {
+                String::new()
+            } else {
+                format!(" title=\"{}\"", highlight::escape(&title))
+            };
+            return Event::Html(CowStr::from(format!(
+                "<a href=\"{}\" hreflang=\"{}\"{title}>",
+                highlight::escape(&url),
+                highlight::escape(language)
+            )));
+        }
         Event::Start(Tag::Link {
             link_type,
             dest_url: CowStr::from(url),
@@ -398,6 +418,7 @@ mod tests {
             smart_punctuation: true,
             slugify: crate::content::slug::SlugMode::Unicode,
             highlight: highlight::Themes::named("InspiredGitHub", "base16-ocean.dark").ok(),
+            fallbacks: None,
         };
         let file = SourceFile::new("content/a.md", "/a.md", text);
         render(&file, 0..text.len(), &env)

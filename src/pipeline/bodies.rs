@@ -71,6 +71,9 @@ pub(crate) struct BodyInputs<'a> {
     /// The default edition's content, when this is another edition: a section shortcode
     /// shows its pages where the edition has no translation.
     pub(crate) fallback: Option<&'a Content>,
+    /// In another edition, the `@/` targets it has no translation of, and the default
+    /// edition's language.
+    pub(crate) fallback_links: Option<(&'a std::collections::BTreeSet<String>, &'a str)>,
 }
 
 /// What a body's cache key is made of besides its own file (see `BodyCache::new`).
@@ -212,6 +215,7 @@ pub(crate) fn render_bodies(
         smart_punctuation: config.markdown.smart_punctuation,
         slugify: config.slugify,
         highlight: inputs.themes,
+        fallbacks: inputs.fallback_links,
     };
     let shortcode_env = inputs.templates.map(|(tera, sources)| ShortcodeEnv {
         tera,

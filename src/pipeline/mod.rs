@@ -511,7 +511,14 @@ fn build_edition(
     } else {
         shared.default_urls.clone()
     };
-    urls.extend(url_map(&config, &content));
+    let own_urls = url_map(&config, &content);
+    // `@/` targets only the default edition has: their links say so.
+    let fallback_links: std::collections::BTreeSet<String> = urls
+        .keys()
+        .filter(|key| !own_urls.contains_key(*key))
+        .cloned()
+        .collect();
+    urls.extend(own_urls);
     // `[[nav]]` is the same for every edition (its links fall back to the default edition's
     // pages): checked once.
     for item in config.nav.iter().filter(|_| config.edition == 0) {
@@ -580,6 +587,12 @@ fn build_edition(
         progress: &*progress,
         messages: shared.messages,
         fallback: shared.fallback.filter(|_| config.edition > 0),
+        fallback_links: (config.edition > 0).then(|| {
+            (
+                &fallback_links,
+                config.editions.first().map_or("en", |e| e.code.as_str()),
+            )
+        }),
         cache: body_cache.as_ref(),
     };
     let mut bodies = render_markdown(&inputs, diagnostics);

@@ -296,6 +296,7 @@ impl Session {
             cache: None,
             messages: &state.messages,
             fallback: None,
+            fallback_links: None,
         };
         let results = super::render_bodies(&inputs, &which);
         let mut problems = Diagnostics::default();

@@ -170,8 +170,12 @@ fn links_stay_in_the_edition_and_fall_back_to_the_source() {
     assert!(ja.contains("href=\"/ja/countries/india/\""), "{ja}");
     let kr = site.main_html("kr/index.html");
     assert!(kr.contains("href=\"/kr/countries/japan/\""), "{kr}");
-    // No Korean India page: the link leads to the English one.
-    assert!(kr.contains("href=\"/countries/india/\""), "{kr}");
+    // No Korean India page: the link leads to the English one, and says so.
+    assert!(
+        kr.contains("<a href=\"/countries/india/\" hreflang=\"en\">인도</a>"),
+        "{kr}"
+    );
+    assert!(!ja.contains("hreflang"), "{ja}");
     // Shared files stay at the root for every edition.
     let head = site.output("kr/countries/japan/index.html");
     assert!(head.contains("href=\"/style.css\""), "{head}");
