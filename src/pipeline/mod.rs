@@ -639,7 +639,9 @@ fn build_edition(
     site_lookup.shared_files = shared.shared_files.clone();
     site_lookup.site_base_path = config.site_base_path.clone();
     lookup.set(site_lookup);
-    let views = views.with_translations(shared.translations, &config);
+    let views = views
+        .with_translations(shared.translations, &config)
+        .with_messages(shared.messages);
 
     let tera = tera.filter(|_| !diagnostics.has_errors())?;
     let mut site = BuiltSite {

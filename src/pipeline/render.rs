@@ -221,7 +221,14 @@ impl Render<'_> {
         context.insert("current_path", &path);
         context.insert(
             "meta",
-            &publish::meta::generated(config, "Page not found", &config.description, &path),
+            &publish::meta::generated(
+                config,
+                &self
+                    .views
+                    .word(config, "not-found-title", &[], "Page not found".to_owned()),
+                &config.description,
+                &path,
+            ),
         );
         self.render("404.html", &context, path, "the 404 page")
     }

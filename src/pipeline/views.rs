@@ -22,6 +22,8 @@ pub(crate) struct Views {
     pub(crate) homes: Value,
     /// The edition's language: which messages `t` shows.
     pub(crate) lang: Value,
+    /// The words of the interface, for what Rust writes into pages (generated pages' titles).
+    pub(crate) messages: Option<crate::messages::SharedMessages>,
 }
 
 impl Views {
@@ -63,6 +65,7 @@ impl Views {
             translations: None,
             homes: Value::from(Vec::<Value>::new()),
             lang: Value::from(config.language.as_str()),
+            messages: None,
         };
         views.sections = views.section_values(config, content, bodies);
         views
@@ -150,7 +153,35 @@ impl Views {
             translations: None,
             homes: Value::none(),
             lang: self.lang,
+            messages: self.messages,
         }
+    }
+
+    /// The values with the words of the interface.
+    pub(crate) fn with_messages(mut self, messages: &crate::messages::SharedMessages) -> Views {
+        self.messages = Some(messages.clone());
+        self
+    }
+
+    /// Message `key` in the edition's language with `args`, or `english` where the values
+    /// have no messages (or the message fails: the template check reports missing keys).
+    pub(crate) fn word(
+        &self,
+        config: &Config,
+        key: &str,
+        args: &[(&str, &str)],
+        english: String,
+    ) -> String {
+        let Some(messages) = &self.messages else {
+            return english;
+        };
+        let args: Vec<(&str, fluent_bundle::FluentValue)> = args
+            .iter()
+            .map(|(name, value)| (*name, fluent_bundle::FluentValue::from(*value)))
+            .collect();
+        messages
+            .format(&config.language, key, &args)
+            .unwrap_or(english)
     }
 
     /// The values with the site's editions, for `languages` on every page.
@@ -485,6 +516,7 @@ pub(crate) fn lookup_before_bodies(
         translations: None,
         homes: Value::none(),
         lang: Value::from(config.language.as_str()),
+        messages: None,
     };
     views.lookup(config, content, taxonomies, data)
 }

@@ -41,14 +41,15 @@ pub(crate) fn render(
         context.insert("current_path", &taxonomy.path);
         context.insert("taxonomy", taxonomy);
         let heading = crate::shortcodes::format::humanise(&taxonomy.name);
+        let description = views.word(
+            config,
+            "taxonomy-description",
+            &[("taxonomy", &taxonomy.name)],
+            format!("Every {} used on this site, with its pages.", taxonomy.name),
+        );
         context.insert(
             "meta",
-            &super::meta::generated(
-                config,
-                &heading,
-                &format!("Every {} used on this site, with its pages.", taxonomy.name),
-                &taxonomy.path,
-            ),
+            &super::meta::generated(config, &heading, &description, &taxonomy.path),
         );
         if wanted(&taxonomy.path, &[]) {
             jobs.push((taxonomy.path.clone(), "taxonomy_list.html", context));
@@ -74,14 +75,15 @@ pub(crate) fn render(
                     ),
                 );
                 let title = format!("{}: {}", heading, term.name);
+                let description = views.word(
+                    config,
+                    "term-description",
+                    &[("term", &term.name), ("taxonomy", &taxonomy.name)],
+                    format!("Pages filed under {} in {}.", term.name, taxonomy.name),
+                );
                 context.insert(
                     "meta",
-                    &super::meta::generated(
-                        config,
-                        &title,
-                        &format!("Pages filed under {} in {}.", term.name, taxonomy.name),
-                        &pager.path,
-                    ),
+                    &super::meta::generated(config, &title, &description, &pager.path),
                 );
                 jobs.push((pager.path.clone(), "taxonomy_term.html", context));
             }
@@ -93,7 +95,12 @@ pub(crate) fn render(
         context.insert("current_path", &search_path);
         context.insert(
             "meta",
-            &super::meta::generated(config, "Search", &config.description, &search_path),
+            &super::meta::generated(
+                config,
+                &views.word(config, "search-title", &[], "Search".to_owned()),
+                &config.description,
+                &search_path,
+            ),
         );
         jobs.push((search_path, "search.html", context));
     }

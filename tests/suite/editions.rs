@@ -338,8 +338,17 @@ fn interface_words_and_dates_are_in_each_edition_s_language() {
         hi.contains("प्रकाशित: <time datetime=\"2025-04-17\">17 अप्रैल, 2025</time>"),
         "{hi}"
     );
+    // Generated pages' titles and descriptions too.
+    let not_found = site.output("ja/404.html");
+    assert!(
+        not_found.contains("<title>ページが見つかりません"),
+        "{not_found}"
+    );
+    let sectors = site.output("ja/sectors/index.html");
+    assert!(!sectors.contains("used on this site"), "{sectors}");
     let en = site.output("countries/japan/index.html");
     assert!(en.contains("Published <time datetime=\"2025-04-18\">18 April 2025</time>"));
+    assert!(site.output("404.html").contains("<title>Page not found"));
     assert!(en.contains(">Skip to the content</a>"));
 }
 
