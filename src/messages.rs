@@ -15,6 +15,8 @@ use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
 use crate::config::Config;
+use crate::diagnostic::{Diagnostic, did_you_mean};
+use crate::source::SourceFile;
 
 type DateFormatter = icu_datetime::FixedCalendarDateTimeFormatter<
     icu_calendar::Gregorian,
@@ -26,24 +28,27 @@ type MonthFormatter = icu_datetime::FixedCalendarDateTimeFormatter<
     icu_datetime::fieldsets::YM,
 >;
 
-fn month_formatter(code: &str) -> Option<MonthFormatter> {
+/// The locale whose CLDR dates an edition in `code` shows; none for English, whose dates read
+/// `2 April 2025` on every site, or for a tag ICU4X cannot read.
+fn date_locale(code: &str) -> Option<icu_locale_core::Locale> {
     if code == "en" || code.starts_with("en-") {
         return None;
     }
-    let locale: icu_locale_core::Locale = code.parse().ok()?;
-    MonthFormatter::try_new((&locale).into(), icu_datetime::fieldsets::YM::long()).ok()
+    code.parse().ok()
 }
 
-/// The long date formatter of `code` (none for English, or a tag ICU4X cannot read).
-fn date_formatter(code: &str) -> Option<DateFormatter> {
-    if code == "en" || code.starts_with("en-") {
-        return None;
-    }
-    let locale: icu_locale_core::Locale = code.parse().ok()?;
-    DateFormatter::try_new((&locale).into(), icu_datetime::fieldsets::YMD::long()).ok()
+/// `date` (with `day` for its day) in ICU4X's calendar.
+fn gregorian(
+    date: jiff::civil::Date,
+    day: i8,
+) -> Option<icu_calendar::Date<icu_calendar::Gregorian>> {
+    icu_calendar::Date::try_new_gregorian(
+        i32::from(date.year()),
+        u8::try_from(date.month()).ok()?,
+        u8::try_from(day).ok()?,
+    )
+    .ok()
 }
-use crate::diagnostic::{Diagnostic, did_you_mean};
-use crate::source::SourceFile;
 
 /// The message files built into tradetalks, by language.
 pub const BUILTIN: [(&str, &str); 4] = [
@@ -129,12 +134,17 @@ impl Messages {
                         .iter()
                         .find(|(lang, _)| *lang == default)
                         .unwrap_or(&BUILTIN[0]);
+                    let table = format!("[languages.{code}]");
+                    let warning = Diagnostic::warning(format!(
+                        "the `{code}` edition has no message file, so its interface words (Published, Contents, Search…) are in `{}`",
+                        fallback.0
+                    ));
+                    let warning = match config.file.text.find(&table) {
+                        Some(at) => warning.at(&config.file, at..at + table.len()),
+                        None => warning.in_file(crate::config::CONFIG_FILE),
+                    };
                     problems.push(
-                        Diagnostic::warning(format!(
-                            "the `{code}` edition has no message file, so its interface words (Published, Contents, Search…) are in `{}`",
-                            fallback.0
-                        ))
-                        .in_file(crate::config::CONFIG_FILE)
+                        warning
                         .with_help(format!(
                             "write `{SITE_FOLDER}/{code}.ftl` with the keys of the built-in `en.ftl` (`tradetalks help templates` lists them)"
                         )),
@@ -188,8 +198,20 @@ impl Messages {
                 code.to_owned(),
                 Bundle {
                     bundle,
-                    dates: date_formatter(code),
-                    months: month_formatter(code),
+                    dates: date_locale(code).and_then(|locale| {
+                        DateFormatter::try_new(
+                            (&locale).into(),
+                            icu_datetime::fieldsets::YMD::long(),
+                        )
+                        .ok()
+                    }),
+                    months: date_locale(code).and_then(|locale| {
+                        MonthFormatter::try_new(
+                            (&locale).into(),
+                            icu_datetime::fieldsets::YM::long(),
+                        )
+                        .ok()
+                    }),
                     keys,
                     origins,
                 },
@@ -198,17 +220,6 @@ impl Messages {
         messages.digest = hasher.finalize().to_hex().to_string();
         messages.default = default.to_owned();
         (messages, problems)
-    }
-
-    /// Built-in messages only (tests, and code that renders outside a site).
-    pub fn builtin(language: &str) -> Messages {
-        let text =
-            format!("title = \"t\"\nbase_url = \"https://x.org/\"\nlanguage = \"{language}\"\n");
-        let file = SourceFile::new("tradetalks.toml", "tradetalks.toml", text);
-        let Ok(config) = Config::parse(std::path::Path::new("."), &file, None) else {
-            return Messages::default();
-        };
-        Messages::load(&config).0
     }
 
     /// The default edition's language: what `t` speaks where a render names none.
@@ -225,30 +236,14 @@ impl Messages {
     /// `2 अप्रैल 2025`.
     pub fn date(&self, language: &str, date: jiff::civil::Date) -> String {
         let formatter = self.bundles.get(language).and_then(|b| b.dates.as_ref());
-        let icu = formatter.and_then(|f| {
-            let day = icu_calendar::Date::try_new_gregorian(
-                i32::from(date.year()),
-                u8::try_from(date.month()).ok()?,
-                u8::try_from(date.day()).ok()?,
-            )
-            .ok()?;
-            Some(f.format(&day).to_string())
-        });
+        let icu = formatter.and_then(|f| Some(f.format(&gregorian(date, date.day())?).to_string()));
         icu.unwrap_or_else(|| date.strftime("%-d %B %Y").to_string())
     }
 
     /// The month of `date` in `language`: `February 2025`, `2025年2月`.
     pub fn month(&self, language: &str, date: jiff::civil::Date) -> String {
         let formatter = self.bundles.get(language).and_then(|b| b.months.as_ref());
-        let icu = formatter.and_then(|f| {
-            let day = icu_calendar::Date::try_new_gregorian(
-                i32::from(date.year()),
-                u8::try_from(date.month()).ok()?,
-                1,
-            )
-            .ok()?;
-            Some(f.format(&day).to_string())
-        });
+        let icu = formatter.and_then(|f| Some(f.format(&gregorian(date, 1)?).to_string()));
         icu.unwrap_or_else(|| date.strftime("%B %Y").to_string())
     }
 
@@ -420,13 +415,21 @@ impl Messages {
         }
     }
 
-    /// Checks that every edition's language has every key in `used` (key → where it is used:
-    /// the template and the byte range of the key in it). One error for each missing key and
-    /// language, at its first use.
+    /// Checks that every edition's language has every key the templates name in `used` (key →
+    /// where it is used: the template and the byte range of the key in it) and every key the
+    /// scripts show (`script_messages()`). One error for each missing key and language, at its
+    /// first use.
     pub fn check_keys(
         &self,
-        used: &BTreeMap<String, Vec<(SourceFile, std::ops::Range<usize>)>>,
+        mut used: BTreeMap<String, Vec<(SourceFile, std::ops::Range<usize>)>>,
     ) -> Vec<Diagnostic> {
+        for key in SCRIPT_MESSAGES
+            .iter()
+            .map(|(key, _)| *key)
+            .chain(["search-results"])
+        {
+            used.entry(key.to_owned()).or_default();
+        }
         let mut problems = Vec::new();
         for (language, bundle) in &self.bundles {
             let missing: Vec<(&String, &Vec<_>)> = used
@@ -491,6 +494,20 @@ pub type SharedMessages = Arc<Messages>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl Messages {
+        /// Built-in messages only, for a site in `language`.
+        fn builtin(language: &str) -> Messages {
+            let text = format!(
+                "title = \"t\"\nbase_url = \"https://x.org/\"\nlanguage = \"{language}\"\n"
+            );
+            let file = SourceFile::new("tradetalks.toml", "tradetalks.toml", text);
+            let Ok(config) = Config::parse(std::path::Path::new("."), &file, None) else {
+                return Messages::default();
+            };
+            Messages::load(&config).0
+        }
+    }
 
     #[test]
     fn builtin_files_have_the_same_keys_and_parse() {

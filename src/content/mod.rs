@@ -699,6 +699,56 @@ fn place_page(
     Ok((page, bundle_dir))
 }
 
+/// Two editions making the same URL: a folder of the default edition named like another
+/// edition's path (`content/ja/about.md` and the Japanese `about.ja.md` both make `/ja/about/`).
+/// Each edition checks its own URLs; these would silently overwrite each other.
+pub fn clashes_between_editions<'c>(
+    editions: impl Iterator<Item = &'c Content>,
+) -> Vec<Diagnostic> {
+    let mut claims: BTreeMap<&str, String> = BTreeMap::new();
+    let mut problems = Vec::new();
+    for content in editions {
+        let own = content
+            .pages
+            .iter()
+            .map(|p| (p.path.as_str(), Some(&p.file)))
+            .chain(
+                content
+                    .sections
+                    .values()
+                    .map(|s| (s.path.as_str(), s.file.as_ref())),
+            );
+        let mut seen_here = BTreeSet::new();
+        for (path, file) in own {
+            let name = file.map_or_else(
+                || format!("the section made for `/{path}`"),
+                |f| format!("`{}`", f.name),
+            );
+            if !seen_here.insert(path) {
+                continue;
+            }
+            match claims.get(path) {
+                Some(first) => {
+                    let d = Diagnostic::error(format!(
+                        "two editions make the same URL `/{path}`: {first} and {name}"
+                    ));
+                    let d = match file {
+                        Some(f) => d.in_file(&f.name),
+                        None => d,
+                    };
+                    problems.push(d.with_help(
+                        "rename the folder of the default edition, or give the edition another `path` in its `[languages]` table",
+                    ));
+                }
+                None => {
+                    claims.insert(path, name);
+                }
+            }
+        }
+    }
+    problems
+}
+
 /// A Markdown file's path under `content/` as `@/` links name it: a translation by its
 /// source's name (`countries/japan.ja.md` → `countries/japan.md`).
 fn content_path_of(file: &SourceFile, config: &Config) -> String {

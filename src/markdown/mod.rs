@@ -394,6 +394,9 @@ pub fn word_count(text: &str) -> usize {
     };
     text.split_whitespace()
         .map(|run| {
+            if run.is_ascii() {
+                return 1;
+            }
             let wide = run.chars().filter(|&c| unspaced(c)).count();
             if wide == 0 { 1 } else { wide.div_ceil(2) }
         })

@@ -290,6 +290,9 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
         diagnostics.extend(problems);
         editions.push((edition_config, content));
     }
+    diagnostics.extend(content::clashes_between_editions(
+        editions.iter().map(|(_, content)| content),
+    ));
     for (_, content) in &mut editions {
         diagnostics.extend(facts::resolve_references(content, &data_files));
     }
@@ -321,13 +324,7 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
     clock.lap("load content, data, templates");
     let tera = match sources.compile(&lookup, &messages) {
         Ok(tera) => {
-            let mut used = sources.message_keys();
-            // What the scripts show (through `script_messages()`), wherever the templates are.
-            for (key, _) in crate::messages::SCRIPT_MESSAGES {
-                used.entry(key.to_owned()).or_default();
-            }
-            used.entry("search-results".to_owned()).or_default();
-            diagnostics.extend(messages.check_keys(&used));
+            diagnostics.extend(messages.check_keys(sources.message_keys()));
             Some(tera)
         }
         Err(problems) => {
@@ -506,19 +503,19 @@ fn build_edition(
         &no_data
     };
     diagnostics.extend(facts::stale_figures(&config, &content, own_data, today));
-    let mut urls = if config.edition == 0 {
-        BTreeMap::new()
-    } else {
-        shared.default_urls.clone()
-    };
-    let own_urls = url_map(&config, &content);
-    // `@/` targets only the default edition has: their links say so.
-    let fallback_links: std::collections::BTreeSet<String> = urls
-        .keys()
-        .filter(|key| !own_urls.contains_key(*key))
-        .cloned()
-        .collect();
-    urls.extend(own_urls);
+    // The default edition's `@/` targets are its own; another edition's are its own over the
+    // default's, and those only the default edition has say so in their links.
+    let mut urls = shared.default_urls.clone();
+    let mut fallback_links = std::collections::BTreeSet::new();
+    if config.edition > 0 {
+        let own_urls = url_map(&config, &content);
+        fallback_links = urls
+            .keys()
+            .filter(|key| !own_urls.contains_key(*key))
+            .cloned()
+            .collect();
+        urls.extend(own_urls);
+    }
     // `[[nav]]` is the same for every edition (its links fall back to the default edition's
     // pages): checked once.
     for item in config.nav.iter().filter(|_| config.edition == 0) {

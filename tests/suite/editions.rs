@@ -14,6 +14,16 @@ fn built() -> Site {
     site
 }
 
+/// Adds `text` (tables) at the end of the site's `tradetalks.toml`.
+fn add_to_config(site: &Site, text: &str) {
+    let config = std::fs::read_to_string(site.root().join("tradetalks.toml")).unwrap();
+    site.write("tradetalks.toml", format!("{config}\n{text}"));
+}
+
+/// The fixture's Japan page in French (a language with no built-in messages).
+const FRENCH_JAPAN: &str = "---\ntitle: \"Japon\"\ndate: 2025-04-18\ncountry: \"Japon\"\nrate: { data: \"rates.csv\", row: \"JP\", column: \"rate\" }\n---\nLe Japon négocie.\n";
+const FRENCH_TABLE: &str = "[languages.fr]\nname = \"Français\"\ntitle = \"Négociations\"\n";
+
 /// `(hreflang, href)` of every `<link rel="alternate" hreflang>` in a page.
 fn alternates(html: &str) -> BTreeSet<(String, String)> {
     html.lines()
@@ -230,10 +240,7 @@ fn each_edition_has_its_feed_search_and_taxonomies_and_one_sitemap_lists_them() 
 #[test]
 fn a_french_edition_of_one_page_takes_one_file_and_one_table() {
     let site = Site::fixture("editions");
-    site.write(
-        "content/countries/japan.fr.md",
-        "---\ntitle: \"Japon\"\ndate: 2025-04-18\ncountry: \"Japon\"\nrate: { data: \"rates.csv\", row: \"JP\", column: \"rate\" }\n---\nLe Japon négocie.\n",
-    );
+    site.write("content/countries/japan.fr.md", FRENCH_JAPAN);
     // Without its table, the translation would publish as a page `japan.fr`: an error.
     let run = site.run(&["build", "--quiet", "--as-of", "2025-04-20"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
@@ -242,11 +249,7 @@ fn a_french_edition_of_one_page_takes_one_file_and_one_table() {
         "{}",
         run.stderr
     );
-    let config = std::fs::read_to_string(site.root().join("tradetalks.toml")).unwrap();
-    site.write(
-        "tradetalks.toml",
-        format!("{config}\n[languages.fr]\nname = \"Français\"\ntitle = \"Négociations\"\n"),
-    );
+    add_to_config(&site, FRENCH_TABLE);
     site.build();
     let page = site.output("fr/countries/japan/index.html");
     assert!(page.contains("<html lang=\"fr\" dir=\"ltr\">"));
@@ -265,10 +268,9 @@ fn a_french_edition_of_one_page_takes_one_file_and_one_table() {
 #[test]
 fn language_tables_are_checked() {
     let site = Site::fixture("editions");
-    let config = std::fs::read_to_string(site.root().join("tradetalks.toml")).unwrap();
-    site.write(
-        "tradetalks.toml",
-        format!("{config}\n[languages.Japanese]\ntitle = \"x\"\n\n[languages.ar]\ntitle = \"x\"\ndirection = \"sideways\"\n\n[languages.de]\ntitle = \"y\"\npath = \"/ja/\"\n"),
+    add_to_config(
+        &site,
+        "[languages.Japanese]\ntitle = \"x\"\n\n[languages.ar]\ntitle = \"x\"\ndirection = \"sideways\"\n\n[languages.de]\ntitle = \"y\"\npath = \"/ja/\"\n",
     );
     let run = site.run(&["build", "--quiet"]);
     assert_eq!(run.code, 1);
@@ -304,10 +306,9 @@ fn language_tables_are_checked() {
 #[test]
 fn a_right_to_left_edition_says_so() {
     let site = Site::fixture("editions");
-    let config = std::fs::read_to_string(site.root().join("tradetalks.toml")).unwrap();
-    site.write(
-        "tradetalks.toml",
-        format!("{config}\n[languages.ar]\nname = \"العربية\"\ntitle = \"محادثات التعريفات\"\n"),
+    add_to_config(
+        &site,
+        "[languages.ar]\nname = \"العربية\"\ntitle = \"محادثات التعريفات\"\n",
     );
     site.write(
         "content/countries/japan.ar.md",
@@ -438,15 +439,8 @@ fn a_missing_message_stops_the_build_naming_key_and_language() {
 #[test]
 fn a_language_without_messages_speaks_the_default_s_and_says_so() {
     let site = Site::fixture("editions");
-    let config = std::fs::read_to_string(site.root().join("tradetalks.toml")).unwrap();
-    site.write(
-        "tradetalks.toml",
-        format!("{config}\n[languages.fr]\nname = \"Français\"\ntitle = \"Négociations\"\n"),
-    );
-    site.write(
-        "content/countries/japan.fr.md",
-        "---\ntitle: \"Japon\"\ndate: 2025-04-18\ncountry: \"Japon\"\nrate: { data: \"rates.csv\", row: \"JP\", column: \"rate\" }\n---\nLe Japon négocie.\n",
-    );
+    add_to_config(&site, FRENCH_TABLE);
+    site.write("content/countries/japan.fr.md", FRENCH_JAPAN);
     let run = site.run(&["build", "--quiet", "--as-of", "2025-04-20"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
@@ -581,6 +575,23 @@ fn schema_labels_are_written_per_language() {
     assert_eq!(run.code, 1);
     assert!(
         run.stderr.contains("`label` of the schema field `rate` of `countries` has no `en` text, the site's default language"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn two_editions_making_the_same_url_is_an_error() {
+    let site = Site::fixture("editions");
+    // A folder of the default edition named like the Japanese edition's path.
+    site.write(
+        "content/ja/countries/japan.md",
+        "---\ntitle: \"Japan again\"\n---\nText.\n",
+    );
+    let run = site.run(&["build", "--quiet", "--as-of", "2025-04-20"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("two editions make the same URL `/ja/countries/japan/`: `content/ja/countries/japan.md` and `content/countries/japan.ja.md`"),
         "{}",
         run.stderr
     );
