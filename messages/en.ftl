@@ -47,6 +47,16 @@ no-value = no value
 source-number = source { $number }
 download-csv = Download this table (CSV)
 chart-figures = { $caption }: the figures
+not-stated = Not stated
+yes = Yes
+no = No
+list-pair = { $first } and { $second }
+chart-description = Horizontal bar chart of { $series } by { $by }, { $count ->
+    [one] { $count } row
+   *[other] { $count } rows
+}.
+chart-extremes = Highest: { $highest } at { $highest-value }; lowest: { $lowest } at { $lowest-value }.
+chart-table-follows = The same figures follow as a table.
 
 ## Timelines
 timeline-past = Past
@@ -66,8 +76,9 @@ page-count = { $count ->
 }
 list-page-of = list page { $number } of { $count }
 taxonomy-empty = No page uses this taxonomy yet.
-taxonomy-description = Every { $taxonomy } used on this site, with its pages.
+taxonomy-description = { $taxonomy }: every term used on this site, with its pages.
 term-description = Pages filed under { $term } in { $taxonomy }.
+term-title = { $taxonomy }: { $term }
 list-pages = List pages
 
 ## The 404 page

@@ -48,6 +48,16 @@ no-value = आंकड़ा उपलब्ध नहीं
 source-number = स्रोत { $number }
 download-csv = यह तालिका डाउनलोड करें (CSV)
 chart-figures = { $caption }: आंकड़े
+not-stated = उल्लेख नहीं
+yes = हाँ
+no = नहीं
+list-pair = { $first } और { $second }
+chart-description = { $by } के अनुसार { $series } का क्षैतिज बार चार्ट, { $count ->
+    [one] { $count } पंक्ति
+   *[other] { $count } पंक्तियाँ
+}।
+chart-extremes = सबसे अधिक: { $highest }, { $highest-value }; सबसे कम: { $lowest }, { $lowest-value }।
+chart-table-follows = यही आंकड़े आगे तालिका में दिए गए हैं।
 
 ## Timelines
 timeline-past = पूर्व
@@ -69,6 +79,7 @@ list-page-of = सूची का पृष्ठ { $number } (कुल { $cou
 taxonomy-empty = अभी तक किसी पृष्ठ में इस वर्गीकरण का उपयोग नहीं हुआ है।
 taxonomy-description = इस साइट पर प्रयुक्त सभी { $taxonomy }, उनके पृष्ठों के साथ।
 term-description = { $taxonomy } में { $term } के अंतर्गत पृष्ठ।
+term-title = { $taxonomy }: { $term }
 list-pages = सूची के पृष्ठ
 
 ## The 404 page

@@ -44,6 +44,13 @@ no-value = データなし
 source-number = 出典{ $number }
 download-csv = この表をダウンロード（CSV）
 chart-figures = { $caption }：数値一覧
+not-stated = 記載なし
+yes = はい
+no = いいえ
+list-pair = { $first }と{ $second }
+chart-description = { $by }ごとの{ $series }を示す横棒グラフ（{ $count }項目）。
+chart-extremes = 最も高いのは{ $highest }の{ $highest-value }、最も低いのは{ $lowest }の{ $lowest-value }。
+chart-table-follows = 同じ数値を次の表に示します。
 
 ## Timelines
 timeline-past = 過去
@@ -62,6 +69,7 @@ list-page-of = 一覧の{ $number }ページ目（全{ $count }ページ）
 taxonomy-empty = この分類を使っているページはまだありません。
 taxonomy-description = このサイトで使われている{ $taxonomy }の一覧と、それぞれのページです。
 term-description = { $taxonomy }「{ $term }」に分類されたページです。
+term-title = { $taxonomy }：{ $term }
 list-pages = ページ送り
 
 ## The 404 page

@@ -44,6 +44,13 @@ no-value = 자료 없음
 source-number = 출처 { $number }
 download-csv = 이 표 내려받기(CSV)
 chart-figures = { $caption }: 수치
+not-stated = 밝히지 않음
+yes = 예
+no = 아니요
+list-pair = { $first } 및 { $second }
+chart-description = { $by }별 { $series }의 가로 막대 그래프({ $count }개 항목).
+chart-extremes = 가장 높은 값은 { $highest }의 { $highest-value }, 가장 낮은 값은 { $lowest }의 { $lowest-value }.
+chart-table-follows = 같은 수치를 아래 표로 제공합니다.
 
 ## Timelines
 timeline-past = 과거
@@ -62,6 +69,7 @@ list-page-of = 목록 { $count }쪽 중 { $number }쪽
 taxonomy-empty = 아직 이 분류를 사용하는 페이지가 없습니다.
 taxonomy-description = 이 사이트의 { $taxonomy } 전체 목록과 해당 페이지입니다.
 term-description = { $taxonomy } 중 ‘{ $term }’에 분류된 페이지입니다.
+term-title = { $taxonomy }: { $term }
 list-pages = 페이지 이동
 
 ## The 404 page

@@ -421,16 +421,35 @@ fn outdated_translations(status: &[pipeline::EditionStatus]) -> Vec<Diagnostic> 
     status
         .iter()
         .flat_map(|edition| &edition.outdated)
-        .map(|outdated| {
-            let own = outdated
-                .translation_date
-                .map_or_else(String::new, |d| format!(" (the translation's is {d})"));
-            Diagnostic::warning(format!(
-                "this translation is older than its source: `{}` was updated on {}{own}",
-                outdated.source_name, outdated.source_date
+        .map(|outdated| match &outdated.why {
+            pipeline::Staleness::Dates {
+                source,
+                translation,
+            } => {
+                let own = translation
+                    .map_or_else(String::new, |d| format!(" (the translation's is {d})"));
+                Diagnostic::warning(format!(
+                    "this translation is older than its source: `{}` was updated on {source}{own}",
+                    outdated.source_name
+                ))
+                .in_file(&outdated.translation.name)
+                .with_help(format!(
+                    "bring the translation up to date and set its `updated:` to the day you did, or record the version of the source it now follows: `translated_from: \"{}\"`",
+                    outdated.source_version
+                ))
+            }
+            pipeline::Staleness::Version {
+                recorded,
+                span,
+                current,
+            } => Diagnostic::warning(format!(
+                "this translation was made from another version of `{}`: it records `{recorded}`, and the source is now `{current}`",
+                outdated.source_name
             ))
-            .in_file(&outdated.translation.name)
-            .with_help("bring the translation up to date and set its `updated:` to the day you did")
+            .at(&outdated.translation, span.clone())
+            .with_help(format!(
+                "bring the translation up to date with the source, then write `translated_from: \"{current}\"`"
+            )),
         })
         .collect()
 }

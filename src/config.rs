@@ -94,7 +94,7 @@ pub struct NavItem {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawDataSchema {
-    title: Option<String>,
+    title: Option<Spanned<toml::Value>>,
     source: Option<String>,
     as_of: Option<Spanned<toml::Value>>,
     key: Option<String>,
@@ -125,6 +125,21 @@ pub struct TaxonomyConfig {
     /// Terms per page on a term's list page; 0 means one page.
     #[serde(default)]
     pub paginate: usize,
+    /// Its name on its pages (`Sectors`), once or per language; defaults to the name.
+    #[serde(default)]
+    pub title: Option<Texts>,
+    /// Terms' names in other languages: `Autos = { ja = "自動車" }`. Pages write a term in
+    /// the default language; its page keeps that term's URL in every edition.
+    #[serde(default)]
+    pub terms: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+/// A text written once (`"Sectors"`) or per language (`{ en = "Sectors", ja = "分野" }`).
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(untagged)]
+pub enum Texts {
+    One(String),
+    ByLanguage(BTreeMap<String, String>),
 }
 
 impl TaxonomyConfig {
@@ -135,6 +150,28 @@ impl TaxonomyConfig {
             .map(|p| p.trim_matches('/'))
             .filter(|p| !p.is_empty())
             .unwrap_or(&self.name)
+    }
+
+    /// Its name in `language`: its `title` there, else in `default` (the site's language),
+    /// else its name made readable (`trade_areas` → `Trade areas`).
+    pub fn title_in(&self, language: &str, default: &str) -> String {
+        match &self.title {
+            Some(Texts::One(text)) => text.clone(),
+            Some(Texts::ByLanguage(texts)) => texts
+                .get(language)
+                .or_else(|| texts.get(default))
+                .cloned()
+                .unwrap_or_else(|| crate::shortcodes::format::humanise(&self.name)),
+            None => crate::shortcodes::format::humanise(&self.name),
+        }
+    }
+
+    /// The name of `term` (as pages write it) in `language`.
+    pub fn term_in<'a>(&'a self, term: &'a str, language: &str) -> &'a str {
+        self.terms
+            .get(term)
+            .and_then(|names| names.get(language))
+            .map_or(term, String::as_str)
     }
 
     /// The site path of a term's page: `sectors/rice-farming/`.
@@ -331,7 +368,9 @@ pub struct Config {
 /// The declared shape and provenance of one data file.
 #[derive(Debug, Clone, Default)]
 pub struct DataSchema {
+    /// The title in the default language; `titles` has it per language when it is written so.
     pub title: Option<String>,
+    pub titles: BTreeMap<String, String>,
     pub source: Option<String>,
     pub as_of: Option<jiff::civil::Date>,
     /// The column that names a row in fact references.
@@ -345,6 +384,14 @@ impl DataSchema {
     pub fn column(&self, name: &str) -> Option<&ColumnSchema> {
         self.columns.iter().find(|c| c.name == name)
     }
+
+    /// The file's title in `language`, or in the default language where it has none.
+    pub fn title_in(&self, language: &str) -> Option<&str> {
+        self.titles
+            .get(language)
+            .or(self.title.as_ref())
+            .map(String::as_str)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -352,10 +399,55 @@ pub struct ColumnSchema {
     pub name: String,
     pub column_type: ColumnType,
     pub required: bool,
+    /// The label in the default language; `labels` has it per language when written so.
     pub label: Option<String>,
+    pub labels: BTreeMap<String, String>,
     pub unit: Option<String>,
     pub min: Option<f64>,
     pub max: Option<f64>,
+}
+
+impl ColumnSchema {
+    /// The column's label in `language`, or in the default language where it has none.
+    pub fn label_in(&self, language: &str) -> Option<&str> {
+        self.labels
+            .get(language)
+            .or(self.label.as_ref())
+            .map(String::as_str)
+    }
+}
+
+/// Text written once (`"Rate"`) or per language (`{ en = "Rate", ja = "税率" }`): the text in
+/// `default` (the site's language), and the texts by language tag.
+fn texts_by_language(
+    value: &toml::Value,
+    default: &str,
+) -> Result<(Option<String>, BTreeMap<String, String>), String> {
+    match value {
+        toml::Value::String(text) => Ok((Some(text.clone()), BTreeMap::new())),
+        toml::Value::Table(languages) => {
+            let mut by_language = BTreeMap::new();
+            for (language, text) in languages {
+                match text {
+                    toml::Value::String(text) if is_language_tag(language) => {
+                        by_language.insert(language.clone(), text.clone());
+                    }
+                    _ => {
+                        return Err(format!(
+                            "must be text, or a table of texts by language tag (`{{ en = \"...\", ja = \"...\" }}`); `{language}` is not"
+                        ));
+                    }
+                }
+            }
+            match by_language.get(default) {
+                Some(text) => Ok((Some(text.clone()), by_language)),
+                None => Err(format!(
+                    "has no `{default}` text, the site's default language"
+                )),
+            }
+        }
+        other => Err(format!("must be text, found {}", other.type_str())),
+    }
 }
 
 /// The type a data schema asks of a column's cells.
@@ -471,7 +563,10 @@ impl Config {
         let data = raw
             .data
             .iter()
-            .map(|(name, schema)| (name.clone(), data_schema(name, schema, file, &mut problems)))
+            .map(|(name, schema)| {
+                let schema = data_schema(name, schema, &raw.language, file, &mut problems);
+                (name.clone(), schema)
+            })
             .collect();
         let extra = serde_json::to_value(&raw.extra).unwrap_or(serde_json::Value::Null);
         let editions = editions(&raw, file, &mut problems);
@@ -752,9 +847,22 @@ fn schema_field(
 fn data_schema(
     name: &str,
     raw: &Spanned<RawDataSchema>,
+    default_language: &str,
     file: &SourceFile,
     problems: &mut Vec<Diagnostic>,
 ) -> DataSchema {
+    let (title, titles) = match &raw.get_ref().title {
+        None => (None, BTreeMap::new()),
+        Some(value) => {
+            texts_by_language(value.get_ref(), default_language).unwrap_or_else(|message| {
+                problems.push(
+                    Diagnostic::error(format!("`title` of data file `{name}` {message}"))
+                        .at(file, value.span()),
+                );
+                (None, BTreeMap::new())
+            })
+        }
+    };
     let as_of = raw.get_ref().as_of.as_ref().and_then(|value| {
         let text = match value.get_ref() {
             toml::Value::Datetime(d) => d.to_string(),
@@ -774,8 +882,8 @@ fn data_schema(
         .get_ref()
         .columns
         .iter()
-        .filter_map(
-            |(column, spec)| match column_schema(column, spec.get_ref()) {
+        .filter_map(|(column, spec)| {
+            match column_schema(column, spec.get_ref(), default_language) {
                 Ok(schema) => Some(schema),
                 Err(message) => {
                     let mut d =
@@ -787,12 +895,13 @@ fn data_schema(
                     problems.push(d);
                     None
                 }
-            },
-        )
+            }
+        })
         .collect();
     let raw_schema = raw.get_ref();
     DataSchema {
-        title: raw_schema.title.clone(),
+        title,
+        titles,
         source: raw_schema.source.clone(),
         as_of,
         key: raw_schema.key.clone(),
@@ -802,12 +911,17 @@ fn data_schema(
 }
 
 /// A column is written `"type"` or `{ type = "...", label, unit, min, max, required }`.
-fn column_schema(name: &str, spec: &toml::Value) -> Result<ColumnSchema, String> {
+fn column_schema(
+    name: &str,
+    spec: &toml::Value,
+    default_language: &str,
+) -> Result<ColumnSchema, String> {
     let mut column = ColumnSchema {
         name: name.to_owned(),
         column_type: ColumnType::Any,
         required: true,
         label: None,
+        labels: BTreeMap::new(),
         unit: None,
         min: None,
         max: None,
@@ -824,7 +938,10 @@ fn column_schema(name: &str, spec: &toml::Value) -> Result<ColumnSchema, String>
                 };
                 match key.as_str() {
                     "type" => {}
-                    "label" => column.label = Some(text().ok_or("`label` must be a string")?),
+                    "label" => {
+                        (column.label, column.labels) = texts_by_language(value, default_language)
+                            .map_err(|message| format!("`label` {message}"))?;
+                    }
                     "unit" => column.unit = Some(text().ok_or("`unit` must be a string")?),
                     "min" => column.min = Some(number().ok_or("`min` must be a number")?),
                     "max" => column.max = Some(number().ok_or("`max` must be a number")?),
@@ -905,6 +1022,63 @@ pub fn is_language_tag(code: &str) -> bool {
 }
 
 /// The default edition, then one per `[languages.LANG]` in tag order.
+/// Names a taxonomy gives in a language the site has no edition in are never shown: one
+/// warning for each taxonomy and language (a site that drops an edition for a while keeps
+/// its names without a warning per term).
+pub fn taxonomy_languages(config: &Config) -> Vec<Diagnostic> {
+    let (taxonomies, editions, file) = (&config.taxonomies, &config.editions, &config.file);
+    let mut problems = Vec::new();
+    let codes: Vec<&str> = editions.iter().map(|e| e.code.as_str()).collect();
+    for taxonomy in taxonomies {
+        let name_at = [
+            format!("name = \"{}\"", taxonomy.name),
+            format!("name=\"{}\"", taxonomy.name),
+        ]
+        .iter()
+        .find_map(|needle| {
+            file.text
+                .find(needle.as_str())
+                .map(|at| at..at + needle.len())
+        })
+        .unwrap_or(0..0);
+        // Language → what is named in it.
+        let mut named: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        if let Some(Texts::ByLanguage(texts)) = &taxonomy.title {
+            for code in texts.keys() {
+                named.entry(code).or_default().push("its title".to_owned());
+            }
+        }
+        for (term, names) in &taxonomy.terms {
+            for code in names.keys() {
+                named.entry(code).or_default().push(format!("`{term}`"));
+            }
+        }
+        for (code, what) in named {
+            if codes.contains(&code) {
+                continue;
+            }
+            let help = match crate::diagnostic::did_you_mean(code, codes.iter().copied()) {
+                Some(hint) => hint,
+                None => format!(
+                    "the site's languages are {}; add `[languages.{code}]` for an edition in it",
+                    codes.join(", ")
+                ),
+            };
+            problems.push(
+                Diagnostic::warning(format!(
+                    "the taxonomy `{}` names {} in `{code}`, a language the site has no edition in: no page shows {}",
+                    taxonomy.name,
+                    what.join(", "),
+                    if what.len() == 1 { "it" } else { "them" }
+                ))
+                .at(file, name_at.clone())
+                .with_help(help),
+            );
+        }
+    }
+    problems
+}
+
 fn editions(raw: &RawConfig, file: &SourceFile, problems: &mut Vec<Diagnostic>) -> Vec<Edition> {
     let direction_of = |code: &str| {
         let language = code.split('-').next().unwrap_or(code);

@@ -270,8 +270,7 @@ fn check_front(
     problems: &mut Vec<Diagnostic>,
 ) {
     let trees = front
-        .fields
-        .iter()
+        .own_fields()
         .map(|(k, v)| (k.as_str(), v))
         .chain(front.extra_tree.iter().map(|t| ("extra", t)));
     for (name, tree) in trees {
@@ -412,7 +411,7 @@ pub fn stale_figures(
     for (front, file) in fronts {
         let Some(file) = file else { continue };
         stale_in_front(&stale, front, file, &mut warnings);
-        for (name, tree) in &front.fields {
+        for (name, tree) in front.own_fields() {
             every_figure(tree, &mut |figure| {
                 if let Some(origin) = figure.get("data").and_then(Yaml::as_str)
                     && let Some((data_name, _)) = origin.split_once('#')
@@ -522,8 +521,7 @@ fn stale_in_front(
     warnings: &mut Vec<Diagnostic>,
 ) {
     let trees = front
-        .fields
-        .iter()
+        .own_fields()
         .map(|(k, v)| (k.clone(), v))
         .chain(front.extra_tree.iter().map(|t| ("extra".to_owned(), t)));
     for (path, tree) in trees {

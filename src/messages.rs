@@ -37,6 +37,15 @@ fn date_locale(code: &str) -> Option<icu_locale_core::Locale> {
     code.parse().ok()
 }
 
+/// The locale whose CLDR number format an edition in `code` uses; none for plain English
+/// (`en`), whose grouping tradetalks writes itself. `en-IN` groups as India does.
+fn number_locale(code: &str) -> Option<icu_locale_core::Locale> {
+    if code == "en" {
+        return None;
+    }
+    code.parse().ok()
+}
+
 /// `date` (with `day` for its day) in ICU4X's calendar.
 fn gregorian(
     date: jiff::civil::Date,
@@ -70,6 +79,24 @@ pub const SCRIPT_MESSAGES: [(&str, &[&str]); 7] = [
     ("sorted-descending", &[]),
 ];
 
+/// Messages the Rust code writes into pages (titles of generated pages, charts' descriptions,
+/// tables' words): checked in every edition with the templates' keys.
+pub const RUST_MESSAGES: [&str; 13] = [
+    "not-found-title",
+    "search-title",
+    "search-description",
+    "taxonomy-description",
+    "term-description",
+    "term-title",
+    "not-stated",
+    "yes",
+    "no",
+    "chart-description",
+    "chart-extremes",
+    "chart-table-follows",
+    "list-pair",
+];
+
 /// Where a site's message files live, under its root.
 pub const SITE_FOLDER: &str = "messages";
 
@@ -89,6 +116,9 @@ struct Bundle {
     dates: Option<DateFormatter>,
     /// Months (`2025年2月`), for what is dated only to the month.
     months: Option<MonthFormatter>,
+    /// Digit grouping and separators (`1,52,000` in Hindi), from CLDR through ICU4X; `None`
+    /// for English, which tradetalks groups itself.
+    numbers: Option<icu_decimal::DecimalFormatter>,
     /// Every key the bundle has.
     keys: BTreeSet<String>,
     /// Where its messages come from, for diagnostics: `built-in ja.ftl`, `messages/ja.ftl`.
@@ -212,6 +242,13 @@ impl Messages {
                         )
                         .ok()
                     }),
+                    numbers: number_locale(code).and_then(|locale| {
+                        icu_decimal::DecimalFormatter::try_new(
+                            (&locale).into(),
+                            icu_decimal::options::DecimalFormatterOptions::default(),
+                        )
+                        .ok()
+                    }),
                     keys,
                     origins,
                 },
@@ -245,6 +282,21 @@ impl Messages {
         let formatter = self.bundles.get(language).and_then(|b| b.months.as_ref());
         let icu = formatter.and_then(|f| Some(f.format(&gregorian(date, 1)?).to_string()));
         icu.unwrap_or_else(|| date.strftime("%B %Y").to_string())
+    }
+
+    /// How `language` writes numbers: `1,234.5`, or `1,52,000` with Indian grouping in Hindi.
+    pub fn numbers(&self, language: &str) -> crate::shortcodes::format::Numbers<'_> {
+        crate::shortcodes::format::Numbers::new(
+            self.bundles.get(language).and_then(|b| b.numbers.as_ref()),
+        )
+    }
+
+    /// Message `key` in `language` for text tradetalks writes itself (a chart's description, a
+    /// table's "Not stated"): every key in `RUST_MESSAGES` is checked in every edition before
+    /// anything renders, so the key itself stands in only where that check was skipped.
+    pub fn word(&self, language: &str, key: &str, args: &[(&str, FluentValue<'_>)]) -> String {
+        self.format(language, key, args)
+            .unwrap_or_else(|_| key.to_owned())
     }
 
     /// `text` (`YYYY-MM-DD`) as `date` writes it; text that is not a date stays as it is.
@@ -427,6 +479,7 @@ impl Messages {
             .iter()
             .map(|(key, _)| *key)
             .chain(["search-results"])
+            .chain(RUST_MESSAGES)
         {
             used.entry(key.to_owned()).or_default();
         }
@@ -492,22 +545,22 @@ impl Messages {
 pub type SharedMessages = Arc<Messages>;
 
 #[cfg(test)]
+impl Messages {
+    /// Built-in messages only, for a site in `language`.
+    pub(crate) fn builtin(language: &str) -> Messages {
+        let text =
+            format!("title = \"t\"\nbase_url = \"https://x.org/\"\nlanguage = \"{language}\"\n");
+        let file = SourceFile::new("tradetalks.toml", "tradetalks.toml", text);
+        let Ok(config) = Config::parse(std::path::Path::new("."), &file, None) else {
+            return Messages::default();
+        };
+        Messages::load(&config).0
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
-
-    impl Messages {
-        /// Built-in messages only, for a site in `language`.
-        fn builtin(language: &str) -> Messages {
-            let text = format!(
-                "title = \"t\"\nbase_url = \"https://x.org/\"\nlanguage = \"{language}\"\n"
-            );
-            let file = SourceFile::new("tradetalks.toml", "tradetalks.toml", text);
-            let Ok(config) = Config::parse(std::path::Path::new("."), &file, None) else {
-                return Messages::default();
-            };
-            Messages::load(&config).0
-        }
-    }
 
     #[test]
     fn builtin_files_have_the_same_keys_and_parse() {

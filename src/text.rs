@@ -150,8 +150,9 @@ pub fn graphemes(text: &str) -> impl Iterator<Item = &str> + '_ {
 
 /// How wide `text` is when set at 1 em, estimated generously from the characters' classes
 /// (for laying out chart labels before any browser sees them): wide East Asian characters
-/// and emoji are 1 em, digits and most letters about 0.6 em (the widest common sans-serif,
-/// DejaVu Sans, sets digits at 0.64 em), marks and invisible characters nothing.
+/// and emoji are 1 em, Indic syllables about 1 em, digits and most letters about 0.6 em
+/// (the widest common sans-serif, DejaVu Sans, sets digits at 0.64 em), marks and invisible
+/// characters nothing.
 pub fn width_em(text: &str) -> f64 {
     let widths = CodePointMapData::<EastAsianWidth>::new();
     graphemes(text)
@@ -165,6 +166,19 @@ pub fn width_em(text: &str) -> f64 {
             ) || g.chars().any(|c| c == '\u{fe0f}' || c == '\u{200d}');
             if wide {
                 1.0
+            } else if ('\u{0900}'..='\u{0DFF}').contains(&c) {
+                // Indic scripts (Devanagari to Sinhala): a syllable is about 1 em, a vowel sign
+                // beside it (`ा`) adds 0.3, a conjunct's further consonants half an em each
+                // (measured in Noto Sans Devanagari: `आंकड़ा उपलब्ध नहीं` is 10.2 em).
+                let letters = g
+                    .chars()
+                    .filter(|c| c.is_alphabetic() && !is_mark(*c))
+                    .count();
+                let signs = g
+                    .chars()
+                    .filter(|c| category(*c) == GeneralCategory::SpacingMark)
+                    .count();
+                1.0 + 0.5 * letters.saturating_sub(1) as f64 + 0.3 * signs as f64
             } else if is_invisible(c) || is_mark(c) {
                 0.0
             } else if c == ' ' {
@@ -214,6 +228,9 @@ mod tests {
         assert!((width_em("e\u{301}") - width_em("e")).abs() < 1e-9);
         assert!(width_em("99,000") > 3.0);
         assert_eq!(width_em(""), 0.0);
+        // Devanagari as set in Noto Sans Devanagari (10.2 em), never less.
+        let hindi = width_em("आंकड़ा उपलब्ध नहीं");
+        assert!((10.2..11.5).contains(&hindi), "{hindi}");
     }
 
     #[test]

@@ -123,6 +123,12 @@ pub struct FrontMatter {
     /// Where the body still holds the placeholder `tradetalks new` wrote (an offset in the
     /// file), found when the file is read so that its text need not be kept for the check.
     pub body_placeholder: Option<usize>,
+    /// In a translation, the schema fields it does not write and takes from its source page
+    /// (`content::inherit_fields`): shown in every edition, checked only in the source.
+    pub inherited: Vec<String>,
+    /// In a translation, the version of its source it was made from (`translated_from`: the
+    /// start of the source file's hash, as `check` gives it), with where it is written.
+    pub translated_from: Option<(String, Range<usize>)>,
 }
 
 /// Whether the file is a section's `_index.md` (which takes ordering keys) or a page.
@@ -132,7 +138,8 @@ pub enum Kind {
     Section,
 }
 
-const COMMON_KEYS: [&str; 13] = [
+const COMMON_KEYS: [&str; 14] = [
+    "translated_from",
     "nav_title",
     "in_nav",
     "title",
@@ -175,6 +182,14 @@ struct Checker<'a> {
 }
 
 impl FrontMatter {
+    /// The schema fields the file writes itself: a translation's inherited ones are checked
+    /// in their source.
+    pub fn own_fields(&self) -> impl Iterator<Item = (&String, &Yaml)> {
+        self.fields
+            .iter()
+            .filter(|(name, _)| !self.inherited.contains(name))
+    }
+
     /// When the page last changed: the latest of `updated`, the `updates` log and `date`.
     pub fn last_modified(&self) -> Option<jiff::civil::Date> {
         let logged = self.updates.last().map(|u| u.date);
@@ -186,6 +201,23 @@ impl FrontMatter {
 }
 
 impl Checker<'_> {
+    /// `translated_from`: at least 8 hexadecimal digits of a file's hash.
+    fn version(&mut self, value: &Yaml) -> Option<(String, Range<usize>)> {
+        let text = self.string(value, "translated_from")?;
+        let text = text.trim().to_ascii_lowercase();
+        if (8..=64).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Some((text, value.span.clone()));
+        }
+        self.problems.push(
+            Diagnostic::error(format!(
+                "`translated_from` is the version of the source a translation was made from: 8 or more hexadecimal digits, not `{text}`"
+            ))
+            .at(self.file, value.span.clone())
+            .with_help("`tradetalks check` gives each source's version in its warning about an outdated translation"),
+        );
+        None
+    }
+
     fn front_matter(
         &mut self,
         root: &Yaml,
@@ -272,6 +304,8 @@ impl Checker<'_> {
                 .unwrap_or(true),
             placeholders: Vec::new(),
             body_placeholder: None,
+            inherited: Vec::new(),
+            translated_from: root.get("translated_from").and_then(|v| self.version(v)),
         };
         placeholders_in(root, &mut front.placeholders);
         for taxonomy in &config.taxonomies {

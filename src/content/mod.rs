@@ -160,12 +160,29 @@ pub fn load(
             .sum();
         markdown_bytes > limit as u64
     });
+    // A translation takes the schema fields it does not write from its source page (figures
+    // are typed once, for every edition), so none is required of it.
+    // (A source that failed to load says so itself; its translations are not told again.)
+    let sources: BTreeSet<&str> = source
+        .map(|s| {
+            s.pages
+                .iter()
+                .map(|p| p.content_path.as_str())
+                .chain(s.broken.iter().map(String::as_str))
+                .collect()
+        })
+        .unwrap_or_default();
     let results: Vec<Result<Parsed, Vec<Diagnostic>>> = inventory
         .markdown
         .par_iter()
         .map(|path| {
             let parsing = || {
-                let mut parsed = parse_file(config, &content_dir, path, &section_dirs)?;
+                let translates = sources.contains(
+                    plain_name(&display_name(&content_dir, path), config)
+                        .1
+                        .as_str(),
+                );
+                let mut parsed = parse_file(config, &content_dir, path, &section_dirs, translates)?;
                 if let_go {
                     parsed.file.forget_text(&config.tree);
                 }
@@ -179,10 +196,24 @@ pub fn load(
     let mut broken = BTreeSet::new();
     for (result, path) in results.into_iter().zip(&inventory.markdown) {
         match result {
-            Ok(p) => parsed.push(p),
+            Ok(p) => {
+                if config.edition == 0
+                    && let Some((_, span)) = &p.front.translated_from
+                {
+                    problems.push(
+                        Diagnostic::error(
+                            "`translated_from` belongs in a translation (`NAME.LANG.md`): it records the version of its source it was made from",
+                        )
+                        .at(&p.file, span.clone())
+                        .with_help("remove it from this page of the default edition"),
+                    );
+                }
+                parsed.push(p)
+            }
             Err(errs) => {
                 problems.extend(errs);
-                broken.insert(display_name(&content_dir, path));
+                // Links name the source (`countries/japan.md`), a translation's too.
+                broken.insert(plain_name(&display_name(&content_dir, path), config).1);
             }
         }
     }
@@ -200,6 +231,11 @@ pub fn load(
         &section_dirs,
         &inventory.markdown,
     ));
+    // A link to a page the edition has no translation of leads to the source, in the
+    // default edition: if that failed to load, its own error says why.
+    if let Some(source) = source {
+        broken.extend(source.broken.iter().cloned());
+    }
     content.broken = broken;
     content.texts_let_go = let_go;
     (content, problems)
@@ -309,7 +345,8 @@ pub fn reload_page(
     let content_dir = config.content_dir();
     let section_dirs: BTreeSet<String> = content.sections.keys().cloned().collect();
     let path = &content.pages[index].file.path;
-    let parsed = parse_file(config, &content_dir, path, &section_dirs)?;
+    // `serve` updates pages of single-language sites only: no page there is a translation.
+    let parsed = parse_file(config, &content_dir, path, &section_dirs, false)?;
     if parsed.kind != Kind::Page {
         return Err(Vec::new());
     }
@@ -337,6 +374,36 @@ pub fn plain_name(file_name: &str, config: &Config) -> (usize, String) {
         return (index + 1, format!("{name}.md"));
     }
     (0, file_name.to_owned())
+}
+
+/// Gives each translation in `content` the schema fields it does not write, from its source
+/// page in `source` (the default edition), as resolved there, and the taxonomy terms it does
+/// not list: a figure is typed once, in the source, and every edition shows it. The names taken are kept in `front.inherited`, so that
+/// checks of the source's figures are not repeated at the translation.
+pub fn inherit_fields(content: &mut Content, source: &Content) {
+    let sources: BTreeMap<&str, &Page> = source
+        .pages
+        .iter()
+        .map(|p| (p.content_path.as_str(), p))
+        .collect();
+    for page in &mut content.pages {
+        let Some(original) = sources.get(page.content_path.as_str()) else {
+            continue;
+        };
+        for (name, value) in &original.front.fields {
+            if !page.front.fields.contains_key(name) {
+                page.front.fields.insert(name.clone(), value.clone());
+                page.front.inherited.push(name.clone());
+            }
+        }
+        // Its terms too (`sectors: [Autos]`), which each edition names in its language.
+        for (taxonomy, terms) in &original.front.taxonomies {
+            page.front
+                .taxonomies
+                .entry(taxonomy.clone())
+                .or_insert_with(|| terms.clone());
+        }
+    }
 }
 
 /// `NAME.LANG.md` beside `NAME.md` when the site has no `[languages.LANG]`: a translation
@@ -411,6 +478,7 @@ fn parse_file(
     content_dir: &Path,
     path: &Path,
     section_dirs: &BTreeSet<String>,
+    translates: bool,
 ) -> Result<Parsed, Vec<Diagnostic>> {
     let file = SourceFile::read(&config.tree, path).map_err(|d| vec![d])?;
     let split = front_matter::split(&file).map_err(|d| vec![d])?;
@@ -443,6 +511,19 @@ fn parse_file(
     let schema: &[_] = match kind {
         Kind::Page => config.schemas.get(&schema_dir).map_or(&[], Vec::as_slice),
         Kind::Section => &[],
+    };
+    let relaxed: Vec<crate::config::SchemaField>;
+    let schema = if translates {
+        relaxed = schema
+            .iter()
+            .map(|field| crate::config::SchemaField {
+                required: false,
+                ..field.clone()
+            })
+            .collect();
+        relaxed.as_slice()
+    } else {
+        schema
     };
     let mut front = front_matter::parse(&file, &split, kind, schema, config)?;
     front.body_placeholder = file
@@ -615,6 +696,8 @@ fn implicit_root(config: &Config) -> Section {
             in_nav: true,
             placeholders: Vec::new(),
             body_placeholder: None,
+            inherited: Vec::new(),
+            translated_from: None,
         },
         body: 0..0,
         dir: String::new(),

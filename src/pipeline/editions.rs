@@ -24,6 +24,15 @@ pub(crate) struct Translations {
     pub(crate) by_key: BTreeMap<String, Vec<Option<String>>>,
 }
 
+/// The key of a taxonomy's list page (`term` none) or of a term's page among translations:
+/// never a content path, which ends in `.md`.
+pub(crate) fn taxonomy_key(taxonomy: &str, term: Option<&str>) -> String {
+    match term {
+        Some(slug) => format!("taxonomy:{taxonomy}/{slug}/"),
+        None => format!("taxonomy:{taxonomy}/"),
+    }
+}
+
 impl Translations {
     pub(crate) fn of(editions: &[(Config, Content)]) -> Translations {
         let count = editions.len();
@@ -43,6 +52,19 @@ impl Translations {
                 by_key
                     .entry(key.clone())
                     .or_insert_with(|| vec![None; count])[index] = Some(path.clone());
+            }
+            // Taxonomy pages: a term keeps its URL in every edition that uses it.
+            let config = &editions[index].0;
+            for taxonomy in crate::publish::taxonomy::collect(config, content) {
+                let pages = std::iter::once((taxonomy_key(&taxonomy.name, None), taxonomy.path))
+                    .chain(
+                        taxonomy.terms.into_iter().map(|term| {
+                            (taxonomy_key(&taxonomy.name, Some(&term.slug)), term.path)
+                        }),
+                    );
+                for (key, path) in pages {
+                    by_key.entry(key).or_insert_with(|| vec![None; count])[index] = Some(path);
+                }
             }
         }
         let editions = editions
@@ -139,16 +161,82 @@ pub struct EditionStatus {
     pub translated: usize,
 }
 
-/// A translation whose source changed after it: the source's `updated` (or `date`) is later
-/// than the translation's.
+/// A translation whose source changed after it.
 #[derive(Debug, Clone)]
 pub struct Outdated {
     /// `content/countries/japan.ja.md`.
     pub translation: crate::source::SourceFile,
     pub source_name: String,
-    pub source_date: jiff::civil::Date,
-    /// The translation's own `updated` or `date`, if it has one.
-    pub translation_date: Option<jiff::civil::Date>,
+    /// The source's version now, for the translation to record once brought up to date.
+    pub source_version: String,
+    pub why: Staleness,
+}
+
+/// How a translation is known to be older than its source.
+#[derive(Debug, Clone)]
+pub enum Staleness {
+    /// The source's `updated` (or `date`) is later than the translation's own, if it has one.
+    Dates {
+        source: jiff::civil::Date,
+        translation: Option<jiff::civil::Date>,
+    },
+    /// The translation records (`translated_from`, at `span`) another version of the source
+    /// than the one there is now.
+    Version {
+        recorded: String,
+        span: std::ops::Range<usize>,
+        current: String,
+    },
+}
+
+/// The version of a source file translations record (`translated_from`): the start of its
+/// BLAKE3 hash, which any change to the file changes.
+pub fn source_version(file: &crate::source::SourceFile) -> String {
+    let hex = file.digest().to_hex();
+    hex.as_str().get(..12).unwrap_or_default().to_owned()
+}
+
+/// What `status` compares of a file: its last change and the version it records.
+struct Known<'a> {
+    file: &'a crate::source::SourceFile,
+    date: Option<jiff::civil::Date>,
+    translated_from: Option<&'a (String, std::ops::Range<usize>)>,
+}
+
+impl<'a> Known<'a> {
+    fn of(
+        file: &'a crate::source::SourceFile,
+        front: &'a content::front_matter::FrontMatter,
+    ) -> Known<'a> {
+        Known {
+            file,
+            date: front.last_modified(),
+            translated_from: front.translated_from.as_ref(),
+        }
+    }
+}
+
+/// Whether `translation` is older than `source`: by the version it records when it records
+/// one (which then decides alone), else by their dates.
+fn staleness(source: &Known, translation: &Known) -> Option<Staleness> {
+    if let Some((recorded, span)) = translation.translated_from {
+        let current = source_version(source.file);
+        let full = source.file.digest().to_hex();
+        return (!full.as_str().starts_with(recorded.as_str())).then(|| Staleness::Version {
+            recorded: recorded.clone(),
+            span: span.clone(),
+            current,
+        });
+    }
+    let source_date = source.date?;
+    // A translation without a date of its own cannot be compared.
+    translation
+        .date
+        .is_some_and(|own| own < source_date)
+        .then_some(Staleness::Dates {
+            source: source_date,
+            translation: translation.date,
+        })
 }
 
 /// Each edition but the default's translation status.
@@ -156,54 +244,45 @@ pub(crate) fn status(editions: &[(Config, Content)]) -> Vec<EditionStatus> {
     let Some((_, source)) = editions.first() else {
         return Vec::new();
     };
-    // Every file of the default edition, by content path, with its last change.
-    let mut sources: BTreeMap<&str, (&str, Option<jiff::civil::Date>)> = BTreeMap::new();
-    for page in &source.pages {
-        sources.insert(
-            &page.content_path,
-            (&page.file.name, page.front.last_modified()),
-        );
-    }
-    for section in source.sections.values() {
-        if let Some(file) = &section.file {
-            sources.insert(
-                &section.content_path,
-                (&file.name, section.front.last_modified()),
+    fn files(content: &Content) -> BTreeMap<String, Known<'_>> {
+        let mut files = BTreeMap::new();
+        for page in &content.pages {
+            files.insert(
+                page.content_path.clone(),
+                Known::of(&page.file, &page.front),
             );
         }
+        for section in content.sections.values() {
+            if let Some(file) = &section.file {
+                files.insert(
+                    section.content_path.clone(),
+                    Known::of(file, &section.front),
+                );
+            }
+        }
+        files
     }
+    let sources = files(source);
     editions
         .iter()
         .skip(1)
         .map(|(config, content)| {
             let edition = config.current_edition();
-            let mut own: BTreeMap<&str, (&crate::source::SourceFile, Option<jiff::civil::Date>)> =
-                BTreeMap::new();
-            for page in &content.pages {
-                own.insert(&page.content_path, (&page.file, page.front.last_modified()));
-            }
-            for section in content.sections.values() {
-                if let Some(file) = &section.file {
-                    own.insert(&section.content_path, (file, section.front.last_modified()));
-                }
-            }
+            let own = files(content);
             let missing = sources
                 .keys()
                 .filter(|key| !own.contains_key(*key))
-                .map(|key| (*key).to_owned())
+                .cloned()
                 .collect();
             let outdated = own
                 .iter()
-                .filter_map(|(key, (file, date))| {
-                    let (source_name, source_date) = sources.get(key)?;
-                    let source_date = (*source_date)?;
-                    // A translation without a date of its own cannot be compared.
-                    let stale = date.is_some_and(|own_date| own_date < source_date);
-                    stale.then(|| Outdated {
-                        translation: (*file).clone(),
-                        source_name: (*source_name).to_owned(),
-                        source_date,
-                        translation_date: *date,
+                .filter_map(|(key, translation)| {
+                    let source = sources.get(key)?;
+                    Some(Outdated {
+                        translation: translation.file.clone(),
+                        source_name: source.file.name.clone(),
+                        source_version: source_version(source.file),
+                        why: staleness(source, translation)?,
                     })
                 })
                 .collect();

@@ -296,6 +296,11 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
     for (_, content) in &mut editions {
         diagnostics.extend(facts::resolve_references(content, &data_files));
     }
+    if let Some(((_, source), translations)) = editions.split_first_mut() {
+        for (_, content) in translations {
+            content::inherit_fields(content, source);
+        }
+    }
     // Another edition's section shortcodes show the default edition's pages it has no
     // translation of.
     let fallback = config.is_multilingual().then(|| editions[0].1.clone());
@@ -303,6 +308,7 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
     let translation_status = editions::status(&editions);
     let (messages, message_problems) = crate::messages::Messages::load(&config);
     diagnostics.extend(message_problems);
+    diagnostics.extend(crate::config::taxonomy_languages(&config));
     let messages = std::sync::Arc::new(messages);
     let mut static_files = static_files(&config.tree, &editions[0].1, &mut diagnostics);
     // Page bundles' files of the other editions, beside their pages.

@@ -418,12 +418,12 @@ pub(super) fn page_terms(config: &Config, page: &Page) -> serde_json::Value {
             let links: Vec<serde_json::Value> = names
                 .iter()
                 .filter_map(|name| {
-                    let path = config
-                        .taxonomies
-                        .iter()
-                        .find(|t| &t.name == taxonomy)?
-                        .term_path(name, config.slugify);
-                    Some(json!({"name": name, "url": config.url_path(&path)}))
+                    let found = config.taxonomies.iter().find(|t| &t.name == taxonomy)?;
+                    let path = found.term_path(name, config.slugify);
+                    Some(json!({
+                        "name": found.term_in(name, &config.language),
+                        "url": config.url_path(&path),
+                    }))
                 })
                 .collect();
             (taxonomy.clone(), json!(links))

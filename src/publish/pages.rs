@@ -38,14 +38,22 @@ pub(crate) fn render(
     let mut jobs: Vec<(String, &str, Context)> = Vec::new();
     for taxonomy in taxonomies {
         let mut context = views.context();
+        views.insert_languages(
+            &mut context,
+            config,
+            &crate::pipeline::taxonomy_key(&taxonomy.name, None),
+        );
         context.insert("current_path", &taxonomy.path);
         context.insert("taxonomy", taxonomy);
-        let heading = crate::shortcodes::format::humanise(&taxonomy.name);
+        let heading = taxonomy.title.clone();
         let description = views.word(
             config,
             "taxonomy-description",
-            &[("taxonomy", &taxonomy.name)],
-            format!("Every {} used on this site, with its pages.", taxonomy.name),
+            &[("taxonomy", &taxonomy.title)],
+            format!(
+                "{}: every term used on this site, with its pages.",
+                taxonomy.title
+            ),
         );
         context.insert(
             "meta",
@@ -60,6 +68,13 @@ pub(crate) fn render(
                     continue;
                 }
                 let mut context = views.context();
+                if pager.number == 1 {
+                    views.insert_languages(
+                        &mut context,
+                        config,
+                        &crate::pipeline::taxonomy_key(&taxonomy.name, Some(&term.slug)),
+                    );
+                }
                 context.insert("current_path", &pager.path);
                 context.insert("taxonomy", taxonomy);
                 context.insert("term", term);
@@ -74,12 +89,17 @@ pub(crate) fn render(
                             .collect::<Vec<_>>(),
                     ),
                 );
-                let title = format!("{}: {}", heading, term.name);
+                let title = views.word(
+                    config,
+                    "term-title",
+                    &[("taxonomy", &heading), ("term", &term.name)],
+                    format!("{}: {}", heading, term.name),
+                );
                 let description = views.word(
                     config,
                     "term-description",
-                    &[("term", &term.name), ("taxonomy", &taxonomy.name)],
-                    format!("Pages filed under {} in {}.", term.name, taxonomy.name),
+                    &[("term", &term.name), ("taxonomy", &taxonomy.title)],
+                    format!("Pages filed under {} in {}.", term.name, taxonomy.title),
                 );
                 context.insert(
                     "meta",
@@ -245,12 +265,15 @@ fn sitemap_urls(
         urls.push(super::feeds::SitemapUrl {
             path: taxonomy.path.clone(),
             lastmod: None,
-            alternates: Vec::new(),
+            alternates: alternates(&crate::pipeline::taxonomy_key(&taxonomy.name, None)),
         });
         for term in &taxonomy.terms {
             urls.push(super::feeds::SitemapUrl {
                 path: term.path.clone(),
-                alternates: Vec::new(),
+                alternates: alternates(&crate::pipeline::taxonomy_key(
+                    &taxonomy.name,
+                    Some(&term.slug),
+                )),
                 lastmod: term
                     .pages
                     .iter()

@@ -13,6 +13,8 @@ use crate::content::slug::segment;
 #[derive(Debug, Clone, Serialize)]
 pub struct Taxonomy {
     pub name: String,
+    /// Its name in the edition's language (`Sectors`, `分野`).
+    pub title: String,
     pub path: String,
     pub url: String,
     pub paginate: usize,
@@ -21,6 +23,7 @@ pub struct Taxonomy {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Term {
+    /// Its name in the edition's language; its slug and URL come from the name pages write.
     pub name: String,
     pub slug: String,
     pub path: String,
@@ -46,7 +49,7 @@ pub fn collect(config: &Config, content: &Content) -> Vec<Taxonomy> {
                     let slug = segment(name, config.slugify);
                     let path = taxonomy.term_path(name, config.slugify);
                     let term = terms.entry(slug.clone()).or_insert_with(|| Term {
-                        name: name.clone(),
+                        name: taxonomy.term_in(name, &config.language).to_owned(),
                         url: config.url_path(&path),
                         slug,
                         path,
@@ -66,6 +69,7 @@ pub fn collect(config: &Config, content: &Content) -> Vec<Taxonomy> {
             let path = format!("{}/", taxonomy.base());
             Taxonomy {
                 name: taxonomy.name.clone(),
+                title: taxonomy.title_in(&config.language, default_language(config)),
                 url: config.url_path(&path),
                 path,
                 paginate: taxonomy.paginate,
@@ -73,6 +77,14 @@ pub fn collect(config: &Config, content: &Content) -> Vec<Taxonomy> {
             }
         })
         .collect()
+}
+
+/// The site's default language, in which pages write their terms.
+fn default_language(config: &Config) -> &str {
+    config
+        .editions
+        .first()
+        .map_or(config.language.as_str(), |e| e.code.as_str())
 }
 
 /// A term's pages, newest first, then by title.

@@ -7,7 +7,9 @@ use serde_json::Value;
 
 use super::Expander;
 use super::args::Args;
-use super::format;
+use fluent_bundle::FluentValue;
+
+use super::format::{self, Numbers};
 use super::table::{self, SourceView, Sources};
 use crate::data::{self, plain, value_text};
 use crate::diagnostic::Diagnostic;
@@ -176,7 +178,26 @@ pub fn chart(exp: &mut Expander, args: &Args, id: &str) -> Result<ChartView, Vec
             args.call.name_span.clone(),
         )]);
     }
-    Ok(layout(id, caption, plot))
+    let words = Words {
+        numbers: exp.env.numbers(),
+        messages: exp.env.messages,
+        language: &exp.env.config.language,
+    };
+    Ok(layout(id, caption, plot, &words))
+}
+
+/// What a chart writes in its edition's language: numbers, and the sentences of its
+/// description.
+pub struct Words<'a> {
+    pub numbers: Numbers<'a>,
+    pub messages: &'a crate::messages::Messages,
+    pub language: &'a str,
+}
+
+impl Words<'_> {
+    fn word(&self, key: &str, args: &[(&str, FluentValue<'_>)]) -> String {
+        self.messages.word(self.language, key, args)
+    }
 }
 
 fn from_data(exp: &Expander, args: &Args) -> Result<Plot, Vec<Diagnostic>> {
@@ -221,7 +242,9 @@ fn from_data(exp: &Expander, args: &Args) -> Result<Plot, Vec<Diagnostic>> {
             let name = labels
                 .as_ref()
                 .and_then(|l| l.get(i).map(|(t, _)| (*t).to_owned()))
-                .or_else(|| column.and_then(|c| c.label.clone()))
+                .or_else(|| {
+                    column.and_then(|c| c.label_in(&exp.env.config.language).map(str::to_owned))
+                })
                 .unwrap_or_else(|| format::humanise(y));
             let unit = args
                 .str("unit")
@@ -273,7 +296,7 @@ fn from_data(exp: &Expander, args: &Args) -> Result<Plot, Vec<Diagnostic>> {
         sources,
         x_label: schema
             .and_then(|s| s.column(x))
-            .and_then(|c| c.label.clone())
+            .and_then(|c| c.label_in(&exp.env.config.language).map(str::to_owned))
             .unwrap_or_else(|| format::humanise(x)),
     })
 }
@@ -436,11 +459,19 @@ fn from_section(exp: &Expander, args: &Args) -> Result<Plot, Vec<Diagnostic>> {
     if !not_numbers.is_empty() {
         return Err(not_numbers);
     }
+    // The axis is named as the section's schema names the field in this edition.
+    let x_label = pages
+        .first()
+        .and_then(|page| {
+            let fields = exp.env.config.schemas.get(&page.section)?;
+            fields.iter().find(|f| f.name == x)?.label.clone()
+        })
+        .unwrap_or_else(|| format::humanise(x));
     Ok(Plot {
         series,
         rows,
         sources,
-        x_label: format::humanise(x),
+        x_label,
     })
 }
 
@@ -473,25 +504,28 @@ fn round(v: f64) -> f64 {
     (v * 10.0).round() / 10.0
 }
 
-/// A tick number as a chart axis writes it: `12k`, `3.4M`, `1.5bn`, `2tn`; smaller numbers
-/// as they are (`2,500`, `0.25`).
-pub fn short_number(n: f64) -> String {
-    // From 10,000 on (`5,000` reads better than `5k`).
-    let scales = [
-        (1e12, 1e12, "tn"),
-        (1e9, 1e9, "bn"),
-        (1e6, 1e6, "M"),
-        (1e4, 1e3, "k"),
-    ];
-    for (from, scale, suffix) in scales {
-        if n.abs() >= from {
-            return format!(
-                "{}{suffix}",
-                format::number((n / scale * 100.0).round() / 100.0)
-            );
+/// A tick number as a chart axis writes it: in English `12k`, `3.4M`, `1.5bn`, `2tn`, and
+/// smaller numbers as they are (`2,500`, `0.25`); in other languages, whose abbreviations
+/// go by other powers (Japanese 万 and 億), the whole number as the language groups it.
+pub fn short_number(numbers: &Numbers, n: f64) -> String {
+    if numbers.is_english() {
+        // From 10,000 on (`5,000` reads better than `5k`).
+        let scales = [
+            (1e12, 1e12, "tn"),
+            (1e9, 1e9, "bn"),
+            (1e6, 1e6, "M"),
+            (1e4, 1e3, "k"),
+        ];
+        for (from, scale, suffix) in scales {
+            if n.abs() >= from {
+                return format!(
+                    "{}{suffix}",
+                    numbers.number((n / scale * 100.0).round() / 100.0)
+                );
+            }
         }
     }
-    format::number((n * 100.0).round() / 100.0)
+    numbers.number((n * 100.0).round() / 100.0)
 }
 
 /// How the unit of the plotted values is shown.
@@ -522,18 +556,18 @@ impl Units {
         }
     }
 
-    fn value(&self, v: f64, series_unit: Option<&str>) -> String {
+    fn value(&self, numbers: &Numbers, v: f64, series_unit: Option<&str>) -> String {
         match self {
-            Units::Attached(u) => format::with_unit(v, Some(u)),
-            Units::Titled(_) => format::number(v),
-            Units::PerSeries => format::with_unit(v, series_unit),
+            Units::Attached(u) => numbers.with_unit(v, Some(u)),
+            Units::Titled(_) => numbers.number(v),
+            Units::PerSeries => numbers.with_unit(v, series_unit),
         }
     }
 
-    fn tick(&self, v: f64) -> String {
+    fn tick(&self, numbers: &Numbers, v: f64) -> String {
         match self {
-            Units::Attached(u) => format::attach_unit(short_number(v), Some(u)),
-            _ => short_number(v),
+            Units::Attached(u) => format::attach_unit(short_number(numbers, v), Some(u)),
+            _ => short_number(numbers, v),
         }
     }
 }
@@ -595,6 +629,7 @@ fn wrap(text: &str, width: f64, bold: bool, most: usize) -> Vec<String> {
 /// fit without two labels touching, each label inside the drawing.
 fn fit_ticks(
     units: &Units,
+    numbers: &Numbers,
     (lo, hi): (f64, f64),
     (x0, x1): (f64, f64),
     width: f64,
@@ -607,7 +642,7 @@ fn fit_ticks(
         let ticks: Vec<Tick> = values
             .iter()
             .map(|&v| {
-                let label = units.tick(v);
+                let label = units.tick(numbers, v);
                 let x = round(scale(v));
                 let w = text_width(&label, false);
                 let anchor = if x - w / 2.0 < 1.0 {
@@ -651,8 +686,10 @@ fn fit_ticks(
 }
 
 /// The texts a chart writes for each value, its rows for the table, and its two drawings.
-fn layout(id: &str, caption: String, plot: Plot) -> ChartView {
+fn layout(id: &str, caption: String, plot: Plot, words: &Words) -> ChartView {
     let units = Units::of(&plot);
+    let numbers = &words.numbers;
+    let no_value = words.word("no-value", &[]);
     let texts: Vec<Vec<String>> = plot
         .rows
         .iter()
@@ -661,17 +698,19 @@ fn layout(id: &str, caption: String, plot: Plot) -> ChartView {
                 .iter()
                 .enumerate()
                 .map(|(i, v)| match v {
-                    Some(v) => units.value(*v, plot.series.get(i).and_then(|s| s.1.as_deref())),
-                    None => "no value".to_owned(),
+                    Some(v) => {
+                        units.value(numbers, *v, plot.series.get(i).and_then(|s| s.1.as_deref()))
+                    }
+                    None => no_value.clone(),
                 })
                 .collect()
         })
         .collect();
     let layouts = vec![
-        draw(&plot, &units, &texts, false),
-        draw(&plot, &units, &texts, true),
+        draw(&plot, &units, numbers, &texts, false),
+        draw(&plot, &units, numbers, &texts, true),
     ];
-    let description = describe(&plot);
+    let description = describe(&plot, words);
     ChartView {
         id: id.to_owned(),
         caption,
@@ -695,7 +734,7 @@ fn layout(id: &str, caption: String, plot: Plot) -> ChartView {
                 highlight: *highlight,
                 values: values
                     .iter()
-                    .map(|v| v.map_or_else(|| "no value".to_owned(), format::number))
+                    .map(|v| v.map_or_else(|| no_value.clone(), |v| numbers.number(v)))
                     .collect(),
                 missing: values.iter().map(Option::is_none).collect(),
             })
@@ -706,7 +745,13 @@ fn layout(id: &str, caption: String, plot: Plot) -> ChartView {
 }
 
 /// One drawing: wide (labels in a column left of the bars) or narrow (labels above them).
-fn draw(plot: &Plot, units: &Units, texts: &[Vec<String>], narrow: bool) -> Layout {
+fn draw(
+    plot: &Plot,
+    units: &Units,
+    numbers: &Numbers,
+    texts: &[Vec<String>],
+    narrow: bool,
+) -> Layout {
     let width = if narrow { NARROW } else { WIDE };
     let values: Vec<f64> = plot
         .rows
@@ -758,7 +803,7 @@ fn draw(plot: &Plot, units: &Units, texts: &[Vec<String>], narrow: bool) -> Layo
         .collect();
     let x0 = if narrow { 1.0 } else { label_width + 2.0 * PAD } + left_room;
     let x1 = (width - right_room).max(x0 + 40.0);
-    let (tick_values, ticks) = fit_ticks(units, (min, hi), (x0, x1), width);
+    let (tick_values, ticks) = fit_ticks(units, numbers, (min, hi), (x0, x1), width);
     let (lo, top) = (
         tick_values.first().copied().unwrap_or(min),
         tick_values.last().copied().unwrap_or(hi),
@@ -863,19 +908,26 @@ fn capitalise(text: &str) -> String {
 }
 
 /// A sentence for `<desc>`: what is plotted, and the highest and lowest values.
-fn describe(plot: &Plot) -> String {
+fn describe(plot: &Plot, words: &Words) -> String {
     let unit = plot.series.first().and_then(|s| s.1.as_deref());
-    let names: Vec<&str> = plot.series.iter().map(|s| s.0.as_str()).collect();
-    let mut text = format!(
-        "Horizontal bar chart of {} by {}, {} {}.",
-        names.join(" and "),
-        plot.x_label.to_lowercase(),
-        plot.rows.len(),
-        if plot.rows.len() == 1 {
-            "bar group"
-        } else {
-            "rows"
-        }
+    let series = plot
+        .series
+        .iter()
+        .map(|s| s.0.clone())
+        .reduce(|first, second| {
+            words.word(
+                "list-pair",
+                &[("first", first.into()), ("second", second.into())],
+            )
+        })
+        .unwrap_or_default();
+    let mut text = words.word(
+        "chart-description",
+        &[
+            ("series", series.into()),
+            ("by", plot.x_label.to_lowercase().into()),
+            ("count", plot.rows.len().into()),
+        ],
     );
     let firsts: Vec<(&str, f64)> = plot
         .rows
@@ -884,18 +936,28 @@ fn describe(plot: &Plot) -> String {
         .collect();
     let highest = firsts.iter().max_by(|a, b| a.1.total_cmp(&b.1));
     let lowest = firsts.iter().min_by(|a, b| a.1.total_cmp(&b.1));
+    // Sentences follow one another with a space, except after a CJK full stop.
+    let next_sentence = |text: &mut String| {
+        if !text.ends_with(['。', '．']) {
+            text.push(' ');
+        }
+    };
     if let (Some(h), Some(l)) = (highest, lowest)
         && firsts.len() > 1
     {
-        text.push_str(&format!(
-            " Highest: {} at {}; lowest: {} at {}.",
-            h.0,
-            format::with_unit(h.1, unit),
-            l.0,
-            format::with_unit(l.1, unit)
+        next_sentence(&mut text);
+        text.push_str(&words.word(
+            "chart-extremes",
+            &[
+                ("highest", h.0.into()),
+                ("highest-value", words.numbers.with_unit(h.1, unit).into()),
+                ("lowest", l.0.into()),
+                ("lowest-value", words.numbers.with_unit(l.1, unit).into()),
+            ],
         ));
     }
-    text.push_str(" The same figures follow as a table.");
+    next_sentence(&mut text);
+    text.push_str(&words.word("chart-table-follows", &[]));
     text
 }
 
@@ -929,12 +991,24 @@ mod tests {
 
     #[test]
     fn tick_numbers_are_short() {
-        assert_eq!(short_number(650_000.0), "650k");
-        assert_eq!(short_number(2_500.0), "2,500");
-        assert_eq!(short_number(1_500_000.0), "1.5M");
-        assert_eq!(short_number(3_400_000_000.0), "3.4bn");
-        assert_eq!(short_number(-20_000.0), "\u{2212}20k");
-        assert_eq!(short_number(0.25), "0.25");
+        let english = Numbers::default();
+        assert_eq!(short_number(&english, 650_000.0), "650k");
+        assert_eq!(short_number(&english, 2_500.0), "2,500");
+        assert_eq!(short_number(&english, 1_500_000.0), "1.5M");
+        assert_eq!(short_number(&english, 3_400_000_000.0), "3.4bn");
+        assert_eq!(short_number(&english, -20_000.0), "\u{2212}20k");
+        assert_eq!(short_number(&english, 0.25), "0.25");
+        // Other languages abbreviate by other powers: the whole number, grouped their way.
+        let hindi = crate::messages::Messages::builtin("hi");
+        assert_eq!(short_number(&hindi.numbers("hi"), 1_500_000.0), "15,00,000");
+    }
+
+    fn english<'a>(messages: &'a crate::messages::Messages) -> Words<'a> {
+        Words {
+            numbers: Numbers::default(),
+            messages,
+            language: "en",
+        }
     }
 
     fn plot(unit: &str, rows: &[(&str, f64)]) -> Plot {
@@ -961,6 +1035,7 @@ mod tests {
 
     #[test]
     fn a_unit_in_words_is_named_once_and_nothing_leaves_the_drawing() {
+        let messages = crate::messages::Messages::builtin("en");
         let view = layout(
             "c",
             "Quotas".into(),
@@ -975,6 +1050,7 @@ mod tests {
                     ("Sugar", 180_000.0),
                 ],
             ),
+            &english(&messages),
         );
         for layout in &view.layouts {
             assert_eq!(layout.axis_title.as_ref().unwrap().text, "Tonnes");
@@ -1030,7 +1106,8 @@ mod tests {
             sources: Sources::default(),
             x_label: "Country".into(),
         };
-        let view = layout("chart-1", "c".into(), plot);
+        let messages = crate::messages::Messages::builtin("en");
+        let view = layout("chart-1", "c".into(), plot, &english(&messages));
         for layout in &view.layouts {
             let bar = &layout.rows[1].bars[0];
             assert!(bar.x < layout.zero_x);

@@ -7,16 +7,97 @@ use serde_json::{Map, Value};
 
 use crate::data::{plain, value_text};
 
-/// `1234.5` → `1,234.5`, `-16.6` → `−16.6` (a true minus sign).
+/// `1234.5` → `1,234.5`, `-16.6` → `−16.6` (a true minus sign), as English writes numbers:
+/// for diagnostics and progress. Pages write numbers as their edition does ([`Numbers`]).
 pub fn number(n: f64) -> String {
-    let text = if n.fract() == 0.0 && n.abs() < 1e15 {
-        format!("{}", n.abs() as i64)
+    Numbers::default().number(n)
+}
+
+/// `n` as Rust's shortest round-trip digits, without grouping: `1234.5`, `-16.6`, `99000`.
+pub fn plain_digits(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
     } else {
-        format!("{}", n.abs())
-    };
-    let (int, frac) = match text.split_once('.') {
+        format!("{n}")
+    }
+}
+
+/// How an edition writes numbers: English grouping (`1,234.5`) by default, or a language's
+/// CLDR grouping and separators through ICU4X (`1,52,000` in Hindi). Negative numbers take a
+/// true minus sign (`−16.6`) in every language.
+#[derive(Clone, Copy, Default)]
+pub struct Numbers<'a> {
+    formatter: Option<&'a icu_decimal::DecimalFormatter>,
+}
+
+impl<'a> Numbers<'a> {
+    pub fn new(formatter: Option<&'a icu_decimal::DecimalFormatter>) -> Numbers<'a> {
+        Numbers { formatter }
+    }
+
+    /// Whether numbers are written as in English (tradetalks' own grouping, no CLDR data).
+    pub fn is_english(&self) -> bool {
+        self.formatter.is_none()
+    }
+
+    /// `n` grouped: `1,234.5`, `−16.6`.
+    pub fn number(&self, n: f64) -> String {
+        self.digits(&plain_digits(n))
+    }
+
+    /// Digits as Rust writes them (`-1234.50`, trailing zeros kept) grouped and separated as
+    /// the language writes them. Text that is not such a number is returned as it is.
+    pub fn digits(&self, digits: &str) -> String {
+        let (negative, magnitude) = match digits.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, digits),
+        };
+        let well_formed = !magnitude.is_empty()
+            && magnitude.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+            && magnitude.matches('.').count() <= 1
+            && !magnitude.starts_with('.')
+            && !magnitude.ends_with('.');
+        if !well_formed {
+            return digits.to_owned();
+        }
+        let grouped = match self.formatter.and_then(|f| {
+            let decimal = magnitude.parse::<icu_decimal::input::Decimal>().ok()?;
+            Some(f.format(&decimal).to_string())
+        }) {
+            Some(text) => text,
+            None => english_grouping(magnitude),
+        };
+        if negative {
+            format!("\u{2212}{grouped}")
+        } else {
+            grouped
+        }
+    }
+
+    /// A number with its unit: `24%`, `9 trillion yen`, `US$10 billion` for a `US$ billion`
+    /// unit.
+    pub fn with_unit(&self, n: f64, unit: Option<&str>) -> String {
+        attach_unit(self.number(n), unit)
+    }
+
+    /// A cell as display text: numbers grouped, with their unit unless it is the column's own
+    /// (which the column's heading shows once); other scalars as written.
+    pub fn cell_text(&self, cell: &Value, column_unit: Option<&str>) -> String {
+        let value = plain(cell);
+        let own = cell.get("unit").and_then(Value::as_str).map(str::trim);
+        let unit = own.filter(|u| Some(*u) != column_unit.map(str::trim));
+        match value.as_f64() {
+            Some(n) if value.is_number() => self.with_unit(n, unit),
+            _ => value_text(value),
+        }
+    }
+}
+
+/// `1234.5` → `1,234.5`: groups of three before the decimal point.
+fn english_grouping(magnitude: &str) -> String {
+    let (int, frac) = match magnitude.split_once('.') {
         Some((i, f)) => (i, Some(f)),
-        None => (text.as_str(), None),
+        None => (magnitude, None),
     };
     let mut grouped = String::new();
     for (i, c) in int.chars().enumerate() {
@@ -25,10 +106,9 @@ pub fn number(n: f64) -> String {
         }
         grouped.push(c);
     }
-    let sign = if n < 0.0 { "\u{2212}" } else { "" };
     match frac {
-        Some(f) => format!("{sign}{grouped}.{f}"),
-        None => format!("{sign}{grouped}"),
+        Some(f) => format!("{grouped}.{f}"),
+        None => grouped,
     }
 }
 
@@ -100,11 +180,6 @@ pub fn number_slip(text: &str) -> Option<String> {
     ))
 }
 
-/// A number with its unit: `24%`, `9 trillion yen`, `US$10 billion` for a `US$ billion` unit.
-pub fn with_unit(n: f64, unit: Option<&str>) -> String {
-    attach_unit(number(n), unit)
-}
-
 /// A number already written (`1,234`, `12k`) with its unit, as `with_unit` places units.
 pub fn attach_unit(n: String, unit: Option<&str>) -> String {
     match unit.map(str::trim).filter(|u| !u.is_empty()) {
@@ -115,18 +190,6 @@ pub fn attach_unit(n: String, unit: Option<&str>) -> String {
             _ if unit.ends_with('$') => format!("{unit}{n}"),
             _ => format!("{n} {unit}"),
         },
-    }
-}
-
-/// A cell as display text: numbers grouped, with their unit unless it is the column's own
-/// (which the column's heading shows once); other scalars as written.
-pub fn cell_text(cell: &Value, column_unit: Option<&str>) -> String {
-    let value = plain(cell);
-    let own = cell.get("unit").and_then(Value::as_str).map(str::trim);
-    let unit = own.filter(|u| Some(*u) != column_unit.map(str::trim));
-    match value.as_f64() {
-        Some(n) if value.is_number() => with_unit(n, unit),
-        _ => value_text(value),
     }
 }
 
@@ -307,10 +370,50 @@ mod tests {
         assert_eq!(number(1234567.0), "1,234,567");
         assert_eq!(number(-16.6), "\u{2212}16.6");
         assert_eq!(number(37.7), "37.7");
-        assert_eq!(with_unit(24.0, Some("%")), "24%");
-        assert_eq!(with_unit(9.0, Some("trillion yen")), "9 trillion yen");
-        assert_eq!(with_unit(10.0, Some("US$ billion")), "US$10 billion");
+        let english = Numbers::default();
+        assert_eq!(english.with_unit(24.0, Some("%")), "24%");
+        assert_eq!(
+            english.with_unit(9.0, Some("trillion yen")),
+            "9 trillion yen"
+        );
+        assert_eq!(
+            english.with_unit(10.0, Some("US$ billion")),
+            "US$10 billion"
+        );
+        assert_eq!(english.digits("-1234.50"), "\u{2212}1,234.50");
+        assert_eq!(english.digits("n/a"), "n/a");
         assert_eq!(date("2025-04-02"), "2 April 2025");
+    }
+
+    fn formatter(tag: &str) -> icu_decimal::DecimalFormatter {
+        let locale: icu_locale_core::Locale = tag.parse().unwrap();
+        icu_decimal::DecimalFormatter::try_new((&locale).into(), Default::default()).unwrap()
+    }
+
+    #[test]
+    fn numbers_follow_the_language() {
+        let hindi = formatter("hi");
+        let hindi = Numbers::new(Some(&hindi));
+        // Indian grouping: lakh and crore.
+        assert_eq!(hindi.number(152_000.0), "1,52,000");
+        assert_eq!(hindi.number(12_345_678.5), "1,23,45,678.5");
+        assert_eq!(hindi.number(-16.6), "\u{2212}16.6");
+        assert_eq!(hindi.with_unit(24.0, Some("%")), "24%");
+        let japanese = formatter("ja");
+        assert_eq!(
+            Numbers::new(Some(&japanese)).number(1_234_567.0),
+            "1,234,567"
+        );
+        let german = formatter("de");
+        let german = Numbers::new(Some(&german));
+        assert_eq!(german.number(1_234_567.25), "1.234.567,25");
+        assert_eq!(german.digits("24.0"), "24,0");
+        let french = formatter("fr");
+        // CLDR French groups with a narrow no-break space.
+        assert_eq!(
+            Numbers::new(Some(&french)).number(1_234.5),
+            "1\u{202f}234,5"
+        );
     }
 
     #[test]

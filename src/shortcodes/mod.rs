@@ -75,6 +75,18 @@ pub struct ShortcodeEnv<'a> {
     pub fallback: Option<&'a Content>,
 }
 
+impl ShortcodeEnv<'_> {
+    /// How the edition writes numbers.
+    pub fn numbers(&self) -> format::Numbers<'_> {
+        self.messages.numbers(&self.config.language)
+    }
+
+    /// Message `key` in the edition's language, for words the shortcodes write themselves.
+    pub fn word(&self, key: &str, args: &[(&str, fluent_bundle::FluentValue<'_>)]) -> String {
+        self.messages.word(&self.config.language, key, args)
+    }
+}
+
 /// The page (or section) whose body is being rendered.
 pub struct PageInfo<'a> {
     pub title: &'a str,

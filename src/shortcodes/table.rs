@@ -6,9 +6,9 @@ use std::ops::Range;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::Expander;
 use super::args::Args;
 use super::format::{self, Condition};
+use super::{Expander, ShortcodeEnv};
 use crate::content::Page;
 use crate::data::{self, DataFile, Row, plain, value_text};
 use crate::diagnostic::{Diagnostic, did_you_mean};
@@ -237,7 +237,7 @@ pub fn data_table(exp: &mut Expander, args: &Args, id: &str) -> Result<TableView
     let caption = args
         .str("caption")
         .map(str::to_owned)
-        .or_else(|| schema.and_then(|s| s.title.clone()));
+        .or_else(|| schema.and_then(|s| s.title_in(&exp.env.config.language).map(str::to_owned)));
     if caption.is_none() {
         problems.push(
             exp.error("this table needs a caption", args.call.name_span.clone())
@@ -265,7 +265,10 @@ pub fn data_table(exp: &mut Expander, args: &Args, id: &str) -> Result<TableView
             let label = labels
                 .as_ref()
                 .and_then(|l| l.get(i).map(|(text, _)| (*text).to_owned()))
-                .or_else(|| column_schema.and_then(|c| c.label.clone()))
+                .or_else(|| {
+                    column_schema
+                        .and_then(|c| c.label_in(&exp.env.config.language).map(str::to_owned))
+                })
                 .unwrap_or_else(|| format::humanise(name));
             ColumnView {
                 label,
@@ -306,7 +309,7 @@ pub fn data_table(exp: &mut Expander, args: &Args, id: &str) -> Result<TableView
                         .into_iter()
                         .collect();
                     CellView {
-                        text: format::cell_text(value, column.unit.as_deref()),
+                        text: cell_text(exp.env, value, column.unit.as_deref()),
                         value: plain(value).as_f64(),
                         numeric: column.numeric,
                         refs,
@@ -513,7 +516,7 @@ pub fn compare(exp: &mut Expander, args: &Args, id: &str) -> Result<TableView, V
         cells.extend(
             pages
                 .iter()
-                .map(|page| compare_cell(field(page, path), &mut sources)),
+                .map(|page| compare_cell(exp.env, field(page, path), &mut sources)),
         );
         csv.push(
             cells
@@ -544,10 +547,10 @@ pub fn compare(exp: &mut Expander, args: &Args, id: &str) -> Result<TableView, V
     })
 }
 
-fn compare_cell(value: Option<&Yaml>, sources: &mut Sources) -> CellView {
+fn compare_cell(env: &ShortcodeEnv, value: Option<&Yaml>, sources: &mut Sources) -> CellView {
     let Some(value) = value else {
         return CellView {
-            text: "Not stated".into(),
+            text: env.word("not-stated", &[]),
             missing: true,
             ..CellView::default()
         };
@@ -564,7 +567,7 @@ fn compare_cell(value: Option<&Yaml>, sources: &mut Sources) -> CellView {
                 .collect();
             let number = plain(&json);
             CellView {
-                text: format::cell_text(&json, None),
+                text: cell_text(env, &json, None),
                 value: number.as_f64(),
                 numeric: number.is_number(),
                 refs,
@@ -578,12 +581,21 @@ fn compare_cell(value: Option<&Yaml>, sources: &mut Sources) -> CellView {
         _ => {
             let json = value.to_json();
             CellView {
-                text: item_text(value),
+                text: cell_text(env, &json, None),
                 value: json.as_f64(),
                 numeric: json.is_number(),
                 ..CellView::default()
             }
         }
+    }
+}
+
+/// A cell as the edition writes it: numbers grouped with their unit (unless it is the
+/// column's, shown in its heading), `true` and `false` as the language's yes and no.
+fn cell_text(env: &ShortcodeEnv, cell: &Value, column_unit: Option<&str>) -> String {
+    match plain(cell) {
+        Value::Bool(yes) => env.word(if *yes { "yes" } else { "no" }, &[]),
+        _ => env.numbers().cell_text(cell, column_unit),
     }
 }
 

@@ -448,7 +448,34 @@ fn new_tera(lookup: &SharedLookup, messages: &crate::messages::SharedMessages) -
             date_filter(&shared, value, kwargs, state)
         },
     );
-    tera.register_filter("number", number_filter);
+    let shared = messages.clone();
+    tera.register_filter(
+        "number",
+        move |value: Value, kwargs: Kwargs, state: &State| -> TeraResult<String> {
+            let language = language_of(&shared, state)?;
+            number_filter(&shared.numbers(&language), value, kwargs)
+        },
+    );
+    let shared = messages.clone();
+    tera.register_function(
+        "schema_view",
+        move |kwargs: Kwargs, state: &State| -> TeraResult<Value> {
+            let fields: Value = kwargs.must_get("fields")?;
+            let schema: Value = kwargs.must_get("schema")?;
+            let language = language_of(&shared, state)?;
+            let speech = schema::Speech {
+                numbers: shared.numbers(&language),
+                yes: shared.word(&language, "yes", &[]),
+                no: shared.word(&language, "no", &[]),
+            };
+            let as_json = |value: &Value| serde_json::to_value(value).unwrap_or_default();
+            Ok(Value::from_serializable(&schema::view(
+                &as_json(&fields),
+                &as_json(&schema),
+                &speech,
+            )))
+        },
+    );
     tera.register_filter("markdown", MarkdownFilter);
     tera
 }
@@ -573,18 +600,6 @@ fn lookup_of(lookup: &SharedLookup) -> TeraResult<Arc<Lookup>> {
 }
 
 fn register_functions(tera: &mut Tera, lookup: &SharedLookup) {
-    tera.register_function(
-        "schema_view",
-        |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
-            let fields: Value = kwargs.must_get("fields")?;
-            let schema: Value = kwargs.must_get("schema")?;
-            let as_json = |value: &Value| serde_json::to_value(value).unwrap_or_default();
-            Ok(Value::from_serializable(&schema::view(
-                &as_json(&fields),
-                &as_json(&schema),
-            )))
-        },
-    );
     let shared = lookup.clone();
     tera.register_function(
         "get_page",
@@ -696,10 +711,22 @@ fn date_filter(
         .map_err(|e| Error::message(format!("date: bad format `{format}`: {e}")))
 }
 
-/// `{{ value | number }}`: a number as tables and charts write it (`99,000`, `−16.6`);
+/// The language of the page being rendered (its `lang`), or the default edition's.
+fn language_of(messages: &crate::messages::Messages, state: &State) -> TeraResult<String> {
+    Ok(state
+        .get::<String>("lang")?
+        .unwrap_or_else(|| messages.default_language().to_owned()))
+}
+
+/// `{{ value | number }}`: a number as tables and charts write it in the page's language
+/// (`99,000`, `−16.6`, `1,52,000` in Hindi);
 /// `number(decimals=1)` rounds, `number(unit="%")` adds a unit as figures carry it. Text that
 /// is not a number passes through unchanged, and an undefined value or none is empty.
-fn number_filter(value: Value, kwargs: Kwargs, _: &State) -> TeraResult<String> {
+fn number_filter(
+    numbers: &crate::shortcodes::format::Numbers,
+    value: Value,
+    kwargs: Kwargs,
+) -> TeraResult<String> {
     let decimals: Option<i64> = kwargs.get("decimals")?;
     let unit: Option<String> = kwargs.get("unit")?;
     let n = value.as_f64().filter(|_| value.is_number()).or_else(|| {
@@ -728,15 +755,16 @@ fn number_filter(value: Value, kwargs: Kwargs, _: &State) -> TeraResult<String> 
         }
         None => n,
     };
-    let text = crate::shortcodes::format::number(n);
-    let text = match (decimals, text.split_once('.')) {
+    let digits = crate::shortcodes::format::plain_digits(n);
+    let digits = match (decimals, digits.split_once('.')) {
         // Keep the decimals asked for: `number(decimals=1)` of 24 is `24.0`.
         (Some(d), Some((whole, frac))) if (frac.len() as i64) < d => {
             format!("{whole}.{frac:0<width$}", width = d as usize)
         }
-        (Some(d), None) if d > 0 => format!("{text}.{}", "0".repeat(d as usize)),
-        _ => text,
+        (Some(d), None) if d > 0 => format!("{digits}.{}", "0".repeat(d as usize)),
+        _ => digits,
     };
+    let text = numbers.digits(&digits);
     Ok(crate::shortcodes::format::attach_unit(
         text,
         unit.as_deref(),

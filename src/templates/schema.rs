@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 
 use crate::config::{Config, SchemaField};
 use crate::content::slug::{SlugMode, slugify};
-use crate::shortcodes::format::{humanise, with_unit};
+use crate::shortcodes::format::{Numbers, humanise};
 
 /// A section's schema as templates get it (`section.schema`): `[{name, label, help, type,
 /// required}]` in the schema's order.
@@ -87,9 +87,27 @@ pub struct Entry {
     pub text: String,
 }
 
+/// How the edition writes what the view shows: numbers, and `true` and `false`.
+pub struct Speech<'a> {
+    pub numbers: Numbers<'a>,
+    pub yes: String,
+    pub no: String,
+}
+
+impl Speech<'_> {
+    /// As English writes them.
+    pub fn english() -> Speech<'static> {
+        Speech {
+            numbers: Numbers::default(),
+            yes: "Yes".to_owned(),
+            no: "No".to_owned(),
+        }
+    }
+}
+
 /// The view of a page's `fields` (as written, fact references resolved) under `schema` (a
 /// `section.schema` value). Fields the page leaves out are left out.
-pub fn view(fields: &Value, schema: &Value) -> SchemaView {
+pub fn view(fields: &Value, schema: &Value, speech: &Speech) -> SchemaView {
     let mut view = SchemaView::default();
     for field in schema.as_array().into_iter().flatten() {
         let Some(name) = field.get("name").and_then(Value::as_str) else {
@@ -116,7 +134,7 @@ pub fn view(fields: &Value, schema: &Value) -> SchemaView {
         match value {
             Value::Array(items) => {
                 let mut list = block("list");
-                list.items = items.iter().map(item).collect();
+                list.items = items.iter().map(|i| item(i, speech)).collect();
                 view.blocks.push(list);
             }
             Value::Object(map) if !is_figure(map) => {
@@ -124,7 +142,7 @@ pub fn view(fields: &Value, schema: &Value) -> SchemaView {
                     let mut facts = block("facts");
                     facts.rows = map
                         .iter()
-                        .map(|(key, value)| fact_row(&humanise(key), None, value))
+                        .map(|(key, value)| fact_row(&humanise(key), None, value, speech))
                         .collect();
                     view.blocks.push(facts);
                 } else {
@@ -133,13 +151,13 @@ pub fn view(fields: &Value, schema: &Value) -> SchemaView {
                         .iter()
                         .map(|(key, value)| Entry {
                             term: label_of(value).unwrap_or_else(|| humanise(key)),
-                            text: text_of(value),
+                            text: text_of(value, speech),
                         })
                         .collect();
                     view.blocks.push(definitions);
                 }
             }
-            _ => view.key_facts.push(fact_row(&label, help, value)),
+            _ => view.key_facts.push(fact_row(&label, help, value, speech)),
         }
     }
     view
@@ -167,7 +185,7 @@ fn label_of(value: &Value) -> Option<String> {
 }
 
 /// A row of a facts table. A figure's own `label` wins over the one given.
-fn fact_row(label: &str, help: Option<String>, value: &Value) -> FactRow {
+fn fact_row(label: &str, help: Option<String>, value: &Value, speech: &Speech) -> FactRow {
     let text_field = |key: &str| {
         value
             .get(key)
@@ -181,8 +199,8 @@ fn fact_row(label: &str, help: Option<String>, value: &Value) -> FactRow {
     let unit = text_field("unit");
     let numeric = plain.is_number();
     let text = match plain.as_f64() {
-        Some(n) if numeric => with_unit(n, unit.as_deref()),
-        _ => text_of(&plain),
+        Some(n) if numeric => speech.numbers.with_unit(n, unit.as_deref()),
+        _ => text_of(&plain, speech),
     };
     FactRow {
         label: label_of(value).unwrap_or_else(|| label.to_owned()),
@@ -199,20 +217,24 @@ fn fact_row(label: &str, help: Option<String>, value: &Value) -> FactRow {
 
 /// A value as one line of text: scalars as written (`true` as "Yes"), figures with their
 /// unit, lists joined with `; `, maps as `key: value` pairs.
-fn text_of(value: &Value) -> String {
+fn text_of(value: &Value, speech: &Speech) -> String {
     match value {
         Value::Null => String::new(),
-        Value::Bool(true) => "Yes".to_owned(),
-        Value::Bool(false) => "No".to_owned(),
+        Value::Bool(true) => speech.yes.clone(),
+        Value::Bool(false) => speech.no.clone(),
         Value::Number(n) => n
             .as_f64()
-            .map_or_else(|| n.to_string(), |f| with_unit(f, None)),
+            .map_or_else(|| n.to_string(), |f| speech.numbers.number(f)),
         Value::String(s) => s.clone(),
-        Value::Array(items) => items.iter().map(text_of).collect::<Vec<_>>().join("; "),
-        Value::Object(map) if is_figure(map) => fact_row("", None, value).text,
+        Value::Array(items) => items
+            .iter()
+            .map(|i| text_of(i, speech))
+            .collect::<Vec<_>>()
+            .join("; "),
+        Value::Object(map) if is_figure(map) => fact_row("", None, value, speech).text,
         Value::Object(map) => map
             .iter()
-            .map(|(k, v)| format!("{}: {}", humanise(k), text_of(v)))
+            .map(|(k, v)| format!("{}: {}", humanise(k), text_of(v, speech)))
             .collect::<Vec<_>>()
             .join("; "),
     }
@@ -220,20 +242,24 @@ fn text_of(value: &Value) -> String {
 
 /// A list item. A map reads as a citation when it has a `title` (with `url`, `publisher`,
 /// `date`), else as its values.
-fn item(value: &Value) -> Item {
+fn item(value: &Value, speech: &Speech) -> Item {
     let Value::Object(map) = value else {
         return Item {
-            text: text_of(value),
+            text: text_of(value, speech),
             ..Item::default()
         };
     };
-    let get = |key: &str| map.get(key).filter(|v| !v.is_null()).map(text_of);
+    let get = |key: &str| {
+        map.get(key)
+            .filter(|v| !v.is_null())
+            .map(|v| text_of(v, speech))
+    };
     let Some(title) = get("title")
         .or_else(|| get("name"))
         .or_else(|| get("label"))
     else {
         return Item {
-            text: text_of(value),
+            text: text_of(value, speech),
             ..Item::default()
         };
     };
@@ -244,7 +270,7 @@ fn item(value: &Value) -> Item {
         details: map
             .iter()
             .filter(|(k, v)| !skip.contains(&k.as_str()) && !v.is_null())
-            .map(|(_, v)| text_of(v))
+            .map(|(_, v)| text_of(v, speech))
             .filter(|t| !t.is_empty())
             .collect(),
         date: get("date"),
@@ -281,7 +307,7 @@ mod tests {
             },
             "people": {"envoy": {"name": "A"}, "minister": "B"},
         });
-        let view = view(&fields, &schema());
+        let view = view(&fields, &schema(), &Speech::english());
         let facts: Vec<(&str, &str)> = view
             .key_facts
             .iter()

@@ -596,3 +596,289 @@ fn two_editions_making_the_same_url_is_an_error() {
         run.stderr
     );
 }
+
+#[test]
+fn numbers_and_chart_words_are_in_each_edition_s_language() {
+    let site = built();
+    let en = site.main_html("countries/india/index.html");
+    let hi = site.main_html("hi/countries/india/index.html");
+    let ja = site.main_html("ja/countries/japan/index.html");
+    // The key facts: one figure, typed once in the source, grouped as each language does.
+    assert!(en.contains("US$129,200 million"), "{en}");
+    assert!(hi.contains("US$1,29,200 million"), "{hi}");
+    assert!(ja.contains("US$227,900 million"), "{ja}");
+    // The chart: its description, axis and table in the edition's words and numbers, its
+    // labels from the data file's schema written per language.
+    assert!(
+        en.contains("Horizontal bar chart of Goods trade by country, 3 rows. Highest: JP at US$227,900 million; lowest: IN at US$129,200 million. The same figures follow as a table."),
+        "{en}"
+    );
+    assert!(
+        hi.contains("देश के अनुसार वस्तु व्यापार का क्षैतिज बार चार्ट, 3 पंक्तियाँ। सबसे अधिक: JP, US$2,27,900 million; सबसे कम: IN, US$1,29,200 million। यही आंकड़े आगे तालिका में दिए गए हैं।"),
+        "{hi}"
+    );
+    assert!(
+        hi.contains("<td>1,29,200</td>") || hi.contains(">1,29,200<"),
+        "{hi}"
+    );
+    assert!(!hi.contains("129,200"), "{hi}");
+    assert!(!hi.contains("Horizontal bar chart"), "{hi}");
+    // English axis ticks abbreviate; Hindi ones are whole numbers grouped its way.
+    assert!(en.contains(">200k<"), "{en}");
+    assert!(hi.contains(">2,00,000<"), "{hi}");
+}
+
+#[test]
+fn a_translation_takes_the_figures_it_does_not_write_from_its_source() {
+    let site = built();
+    // `india.ja.md` writes no `rate`: the English page's is shown, resolved from the data.
+    let ja = site.main_html("ja/countries/india/index.html");
+    assert!(ja.contains("26%"), "{ja}");
+    assert!(ja.contains("Executive Order 14257"), "{ja}");
+    // A required field missing from the source too is one mistake, said once, at the source;
+    // and links to a page that failed to load are not reported as broken in any edition.
+    let source = std::fs::read_to_string(site.root().join("content/countries/japan.md")).unwrap();
+    site.write(
+        "content/countries/japan.md",
+        source.replace(
+            "trade: { data: \"trade.csv\", row: \"JP\", column: \"goods\" }\n",
+            "",
+        ),
+    );
+    let run = site.run(&["build", "--quiet", "--as-of", "2025-04-20"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let errors: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("error"))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            "error: missing required field `trade` (figure)",
+            "error: build failed: 1 error, 0 warnings; the output folder was left as it was"
+        ],
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("--> content/countries/japan.md:1:1"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn data_titles_and_labels_are_checked_when_written_per_language() {
+    let site = Site::fixture("editions");
+    let config = std::fs::read_to_string(site.root().join("tradetalks.toml")).unwrap();
+    site.write(
+        "tradetalks.toml",
+        config.replace(
+            "label = { en = \"Goods trade\", hi = ",
+            "label = { english = \"Goods trade\", hi = ",
+        ),
+    );
+    let run = site.run(&["build", "--quiet", "--as-of", "2025-04-20"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("error: column `goods` of `trade.csv`: `label` must be text, or a table of texts by language tag (`{ en = \"...\", ja = \"...\" }`); `english` is not"),
+        "{}",
+        run.stderr
+    );
+    site.write(
+        "tradetalks.toml",
+        config.replace(
+            "title = { en = \"Goods trade with the United States, 2024\", ",
+            "title = { ",
+        ),
+    );
+    let run = site.run(&["build", "--quiet", "--as-of", "2025-04-20"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "error: `title` of data file `trade.csv` has no `en` text, the site's default language"
+        ),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn taxonomy_terms_are_named_in_each_language_at_one_url() {
+    let site = built();
+    let ja = site.output("ja/sectors/autos/index.html");
+    assert!(
+        ja.contains("<title>分野：自動車 · 関税交渉</title>"),
+        "{ja}"
+    );
+    assert!(ja.contains("<h1>自動車</h1>"), "{ja}");
+    // The term page in every edition that uses the term, each pointing at the others.
+    for (language, path) in [
+        ("en", "sectors/autos/"),
+        ("ja", "ja/sectors/autos/"),
+        ("ko", "kr/sectors/autos/"),
+        ("hi", "hi/sectors/autos/"),
+    ] {
+        assert!(
+            ja.contains(&format!(
+                "<link rel=\"alternate\" hreflang=\"{language}\" href=\"https://example.org/{path}\">"
+            )),
+            "{language}: {ja}"
+        );
+        let other = site.output(&format!("{path}index.html"));
+        assert_eq!(alternates(&other), alternates(&ja), "{path}");
+    }
+    // The taxonomy's own page and the page's term links.
+    let list = site.output("hi/sectors/index.html");
+    assert!(list.contains("<h1>क्षेत्र</h1>"), "{list}");
+    assert!(list.contains(">वाहन उद्योग</a>"), "{list}");
+    let india = site.main_html("hi/countries/india/index.html");
+    assert!(
+        india.contains("href=\"/hi/sectors/agriculture/\">कृषि</a>"),
+        "{india}"
+    );
+    // `india.ja.md` lists no sectors: it takes its source's, named in Japanese.
+    let farming = site.output("ja/sectors/agriculture/index.html");
+    assert!(farming.contains("<h1>農業</h1>"), "{farming}");
+    assert!(farming.contains("/ja/countries/india/"), "{farming}");
+    assert!(
+        site.output("kr/sectors/autos/index.html")
+            .contains("<h1>자동차</h1>")
+    );
+    // A term an edition has no name for keeps the name pages write.
+    assert!(
+        site.output("sectors/autos/index.html")
+            .contains("<h1>Autos</h1>")
+    );
+    let sitemap = site.output("sitemap.xml");
+    assert!(
+        sitemap.contains("<xhtml:link rel=\"alternate\" hreflang=\"ja\" href=\"https://example.org/ja/sectors/autos/\"/>"),
+        "{sitemap}"
+    );
+}
+
+#[test]
+fn a_term_named_in_a_language_without_an_edition_is_said_once() {
+    let site = Site::fixture("editions");
+    let config = std::fs::read_to_string(site.root().join("tradetalks.toml")).unwrap();
+    site.write(
+        "tradetalks.toml",
+        config
+            .replace(
+                "Agriculture = { ja = \"農業\"",
+                "Agriculture = { jp = \"農業\"",
+            )
+            .replace("Autos = { ja = \"自動車\"", "Autos = { jp = \"自動車\""),
+    );
+    let run = site.run(&["build", "--quiet", "--strict", "--as-of", "2025-04-20"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("warning: the taxonomy `sectors` names `Agriculture`, `Autos` in `jp`, a language the site has no edition in: no page shows them"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        run.stderr
+            .matches("a language the site has no edition in")
+            .count(),
+        1,
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("help: the site's languages are en, hi, ja, ko; add `[languages.jp]` for an edition in it"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_translation_records_the_version_of_its_source_it_follows() {
+    let site = Site::fixture("editions");
+    let source = std::fs::read_to_string(site.root().join("content/countries/japan.md")).unwrap();
+    site.write(
+        "content/countries/japan.md",
+        source.replace(
+            "date: 2025-04-18\n",
+            "date: 2025-04-18\nupdated: 2025-04-19\n",
+        ),
+    );
+    let run = site.run(&["check", "--as-of", "2025-04-20"]);
+    // The warning by dates gives the source's version to record.
+    let version = run
+        .stderr
+        .split("`translated_from: \"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("{}", run.stderr))
+        .to_owned();
+    assert_eq!(version.len(), 12, "{version}");
+    // Recorded, it decides: the Japanese translation follows the source, dates or not.
+    let japanese =
+        std::fs::read_to_string(site.root().join("content/countries/japan.ja.md")).unwrap();
+    site.write(
+        "content/countries/japan.ja.md",
+        japanese.replace(
+            "date: 2025-04-18\n",
+            &format!("date: 2025-04-18\ntranslated_from: \"{version}\"\n"),
+        ),
+    );
+    let run = site.run(&["check", "--as-of", "2025-04-20"]);
+    assert!(
+        run.stderr
+            .contains("  ja (日本語): 4 of 4 pages and sections translated\n"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("--> content/countries/japan.ja.md"),
+        "{}",
+        run.stderr
+    );
+    // The source changes again: the translation was made from another version of it.
+    let source = std::fs::read_to_string(site.root().join("content/countries/japan.md")).unwrap();
+    site.write(
+        "content/countries/japan.md",
+        source.replace("carmakers.", "carmakers and its farmers."),
+    );
+    let run = site.run(&["check", "--strict", "--as-of", "2025-04-20"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!("warning: this translation was made from another version of `content/countries/japan.md`: it records `{version}`, and the source is now `")),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("--> content/countries/japan.ja.md:4:18"),
+        "{}",
+        run.stderr
+    );
+    // A version is hexadecimal, and belongs in a translation only.
+    site.write(
+        "content/countries/japan.ja.md",
+        japanese.replace(
+            "date: 2025-04-18\n",
+            "date: 2025-04-18\ntranslated_from: \"last week\"\n",
+        ),
+    );
+    site.write(
+        "content/countries/india.md",
+        std::fs::read_to_string(site.root().join("content/countries/india.md"))
+            .unwrap()
+            .replace(
+                "date: 2025-04-17\n",
+                "date: 2025-04-17\ntranslated_from: \"0123456789ab\"\n",
+            ),
+    );
+    let run = site.run(&["build", "--quiet", "--as-of", "2025-04-20"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("error: `translated_from` is the version of the source a translation was made from: 8 or more hexadecimal digits, not `last week`"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("error: `translated_from` belongs in a translation (`NAME.LANG.md`)"),
+        "{}",
+        run.stderr
+    );
+}
