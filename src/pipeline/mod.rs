@@ -301,9 +301,6 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
             content::inherit_fields(content, source);
         }
     }
-    // Another edition's section shortcodes show the default edition's pages it has no
-    // translation of.
-    let fallback = config.is_multilingual().then(|| editions[0].1.clone());
     let translations = std::sync::Arc::new(Translations::of(&editions));
     let translation_status = editions::status(&editions);
     let (messages, message_problems) = crate::messages::Messages::load(&config);
@@ -366,38 +363,62 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
         default_urls: &default_urls,
         shared_files: &shared_files,
         messages: &messages,
-        fallback: fallback.as_ref(),
+        fallback: None,
     };
     let multilingual = config.is_multilingual();
-    let mut site = BuiltSite::default();
-    let mut sitemap = Vec::new();
-    let mut state = None;
-    // A mistake in a template shows in every edition: reported once, with its count.
+    let mut editions = editions.into_iter();
+    let Some((default_config, default_content)) = editions.next() else {
+        return (None, diagnostics);
+    };
+    // The other editions first, while the default edition's content stands in for the pages
+    // they have no translation of (in section shortcodes), borrowed rather than copied; then
+    // the default edition, which takes its content.
     let mut render_errors = Vec::new();
-    for (index, (edition_config, content)) in editions.into_iter().enumerate() {
-        let built = build_edition(
-            &shared,
-            edition_config,
-            content,
-            retain && index == 0,
-            Running {
-                diagnostics: &mut diagnostics,
-                render_errors: &mut render_errors,
-                clock: &mut clock,
-                progress: &mut progress,
-            },
-        );
-        let Some(built) = built else {
-            continue;
+    let mut others = Vec::new();
+    let mut other_render_errors = Vec::new();
+    {
+        let shared = Shared {
+            fallback: Some(&default_content),
+            ..shared
         };
-        sitemap.extend(built.sitemap);
-        if index == 0 {
-            site = built.site;
-            state = built.state;
-        } else {
-            site.absorb(built.site);
+        for (edition_config, content) in editions {
+            others.extend(build_edition(
+                &shared,
+                edition_config,
+                content,
+                false,
+                Running {
+                    diagnostics: &mut diagnostics,
+                    render_errors: &mut other_render_errors,
+                    clock: &mut clock,
+                    progress: &mut progress,
+                },
+            ));
         }
     }
+    let built = build_edition(
+        &shared,
+        default_config,
+        default_content,
+        retain,
+        Running {
+            diagnostics: &mut diagnostics,
+            render_errors: &mut render_errors,
+            clock: &mut clock,
+            progress: &mut progress,
+        },
+    );
+    let (mut site, mut sitemap, state) = match built {
+        Some(built) => (built.site, built.sitemap, built.state),
+        None => (BuiltSite::default(), Vec::new(), None),
+    };
+    for built in others {
+        sitemap.extend(built.sitemap);
+        site.absorb(built.site);
+    }
+    // A mistake in a template shows in every edition: reported once (as the default edition
+    // met it), with its count.
+    render_errors.extend(other_render_errors);
     diagnostics.extend(once_each(render_errors));
     if diagnostics.has_errors() {
         diagnostics.sort();
