@@ -98,6 +98,11 @@ struct RawDataSchema {
     source: Option<String>,
     as_of: Option<Spanned<toml::Value>>,
     key: Option<String>,
+    /// Data through time: the column of the date each row takes effect.
+    effective: Option<String>,
+    /// And the optional columns of the last day a row applies, and of its status.
+    until: Option<String>,
+    status: Option<String>,
     #[serde(default)]
     columns: BTreeMap<String, Spanned<toml::Value>>,
 }
@@ -375,10 +380,25 @@ pub struct DataSchema {
     pub as_of: Option<jiff::civil::Date>,
     /// The column that names a row in fact references.
     pub key: Option<String>,
+    /// When the file keeps values through time: which columns date its rows.
+    pub versions: Option<Versions>,
     pub columns: Vec<ColumnSchema>,
     /// Where the `[data."FILE"]` table is in `tradetalks.toml`.
     pub span: std::ops::Range<usize>,
 }
+
+/// The columns that date a versioned data file's rows: each row applies to its key from its
+/// `effective` date, until the next row of that key takes effect, or through its `until` date,
+/// or until a row whose `status` is `withdrawn`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Versions {
+    pub effective: String,
+    pub until: Option<String>,
+    pub status: Option<String>,
+}
+
+/// The statuses a versioned row may have.
+pub const STATUSES: [&str; 4] = ["announced", "in force", "paused", "withdrawn"];
 
 impl DataSchema {
     pub fn column(&self, name: &str) -> Option<&ColumnSchema> {
@@ -905,9 +925,40 @@ fn data_schema(
         source: raw_schema.source.clone(),
         as_of,
         key: raw_schema.key.clone(),
+        versions: versions(name, raw, file, problems),
         columns,
         span: raw.span(),
     }
+}
+
+/// `effective`, `until` and `status` of a data schema: `until` and `status` only with
+/// `effective`.
+fn versions(
+    name: &str,
+    raw: &Spanned<RawDataSchema>,
+    file: &SourceFile,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<Versions> {
+    let schema = raw.get_ref();
+    let Some(effective) = &schema.effective else {
+        for (key, given) in [("until", &schema.until), ("status", &schema.status)] {
+            if given.is_some() {
+                problems.push(
+                    Diagnostic::error(format!(
+                        "`{key}` of data file `{name}` dates its rows only with `effective`, the column of the date each row takes effect"
+                    ))
+                    .at(file, raw.span())
+                    .with_help("add `effective = \"COLUMN\"`"),
+                );
+            }
+        }
+        return None;
+    };
+    Some(Versions {
+        effective: effective.clone(),
+        until: schema.until.clone(),
+        status: schema.status.clone(),
+    })
 }
 
 /// A column is written `"type"` or `{ type = "...", label, unit, min, max, required }`.

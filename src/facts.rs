@@ -18,30 +18,47 @@ use crate::yaml::{Yaml, YamlKey, YamlValue};
 
 /// Replaces every fact reference in front matter by the figure it names. Unresolvable
 /// references are errors at the reference.
-pub fn resolve_references(content: &mut Content, data: &DataFiles) -> Vec<Diagnostic> {
+pub fn resolve_references(content: &mut Content, data: &DataFiles, today: Date) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
+    let read = Reading { data, today };
     for page in &mut content.pages {
-        resolve_front(&mut page.front, &page.file, data, &mut problems);
+        resolve_front(&mut page.front, &page.file, &read, &mut problems);
     }
     for section in content.sections.values_mut() {
         if let Some(file) = &section.file {
-            resolve_front(&mut section.front, file, data, &mut problems);
+            resolve_front(&mut section.front, file, &read, &mut problems);
         }
     }
     problems
 }
 
+/// The data references are resolved from, and the date a file kept through time is read as
+/// of (the build date, unless a reference says `on`).
+struct Reading<'a> {
+    data: &'a DataFiles,
+    today: Date,
+}
+
 /// `resolve_references` for one page.
-pub fn resolve_page(page: &mut crate::content::Page, data: &DataFiles) -> Vec<Diagnostic> {
+pub fn resolve_page(
+    page: &mut crate::content::Page,
+    data: &DataFiles,
+    today: Date,
+) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
-    resolve_front(&mut page.front, &page.file, data, &mut problems);
+    resolve_front(
+        &mut page.front,
+        &page.file,
+        &Reading { data, today },
+        &mut problems,
+    );
     problems
 }
 
 fn resolve_front(
     front: &mut FrontMatter,
     file: &SourceFile,
-    data: &DataFiles,
+    data: &Reading,
     problems: &mut Vec<Diagnostic>,
 ) {
     for value in front.fields.values_mut() {
@@ -58,7 +75,7 @@ fn resolve_front(
 fn resolve_tree(
     node: &mut Yaml,
     file: &SourceFile,
-    data: &DataFiles,
+    data: &Reading,
     problems: &mut Vec<Diagnostic>,
 ) -> bool {
     if is_reference(node) {
@@ -89,17 +106,18 @@ fn is_reference(node: &Yaml) -> bool {
     node.get("data").is_some() && (node.get("row").is_some() || node.get("column").is_some())
 }
 
-const REFERENCE_KEYS: [&str; 5] = ["data", "row", "column", "label", "unit"];
+const REFERENCE_KEYS: [&str; 6] = ["data", "row", "column", "label", "unit", "on"];
 
-/// `{data, row, column, label?, unit?}` → `{label, value, unit, as_of, source}`.
-fn resolve_one(node: &Yaml, file: &SourceFile, data: &DataFiles) -> Result<Yaml, Diagnostic> {
+/// `{data, row, column, label?, unit?, on?}` → `{label, value, unit, as_of, source}`.
+fn resolve_one(node: &Yaml, file: &SourceFile, read: &Reading) -> Result<Yaml, Diagnostic> {
+    let data = read.data;
     let error = |message: String, at: &Yaml| Diagnostic::error(message).at(file, at.span.clone());
     for (key, _) in node.entries().unwrap_or(&[]) {
         if !REFERENCE_KEYS.contains(&key.name.as_str()) {
             let mut d =
                 Diagnostic::error(format!("unknown key `{}` in a fact reference", key.name))
                     .at(file, key.span.clone())
-                    .with_note("a fact reference is {data, row, column, label?, unit?}");
+                    .with_note("a fact reference is {data, row, column, label?, unit?, on?}");
             if let Some(help) = did_you_mean(&key.name, REFERENCE_KEYS) {
                 d = d.with_help(help);
             }
@@ -133,12 +151,48 @@ fn resolve_one(node: &Yaml, file: &SourceFile, data: &DataFiles) -> Result<Yaml,
         // Its own error is already reported; keep the reference as written.
         return Ok(node.clone());
     }
-    let Some(row) = data_file.row_by_key(&row_key) else {
-        let key_column = data_file.key_column();
-        return Err(error(
-            format!("`{name}` has no row whose `{key_column}` is `{row_key}`"),
-            row_node,
-        ));
+    // A file kept through time is read as of the build date, or the reference's `on`.
+    let on = match node.get("on") {
+        None => read.today,
+        Some(on_node) => {
+            let text = on_node
+                .as_str()
+                .map(str::to_owned)
+                .unwrap_or_else(|| on_node.to_json().to_string());
+            if data_file.versions().is_none() {
+                return Err(error(
+                    format!(
+                        "`on` reads a file kept through time as of a date, and `data/{name}` is not one: its schema names no `effective` column"
+                    ),
+                    on_node,
+                ));
+            }
+            crate::content::front_matter::parse_date(text.trim_matches('"')).map_err(|message| {
+                error(format!("`on` must be a date: {message}"), on_node)
+                    .with_help("write `on: 2025-04-10` (YYYY-MM-DD)")
+            })?
+        }
+    };
+    let row = match data_file.row_on(&row_key, on) {
+        Ok(row) => row,
+        Err(why) => {
+            let key_column = data_file.key_column();
+            let message = match why {
+                crate::data::NotInForce::NoSuchKey => {
+                    format!("`{name}` has no row whose `{key_column}` is `{row_key}`")
+                }
+                crate::data::NotInForce::NotYet(first) => format!(
+                    "`{name}` has nothing in force for `{row_key}` on {on}: its first row takes effect on {first}"
+                ),
+                crate::data::NotInForce::Ended(last) => format!(
+                    "`{name}` has nothing in force for `{row_key}` on {on}: its last row ended on {last}"
+                ),
+                crate::data::NotInForce::Withdrawn(when) => format!(
+                    "`{name}` has nothing in force for `{row_key}` on {on}: it was withdrawn on {when}"
+                ),
+            };
+            return Err(error(message, row_node));
+        }
     };
     if !data_file.has_column(&column) {
         return Err(error(data_file.missing_column(&column), column_node));

@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::{DataFile, plain};
 use crate::config::{ColumnSchema, ColumnType};
 use crate::content::front_matter::parse_date;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, did_you_mean};
 
 /// Checks `data` against its schema, converting CSV text cells to booleans where the schema
 /// asks for them. Returns every problem found.
@@ -51,6 +51,15 @@ pub fn against_schema(data: &mut DataFile) -> Vec<Diagnostic> {
             .at(&data.file, header.clone()),
         );
     }
+    if let Some(versions) = &schema.versions {
+        problems.extend(check_versions(
+            data.name.as_str(),
+            &data.file,
+            rows,
+            &schema,
+            versions,
+        ));
+    }
     let columns_present: Vec<&String> = schema
         .columns
         .iter()
@@ -84,6 +93,131 @@ pub fn against_schema(data: &mut DataFile) -> Vec<Diagnostic> {
                         .at(&data.file, span),
                 );
             }
+        }
+    }
+    problems
+}
+
+/// The dating columns of a versioned file: present, every `effective` a date, every `until` a
+/// date on or after its row's `effective`, every `status` one of `STATUSES`. A column the
+/// schema already types as a date is checked there, not twice.
+fn check_versions(
+    name: &str,
+    file: &crate::source::SourceFile,
+    rows: &super::Rows,
+    schema: &crate::config::DataSchema,
+    versions: &crate::config::Versions,
+) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    let header = file.line_range(1);
+    let named = [
+        ("effective", Some(&versions.effective)),
+        ("until", versions.until.as_ref()),
+        ("status", versions.status.as_ref()),
+    ];
+    let mut missing = false;
+    for (key, column) in named {
+        let Some(column) = column else { continue };
+        if !rows.columns.contains(column) {
+            missing = true;
+            let mut d = Diagnostic::error(format!(
+                "the schema names `{column}` as the `{key}` column of `{name}`, but it has no such column"
+            ))
+            .at(file, header.clone());
+            if let Some(help) = did_you_mean(column, rows.columns.iter().map(String::as_str)) {
+                d = d.with_help(help);
+            }
+            problems.push(d);
+        }
+    }
+    if missing {
+        return problems;
+    }
+    let typed_date = |column: &str| {
+        schema
+            .column(column)
+            .is_some_and(|c| c.column_type == ColumnType::Date)
+    };
+    for row in &rows.rows {
+        let text = |column: &str| {
+            row.cells
+                .get(column)
+                .map(plain)
+                .filter(|v| !v.is_null())
+                .map(crate::data::value_text)
+        };
+        let effective = match text(&versions.effective) {
+            None => {
+                problems.push(
+                    Diagnostic::error(format!(
+                        "this row has no `{}`: a row of a file kept through time needs the date it takes effect",
+                        versions.effective
+                    ))
+                    .at(file, row.cell_span(&versions.effective)),
+                );
+                None
+            }
+            Some(t) => match parse_date(&t) {
+                Ok(d) => Some(d),
+                Err(message) => {
+                    if !typed_date(&versions.effective) {
+                        problems.push(
+                            Diagnostic::error(format!(
+                                "column `{}`: the date this row takes effect: {message}, found `{t}`",
+                                versions.effective
+                            ))
+                            .at(file, row.cell_span(&versions.effective))
+                            .with_help("write the date as YYYY-MM-DD"),
+                        );
+                    }
+                    None
+                }
+            },
+        };
+        if let Some(column) = &versions.until
+            && let Some(t) = text(column)
+        {
+            match parse_date(&t) {
+                Ok(until) => {
+                    if let Some(effective) = effective
+                        && until < effective
+                    {
+                        problems.push(
+                            Diagnostic::error(format!(
+                                "column `{column}`: this row ends on {until}, before it takes effect on {effective}"
+                            ))
+                            .at(file, row.cell_span(column))
+                            .with_help(format!("`{column}` is the last day the row applies")),
+                        );
+                    }
+                }
+                Err(message) if !typed_date(column) => problems.push(
+                    Diagnostic::error(format!(
+                        "column `{column}`: the last day this row applies: {message}, found `{t}`"
+                    ))
+                    .at(file, row.cell_span(column))
+                    .with_help("write the date as YYYY-MM-DD, or leave the cell empty"),
+                ),
+                Err(_) => {}
+            }
+        }
+        if let Some(column) = &versions.status
+            && let Some(t) = text(column)
+            && !crate::config::STATUSES.contains(&t.trim())
+        {
+            let mut d = Diagnostic::error(format!(
+                "column `{column}`: `{t}` is not a status: a row is {}",
+                crate::config::STATUSES
+                    .iter()
+                    .map(|s| format!("`{s}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+            .at(file, row.cell_span(column));
+            if let Some(help) = did_you_mean(t.trim(), crate::config::STATUSES) {
+                d = d.with_help(help);
+            }
+            problems.push(d);
         }
     }
     problems

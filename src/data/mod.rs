@@ -3,6 +3,9 @@
 //! page renders. Every error points at the file, line and column of the bad cell.
 
 mod check;
+mod history;
+
+pub use history::NotInForce;
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
@@ -282,6 +285,28 @@ impl DataFile {
         match (&self.rows, data_format(Path::new(&self.name))) {
             (Some(rows), Some(Format::Csv)) => std::borrow::Cow::Owned(csv_value(rows)),
             _ => std::borrow::Cow::Borrowed(&self.value),
+        }
+    }
+
+    /// `template_value` as of `on`: a file kept through time has only the rows in force then
+    /// (a CSV file as `{headers, rows, records}`, another as the list of those rows).
+    pub fn template_value_on(&self, on: jiff::civil::Date) -> std::borrow::Cow<'_, Value> {
+        let Some(rows) = self.rows.as_ref().filter(|_| self.versions().is_some()) else {
+            return self.template_value();
+        };
+        let in_force = Rows {
+            columns: rows.columns.clone(),
+            rows: self.rows_on(on).into_iter().cloned().collect(),
+        };
+        match data_format(Path::new(&self.name)) {
+            Some(Format::Csv) => std::borrow::Cow::Owned(csv_value(&in_force)),
+            _ => std::borrow::Cow::Owned(Value::Array(
+                in_force
+                    .rows
+                    .into_iter()
+                    .map(|row| Value::Object(row.cells))
+                    .collect(),
+            )),
         }
     }
 }

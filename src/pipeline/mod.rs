@@ -282,6 +282,7 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
         );
     diagnostics.extend(content_problems);
     diagnostics.extend(data_problems);
+    let data_files = std::sync::Arc::new(data_files);
     diagnostics.extend(template_problems);
     let mut editions = vec![(config.clone(), content)];
     for index in 1..config.editions.len() {
@@ -294,7 +295,11 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
         editions.iter().map(|(_, content)| content),
     ));
     for (_, content) in &mut editions {
-        diagnostics.extend(facts::resolve_references(content, &data_files));
+        diagnostics.extend(facts::resolve_references(
+            content,
+            &data_files,
+            options.today(),
+        ));
     }
     if let Some(((_, source), translations)) = editions.split_first_mut() {
         for (_, content) in translations {
@@ -457,7 +462,7 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
 /// What every edition's build shares: loaded once, before any edition renders.
 struct Shared<'a> {
     options: &'a BuildOptions,
-    data_files: &'a data::DataFiles,
+    data_files: &'a std::sync::Arc<data::DataFiles>,
     sources: &'a TemplateSources,
     tera: Option<&'a Tera>,
     lookup: &'a SharedLookup,
@@ -567,8 +572,12 @@ fn build_edition(
     // Site shortcodes may call `get_page`, `load_data` and `get_url` while bodies render.
     let taxonomies = publish::taxonomy::collect(&config, &content);
     if sources.has_site_shortcodes() {
-        let mut before =
-            lookup_before_bodies(&config, &content, &taxonomies, data_values(data_files));
+        let mut before = lookup_before_bodies(
+            &config,
+            &content,
+            &taxonomies,
+            data_values(data_files, today),
+        );
         before.shared_files = shared.shared_files.clone();
         before.site_base_path = config.site_base_path.clone();
         lookup.set(before);
@@ -659,13 +668,19 @@ fn build_edition(
     if !retain {
         bodies.keep_only_what_publishing_reads();
     }
-    let mut site_lookup = views.lookup(&config, &content, &taxonomies, data_values(data_files));
+    let mut site_lookup = views.lookup(
+        &config,
+        &content,
+        &taxonomies,
+        data_values(data_files, today),
+    );
     site_lookup.shared_files = shared.shared_files.clone();
     site_lookup.site_base_path = config.site_base_path.clone();
     lookup.set(site_lookup);
     let views = views
         .with_translations(shared.translations, &config)
-        .with_messages(shared.messages);
+        .with_messages(shared.messages)
+        .with_build_date(today);
 
     let tera = tera.filter(|_| !diagnostics.has_errors())?;
     let mut site = BuiltSite {

@@ -33,7 +33,7 @@ use crate::templates::{SharedLookup, TemplateSources};
 pub(crate) struct State {
     pub(crate) config: Config,
     pub(crate) content: Content,
-    pub(crate) data_files: DataFiles,
+    pub(crate) data_files: std::sync::Arc<DataFiles>,
     pub(crate) sources: TemplateSources,
     pub(crate) tera: tera::Tera,
     pub(crate) lookup: SharedLookup,
@@ -184,7 +184,7 @@ impl Session {
         let mut edit = Edit::default();
         for &index in indexes {
             let mut page = content::reload_page(&state.config, &state.content, index).ok()?;
-            let problems = facts::resolve_page(&mut page, &state.data_files);
+            let problems = facts::resolve_page(&mut page, &state.data_files, state.today);
             let unfinished = content::placeholders_in(&page.front, &page.file, &page.body);
             let wrong = facts::check_page_figures(&state.config, &page, state.today);
             if !problems.is_empty() || !unfinished.is_empty() || !wrong.is_empty() {

@@ -24,6 +24,8 @@ pub(crate) struct Views {
     pub(crate) lang: Value,
     /// The words of the interface, for what Rust writes into pages (generated pages' titles).
     pub(crate) messages: Option<crate::messages::SharedMessages>,
+    /// `build_date`: the date the site is built as of (`--as-of`, else today), `YYYY-MM-DD`.
+    pub(crate) build_date: Value,
 }
 
 impl Views {
@@ -66,6 +68,7 @@ impl Views {
             homes: Value::from(Vec::<Value>::new()),
             lang: Value::from(config.language.as_str()),
             messages: None,
+            build_date: Value::none(),
         };
         views.sections = views.section_values(config, content, bodies);
         views
@@ -125,7 +128,7 @@ impl Views {
         config: &Config,
         content: &Content,
         taxonomies: &[publish::taxonomy::Taxonomy],
-        data: BTreeMap<String, Value>,
+        data: crate::templates::DataLookup,
     ) -> Lookup {
         Lookup {
             pages: self.page_lookup(content),
@@ -154,12 +157,19 @@ impl Views {
             homes: Value::none(),
             lang: self.lang,
             messages: self.messages,
+            build_date: self.build_date,
         }
     }
 
     /// The values with the words of the interface.
     pub(crate) fn with_messages(mut self, messages: &crate::messages::SharedMessages) -> Views {
         self.messages = Some(messages.clone());
+        self
+    }
+
+    /// The date the site is built as of, for `build_date` in templates.
+    pub(crate) fn with_build_date(mut self, today: jiff::civil::Date) -> Views {
+        self.build_date = Value::from(today.to_string());
         self
     }
 
@@ -260,6 +270,7 @@ impl Views {
         context.insert_value("lang", self.lang.clone());
         context.insert_value("languages", self.homes.clone());
         context.insert_value("alternates", Value::from(Vec::<Value>::new()));
+        context.insert_value("build_date", self.build_date.clone());
         context
     }
 }
@@ -489,7 +500,7 @@ pub(crate) fn lookup_before_bodies(
     config: &Config,
     content: &Content,
     taxonomies: &[publish::taxonomy::Taxonomy],
-    data: BTreeMap<String, Value>,
+    data: crate::templates::DataLookup,
 ) -> Lookup {
     let summaries: Vec<Value> = content
         .pages
@@ -517,16 +528,31 @@ pub(crate) fn lookup_before_bodies(
         homes: Value::none(),
         lang: Value::from(config.language.as_str()),
         messages: None,
+        build_date: Value::none(),
     };
     views.lookup(config, content, taxonomies, data)
 }
 
-/// Every data file's value by its name under `data/`, as `load_data` returns it.
-pub(crate) fn data_values(data_files: &data::DataFiles) -> BTreeMap<String, Value> {
-    data_files
-        .iter()
-        .map(|(name, file)| (name.clone(), Keys::default().value(&file.template_value())))
-        .collect()
+/// Every data file's value by its name under `data/`, as `load_data` returns it (a file kept
+/// through time as of `today`), and the files, for `load_data(on=…)`, `value_at` and
+/// `history`.
+pub(crate) fn data_values(
+    data_files: &std::sync::Arc<data::DataFiles>,
+    today: jiff::civil::Date,
+) -> crate::templates::DataLookup {
+    crate::templates::DataLookup {
+        values: data_files
+            .iter()
+            .map(|(name, file)| {
+                (
+                    name.clone(),
+                    Keys::default().value(&file.template_value_on(today)),
+                )
+            })
+            .collect(),
+        files: data_files.clone(),
+        today: Some(today),
+    }
 }
 
 /// Makes template values from JSON with one shared copy of each map key. Summaries of

@@ -229,6 +229,43 @@ pub struct Condition {
     pub column: String,
     op: Op,
     values: Vec<String>,
+    /// The values as dates, when the column holds dates (`bind`): compared as dates.
+    dates: Option<Vec<jiff::civil::Date>>,
+}
+
+impl Condition {
+    /// Fixes how the condition compares, knowing whether its column holds dates: a date
+    /// column's values must be dates or `today` (the build date), and `today` means nothing
+    /// to a column of other things. Either mistake is said, never compared as text.
+    pub fn bind(&mut self, date_column: bool, today: jiff::civil::Date) -> Result<(), String> {
+        if !date_column {
+            if self.values.iter().any(|v| v == "today") {
+                return Err(format!(
+                    "`today` is the build date, and `{}` is not a column of dates: declare it `{{ type = \"date\" }}` in the file's schema, or compare it with what it holds",
+                    self.column
+                ));
+            }
+            return Ok(());
+        }
+        let mut dates = Vec::new();
+        for value in &self.values {
+            if value == "today" {
+                dates.push(today);
+                continue;
+            }
+            match crate::content::front_matter::parse_date(value) {
+                Ok(date) => dates.push(date),
+                Err(_) => {
+                    return Err(format!(
+                        "`{}` holds dates, and `{value}` is not one: compare it with a date (`2025-04-10`) or `today`",
+                        self.column
+                    ));
+                }
+            }
+        }
+        self.dates = Some(dates);
+        Ok(())
+    }
 }
 
 /// Parses `rate_percent >= 30 and iso2 in JP,KR,IN`.
@@ -267,6 +304,7 @@ pub fn parse_filter(text: &str) -> Result<Vec<Condition>, String> {
                 column: column.to_owned(),
                 op,
                 values,
+                dates: None,
             })
         })
         .collect()
@@ -281,6 +319,22 @@ pub fn matches(conditions: &[Condition], cells: &Map<String, Value>) -> bool {
     conditions.iter().all(|c| {
         let cell = cells.get(&c.column).map(plain).unwrap_or(&Value::Null);
         let text = value_text(cell);
+        if let Some(dates) = &c.dates {
+            // A cell that is not a date (an empty one) matches no comparison of dates.
+            let Ok(date) = crate::content::front_matter::parse_date(&text) else {
+                return c.op == Op::Ne;
+            };
+            let wanted = dates.first().copied().unwrap_or(date);
+            return match c.op {
+                Op::In => dates.contains(&date),
+                Op::Eq => date == wanted,
+                Op::Ne => date != wanted,
+                Op::Lt => date < wanted,
+                Op::Le => date <= wanted,
+                Op::Gt => date > wanted,
+                Op::Ge => date >= wanted,
+            };
+        }
         let ordering = || -> Option<Ordering> {
             let wanted = &c.values[0];
             match (cell.as_f64(), wanted.parse::<f64>()) {

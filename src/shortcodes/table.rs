@@ -45,7 +45,7 @@ pub struct RowView {
 #[derive(Debug, Default, Serialize)]
 pub struct CellView {
     pub text: String,
-    /// The number behind the text, for sorting.
+    /// The number behind the text, for sorting (a date's is YYYYMMDD).
     pub value: Option<f64>,
     pub numeric: bool,
     /// A list cell's items.
@@ -138,7 +138,7 @@ pub fn select_rows<'d>(
     args: &Args,
 ) -> Result<Selection<'d>, Vec<Diagnostic>> {
     let mut problems = Vec::new();
-    let conditions: Vec<Condition> = match args.str("filter").map(format::parse_filter) {
+    let mut conditions: Vec<Condition> = match args.str("filter").map(format::parse_filter) {
         Some(Ok(conditions)) => conditions,
         Some(Err(message)) => {
             problems.push(exp.error(format!("bad `filter`: {message}"), args.span("filter")));
@@ -146,9 +146,14 @@ pub fn select_rows<'d>(
         }
         None => Vec::new(),
     };
-    for condition in &conditions {
+    for condition in &mut conditions {
         if let Err(d) = need_column(exp, file, &condition.column, args.span("filter")) {
             problems.push(d);
+            continue;
+        }
+        if let Err(message) = condition.bind(file.is_date_column(&condition.column), exp.env.today)
+        {
+            problems.push(exp.error(format!("bad `filter`: {message}"), args.span("filter")));
         }
     }
     let sort = args.str("sort").map(format::parse_sort);
@@ -157,14 +162,55 @@ pub fn select_rows<'d>(
     {
         problems.push(d);
     }
+    let on = match as_of(exp, args) {
+        Ok(on) => on,
+        Err(d) => {
+            problems.push(d);
+            exp.env.today
+        }
+    };
+    if file.versions().is_none() && args.str("on").is_some() {
+        problems.push(
+            exp.error(
+                format!(
+                    "`on` reads a file kept through time as of a date, and `data/{}` is not one: its schema names no `effective` column",
+                    file.name
+                ),
+                args.span("on"),
+            )
+            .with_help("remove `on`, or give the file's schema `effective = \"COLUMN\"`"),
+        );
+    }
     if !problems.is_empty() {
         return Err(problems);
     }
-    let rows = file.rows.as_ref().map(|r| r.rows.as_slice()).unwrap_or(&[]);
-    let mut selected: Vec<&Row> = rows
-        .iter()
+    // A file kept through time is read as of the build date, or the date asked for.
+    let in_force = file.rows_on(on);
+    let any_rows = file.rows.as_ref().is_some_and(|r| !r.rows.is_empty());
+    if in_force.is_empty() && any_rows {
+        // An empty table or chart would publish without a word.
+        return Err(vec![
+            exp.error(
+                format!("nothing in `data/{}` is in force on {on}", file.name),
+                args.span("on"),
+            )
+            .with_note("each row applies from its effective date until the next row of its key, its end date, or its withdrawal")
+            .with_help("check the build date (`--as-of`), or read the file as of another date with `on=\"YYYY-MM-DD\"`"),
+        ]);
+    }
+    let mut selected: Vec<&Row> = in_force
+        .into_iter()
         .filter(|row| format::matches(&conditions, &row.cells))
         .collect();
+    if selected.is_empty() && !conditions.is_empty() {
+        return Err(vec![
+            exp.error(
+                "this `filter` matches no row, so there would be nothing to show",
+                args.span("filter"),
+            )
+            .with_help("check the column names and values it compares"),
+        ]);
+    }
     if let Some((column, descending)) = sort {
         selected.sort_by(|a, b| {
             let (x, y) = (cell(a, column), cell(b, column));
@@ -181,6 +227,21 @@ pub fn select_rows<'d>(
         selected.truncate(usize::try_from(limit.max(0)).unwrap_or(usize::MAX));
     }
     Ok((selected, sort.map(|(c, d)| (c.to_owned(), d))))
+}
+
+/// The date a shortcode reads data as of: its `on` argument (`on="2025-04-10"`), else the build
+/// date.
+pub fn as_of(exp: &Expander, args: &Args) -> Result<jiff::civil::Date, Diagnostic> {
+    match args.str("on") {
+        None => Ok(exp.env.today),
+        Some("today") => Ok(exp.env.today),
+        Some(text) => crate::content::front_matter::parse_date(text).map_err(|message| {
+            exp.error(format!("`on` must be a date: {message}"), args.span("on"))
+                .with_help(
+                    "write `on=\"2025-04-10\"` (YYYY-MM-DD), or `on=\"today\"` for the build date",
+                )
+        }),
+    }
 }
 
 fn cell<'r>(row: &'r Row, column: &str) -> &'r Value {
@@ -292,6 +353,11 @@ pub fn data_table(exp: &mut Expander, args: &Args, id: &str) -> Result<TableView
         .map(str::to_owned)
         .or_else(|| schema.and_then(|s| s.as_of).map(|d| d.to_string()));
     sources.add(file_source.as_deref(), file_as_of.as_deref());
+    // Dates as the edition writes them (`8 July 2025`, `2025年7月8日`).
+    let date_columns: Vec<bool> = columns
+        .iter()
+        .map(|(name, _)| file.is_date_column(name))
+        .collect();
     let row_views = rows
         .iter()
         .map(|row| RowView {
@@ -299,7 +365,8 @@ pub fn data_table(exp: &mut Expander, args: &Args, id: &str) -> Result<TableView
             cells: columns
                 .iter()
                 .zip(&column_views)
-                .map(|((name, _), column)| {
+                .zip(&date_columns)
+                .map(|(((name, _), column), is_date)| {
                     let value = cell(row, name);
                     let refs = sources
                         .add(
@@ -309,8 +376,27 @@ pub fn data_table(exp: &mut Expander, args: &Args, id: &str) -> Result<TableView
                         .into_iter()
                         .collect();
                     CellView {
-                        text: cell_text(exp.env, value, column.unit.as_deref()),
-                        value: plain(value).as_f64(),
+                        text: match plain(value).as_str() {
+                            Some(text) if *is_date => {
+                                exp.env.messages.date_text(&exp.env.config.language, text)
+                            }
+                            _ => cell_text(exp.env, value, column.unit.as_deref()),
+                        },
+                        // A date sorts as the number YYYYMMDD.
+                        value: match plain(value).as_str() {
+                            Some(text) if *is_date => {
+                                crate::content::front_matter::parse_date(text)
+                                    .ok()
+                                    .map(|d| {
+                                        f64::from(
+                                            i32::from(d.year()) * 10_000
+                                                + i32::from(d.month()) * 100
+                                                + i32::from(d.day()),
+                                        )
+                                    })
+                            }
+                            _ => plain(value).as_f64(),
+                        },
                         numeric: column.numeric,
                         refs,
                         missing: plain(value).is_null(),

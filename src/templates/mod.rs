@@ -109,8 +109,8 @@ pub struct Lookup {
     pub contents: Arc<crate::spill::Texts>,
     /// Content path (`countries/_index.md`) to the section's value.
     pub sections: BTreeMap<String, Value>,
-    /// Path under `data/` to the file's value.
-    pub data: BTreeMap<String, Value>,
+    /// Data files, as `load_data` returns them and as they are.
+    pub data: DataLookup,
     /// Taxonomy name to `{name, url, terms: [{name, slug, url, count, pages}]}`.
     pub taxonomies: BTreeMap<String, Value>,
     /// Where `get_url` leads: the edition's path (`/ja/`).
@@ -119,6 +119,17 @@ pub struct Lookup {
     /// `site_base_path`, the site's root.
     pub shared_files: Arc<std::collections::BTreeSet<String>>,
     pub site_base_path: String,
+}
+
+/// Data files as templates read them: each file's value as of the build date (`load_data`),
+/// and the files themselves, for `load_data(on=…)`, `value_at` and `history`.
+#[derive(Clone, Default)]
+pub struct DataLookup {
+    /// Path under `data/` to the file's value.
+    pub values: BTreeMap<String, Value>,
+    pub files: Arc<crate::data::DataFiles>,
+    /// The build date.
+    pub today: Option<jiff::civil::Date>,
 }
 
 /// A page's table of contents, shared by the template values and the lookup.
@@ -642,14 +653,64 @@ fn register_functions(tera: &mut Tera, lookup: &SharedLookup) {
         "load_data",
         move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
             let path: String = kwargs.must_get("path")?;
+            let on: Option<String> = kwargs.get("on")?;
             let key = path.trim_start_matches("data/");
             let site = lookup_of(&shared)?;
-            site.data.get(key).cloned().ok_or_else(|| {
-                Error::message(format!(
-                    "load_data: no data file `data/{key}`{}",
-                    hint(key, site.data.keys())
-                ))
-            })
+            let Some(on) = on else {
+                return site.data.values.get(key).cloned().ok_or_else(|| {
+                    Error::message(format!(
+                        "load_data: no data file `data/{key}`{}",
+                        hint(key, site.data.values.keys())
+                    ))
+                });
+            };
+            let file = versioned_file(&site.data, "load_data", key)?;
+            let on = date_argument("load_data", &on, &site.data)?;
+            Ok(Value::from_serializable(&*file.template_value_on(on)))
+        },
+    );
+    let shared = lookup.clone();
+    tera.register_function(
+        "value_at",
+        move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
+            let data: String = kwargs.must_get("data")?;
+            let row: String = kwargs.must_get("row")?;
+            let column: String = kwargs.must_get("column")?;
+            let on: Option<String> = kwargs.get("on")?;
+            let site = lookup_of(&shared)?;
+            let key = data.trim_start_matches("data/");
+            let file = data_file(&site.data, "value_at", key)?;
+            let on = match on {
+                Some(text) => date_argument("value_at", &text, &site.data)?,
+                None => site.data.today.unwrap_or_default(),
+            };
+            if !file.has_column(&column) {
+                return Err(Error::message(format!(
+                    "value_at: {}",
+                    file.missing_column(&column)
+                )));
+            }
+            // No row in force is no value: templates test it with `is defined` / `| default`.
+            Ok(file
+                .row_on(&row, on)
+                .ok()
+                .and_then(|r| r.cells.get(&column))
+                .map(|cell| Value::from_serializable(crate::data::plain(cell)))
+                .unwrap_or_else(Value::none))
+        },
+    );
+    let shared = lookup.clone();
+    tera.register_function(
+        "history",
+        move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
+            let data: String = kwargs.must_get("data")?;
+            let row: String = kwargs.must_get("row")?;
+            let site = lookup_of(&shared)?;
+            let key = data.trim_start_matches("data/");
+            let file = versioned_file(&site.data, "history", key)?;
+            let rows: Vec<&serde_json::Map<String, serde_json::Value>> =
+                file.history(&row).into_iter().map(|r| &r.cells).collect();
+            Ok(Value::from_serializable(&rows))
         },
     );
     let shared = lookup.clone();
@@ -682,6 +743,47 @@ fn register_functions(tera: &mut Tera, lookup: &SharedLookup) {
             Ok(format!("{base}{path}"))
         },
     );
+}
+
+/// The data file `key` (`rates.csv`) for a template function named `function`.
+fn data_file<'a>(
+    data: &'a DataLookup,
+    function: &str,
+    key: &str,
+) -> TeraResult<&'a crate::data::DataFile> {
+    data.files.get(key).ok_or_else(|| {
+        Error::message(format!(
+            "{function}: no data file `data/{key}`{}",
+            hint(key, data.files.keys())
+        ))
+    })
+}
+
+/// `data_file`, which must keep its values through time.
+fn versioned_file<'a>(
+    data: &'a DataLookup,
+    function: &str,
+    key: &str,
+) -> TeraResult<&'a crate::data::DataFile> {
+    let file = data_file(data, function, key)?;
+    if file.versions().is_none() {
+        return Err(Error::message(format!(
+            "{function}: `data/{key}` is not kept through time: its schema names no `effective` column"
+        )));
+    }
+    Ok(file)
+}
+
+/// A template function's `on` argument: a date, or `today` (the build date).
+fn date_argument(function: &str, text: &str, data: &DataLookup) -> TeraResult<jiff::civil::Date> {
+    if text == "today" {
+        return Ok(data.today.unwrap_or_default());
+    }
+    crate::content::front_matter::parse_date(text).map_err(|message| {
+        Error::message(format!(
+            "{function}: `on` must be a date (YYYY-MM-DD) or `today`: {message}"
+        ))
+    })
 }
 
 fn hint<'a>(wrong: &str, candidates: impl Iterator<Item = &'a String>) -> String {

@@ -17,4 +17,5 @@ mod publish;
 mod serve;
 mod shortcodes;
 mod support;
+mod through_time;
 mod unicode;

@@ -1,0 +1,235 @@
+//! Data through time (issue 16): a file whose schema names an `effective` column is read as of
+//! the build date, or the date a shortcode, fact reference or template asks for; dates compare
+//! as dates in filters; and each way of getting it wrong stops the build at its place.
+
+use crate::support::Site;
+
+const CONFIG: &str = r#"title = "Rates"
+base_url = "https://example.org/"
+
+[data."rates.csv"]
+title = "Rates through time"
+source = "Fixture"
+key = "iso2"
+effective = "effective"
+until = "until"
+status = "status"
+[data."rates.csv".columns]
+iso2 = "country"
+rate = { type = "number", unit = "%", label = "Rate" }
+status = "string"
+effective = { type = "date", label = "Since" }
+until = { type = "date", required = false }
+
+[data."events.csv"]
+title = "Events"
+key = "id"
+"#;
+
+const RATES: &str = "iso2,rate,status,effective,until\n\
+JP,24,announced,2025-04-02,\n\
+KR,26,announced,2025-04-02,\n\
+KR,25,announced,2025-04-03,\n\
+JP,24,in force,2025-04-09,\n\
+JP,10,paused,2025-04-09,2025-07-08\n\
+KR,10,paused,2025-04-09,2025-07-08\n";
+
+const EVENTS: &str = "id,title,when\n\
+a,Announced,2025-04-02\n\
+b,Applied,2025-04-09\n\
+c,Pause ends,2025-07-08\n";
+
+fn site(page: &str) -> Site {
+    let site = Site::empty();
+    site.write("tradetalks.toml", CONFIG)
+        .write("data/rates.csv", RATES)
+        .write("data/events.csv", EVENTS)
+        .write("content/_index.md", "---\ntitle: Home\n---\nHome.\n")
+        .write("content/rates.md", page);
+    site
+}
+
+fn build(site: &Site, as_of: &str) -> crate::support::Run {
+    site.run(&["build", "--quiet", "--as-of", as_of])
+}
+
+/// The text of each cell of the first table of `html`, row by row.
+fn cells(html: &str) -> Vec<String> {
+    let body = html.split("<tbody>").nth(1).unwrap_or_default();
+    let body = body.split("</tbody>").next().unwrap_or_default();
+    body.split("<tr")
+        .skip(1)
+        .map(|row| {
+            // The texts between tags, each trimmed, joined by a space.
+            let mut texts = Vec::new();
+            let mut text = String::new();
+            let mut in_tag = true;
+            for c in row.chars() {
+                match c {
+                    '<' => {
+                        in_tag = true;
+                        if !text.trim().is_empty() {
+                            texts.push(text.trim().to_owned());
+                        }
+                        text.clear();
+                    }
+                    '>' => in_tag = false,
+                    c if !in_tag => text.push(c),
+                    _ => {}
+                }
+            }
+            texts.join(" ")
+        })
+        .collect()
+}
+
+#[test]
+fn a_table_reads_the_file_as_of_the_build_date_or_its_own() {
+    let site = site(
+        "---\ntitle: Rates\n---\n{{ table(data=\"rates.csv\", columns=[\"iso2\", \"rate\", \"status\", \"effective\"]) }}\n\n{{ table(data=\"rates.csv\", columns=[\"iso2\", \"rate\"], on=\"2025-04-02\", id=\"first\") }}\n",
+    );
+    let run = build(&site, "2025-04-05");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let html = site.main_html("rates/index.html");
+    assert_eq!(
+        cells(&html),
+        [
+            "JP 24 announced 2 April 2025",
+            "KR 25 announced 3 April 2025"
+        ],
+        "{html}"
+    );
+    // Dates sort as dates.
+    assert!(html.contains("data-value=\"20250403.0\""), "{html}");
+    let run = build(&site, "2025-04-20");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let html = site.main_html("rates/index.html");
+    // Two rows of Japan took effect on 9 April: the later one in the file.
+    assert_eq!(
+        cells(&html),
+        ["JP 10 paused 9 April 2025", "KR 10 paused 9 April 2025"],
+        "{html}"
+    );
+    let first = html.split("id=\"first\"").nth(1).unwrap_or_default();
+    assert_eq!(cells(first), ["JP 24", "KR 26"], "{first}");
+    // After the last row's end, nothing is in force: an error, not an empty table.
+    let run = build(&site, "2025-07-09");
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("error: nothing in `data/rates.csv` is in force on 2025-07-09"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn fact_references_and_templates_read_as_of_a_date() {
+    let site = site(
+        "---\ntitle: Rates\nextra:\n  now: { data: \"rates.csv\", row: \"KR\", column: \"rate\" }\n  then: { data: \"rates.csv\", row: \"KR\", column: \"rate\", on: 2025-04-02 }\n---\nText.\n",
+    );
+    site.write(
+        "templates/page.html",
+        "{% extends \"base.html\" %}{% block content %}<p id=\"facts\">{{ page.extra.now.value }}/{{ page.extra.then.value }}</p><p id=\"fns\">{{ value_at(data=\"rates.csv\", row=\"JP\", column=\"rate\") }}/{{ value_at(data=\"rates.csv\", row=\"JP\", column=\"rate\", on=\"2025-04-03\") }}/{{ history(data=\"rates.csv\", row=\"JP\") | length }}/{% set now = load_data(path=\"rates.csv\") %}{% set then = load_data(path=\"rates.csv\", on=\"2025-04-03\") %}{{ now.rows | length }}/{{ then.rows | length }}/{{ build_date }}</p>{% endblock %}",
+    );
+    let run = build(&site, "2025-04-20");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let html = site.output("rates/index.html");
+    assert!(html.contains("<p id=\"facts\">10/26</p>"), "{html}");
+    assert!(
+        html.contains("<p id=\"fns\">10/24/3/2/2/2025-04-20</p>"),
+        "{html}"
+    );
+    // A reference to a key with nothing in force on its date says why.
+    site.write(
+        "content/rates.md",
+        "---\ntitle: Rates\nextra:\n  early: { data: \"rates.csv\", row: \"KR\", column: \"rate\", on: 2025-03-01 }\n---\nText.\n",
+    );
+    let run = build(&site, "2025-04-20");
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("error: `rates.csv` has nothing in force for `KR` on 2025-03-01: its first row takes effect on 2025-04-02\n --> content/rates.md:4:"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn dates_compare_as_dates_and_today_is_the_build_date() {
+    let site = site(
+        "---\ntitle: Rates\n---\n{{ table(data=\"events.csv\", columns=[\"title\"], filter=\"when <= today\") }}\n",
+    );
+    let run = build(&site, "2025-05-01");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        cells(&site.main_html("rates/index.html")),
+        ["Announced", "Applied"]
+    );
+    // A date column compared with text, `today` against a column of other things, and a
+    // filter that matches nothing are each an error at the filter.
+    for (filter, message) in [
+        (
+            "when <= August",
+            "bad `filter`: `when` holds dates, and `August` is not one: compare it with a date (`2025-04-10`) or `today`",
+        ),
+        (
+            "title <= today",
+            "bad `filter`: `today` is the build date, and `title` is not a column of dates",
+        ),
+        (
+            "when > 2030-01-01",
+            "this `filter` matches no row, so there would be nothing to show",
+        ),
+    ] {
+        site.write(
+            "content/rates.md",
+            format!("---\ntitle: Rates\n---\n{{{{ table(data=\"events.csv\", filter=\"{filter}\") }}}}\n"),
+        );
+        let run = build(&site, "2025-05-01");
+        assert_eq!(run.code, 1, "{filter}: {}", run.stderr);
+        assert!(run.stderr.contains(message), "{filter}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("--> content/rates.md:4:"),
+            "{filter}: {}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn mistakes_in_a_file_kept_through_time_stop_the_build_at_the_cell() {
+    let site = site("---\ntitle: Rates\n---\nText.\n");
+    site.write(
+        "data/rates.csv",
+        "iso2,rate,status,effective,until\nJP,24,anounced,2025-04-02,\nKR,10,paused,2025-04-09,2025-04-01\n",
+    );
+    let run = build(&site, "2025-04-20");
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("error: column `status`: `anounced` is not a status: a row is `announced`, `in force`, `paused`, `withdrawn`\n --> data/rates.csv:2:"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("help: did you mean `announced`?"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("error: column `until`: this row ends on 2025-04-01, before it takes effect on 2025-04-09\n --> data/rates.csv:3:"),
+        "{}",
+        run.stderr
+    );
+    // `on` for a file that is not kept through time.
+    site.write("data/rates.csv", RATES).write(
+        "content/rates.md",
+        "---\ntitle: Rates\n---\n{{ table(data=\"events.csv\", on=\"2025-04-02\") }}\n",
+    );
+    let run = build(&site, "2025-04-20");
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("error: `on` reads a file kept through time as of a date, and `data/events.csv` is not one"),
+        "{}",
+        run.stderr
+    );
+}
