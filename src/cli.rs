@@ -148,7 +148,8 @@ struct SiteArgs {
     #[arg(long)]
     drafts: bool,
     /// Include pages dated after the build date (otherwise they are scheduled: left out
-    /// until `--as-of` reaches their date).
+    /// until `--as-of` reaches their date). With an earlier `--as-of`, a preview of that
+    /// day: data is read as of it, and figures checked since (up to today) are kept.
     #[arg(long)]
     future: bool,
     /// Print only diagnostics.

@@ -87,6 +87,17 @@ impl BuildOptions {
         self.as_of
             .unwrap_or_else(|| jiff::ZonedDateTime::now().date())
     }
+
+    /// The latest date a figure can have been checked on: the build date; but a preview of
+    /// an earlier day with what is dated after it (`--as-of` with `--future`) keeps figures
+    /// checked since, up to today (a typo such as 2062 is still caught).
+    pub fn latest_check(&self) -> jiff::civil::Date {
+        let now = jiff::ZonedDateTime::now().date();
+        match self.as_of {
+            Some(as_of) if self.include_future => as_of.max(now),
+            _ => self.today(),
+        }
+    }
 }
 
 /// A generated file's bytes: shared, so that `serve` can make the next version of a site
@@ -523,9 +534,17 @@ fn build_edition(
     let tera = shared.tera;
     let lookup = lookup.clone();
     let today = options.today();
-    diagnostics.extend(facts::check_figures(&config, &content, today));
+    diagnostics.extend(facts::check_figures(
+        &config,
+        &content,
+        options.latest_check(),
+    ));
     if config.edition == 0 {
-        diagnostics.extend(facts::check_data_dates(&config, data_files, today));
+        diagnostics.extend(facts::check_data_dates(
+            &config,
+            data_files,
+            options.latest_check(),
+        ));
     }
     // Data files are shared: the default edition reports their stale dates, once.
     let no_data = data::DataFiles::new();

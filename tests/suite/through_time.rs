@@ -233,3 +233,36 @@ fn mistakes_in_a_file_kept_through_time_stop_the_build_at_the_cell() {
         run.stderr
     );
 }
+
+#[test]
+fn the_default_site_reads_its_rates_as_of_the_build_date() {
+    let site = Site::default_site();
+    let table = |as_of: &str| {
+        // `--future`: a preview of an earlier day, with the pages and figures dated since.
+        let run = site.run(&["build", "--quiet", "--future", "--as-of", as_of]);
+        assert_eq!(run.code, 0, "{as_of}: {}", run.stderr);
+        let html = site.main_html("index.html");
+        let table = html
+            .split("<figure class=\"tt-table\" id=\"table-1\">")
+            .nth(1)
+            .unwrap_or_default()
+            .to_owned();
+        cells(&table)
+    };
+    assert_eq!(
+        table("2025-04-05"),
+        [
+            "Japan 24 — no value announced 2 April 2025 — no value",
+            "South Korea 25 — no value announced 3 April 2025 — no value",
+            "India 26 — no value announced 3 April 2025 — no value",
+        ]
+    );
+    assert_eq!(
+        table("2025-04-20"),
+        [
+            "Japan 24 10 paused 9 April 2025 8 July 2025",
+            "South Korea 25 10 paused 9 April 2025 8 July 2025",
+            "India 26 10 paused 9 April 2025 8 July 2025",
+        ]
+    );
+}
