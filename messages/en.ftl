@@ -57,6 +57,12 @@ chart-description = Horizontal bar chart of { $series } by { $by }, { $count ->
 }.
 chart-extremes = Highest: { $highest } at { $highest-value }; lowest: { $lowest } at { $lowest-value }.
 chart-table-follows = The same figures follow as a table.
+step-description = Step chart of { $label } from { $from } to { $to }, { $count ->
+    [one] one line
+   *[other] { $count } lines
+}.
+step-series = { $series }: from { $first } to { $last }.
+step-series-flat = { $series }: { $first } throughout.
 
 ## Timelines
 timeline-past = Past

@@ -58,6 +58,12 @@ chart-description = { $by } के अनुसार { $series } का क्�
 }।
 chart-extremes = सबसे अधिक: { $highest }, { $highest-value }; सबसे कम: { $lowest }, { $lowest-value }।
 chart-table-follows = यही आंकड़े आगे तालिका में दिए गए हैं।
+step-description = { $from } से { $to } तक { $label } का सीढ़ीनुमा चार्ट, { $count ->
+    [one] एक रेखा
+   *[other] { $count } रेखाएँ
+}।
+step-series = { $series }: { $first } से { $last }।
+step-series-flat = { $series }: पूरी अवधि में { $first }।
 
 ## Timelines
 timeline-past = पूर्व

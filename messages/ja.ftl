@@ -51,6 +51,9 @@ list-pair = { $first }と{ $second }
 chart-description = { $by }ごとの{ $series }を示す横棒グラフ（{ $count }項目）。
 chart-extremes = 最も高いのは{ $highest }の{ $highest-value }、最も低いのは{ $lowest }の{ $lowest-value }。
 chart-table-follows = 同じ数値を次の表に示します。
+step-description = { $from }から{ $to }までの{ $label }の推移を示す階段グラフ（{ $count }本）。
+step-series = { $series }：{ $first }から{ $last }へ。
+step-series-flat = { $series }：期間中ずっと{ $first }。
 
 ## Timelines
 timeline-past = 過去

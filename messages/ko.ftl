@@ -51,6 +51,9 @@ list-pair = { $first } 및 { $second }
 chart-description = { $by }별 { $series }의 가로 막대 그래프({ $count }개 항목).
 chart-extremes = 가장 높은 값은 { $highest }의 { $highest-value }, 가장 낮은 값은 { $lowest }의 { $lowest-value }.
 chart-table-follows = 같은 수치를 아래 표로 제공합니다.
+step-description = { $from }부터 { $to }까지 { $label }의 변화를 보여 주는 계단형 그래프({ $count }개 선).
+step-series = { $series }: { $first }에서 { $last }(으)로.
+step-series-flat = { $series }: 기간 내내 { $first }.
 
 ## Timelines
 timeline-past = 과거

@@ -81,7 +81,7 @@ pub const SCRIPT_MESSAGES: [(&str, &[&str]); 7] = [
 
 /// Messages the Rust code writes into pages (titles of generated pages, charts' descriptions,
 /// tables' words): checked in every edition with the templates' keys.
-pub const RUST_MESSAGES: [&str; 13] = [
+pub const RUST_MESSAGES: [&str; 16] = [
     "not-found-title",
     "search-title",
     "search-description",
@@ -94,6 +94,9 @@ pub const RUST_MESSAGES: [&str; 13] = [
     "chart-description",
     "chart-extremes",
     "chart-table-follows",
+    "step-description",
+    "step-series",
+    "step-series-flat",
     "list-pair",
 ];
 

@@ -144,12 +144,24 @@ pub fn chart(exp: &mut Expander, args: &Args, id: &str) -> Result<ChartView, Vec
     if let Some(kind) = args.str("kind")
         && kind != "bar"
     {
-        return Err(vec![
-            exp.error(format!("unknown chart kind `{kind}`"), args.span("kind"))
-                .with_help(
-                    "the kind is `bar` (horizontal bars; grouped when `y` lists several columns)",
+        let mut d = exp.error(format!("unknown chart kind `{kind}`"), args.span("kind"))
+            .with_help(
+                "the kinds are `bar` (horizontal bars; grouped when `y` lists several columns) and `step` (a value through time, from a file kept through time)",
+            );
+        if let Some(hint) = crate::diagnostic::did_you_mean(kind, ["bar", "step"]) {
+            d = d.with_help(hint);
+        }
+        return Err(vec![d]);
+    }
+    for name in ["from", "to", "events", "events_filter"] {
+        if args.str(name).is_some() {
+            return Err(vec![
+                exp.error(
+                    format!("`{name}` belongs to a step chart (`kind=\"step\"`), which draws a value through time"),
+                    args.span(name),
                 ),
-        ]);
+            ]);
+        }
     }
     let plot = match (args.str("data"), args.str("section")) {
         (Some(_), None) => from_data(exp, args)?,
@@ -476,7 +488,7 @@ fn from_section(exp: &Expander, args: &Args) -> Result<Plot, Vec<Diagnostic>> {
 }
 
 /// Ticks at 1, 2 or 5 × 10ⁿ covering `lo..hi`, at most `most` steps of them.
-fn nice_ticks(lo: f64, hi: f64, most: usize) -> Vec<f64> {
+pub(crate) fn nice_ticks(lo: f64, hi: f64, most: usize) -> Vec<f64> {
     let span = (hi - lo).max(f64::EPSILON);
     let most = most.max(1) as f64;
     let magnitude = 10f64.powf((span / most).log10().floor());

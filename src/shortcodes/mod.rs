@@ -10,6 +10,7 @@ mod args;
 mod chart;
 pub mod format;
 pub mod parse;
+mod steps;
 mod table;
 mod timeline;
 
@@ -31,7 +32,7 @@ use args::{Args, BUILTINS, Builtin};
 use parse::{Call, Node};
 
 /// Built-in shortcode templates, overridable from `templates/shortcodes/`.
-pub const BUILTIN_TEMPLATES: [(&str, &str); 6] = [
+pub const BUILTIN_TEMPLATES: [(&str, &str); 7] = [
     (
         "shortcodes/table.html",
         include_str!("../../templates/shortcodes/table.html"),
@@ -43,6 +44,10 @@ pub const BUILTIN_TEMPLATES: [(&str, &str); 6] = [
     (
         "shortcodes/chart.html",
         include_str!("../../templates/shortcodes/chart.html"),
+    ),
+    (
+        "shortcodes/chart_step.html",
+        include_str!("../../templates/shortcodes/chart_step.html"),
     ),
     (
         "shortcodes/timeline.html",
@@ -85,6 +90,12 @@ impl ShortcodeEnv<'_> {
     pub fn word(&self, key: &str, args: &[(&str, fluent_bundle::FluentValue<'_>)]) -> String {
         self.messages.word(&self.config.language, key, args)
     }
+}
+
+/// Whether a `chart` call asks for a step chart (`kind="step"`).
+fn is_step(call: &Call) -> bool {
+    call.arg("kind")
+        .is_some_and(|a| matches!(&a.value, parse::ArgValue::Str(kind) if kind == "step"))
 }
 
 /// The page (or section) whose body is being rendered.
@@ -240,7 +251,11 @@ impl Expander<'_> {
     /// Renders one call; returns its HTML and whether it is a block.
     fn call(&mut self, call: &Call) -> (String, bool) {
         let builtin = BUILTINS.iter().find(|b| b.name == call.name);
-        let template = format!("shortcodes/{}.html", call.name);
+        let template = if call.name == "chart" && is_step(call) {
+            "shortcodes/chart_step.html".to_owned()
+        } else {
+            format!("shortcodes/{}.html", call.name)
+        };
         if builtin.is_none() && !self.env.templates.contains(&template) {
             self.unknown(call);
             return (String::new(), false);
@@ -356,6 +371,11 @@ impl Expander<'_> {
                 let id = self.next_id("table", &args);
                 let view = table::compare(self, &args, &id)?;
                 context.insert("table", &view);
+            }
+            "chart" if args.str("kind") == Some("step") => {
+                let id = self.next_id("chart", &args);
+                let view = steps::steps(self, &args, &id)?;
+                context.insert("chart", &view);
             }
             "chart" => {
                 let id = self.next_id("chart", &args);

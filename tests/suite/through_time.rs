@@ -266,3 +266,94 @@ fn the_default_site_reads_its_rates_as_of_the_build_date() {
         ]
     );
 }
+
+#[test]
+fn a_step_chart_draws_each_key_through_time_with_its_events() {
+    let site = site(
+        "---\ntitle: Rates\n---\n{{ chart(kind=\"step\", data=\"rates.csv\", x=\"iso2\", y=\"rate\", to=\"2025-07-31\", events=\"events.csv\", events_filter=\"when >= 2025-04-09\", caption=\"Rates\") }}\n",
+    );
+    site.write(
+        "data/events.csv",
+        "id,title,date,when\na,Announced,2025-04-02,2025-04-02\nb,Applied,2025-04-09,2025-04-09\nc,Pause ends,2025-07-08,2025-07-08\n",
+    );
+    let run = build(&site, "2025-08-01");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let html = site.main_html("rates/index.html");
+    // Japan: 24 from 2 April (the same value in force from 9 April goes on as one line), 10
+    // from the later row of 9 April, until the end of 8 July, then a gap; wide and narrow.
+    let paths: Vec<&str> = html
+        .split("<path class=\"tt-step ")
+        .skip(1)
+        .map(|p| p.split("\"/>").next().unwrap_or_default())
+        .collect();
+    assert_eq!(paths.len(), 4, "{html}");
+    assert!(paths[0].starts_with("tt-series-0\" d=\"M "), "{}", paths[0]);
+    assert_eq!(paths[0].matches(" V ").count(), 1, "24 → 10: {}", paths[0]);
+    assert!(
+        !paths[0].ends_with("H 628"),
+        "the line stops after its `until`: {}",
+        paths[0]
+    );
+    assert!(
+        html.contains("Step chart of rate from 2 April 2025 to 31 July 2025, 2 lines. JP: from 24% to 10%. KR: from 26% to 10%."),
+        "{html}"
+    );
+    // Events: only those the filter keeps, numbered on the chart and listed under it.
+    assert!(
+        html.contains(
+            "<li value=\"1\"><time datetime=\"2025-04-09\">9 April 2025</time>: Applied</li>"
+        ),
+        "{html}"
+    );
+    assert!(
+        html.contains(
+            "<li value=\"2\"><time datetime=\"2025-07-08\">8 July 2025</time>: Pause ends</li>"
+        ),
+        "{html}"
+    );
+    assert!(!html.contains("Announced</li>"), "{html}");
+    // The figures as a table: every date something changed, each key's value from it.
+    assert!(
+        html.contains("<tr><th scope=\"row\"><time datetime=\"2025-04-09\">9 April 2025</time></th><td class=\"num\">10</td><td class=\"num\">10</td></tr>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<tr><th scope=\"row\"><time datetime=\"2025-07-09\">9 July 2025</time></th><td class=\"num\">no value</td><td class=\"num\">no value</td></tr>"),
+        "{html}"
+    );
+    // Built as of 5 April, the chart knows only what had happened by then.
+    let run = build(&site, "2025-04-05");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let html = site.main_html("rates/index.html");
+    assert!(
+        html.contains("JP: 24% throughout. KR: from 26% to 25%."),
+        "{html}"
+    );
+    // Mistakes: a file not kept through time, two columns, an end before the start.
+    for (call, message) in [
+        (
+            "chart(kind=\"step\", data=\"events.csv\", x=\"id\", y=\"when\", caption=\"c\")",
+            "a step chart draws a value through time, and `data/events.csv` is not kept through time",
+        ),
+        (
+            "chart(kind=\"step\", data=\"rates.csv\", x=\"iso2\", y=[\"rate\", \"rate\"], caption=\"c\")",
+            "a step chart draws one column: give `y` one name",
+        ),
+        (
+            "chart(kind=\"step\", data=\"rates.csv\", x=\"iso2\", y=\"rate\", to=\"2025-01-01\", caption=\"c\")",
+            "this step chart would end on 2025-01-01, before it starts on 2025-04-02",
+        ),
+        (
+            "chart(kind=\"stepped\", data=\"rates.csv\", x=\"iso2\", y=\"rate\", caption=\"c\")",
+            "unknown chart kind `stepped`",
+        ),
+    ] {
+        site.write(
+            "content/rates.md",
+            format!("---\ntitle: Rates\n---\n{{{{ {call} }}}}\n"),
+        );
+        let run = build(&site, "2025-04-20");
+        assert_eq!(run.code, 1, "{call}: {}", run.stderr);
+        assert!(run.stderr.contains(message), "{call}: {}", run.stderr);
+    }
+}
