@@ -63,6 +63,13 @@ step-description = Step chart of { $label } from { $from } to { $to }, { $count 
 }.
 step-series = { $series }: from { $first } to { $last }.
 step-series-flat = { $series }: { $first } throughout.
+changes-caption = { $what }: what changed between { $from } and { $to }
+changes-none = { $what }: nothing changed between { $from } and { $to }.
+change-what = Change
+change-new = new
+change-gone = gone
+change-up = up
+change-down = down
 
 ## Timelines
 timeline-past = Past

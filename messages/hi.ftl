@@ -64,6 +64,13 @@ step-description = { $from } से { $to } तक { $label } का सीढ�
 }।
 step-series = { $series }: { $first } से { $last }।
 step-series-flat = { $series }: पूरी अवधि में { $first }।
+changes-caption = { $from } और { $to } के बीच { $what } में क्या बदला
+changes-none = { $what }: { $from } और { $to } के बीच कुछ नहीं बदला।
+change-what = बदलाव
+change-new = नया
+change-gone = समाप्त
+change-up = बढ़ा
+change-down = घटा
 
 ## Timelines
 timeline-past = पूर्व

@@ -81,7 +81,7 @@ pub const SCRIPT_MESSAGES: [(&str, &[&str]); 7] = [
 
 /// Messages the Rust code writes into pages (titles of generated pages, charts' descriptions,
 /// tables' words): checked in every edition with the templates' keys.
-pub const RUST_MESSAGES: [&str; 16] = [
+pub const RUST_MESSAGES: [&str; 23] = [
     "not-found-title",
     "search-title",
     "search-description",
@@ -97,6 +97,13 @@ pub const RUST_MESSAGES: [&str; 16] = [
     "step-description",
     "step-series",
     "step-series-flat",
+    "changes-caption",
+    "changes-none",
+    "change-what",
+    "change-new",
+    "change-gone",
+    "change-up",
+    "change-down",
     "list-pair",
 ];
 

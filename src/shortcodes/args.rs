@@ -65,7 +65,7 @@ pub struct Builtin {
 
 use ArgType::{Bool, Int, Str, StrList};
 
-pub const BUILTINS: [Builtin; 6] = [
+pub const BUILTINS: [Builtin; 7] = [
     Builtin {
         name: "table",
         args: &[
@@ -122,6 +122,21 @@ pub const BUILTINS: [Builtin; 6] = [
             arg("to", Str),
             arg("events", Str),
             arg("events_filter", Str),
+        ],
+        body: BodyRule::Forbidden,
+        block: true,
+    },
+    Builtin {
+        name: "changes",
+        args: &[
+            required("data", Str),
+            required("column", Str),
+            arg("x", Str),
+            arg("from", Str),
+            arg("to", Str),
+            arg("caption", Str),
+            arg("source", Str),
+            arg("id", Str),
         ],
         body: BodyRule::Forbidden,
         block: true,

@@ -7,6 +7,7 @@
 //! positions are mapped back to the file through an `OffsetMap`.
 
 mod args;
+mod changes;
 mod chart;
 pub mod format;
 pub mod parse;
@@ -32,7 +33,7 @@ use args::{Args, BUILTINS, Builtin};
 use parse::{Call, Node};
 
 /// Built-in shortcode templates, overridable from `templates/shortcodes/`.
-pub const BUILTIN_TEMPLATES: [(&str, &str); 7] = [
+pub const BUILTIN_TEMPLATES: [(&str, &str); 8] = [
     (
         "shortcodes/table.html",
         include_str!("../../templates/shortcodes/table.html"),
@@ -44,6 +45,10 @@ pub const BUILTIN_TEMPLATES: [(&str, &str); 7] = [
     (
         "shortcodes/chart.html",
         include_str!("../../templates/shortcodes/chart.html"),
+    ),
+    (
+        "shortcodes/changes.html",
+        include_str!("../../templates/shortcodes/changes.html"),
     ),
     (
         "shortcodes/chart_step.html",
@@ -381,6 +386,12 @@ impl Expander<'_> {
                 let id = self.next_id("chart", &args);
                 let view = chart::chart(self, &args, &id)?;
                 context.insert("chart", &view);
+            }
+            "changes" => {
+                let id = self.next_id("table", &args);
+                let view = changes::changes(self, &args, &id)?;
+                context.insert("table", &view.table);
+                context.insert("unchanged", &view.unchanged);
             }
             "timeline" => {
                 let id = self.next_id("timeline", &args);

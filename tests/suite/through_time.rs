@@ -357,3 +357,69 @@ fn a_step_chart_draws_each_key_through_time_with_its_events() {
         assert!(run.stderr.contains(message), "{call}: {}", run.stderr);
     }
 }
+
+#[test]
+fn changes_lists_what_is_new_gone_up_or_down_between_two_dates() {
+    let site = site(
+        "---\ntitle: Rates\ndate: 2025-04-01\nupdates:\n  - { date: 2025-04-02, note: \"Rates announced.\" }\n---\n{{ changes(data=\"rates.csv\", column=\"rate\", from=\"2025-04-02\", to=\"2025-04-03\") }}\n\n{{ changes(data=\"rates.csv\", column=\"rate\") }}\n",
+    );
+    let run = build(&site, "2025-04-20");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let html = site.main_html("rates/index.html");
+    let first = html.split("id=\"table-2\"").next().unwrap_or_default();
+    assert!(
+        first.contains("<caption id=\"table-1-caption\">Rate: what changed between 2 April 2025 and 3 April 2025</caption>"),
+        "{first}"
+    );
+    assert_eq!(cells(first), ["KR down 26 25"], "{first}");
+    // Without `from`: since the page's last update (2 April), to the build date.
+    let second = html.split("id=\"table-2\"").nth(1).unwrap_or_default();
+    assert_eq!(
+        cells(second),
+        ["JP down 24 10", "KR down 26 10"],
+        "{second}"
+    );
+    // Nothing changed: one sentence, not an empty table.
+    site.write(
+        "content/rates.md",
+        "---\ntitle: Rates\n---\n{{ changes(data=\"rates.csv\", column=\"rate\", from=\"2025-04-10\", to=\"2025-04-20\") }}\n",
+    );
+    let run = build(&site, "2025-04-20");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        site.main_html("rates/index.html").contains("<p class=\"tt-changes-none\">Rate: nothing changed between 10 April 2025 and 20 April 2025.</p>"),
+        "{}",
+        site.main_html("rates/index.html")
+    );
+    // New and gone keys.
+    site.write(
+        "data/rates.csv",
+        format!("{RATES}IN,26,announced,2025-04-15,\n"),
+    )
+    .write(
+        "content/rates.md",
+        "---\ntitle: Rates\n---\n{{ changes(data=\"rates.csv\", column=\"rate\", from=\"2025-04-10\", to=\"2025-07-20\") }}\n",
+    );
+    let run = build(&site, "2025-07-20");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        cells(&site.main_html("rates/index.html")),
+        [
+            "IN new — no value 26",
+            "JP gone 10 — no value",
+            "KR gone 10 — no value"
+        ]
+    );
+    // No date to compare from.
+    site.write(
+        "content/rates.md",
+        "---\ntitle: Rates\n---\n{{ changes(data=\"rates.csv\", column=\"rate\") }}\n",
+    );
+    let run = build(&site, "2025-04-20");
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("error: `changes` needs the date to compare from: this page has no update before the build date"),
+        "{}",
+        run.stderr
+    );
+}
