@@ -63,6 +63,10 @@ step-description = Step chart of { $label } from { $from } to { $to }, { $count 
 }.
 step-series = { $series }: from { $first } to { $last }.
 step-series-flat = { $series }: { $first } throughout.
+line-description = Line chart of { $label } from { $from } to { $to }, { $count ->
+    [one] one line
+   *[other] { $count } lines
+}.
 changes-caption = { $what }: what changed between { $from } and { $to }
 changes-none = { $what }: nothing changed between { $from } and { $to }.
 change-what = Change

@@ -64,6 +64,10 @@ step-description = { $from } से { $to } तक { $label } का सीढ�
 }।
 step-series = { $series }: { $first } से { $last }।
 step-series-flat = { $series }: पूरी अवधि में { $first }।
+line-description = { $from } से { $to } तक { $label } का रेखा चार्ट, { $count ->
+    [one] एक रेखा
+   *[other] { $count } रेखाएँ
+}।
 changes-caption = { $from } और { $to } के बीच { $what } में क्या बदला
 changes-none = { $what }: { $from } और { $to } के बीच कुछ नहीं बदला।
 change-what = बदलाव

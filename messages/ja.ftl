@@ -54,6 +54,7 @@ chart-table-follows = 同じ数値を次の表に示します。
 step-description = { $from }から{ $to }までの{ $label }の推移を示す階段グラフ（{ $count }本）。
 step-series = { $series }：{ $first }から{ $last }へ。
 step-series-flat = { $series }：期間中ずっと{ $first }。
+line-description = { $from }から{ $to }までの{ $label }の推移を示す折れ線グラフ（{ $count }本）。
 changes-caption = { $from }から{ $to }までの{ $what }の変化
 changes-none = { $what }：{ $from }から{ $to }までに変化はありません。
 change-what = 変化

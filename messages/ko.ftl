@@ -54,6 +54,7 @@ chart-table-follows = 같은 수치를 아래 표로 제공합니다.
 step-description = { $from }부터 { $to }까지 { $label }의 변화를 보여 주는 계단형 그래프({ $count }개 선).
 step-series = { $series }: { $first }에서 { $last }(으)로.
 step-series-flat = { $series }: 기간 내내 { $first }.
+line-description = { $from }부터 { $to }까지 { $label }의 변화를 보여 주는 꺾은선 그래프({ $count }개 선).
 changes-caption = { $from }부터 { $to }까지 { $what }의 변화
 changes-none = { $what }: { $from }부터 { $to }까지 달라진 것이 없습니다.
 change-what = 변화

@@ -81,7 +81,7 @@ pub const SCRIPT_MESSAGES: [(&str, &[&str]); 7] = [
 
 /// Messages the Rust code writes into pages (titles of generated pages, charts' descriptions,
 /// tables' words): checked in every edition with the templates' keys.
-pub const RUST_MESSAGES: [&str; 23] = [
+pub const RUST_MESSAGES: [&str; 24] = [
     "not-found-title",
     "search-title",
     "search-description",
@@ -97,6 +97,7 @@ pub const RUST_MESSAGES: [&str; 23] = [
     "step-description",
     "step-series",
     "step-series-flat",
+    "line-description",
     "changes-caption",
     "changes-none",
     "change-what",

@@ -146,21 +146,19 @@ pub fn chart(exp: &mut Expander, args: &Args, id: &str) -> Result<ChartView, Vec
     {
         let mut d = exp.error(format!("unknown chart kind `{kind}`"), args.span("kind"))
             .with_help(
-                "the kinds are `bar` (horizontal bars; grouped when `y` lists several columns) and `step` (a value through time, from a file kept through time)",
+                "the kinds are `bar` (horizontal bars; grouped when `y` lists several columns), `step` (a value through time, each held until the next) and `line` (measurements through time, joined), both from a file kept through time",
             );
-        if let Some(hint) = crate::diagnostic::did_you_mean(kind, ["bar", "step"]) {
+        if let Some(hint) = crate::diagnostic::did_you_mean(kind, ["bar", "step", "line"]) {
             d = d.with_help(hint);
         }
         return Err(vec![d]);
     }
     for name in ["from", "to", "events", "events_filter"] {
         if args.str(name).is_some() {
-            return Err(vec![
-                exp.error(
-                    format!("`{name}` belongs to a step chart (`kind=\"step\"`), which draws a value through time"),
-                    args.span(name),
-                ),
-            ]);
+            return Err(vec![exp.error(
+                format!("`{name}` belongs to a chart through time (`kind=\"step\"` or `\"line\"`)"),
+                args.span(name),
+            )]);
         }
     }
     let plot = match (args.str("data"), args.str("section")) {

@@ -97,10 +97,11 @@ impl ShortcodeEnv<'_> {
     }
 }
 
-/// Whether a `chart` call asks for a step chart (`kind="step"`).
+/// Whether a `chart` call asks for a value through time (`kind="step"` or `"line"`).
 fn is_step(call: &Call) -> bool {
-    call.arg("kind")
-        .is_some_and(|a| matches!(&a.value, parse::ArgValue::Str(kind) if kind == "step"))
+    call.arg("kind").is_some_and(
+        |a| matches!(&a.value, parse::ArgValue::Str(kind) if kind == "step" || kind == "line"),
+    )
 }
 
 /// The page (or section) whose body is being rendered.
@@ -377,7 +378,7 @@ impl Expander<'_> {
                 let view = table::compare(self, &args, &id)?;
                 context.insert("table", &view);
             }
-            "chart" if args.str("kind") == Some("step") => {
+            "chart" if matches!(args.str("kind"), Some("step" | "line")) => {
                 let id = self.next_id("chart", &args);
                 let view = steps::steps(self, &args, &id)?;
                 context.insert("chart", &view);

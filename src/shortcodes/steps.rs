@@ -1,4 +1,5 @@
-//! `chart(kind="step", data=…, x=…, y=…)`: a value through time, one line per key of a data
+//! `chart(kind="step", data=…, x=…, y=…)` (or `kind="line"`, straight lines between the
+//! values, for measurements): a value through time, one line per key of a data
 //! file kept through time (`effective` in its schema). Each row holds its value from its
 //! effective date until the key's next row (a vertical step), its `until`, or its withdrawal;
 //! an empty cell is a gap. Events from a timeline file (`events="timeline.yaml"`) are marked by
@@ -109,6 +110,8 @@ struct Series {
 }
 
 pub fn steps(exp: &mut Expander, args: &Args, id: &str) -> Result<StepView, Vec<Diagnostic>> {
+    // `kind="line"` joins the values with straight lines: measurements, not rates in force.
+    let stepped = args.str("kind") != Some("line");
     let file = table::data_file(exp, args)?;
     let Some(versions) = file.versions().cloned() else {
         return Err(vec![
@@ -239,11 +242,25 @@ pub fn steps(exp: &mut Expander, args: &Args, id: &str) -> Result<StepView, Vec<
         args.str("as_of"),
     );
     let layouts = vec![
-        layout("wide", WIDE, &series, (from, to), &events, &words),
-        layout("narrow", NARROW, &series, (from, to), &events, &words),
+        layout("wide", WIDE, &series, (from, to), &events, &words, stepped),
+        layout(
+            "narrow",
+            NARROW,
+            &series,
+            (from, to),
+            &events,
+            &words,
+            stepped,
+        ),
     ];
     let rows = table_rows(&series, (from, to), &words);
-    let description = describe(&series, y_label(file, y, language), (from, to), &words);
+    let description = describe(
+        &series,
+        y_label(file, y, language),
+        (from, to),
+        &words,
+        stepped,
+    );
     Ok(StepView {
         id: id.to_owned(),
         caption,
@@ -429,6 +446,7 @@ fn layout(
     (from, to): (Date, Date),
     events: &[(Date, String)],
     words: &Words,
+    stepped: bool,
 ) -> StepLayout {
     let numbers = &words.numbers;
     let values: Vec<f64> = series
@@ -510,16 +528,21 @@ fn layout(
             for (date, value) in visible.iter().skip(start) {
                 let x = x_of((*date).max(from));
                 match (current, value) {
-                    // The same value again (a new status, say): the line goes on.
+                    // A line joins measurements; a step holds each value until the next.
+                    (Some(_), Some(v)) if !stepped => {
+                        path.push_str(&format!(" L {x} {}", y_of(*v)));
+                    }
+                    // The same value again (a new status, say): the step goes on.
                     (Some(c), Some(v)) if c == *v => {}
                     (Some(_), Some(v)) => path.push_str(&format!(" H {x} V {}", y_of(*v))),
-                    (Some(_), None) => path.push_str(&format!(" H {x}")),
+                    (Some(_), None) if stepped => path.push_str(&format!(" H {x}")),
+                    (Some(_), None) => {}
                     (None, Some(v)) => path.push_str(&format!(" M {x} {}", y_of(*v))),
                     (None, None) => {}
                 }
                 current = *value;
             }
-            if current.is_some() {
+            if current.is_some() && stepped {
                 path.push_str(&format!(" H {}", x_of(to)));
             }
             Line {
@@ -624,12 +647,22 @@ fn table_rows(series: &[Series], (from, to): (Date, Date), words: &Words) -> Vec
 }
 
 /// `<desc>`: what is drawn, over which dates, and each line from its first value to its last.
-fn describe(series: &[Series], label: String, (from, to): (Date, Date), words: &Words) -> String {
+fn describe(
+    series: &[Series],
+    label: String,
+    (from, to): (Date, Date),
+    words: &Words,
+    stepped: bool,
+) -> String {
     let date = |d: Date| words.messages.date(words.language, d);
     let numbers: &Numbers = &words.numbers;
     let mut text = words.messages.word(
         words.language,
-        "step-description",
+        if stepped {
+            "step-description"
+        } else {
+            "line-description"
+        },
         &[
             ("label", label.to_lowercase().into()),
             ("from", date(from).into()),

@@ -423,3 +423,27 @@ fn changes_lists_what_is_new_gone_up_or_down_between_two_dates() {
         run.stderr
     );
 }
+
+#[test]
+fn a_line_chart_joins_the_values_and_ends_at_the_last() {
+    let site = site(
+        "---\ntitle: Rates\n---\n{{ chart(kind=\"line\", data=\"rates.csv\", x=\"iso2\", y=\"rate\", to=\"2025-04-30\", caption=\"Rates\") }}\n",
+    );
+    let run = build(&site, "2025-04-20");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let html = site.main_html("rates/index.html");
+    let path = html
+        .split("<path class=\"tt-step tt-series-1\" d=\"")
+        .nth(1)
+        .and_then(|p| p.split('"').next())
+        .unwrap_or_default()
+        .to_owned();
+    // South Korea: 26, 25, 10, joined by straight lines, the last point the line's end.
+    assert!(path.starts_with("M "), "{path}");
+    assert_eq!(path.matches(" L ").count(), 2, "{path}");
+    assert!(!path.contains(" H ") && !path.contains(" V "), "{path}");
+    assert!(
+        html.contains("Line chart of rate from 2 April 2025 to 30 April 2025, 2 lines."),
+        "{html}"
+    );
+}
