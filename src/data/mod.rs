@@ -368,7 +368,7 @@ fn parse_csv(file: &SourceFile, schema: Option<&DataSchema>) -> Result<Rows, Dia
                 .map(|r| r.0[col].trim())
                 .filter(|c| !c.is_empty())
                 .peekable();
-            cells.peek().is_some() && cells.all(|c| c.parse::<f64>().is_ok_and(f64::is_finite))
+            cells.peek().is_some() && cells.all(is_plain_decimal)
         })
         .collect();
     let rows = records
@@ -416,6 +416,20 @@ fn field_spans(text: &str, start: usize, count: usize) -> Vec<Range<usize>> {
 }
 
 type CsvRecord = (Vec<String>, Vec<Range<usize>>, Range<usize>);
+
+/// A number as data writes one: an optional `-`, digits, and an optional `.` with digits.
+/// Without a schema, only a column of these holds numbers: `0e0`, `1E5`, `+3` or `.5` may be
+/// codes or text, and stay as written.
+fn is_plain_decimal(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let (whole, fraction) = match digits.split_once('.') {
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (digits, None),
+    };
+    !whole.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
+}
 
 /// A CSV cell: a number in a numeric column when it parses (the schema check reports it when
 /// it does not), else the text as written. Empty cells are null.
@@ -554,6 +568,18 @@ fn csv_error(file: &SourceFile, err: &csv::Error) -> Diagnostic {
 #[allow(clippy::string_slice)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_plain_decimals_make_a_column_of_numbers() {
+        for number in ["0", "24", "-16.6", "1234.50"] {
+            assert!(is_plain_decimal(number), "{number}");
+        }
+        for text in [
+            "0e0", "1E5", "+3", ".5", "5.", "-", "NaN", "inf", "1,234", "",
+        ] {
+            assert!(!is_plain_decimal(text), "{text}");
+        }
+    }
 
     fn csv(text: &str) -> Result<Value, Diagnostic> {
         parse_csv(&SourceFile::new("data/t.csv", "/t.csv", text), None).map(|r| csv_value(&r))
