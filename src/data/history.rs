@@ -132,8 +132,24 @@ impl DataFile {
             .collect()
     }
 
+    /// Every key's rows, in the order keys first appear and, within a key, the file's order:
+    /// `history` of every key, in one pass.
+    pub fn histories(&self) -> Vec<(String, Vec<&Row>)> {
+        let mut order: std::collections::HashMap<String, usize> = Default::default();
+        let mut histories: Vec<(String, Vec<&Row>)> = Vec::new();
+        for row in self.rows.iter().flat_map(|r| &r.rows) {
+            let key = self.key_of(row);
+            let at = *order.entry(key.clone()).or_insert_with(|| {
+                histories.push((key, Vec::new()));
+                histories.len() - 1
+            });
+            histories[at].1.push(row);
+        }
+        histories
+    }
+
     /// The key of a row: its key column's text; a file without a key is one history.
-    fn key_of(&self, row: &Row) -> String {
+    pub fn key_of(&self, row: &Row) -> String {
         match self.schema.as_ref().and_then(|s| s.key.as_deref()) {
             Some(column) => row
                 .cells

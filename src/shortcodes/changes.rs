@@ -5,6 +5,8 @@
 //! changed since its last entry. Shown as a table (`shortcodes/changes.html`, through
 //! `table.html`), or one sentence when nothing changed.
 
+use std::collections::HashMap;
+
 use jiff::civil::Date;
 use serde::Serialize;
 
@@ -12,7 +14,6 @@ use super::Expander;
 use super::args::Args;
 use super::format;
 use super::table::{self, CellView, ColumnView, RowView, Sources, TableView};
-use crate::content::front_matter::parse_date;
 use crate::data::{plain, value_text};
 use crate::diagnostic::Diagnostic;
 
@@ -70,19 +71,7 @@ pub fn changes(exp: &mut Expander, args: &Args, id: &str) -> Result<ChangesView,
     if let Err(d) = table::need_column(exp, file, &label_column, args.span("x")) {
         problems.push(d);
     }
-    let date_arg = |name: &str| -> Result<Option<Date>, Diagnostic> {
-        match args.str(name) {
-            None => Ok(None),
-            Some("today") => Ok(Some(exp.env.today)),
-            Some(text) => parse_date(text).map(Some).map_err(|message| {
-                exp.error(
-                    format!("`{name}` must be a date: {message}"),
-                    args.span(name),
-                )
-                .with_help(format!("write `{name}=\"2025-04-02\"` (YYYY-MM-DD)"))
-            }),
-        }
-    };
+    let date_arg = |name| table::date_arg(exp, args, name);
     let (from, to) = match (date_arg("from"), date_arg("to")) {
         (Ok(from), Ok(to)) => (from, to.unwrap_or(exp.env.today)),
         (from, to) => {
@@ -124,21 +113,14 @@ pub fn changes(exp: &mut Expander, args: &Args, id: &str) -> Result<ChangesView,
             .map(plain)
             .and_then(serde_json::Value::as_f64)
     };
+    // Each key's row on the two dates, keys in the order they first appear (now, then before).
     let before = file.rows_on(from);
     let after = file.rows_on(to);
-    let key_of = |row: &crate::data::Row| {
-        file.schema
-            .as_ref()
-            .and_then(|s| s.key.as_deref())
-            .and_then(|k| row.cells.get(k))
-            .map(|v| value_text(plain(v)))
-            .unwrap_or_default()
-    };
-    // Keys in the order they first appear, then each one's values on the two dates.
     let mut keys: Vec<(String, String)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for row in after.iter().chain(&before) {
-        let key = key_of(row);
-        if !keys.iter().any(|(k, _)| *k == key) {
+        let key = file.key_of(row);
+        if seen.insert(key.clone()) {
             let label = row
                 .cells
                 .get(&label_column)
@@ -147,6 +129,14 @@ pub fn changes(exp: &mut Expander, args: &Args, id: &str) -> Result<ChangesView,
             keys.push((key, label));
         }
     }
+    let before: HashMap<String, &crate::data::Row> = before
+        .into_iter()
+        .map(|row| (file.key_of(row), row))
+        .collect();
+    let after: HashMap<String, &crate::data::Row> = after
+        .into_iter()
+        .map(|row| (file.key_of(row), row))
+        .collect();
     let unit = file
         .schema
         .as_ref()
@@ -155,8 +145,8 @@ pub fn changes(exp: &mut Expander, args: &Args, id: &str) -> Result<ChangesView,
     let mut rows = Vec::new();
     let mut csv = Vec::new();
     for (key, label) in keys {
-        let was = value(before.iter().copied().find(|r| key_of(r) == key));
-        let now = value(after.iter().copied().find(|r| key_of(r) == key));
+        let was = value(before.get(&key).copied());
+        let now = value(after.get(&key).copied());
         let change = match (was, now) {
             (None, Some(_)) => Change::New,
             (Some(_), None) => Change::Gone,
@@ -195,12 +185,7 @@ pub fn changes(exp: &mut Expander, args: &Args, id: &str) -> Result<ChangesView,
         });
     }
     let date = |d: Date| messages.date(&language, d);
-    let column_label = file
-        .schema
-        .as_ref()
-        .and_then(|s| s.column(column))
-        .and_then(|c| c.label_in(&language))
-        .map_or_else(|| format::humanise(column), str::to_owned);
+    let column_label = table::column_label(exp, file, column);
     let word = |key: &str| messages.word(&language, key, &[]);
     let caption = args.str("caption").map(str::to_owned).unwrap_or_else(|| {
         messages.word(
@@ -226,12 +211,7 @@ pub fn changes(exp: &mut Expander, args: &Args, id: &str) -> Result<ChangesView,
     });
     let columns = vec![
         ColumnView {
-            label: file
-                .schema
-                .as_ref()
-                .and_then(|s| s.column(&label_column))
-                .and_then(|c| c.label_in(&language))
-                .map_or_else(|| format::humanise(&label_column), str::to_owned),
+            label: table::column_label(exp, file, &label_column),
             unit: None,
             numeric: false,
             sort: None,

@@ -156,19 +156,7 @@ pub fn steps(exp: &mut Expander, args: &Args, id: &str) -> Result<StepView, Vec<
         );
         return Err(problems);
     };
-    let date_arg = |name: &str| -> Result<Option<Date>, Diagnostic> {
-        match args.str(name) {
-            None => Ok(None),
-            Some("today") => Ok(Some(exp.env.today)),
-            Some(text) => parse_date(text).map(Some).map_err(|message| {
-                exp.error(
-                    format!("`{name}` must be a date: {message}"),
-                    args.span(name),
-                )
-                .with_help(format!("write `{name}=\"2025-04-02\"` (YYYY-MM-DD)"))
-            }),
-        }
-    };
+    let date_arg = |name| table::date_arg(exp, args, name);
     let (from, to) = match (date_arg("from"), date_arg("to")) {
         (Ok(from), Ok(to)) => (from, to),
         (from, to) => {
@@ -256,7 +244,7 @@ pub fn steps(exp: &mut Expander, args: &Args, id: &str) -> Result<StepView, Vec<
     let rows = table_rows(&series, (from, to), &words);
     let description = describe(
         &series,
-        y_label(file, y, language),
+        table::column_label(exp, file, y),
         (from, to),
         &words,
         stepped,
@@ -276,7 +264,7 @@ pub fn steps(exp: &mut Expander, args: &Args, id: &str) -> Result<StepView, Vec<
             })
             .collect(),
         rows,
-        date_label: versions_label(file, &versions.effective, language),
+        date_label: table::column_label(exp, file, &versions.effective),
         events: events
             .into_iter()
             .enumerate()
@@ -291,22 +279,6 @@ pub fn steps(exp: &mut Expander, args: &Args, id: &str) -> Result<StepView, Vec<
     })
 }
 
-fn y_label(file: &DataFile, y: &str, language: &str) -> String {
-    file.schema
-        .as_ref()
-        .and_then(|s| s.column(y))
-        .and_then(|c| c.label_in(language))
-        .map_or_else(|| format::humanise(y), str::to_owned)
-}
-
-fn versions_label(file: &DataFile, column: &str, language: &str) -> String {
-    file.schema
-        .as_ref()
-        .and_then(|s| s.column(column))
-        .and_then(|c| c.label_in(language))
-        .map_or_else(|| format::humanise(column), str::to_owned)
-}
-
 /// Each key's steps, in the order keys first appear; a key is named by its latest row's `x`.
 fn collect_series(
     file: &DataFile,
@@ -315,18 +287,6 @@ fn collect_series(
     y: &str,
     unit: Option<String>,
 ) -> Vec<Series> {
-    let key_column = file.schema.as_ref().and_then(|s| s.key.clone());
-    let mut keys: Vec<String> = Vec::new();
-    for row in file.rows.iter().flat_map(|r| &r.rows) {
-        let key = key_column
-            .as_deref()
-            .and_then(|k| row.cells.get(k))
-            .map(|v| value_text(plain(v)))
-            .unwrap_or_default();
-        if !keys.contains(&key) {
-            keys.push(key);
-        }
-    }
     let date_of = |row: &crate::data::Row, column: &str| {
         row.cells
             .get(column)
@@ -334,9 +294,9 @@ fn collect_series(
             .and_then(Value::as_str)
             .and_then(|t| parse_date(t).ok())
     };
-    keys.into_iter()
-        .map(|key| {
-            let history = file.history(&key);
+    file.histories()
+        .into_iter()
+        .map(|(key, history)| {
             let mut dated: Vec<(Date, usize, &crate::data::Row)> = history
                 .iter()
                 .enumerate()

@@ -232,16 +232,38 @@ pub fn select_rows<'d>(
 /// The date a shortcode reads data as of: its `on` argument (`on="2025-04-10"`), else the build
 /// date.
 pub fn as_of(exp: &Expander, args: &Args) -> Result<jiff::civil::Date, Diagnostic> {
-    match args.str("on") {
-        None => Ok(exp.env.today),
-        Some("today") => Ok(exp.env.today),
-        Some(text) => crate::content::front_matter::parse_date(text).map_err(|message| {
-            exp.error(format!("`on` must be a date: {message}"), args.span("on"))
-                .with_help(
-                    "write `on=\"2025-04-10\"` (YYYY-MM-DD), or `on=\"today\"` for the build date",
-                )
-        }),
+    Ok(date_arg(exp, args, "on")?.unwrap_or(exp.env.today))
+}
+
+/// A date argument (`on`, `from`, `to`): `YYYY-MM-DD`, or `today` for the build date; none
+/// when the call leaves it out.
+pub fn date_arg(
+    exp: &Expander,
+    args: &Args,
+    name: &str,
+) -> Result<Option<jiff::civil::Date>, Diagnostic> {
+    match args.str(name) {
+        None => Ok(None),
+        Some("today") => Ok(Some(exp.env.today)),
+        Some(text) => crate::content::front_matter::parse_date(text)
+            .map(Some)
+            .map_err(|message| {
+                exp.error(format!("`{name}` must be a date: {message}"), args.span(name))
+                    .with_help(format!(
+                        "write `{name}=\"2025-04-10\"` (YYYY-MM-DD), or `{name}=\"today\"` for the build date"
+                    ))
+            }),
     }
+}
+
+/// How the edition names a column of `file`: its schema label in the edition's language,
+/// else its name made readable.
+pub fn column_label(exp: &Expander, file: &DataFile, column: &str) -> String {
+    file.schema
+        .as_ref()
+        .and_then(|s| s.column(column))
+        .and_then(|c| c.label_in(&exp.env.config.language))
+        .map_or_else(|| format::humanise(column), str::to_owned)
 }
 
 fn cell<'r>(row: &'r Row, column: &str) -> &'r Value {
