@@ -20,6 +20,8 @@ pub mod data;
 pub mod diagnostic;
 pub mod facts;
 pub mod failure;
+pub mod geo;
+pub mod graphics;
 pub mod guard;
 pub mod markdown;
 pub mod messages;

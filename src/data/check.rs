@@ -284,9 +284,17 @@ fn check_cell(cell: &mut Value, column: &ColumnSchema) -> Result<(), String> {
         }
         ColumnType::Country => {
             let text = value.as_str().unwrap_or_default();
-            if !(text.len() == 2 && text.bytes().all(|b| b.is_ascii_uppercase())) {
+            if !crate::geo::is_alpha2(text) {
+                let hint = match text.trim().to_ascii_uppercase().as_str() {
+                    "UK" => " (the United Kingdom's code is `GB`)".to_owned(),
+                    "EL" => " (Greece's code is `GR`)".to_owned(),
+                    upper if upper != text && crate::geo::is_alpha2(upper) => {
+                        format!(" (write it in capitals: `{upper}`)")
+                    }
+                    _ => String::new(),
+                };
                 return Err(format!(
-                    "expected a two-letter ISO 3166-1 country code such as `JP`, found {}",
+                    "expected a two-letter ISO 3166-1 country code such as `JP`, found {}{hint}",
                     found()
                 ));
             }
