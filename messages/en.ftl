@@ -75,6 +75,33 @@ change-gone = gone
 change-up = up
 change-down = down
 
+map-description = Map of { $what } by country: { $count ->
+    [one] one country has a value
+   *[other] { $count } countries have a value
+}, from { $lowest } ({ $lowest-names }) to { $highest } ({ $highest-names }).
+map-no-data = No data
+map-country-value = { $country }: { $value }
+map-in-group = { $country }: { $value } (as part of { $group })
+map-bin = { $from } to under { $to }
+map-bin-below = Under { $to }
+map-bin-above = { $from } or more
+map-bin-all = { $from } to { $to }
+map-country = Country
+map-credit = Map outlines: Natural Earth.
+map-legend = Legend
+map-not-drawn = Not drawn on this map (no outline of their own at this scale): { $countries }.
+map-figures = The figures as a table
+
+heat-note = Shading: the darker the cell, the higher the figure (in dark mode, the brighter).
+share = Share
+share-embed = Embed code: paste it into your page
+share-preview = See the embedded version
+share-svg = Download as SVG
+share-png = Download as PNG
+share-csv = Download the data (CSV)
+share-metadata = its sources and dates, as CSVW metadata
+embed-credit = From { $site }: { $page }
+
 ## Timelines
 timeline-past = Past
 timeline-now = Now

@@ -76,6 +76,30 @@ change-gone = समाप्त
 change-up = बढ़ा
 change-down = घटा
 
+map-description = देश के अनुसार { $what } का नक्शा: { $count } देशों का मान उपलब्ध है, न्यूनतम { $lowest } ({ $lowest-names }) से अधिकतम { $highest } ({ $highest-names }) तक।
+map-no-data = आंकड़ा उपलब्ध नहीं
+map-country-value = { $country }: { $value }
+map-in-group = { $country }: { $value } ({ $group } के भाग के रूप में)
+map-bin = { $from } से { $to } से कम
+map-bin-below = { $to } से कम
+map-bin-above = { $from } या अधिक
+map-bin-all = { $from } से { $to }
+map-country = देश
+map-credit = नक्शे की रेखाएँ: Natural Earth
+map-legend = संकेत
+map-not-drawn = इस नक्शे पर जिनकी अपनी रेखा नहीं है: { $countries }
+map-figures = आंकड़े तालिका के रूप में
+
+heat-note = रंग: खाना जितना गहरा, आंकड़ा उतना बड़ा (डार्क मोड में जितना चमकीला)।
+share = साझा करें
+share-embed = एम्बेड कोड: इसे अपने पेज में चिपकाएँ
+share-preview = एम्बेड किया गया रूप देखें
+share-svg = SVG के रूप में डाउनलोड करें
+share-png = PNG के रूप में डाउनलोड करें
+share-csv = आंकड़े डाउनलोड करें (CSV)
+share-metadata = स्रोत और तिथियाँ, CSVW मेटाडेटा के रूप में
+embed-credit = { $site } से: { $page }
+
 ## Timelines
 timeline-past = पूर्व
 timeline-now = वर्तमान

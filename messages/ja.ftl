@@ -63,6 +63,30 @@ change-gone = 終了
 change-up = 上昇
 change-down = 低下
 
+map-description = 国・地域別の{ $what }の地図。値のある国・地域は{ $count }で、最低は{ $lowest }（{ $lowest-names }）、最高は{ $highest }（{ $highest-names }）。
+map-no-data = データなし
+map-country-value = { $country }：{ $value }
+map-in-group = { $country }：{ $value }（{ $group }として）
+map-bin = { $from }以上{ $to }未満
+map-bin-below = { $to }未満
+map-bin-above = { $from }以上
+map-bin-all = { $from }～{ $to }
+map-country = 国・地域
+map-credit = 地図の輪郭：Natural Earth
+map-legend = 凡例
+map-not-drawn = この地図に輪郭が描かれていない国・地域：{ $countries }
+map-figures = 数値を表で見る
+
+heat-note = 色の濃さ：色が濃いほど数値が大きいことを示します（ダークモードでは明るいほど）。
+share = 共有
+share-embed = 埋め込みコード（ページに貼り付けてください）
+share-preview = 埋め込み表示を見る
+share-svg = SVGでダウンロード
+share-png = PNGでダウンロード
+share-csv = データをダウンロード（CSV）
+share-metadata = 出典と日付（CSVWメタデータ）
+embed-credit = { $site }：{ $page }より
+
 ## Timelines
 timeline-past = 過去
 timeline-now = 現在

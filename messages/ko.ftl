@@ -63,6 +63,30 @@ change-gone = 종료
 change-up = 상승
 change-down = 하락
 
+map-description = 국가별 { $what } 지도: 값이 있는 국가는 { $count }개이며, 최저 { $lowest }({ $lowest-names }), 최고 { $highest }({ $highest-names })입니다.
+map-no-data = 자료 없음
+map-country-value = { $country }: { $value }
+map-in-group = { $country }: { $value }({ $group } 소속)
+map-bin = { $from } 이상 { $to } 미만
+map-bin-below = { $to } 미만
+map-bin-above = { $from } 이상
+map-bin-all = { $from }~{ $to }
+map-country = 국가
+map-credit = 지도 윤곽: Natural Earth
+map-legend = 범례
+map-not-drawn = 이 지도에 윤곽이 그려지지 않은 곳: { $countries }
+map-figures = 수치를 표로 보기
+
+heat-note = 음영: 칸의 색이 짙을수록 수치가 큽니다(다크 모드에서는 밝을수록).
+share = 공유
+share-embed = 퍼가기 코드: 페이지에 붙여 넣으세요
+share-preview = 퍼간 모습 보기
+share-svg = SVG로 내려받기
+share-png = PNG로 내려받기
+share-csv = 데이터 내려받기(CSV)
+share-metadata = 출처와 날짜(CSVW 메타데이터)
+embed-credit = 출처: { $site } – { $page }
+
 ## Timelines
 timeline-past = 과거
 timeline-now = 현재

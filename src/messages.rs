@@ -81,7 +81,18 @@ pub const SCRIPT_MESSAGES: [(&str, &[&str]); 7] = [
 
 /// Messages the Rust code writes into pages (titles of generated pages, charts' descriptions,
 /// tables' words): checked in every edition with the templates' keys.
-pub const RUST_MESSAGES: [&str; 24] = [
+pub const RUST_MESSAGES: [&str; 35] = [
+    "map-country-value",
+    "no-value",
+    "map-description",
+    "map-no-data",
+    "map-in-group",
+    "map-bin",
+    "map-bin-below",
+    "map-bin-above",
+    "map-bin-all",
+    "map-country",
+    "map-credit",
     "not-found-title",
     "search-title",
     "search-description",

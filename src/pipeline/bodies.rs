@@ -68,6 +68,8 @@ pub(crate) struct BodyInputs<'a> {
     /// Where a large site's page bodies go as soon as they render (see `spill`).
     pub(crate) spill: Option<&'a crate::spill::Spiller>,
     pub(crate) messages: &'a crate::messages::Messages,
+    /// The fonts graphics' PNGs are drawn in.
+    pub(crate) fonts: &'a crate::graphics::png::Fonts,
     /// The default edition's content, when this is another edition: a section shortcode
     /// shows its pages where the edition has no translation.
     pub(crate) fallback: Option<&'a Content>,
@@ -227,6 +229,7 @@ pub(crate) fn render_bodies(
         today: inputs.today,
         messages: inputs.messages,
         fallback: inputs.fallback,
+        fonts: inputs.fonts,
     });
     let render = |file: &SourceFile, body: Range<usize>, page: PageInfo| {
         let key = inputs.cache.map(|cache| cache.key(file, &body));

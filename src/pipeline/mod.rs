@@ -57,7 +57,8 @@ use crate::spill::Texts;
 use crate::templates::{Lookup, SharedLookup, TemplateSources};
 
 /// Files every site gets unless its `static/` has its own of the same name.
-pub const BUILTIN_STATIC: [(&str, &str); 4] = [
+pub const BUILTIN_STATIC: [(&str, &str); 5] = [
+    ("embed.js", include_str!("../../static/embed.js")),
     ("style.css", include_str!("../../static/style.css")),
     ("favicon.svg", include_str!("../../static/favicon.svg")),
     ("tables.js", include_str!("../../static/tables.js")),
@@ -366,7 +367,10 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
     };
     // `@/` links of an edition lead to its own pages, else to the default edition's.
     let default_urls = url_map(&config, &editions[0].1);
+    // Fonts for graphics' PNGs: the machine's and the site's `fonts/`, looked up on first use.
+    let fonts = crate::graphics::png::Fonts::new(vec![config.root.join("fonts")]);
     let shared = Shared {
+        fonts: &fonts,
         options,
         data_files: &data_files,
         sources: &sources,
@@ -488,6 +492,7 @@ struct Shared<'a> {
     shared_files: &'a std::sync::Arc<std::collections::BTreeSet<String>>,
     messages: &'a crate::messages::SharedMessages,
     fallback: Option<&'a Content>,
+    fonts: &'a crate::graphics::png::Fonts,
 }
 
 /// Where a build reports as it goes: its diagnostics (render errors apart, to be counted
@@ -638,6 +643,7 @@ fn build_edition(
         today,
         progress: &*progress,
         messages: shared.messages,
+        fonts: shared.fonts,
         fallback: shared.fallback.filter(|_| config.edition > 0),
         fallback_links: (config.edition > 0).then(|| {
             (
@@ -823,6 +829,7 @@ fn build_edition(
             search_documents: Vec::new(),
             multilingual: false,
             messages: shared.messages.clone(),
+            fonts: shared.fonts.clone(),
         }),
         _ => None,
     };

@@ -56,6 +56,8 @@ pub(crate) struct State {
     /// (updates know one edition).
     pub(crate) multilingual: bool,
     pub(crate) messages: crate::messages::SharedMessages,
+    /// The fonts graphics' PNGs are drawn in, found once per session.
+    pub(crate) fonts: crate::graphics::png::Fonts,
 }
 
 impl State {
@@ -295,6 +297,7 @@ impl Session {
             progress: &Progress::off(),
             cache: None,
             messages: &state.messages,
+            fonts: &state.fonts,
             fallback: None,
             fallback_links: None,
         };

@@ -14,6 +14,8 @@ pub enum ArgType {
     Bool,
     /// An array of strings; a single string is accepted as a one-item array.
     StrList,
+    /// An array of numbers; a single number is accepted as a one-item array.
+    NumList,
 }
 
 impl ArgType {
@@ -23,6 +25,7 @@ impl ArgType {
             ArgType::Int => "a whole number",
             ArgType::Bool => "true or false",
             ArgType::StrList => "an array of strings",
+            ArgType::NumList => "an array of numbers",
         }
     }
 }
@@ -63,9 +66,31 @@ pub struct Builtin {
     pub block: bool,
 }
 
-use ArgType::{Bool, Int, Str, StrList};
+use ArgType::{Bool, Int, NumList, Str, StrList};
 
-pub const BUILTINS: [Builtin; 7] = [
+pub const BUILTINS: [Builtin; 8] = [
+    Builtin {
+        name: "map",
+        args: &[
+            required("data", Str),
+            required("value", Str),
+            arg("key", Str),
+            arg("label", Str),
+            arg("caption", Str),
+            arg("source", Str),
+            arg("as_of", Str),
+            arg("on", Str),
+            arg("filter", Str),
+            arg("bins", NumList),
+            arg("highlight", StrList),
+            arg("region", Str),
+            arg("unit", Str),
+            arg("missing", Str),
+            arg("id", Str),
+        ],
+        body: BodyRule::Forbidden,
+        block: true,
+    },
     Builtin {
         name: "table",
         args: &[
@@ -81,6 +106,7 @@ pub const BUILTINS: [Builtin; 7] = [
             arg("as_of", Str),
             arg("highlight", StrList),
             arg("sortable", Bool),
+            arg("heat", StrList),
             arg("id", Str),
         ],
         body: BodyRule::Forbidden,
@@ -291,6 +317,19 @@ impl<'a> Args<'a> {
         }
     }
 
+    /// A number list (`bins=[10, 20.5]`).
+    pub fn numbers(&self, name: &str) -> Option<Vec<f64>> {
+        let number = |value: &ArgValue| match value {
+            ArgValue::Int(i) => Some(*i as f64),
+            ArgValue::Float(f) => Some(*f),
+            _ => None,
+        };
+        match &self.call.arg(name)?.value {
+            ArgValue::Array(items) => items.iter().map(|a| number(&a.value)).collect(),
+            single => number(single).map(|n| vec![n]),
+        }
+    }
+
     /// Where an argument's value is, or the shortcode's name when it was not given.
     pub fn span(&self, name: &str) -> Range<usize> {
         self.call
@@ -308,6 +347,10 @@ fn fits(value: &ArgValue, kind: ArgType) -> bool {
         (ArgType::StrList, ArgValue::Array(items)) => {
             items.iter().all(|a| matches!(a.value, ArgValue::Str(_)))
         }
+        (ArgType::NumList, ArgValue::Int(_) | ArgValue::Float(_)) => true,
+        (ArgType::NumList, ArgValue::Array(items)) => items
+            .iter()
+            .all(|a| matches!(a.value, ArgValue::Int(_) | ArgValue::Float(_))),
         _ => false,
     }
 }

@@ -261,6 +261,7 @@ pub fn changes(exp: &mut Expander, args: &Args, id: &str) -> Result<ChangesView,
             rows,
             sources: sources.into_vec(),
             csv_url,
+            heat: false,
         },
         unchanged,
     })

@@ -94,6 +94,8 @@ pub struct ChartRow {
     /// Each series' value as the table shows it: the number, or "no value".
     pub values: Vec<String>,
     pub missing: Vec<bool>,
+    /// Each series' value as data (for the CSV download), or nothing.
+    pub numbers: Vec<Option<f64>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -747,6 +749,7 @@ fn layout(id: &str, caption: String, plot: Plot, words: &Words) -> ChartView {
                     .map(|v| v.map_or_else(|| no_value.clone(), |v| numbers.number(v)))
                     .collect(),
                 missing: values.iter().map(Option::is_none).collect(),
+                numbers: values.clone(),
             })
             .collect(),
         sources: plot.sources.into_vec(),
@@ -868,7 +871,8 @@ fn draw(
             RowLayout {
                 highlight: *highlight,
                 label: LabelLayout {
-                    x: if narrow { 1.0 } else { round(label_width) },
+                    // A little in from the edge: a first letter may reach left of its origin (`J` in Noto Sans).
+                    x: if narrow { 3.0 } else { round(label_width) },
                     anchor: if narrow { "start" } else { "end" },
                     lines: lines
                         .into_iter()

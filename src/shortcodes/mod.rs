@@ -10,10 +10,12 @@ mod args;
 mod changes;
 mod chart;
 pub mod format;
+mod map;
 pub mod parse;
 mod steps;
 mod table;
 mod timeline;
+mod travel;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -33,7 +35,19 @@ use args::{Args, BUILTINS, Builtin};
 use parse::{Call, Node};
 
 /// Built-in shortcode templates, overridable from `templates/shortcodes/`.
-pub const BUILTIN_TEMPLATES: [(&str, &str); 8] = [
+pub const BUILTIN_TEMPLATES: [(&str, &str); 11] = [
+    (
+        "shortcodes/embed.html",
+        include_str!("../../templates/shortcodes/embed.html"),
+    ),
+    (
+        "shortcodes/share.html",
+        include_str!("../../templates/shortcodes/share.html"),
+    ),
+    (
+        "shortcodes/map.html",
+        include_str!("../../templates/shortcodes/map.html"),
+    ),
     (
         "shortcodes/table.html",
         include_str!("../../templates/shortcodes/table.html"),
@@ -83,6 +97,8 @@ pub struct ShortcodeEnv<'a> {
     /// The default edition's content, in another edition: its pages stand in for those the
     /// edition has no translation of in section shortcodes (`compare`, `chart(section=…)`).
     pub fallback: Option<&'a Content>,
+    /// The fonts graphics are rasterised in (their PNG downloads).
+    pub fonts: &'a crate::graphics::png::Fonts,
 }
 
 impl ShortcodeEnv<'_> {
@@ -280,17 +296,22 @@ impl Expander<'_> {
         }
         let result = match builtin {
             Some(builtin) => self.builtin(builtin, call),
-            None => self.site_shortcode(call),
+            None => self.site_shortcode(call).map(|context| (context, None)),
         };
         match result {
-            Ok(context) => {
+            Ok((context, graphic)) => {
                 match crate::templates::render_tracked(self.env.tera, &template, &context) {
                     (Ok(html), read) => {
                         // A site shortcode that looked pages up renders again when they change.
                         if read {
                             self.reads_content.set(true);
                         }
-                        (html.trim().to_owned(), block)
+                        let html = html.trim().to_owned();
+                        match graphic {
+                            // Tables, charts and maps travel: embed page, SVG, PNG, CSV.
+                            Some(id) => (self.travel(call, &id, html), block),
+                            None => (html, block),
+                        }
                     }
                     (Err(err), _) => {
                         let at = self.file.line_col(call.span.start);
@@ -363,33 +384,51 @@ impl Expander<'_> {
         Some(rendered.html)
     }
 
-    fn builtin(&mut self, builtin: &Builtin, call: &Call) -> Result<Context, Vec<Diagnostic>> {
+    /// A built-in's template context, and the id of the graphic it draws (a table, chart or
+    /// map), which then gets its embed page and downloads.
+    fn builtin(
+        &mut self,
+        builtin: &Builtin,
+        call: &Call,
+    ) -> Result<(Context, Option<String>), Vec<Diagnostic>> {
         let args = Args::check(builtin, call, self.file)?;
         let body = self.body_html(call);
         let mut context = Context::new();
+        let mut graphic = None;
         match builtin.name {
             "table" => {
                 let id = self.next_id("table", &args);
+                graphic = Some(id.clone());
                 let view = table::data_table(self, &args, &id)?;
                 context.insert("table", &view);
             }
             "compare" => {
                 let id = self.next_id("table", &args);
+                graphic = Some(id.clone());
                 let view = table::compare(self, &args, &id)?;
                 context.insert("table", &view);
             }
             "chart" if matches!(args.str("kind"), Some("step" | "line")) => {
                 let id = self.next_id("chart", &args);
+                graphic = Some(id.clone());
                 let view = steps::steps(self, &args, &id)?;
                 context.insert("chart", &view);
             }
             "chart" => {
                 let id = self.next_id("chart", &args);
+                graphic = Some(id.clone());
                 let view = chart::chart(self, &args, &id)?;
                 context.insert("chart", &view);
             }
+            "map" => {
+                let id = self.next_id("map", &args);
+                graphic = Some(id.clone());
+                let view = map::map(self, &args, &id)?;
+                context.insert("map", &view);
+            }
             "changes" => {
                 let id = self.next_id("table", &args);
+                graphic = Some(id.clone());
                 let view = changes::changes(self, &args, &id)?;
                 context.insert("table", &view.table);
                 context.insert("unchanged", &view.unchanged);
@@ -421,7 +460,7 @@ impl Expander<'_> {
         context.insert("body", &tera::Value::safe_string(&body.unwrap_or_default()));
         context.insert("page", &self.page_value());
         context.insert("lang", &self.env.config.language);
-        Ok(context)
+        Ok((context, graphic))
     }
 
     /// A site's own shortcode gets its arguments as variables, `body`, `page` and `config`.

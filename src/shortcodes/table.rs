@@ -23,6 +23,8 @@ pub struct TableView {
     pub rows: Vec<RowView>,
     pub sources: Vec<SourceView>,
     pub csv_url: String,
+    /// Whether numeric columns are shaded as a heat map (`heat`): the table says how to read it.
+    pub heat: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -53,6 +55,36 @@ pub struct CellView {
     /// Numbers of the entries in `sources` this cell comes from.
     pub refs: Vec<usize>,
     pub missing: bool,
+    /// Its shade in a heat-map column (`heat`), 0 (lowest) to `HEAT_STEPS - 1`.
+    pub heat: Option<usize>,
+}
+
+/// How many shades a heat-map column has (`tt-heat-0` … `tt-heat-4` in the stylesheet).
+const HEAT_STEPS: usize = 5;
+
+/// Shades the cells of the columns `heat` names (indexes into the table's columns) by
+/// their value, from the column's lowest to its highest.
+fn shade(rows: &mut [RowView], heat: &[usize]) {
+    for &column in heat {
+        let values: Vec<f64> = rows
+            .iter()
+            .filter_map(|r| r.cells.get(column).and_then(|c| c.value))
+            .collect();
+        let low = values.iter().copied().fold(f64::INFINITY, f64::min);
+        let high = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        for row in rows.iter_mut() {
+            if let Some(cell) = row.cells.get_mut(column)
+                && let Some(v) = cell.value
+            {
+                let share = if high > low {
+                    (v - low) / (high - low)
+                } else {
+                    0.5
+                };
+                cell.heat = Some(((share * HEAT_STEPS as f64) as usize).min(HEAT_STEPS - 1));
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -428,6 +460,28 @@ pub fn data_table(exp: &mut Expander, args: &Args, id: &str) -> Result<TableView
                 .collect(),
         })
         .collect::<Vec<_>>();
+    let mut row_views = row_views;
+    let mut heat = Vec::new();
+    for (name, span) in args.list("heat").unwrap_or_default() {
+        match columns.iter().position(|(c, _)| c == name) {
+            Some(i) if column_views[i].numeric && !date_columns[i] => heat.push(i),
+            Some(_) => problems.push(exp.error(
+                format!("column `{name}` is not numeric, so it cannot be shaded as a heat map"),
+                span,
+            )),
+            None => problems.push(
+                exp.error(
+                    format!("`heat` names `{name}`, which is not one of the table's columns"),
+                    span,
+                )
+                .with_help("add it to `columns`, or shade one of the columns shown"),
+            ),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    shade(&mut row_views, &heat);
     let mut csv = vec![column_views.iter().map(csv_heading).collect::<Vec<_>>()];
     csv.extend(rows.iter().map(|row| {
         columns
@@ -444,6 +498,7 @@ pub fn data_table(exp: &mut Expander, args: &Args, id: &str) -> Result<TableView
         rows: row_views,
         sources: sources.into_vec(),
         csv_url,
+        heat: !heat.is_empty(),
     })
 }
 
@@ -652,6 +707,7 @@ pub fn compare(exp: &mut Expander, args: &Args, id: &str) -> Result<TableView, V
         rows,
         sources: sources.into_vec(),
         csv_url,
+        heat: false,
     })
 }
 

@@ -1,6 +1,7 @@
 // Colours of the shortcodes' output in both colour schemes (WCAG 2.1):
 //   - text of tables, sources, timelines, notes, legends and chart labels: >= 4.5:1 (1.4.3);
-//   - chart bars and legend swatches against the page: >= 3:1 (1.4.11);
+//   - chart bars, legend swatches (or their outline) and map outlines against the page: >= 3:1
+//     (1.4.11);
 //   - highlighted rows and bars stand out by more than colour (1.4.1): bold text or an outline.
 
 import assert from "node:assert/strict";
@@ -38,7 +39,8 @@ function measure() {
     if (before.content && before.content !== "none" && before.content !== "normal") check(el, before.color, 4.5, "text", "::before");
   }
   for (const svg of document.querySelectorAll(".tt-chart svg")) {
-    for (const text of svg.querySelectorAll("text")) {
+    // A map label's halo (drawn under it in the page's colour) is not text to read.
+    for (const text of svg.querySelectorAll("text:not(.tt-map-halo)")) {
       if (text.textContent.trim()) check(svg, getComputedStyle(text).fill, 4.5, "text");
     }
     for (const bar of svg.querySelectorAll(".tt-bar")) check(svg, getComputedStyle(bar).fill, 3, "graphics");
@@ -52,7 +54,18 @@ function measure() {
     }
   }
   for (const sw of document.querySelectorAll(".tt-swatch")) {
-    if (!tt.hidden(sw)) check(sw.parentElement, getComputedStyle(sw).backgroundColor, 3, "graphics");
+    if (tt.hidden(sw)) continue;
+    // A swatch outlined in a colour that stands out is seen whatever its fill (a map's
+    // lightest shade): its outline is what must reach 3:1.
+    const cs = getComputedStyle(sw);
+    const outlined = cs.outlineStyle !== "none" && parseFloat(cs.outlineWidth) >= 1;
+    check(sw.parentElement, outlined ? cs.outlineColor : cs.backgroundColor, 3, "graphics");
+  }
+  // Map countries are outlined in a colour that stands out from the page, so that the lightest
+  // shades still show where a country ends.
+  for (const shape of document.querySelectorAll(".tt-map-shape")) {
+    if (tt.hidden(shape)) continue;
+    check(shape.closest("svg"), getComputedStyle(shape).stroke, 3, "graphics");
   }
   for (const tr of document.querySelectorAll(".tt-data tr.tt-highlight")) {
     if (tt.hidden(tr)) continue;
@@ -96,7 +109,7 @@ function chartText() {
     const name = `${svg.closest(".tt-chart").id} (${svg.getAttribute("class")})`;
     const view = svg.viewBox.baseVal;
     const scale = view && view.width ? box.width / view.width : 1;
-    const texts = [...svg.querySelectorAll("text")].filter((t) => t.textContent.trim());
+    const texts = [...svg.querySelectorAll("text:not(.tt-map-halo)")].filter((t) => t.textContent.trim());
     const rects = texts.map((t) => t.getBoundingClientRect());
     texts.forEach((t, i) => {
       const size = parseFloat(getComputedStyle(t).fontSize) * scale;

@@ -494,8 +494,10 @@ const GENERATED: [(&str, Generator); 6] = [
 
 const DEPTH: usize = 10_000;
 
-/// A 50 MB page of plain prose (over 580,000 lines, a paragraph every ten): it builds, within
-/// a minute, to the end.
+/// A 50 MB page of plain prose (over 580,000 lines, a paragraph every ten): it builds to the
+/// end. The release binary takes 5.5 s; the tests' debug binary about 53 s alone, and more while
+/// the rest of the suite (Chromium, the graphics' PNGs) shares the two cores, so the bound is
+/// two minutes: a hang, not a slow machine, is what it catches.
 fn huge_markdown() -> (Site, Expect) {
     let site = Site::minimal();
     let size = 50 << 20;
@@ -514,7 +516,7 @@ fn huge_markdown() -> (Site, Expect) {
     }
     text.push_str("\nThe end of the huge page.\n");
     site.write("content/huge.md", text);
-    let expect = Expect::new(Outcome::Ok, 60)
+    let expect = Expect::new(Outcome::Ok, 120)
         .contains("huge/index.html", "<p>Line 0 of the huge page:")
         .contains("huge/index.html", "<p>The end of the huge page.</p>");
     (site, expect)

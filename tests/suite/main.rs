@@ -13,6 +13,7 @@ mod faults;
 mod hostile;
 mod html;
 mod incremental;
+mod maps;
 mod publish;
 mod serve;
 mod shortcodes;

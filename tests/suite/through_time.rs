@@ -314,7 +314,7 @@ fn a_step_chart_draws_each_key_through_time_with_its_events() {
     assert!(!html.contains("Announced</li>"), "{html}");
     // The figures as a table: every date something changed, each key's value from it.
     assert!(
-        html.contains("<tr><th scope=\"row\"><time datetime=\"2025-04-09\">9 April 2025</time></th><td class=\"num\">10</td><td class=\"num\">10</td></tr>"),
+        html.contains("<tr><th scope=\"row\"><time datetime=\"2025-04-09\">9 April 2025</time></th><td class=\"num\" data-value=\"10.0\">10</td><td class=\"num\" data-value=\"10.0\">10</td></tr>"),
         "{html}"
     );
     assert!(

@@ -1,0 +1,361 @@
+//! Pictures as PNG, rasterised at build time with resvg, in the fonts of this machine and of
+//! the site's `fonts/` folder. A picture whose text has characters no font here can draw is
+//! not rasterised (it would publish boxes for letters); the build says which characters
+//! and how to add a font for them.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use resvg::{tiny_skia, usvg};
+
+use super::{Picture, cut};
+
+/// How many device pixels a picture's pixel is in its PNG: sharp on high-density screens and
+/// in print.
+pub const SCALE: f32 = 2.0;
+
+/// The fonts pictures are drawn in, found on first use: a build with no graphics never
+/// looks for fonts. Clones share what was found (a `serve` session keeps it across updates).
+#[derive(Clone)]
+pub struct Fonts {
+    folders: Vec<PathBuf>,
+    database: Arc<OnceLock<Arc<usvg::fontdb::Database>>>,
+}
+
+impl Fonts {
+    /// The machine's fonts, and those in `folders` (a site's `fonts/`).
+    pub fn new(folders: Vec<PathBuf>) -> Fonts {
+        Fonts {
+            folders,
+            database: Arc::new(OnceLock::new()),
+        }
+    }
+
+    fn database(&self) -> &Arc<usvg::fontdb::Database> {
+        self.database.get_or_init(|| {
+            let mut database = usvg::fontdb::Database::new();
+            database.load_system_fonts();
+            for folder in &self.folders {
+                database.load_fonts_dir(folder);
+            }
+            database.set_sans_serif_family("DejaVu Sans");
+            Arc::new(database)
+        })
+    }
+
+    /// The characters of `text` that no font here has a glyph for.
+    pub fn missing(&self, text: &str) -> Vec<char> {
+        let database = self.database();
+        let wanted: BTreeSet<char> = text
+            .chars()
+            .filter(|c| !c.is_whitespace() && !c.is_control() && !crate::text::is_invisible(*c))
+            .filter(|c| !crate::text::is_mark(*c))
+            .collect();
+        let faces: Vec<_> = database.faces().map(|f| (f.id, f.index)).collect();
+        // Faces are tried in order, the last one that had a glyph first: text in one script
+        // finds its font once.
+        let mut last = None;
+        wanted
+            .into_iter()
+            .filter(|&c| {
+                let has = |id| has_glyph(database, id, c);
+                if let Some(id) = last
+                    && has(id)
+                {
+                    return false;
+                }
+                match faces.iter().find(|(id, _)| has(*id)) {
+                    Some((id, _)) => {
+                        last = Some(*id);
+                        false
+                    }
+                    None => true,
+                }
+            })
+            .collect()
+    }
+
+    /// `picture` as PNG bytes at `SCALE`, or why it cannot be. `language` decides between
+    /// Chinese, Japanese and Korean forms of shared characters.
+    pub fn render(&self, picture: &Picture, language: &str) -> Result<Vec<u8>, String> {
+        let svg = with_script_runs(&picture.svg, language);
+        crate::guard::catch(|| "drawing a picture".to_owned(), || self.rasterise(&svg))
+            .map_err(|d| d.message)?
+    }
+
+    fn rasterise(&self, svg: &str) -> Result<Vec<u8>, String> {
+        let options = usvg::Options {
+            fontdb: Arc::clone(self.database()),
+            font_resolver: usvg::FontResolver {
+                select_font: usvg::FontResolver::default_font_selector(),
+                select_fallback: fallback(),
+            },
+            ..usvg::Options::default()
+        };
+        let tree = usvg::Tree::from_str(svg, &options).map_err(|e| e.to_string())?;
+        let size = tree
+            .size()
+            .to_int_size()
+            .scale_by(SCALE)
+            .ok_or("the picture is empty")?;
+        let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height())
+            .ok_or("the picture is too large")?;
+        resvg::render(
+            &tree,
+            tiny_skia::Transform::from_scale(SCALE, SCALE),
+            &mut pixmap.as_mut(),
+        );
+        encode(&pixmap)
+    }
+}
+
+/// The scripts a picture's text is split into, each drawn in a font of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Script {
+    /// Latin, Greek, Cyrillic and the rest: the picture's own font.
+    Base,
+    Devanagari,
+    Bengali,
+    Thai,
+    Arabic,
+    Hebrew,
+    Hangul,
+    Kana,
+    Han,
+}
+
+fn script_of(c: char) -> Option<Script> {
+    Some(match c {
+        '\u{0900}'..='\u{097F}' | '\u{A8E0}'..='\u{A8FF}' => Script::Devanagari,
+        '\u{0980}'..='\u{09FF}' => Script::Bengali,
+        '\u{0E00}'..='\u{0E7F}' => Script::Thai,
+        '\u{0600}'..='\u{06FF}'
+        | '\u{0750}'..='\u{077F}'
+        | '\u{FB50}'..='\u{FDFF}'
+        | '\u{FE70}'..='\u{FEFF}' => Script::Arabic,
+        '\u{0590}'..='\u{05FF}' => Script::Hebrew,
+        // Emoji stay in the picture's own run and come from the fallback font: as a run of
+        // their own, a flag at the end of a text makes resvg 0.49 panic (its merging of a
+        // span's glyphs removes past the end).
+        '\u{1100}'..='\u{11FF}' | '\u{3130}'..='\u{318F}' | '\u{AC00}'..='\u{D7AF}' => {
+            Script::Hangul
+        }
+        '\u{3040}'..='\u{30FF}' | '\u{31F0}'..='\u{31FF}' => Script::Kana,
+        '\u{3000}'..='\u{303F}'
+        | '\u{3400}'..='\u{4DBF}'
+        | '\u{4E00}'..='\u{9FFF}'
+        | '\u{F900}'..='\u{FAFF}'
+        | '\u{FF00}'..='\u{FFEF}' => Script::Han,
+        // Spaces, digits, punctuation and marks go with the text around them.
+        c if c.is_ascii_digit() || c.is_whitespace() || c.is_ascii_punctuation() => return None,
+        c if crate::text::is_mark(c) || crate::text::is_invisible(c) => return None,
+        // Other punctuation (`·`, `–`, `“`) is set in the picture's own font: a script's font
+        // may not have it.
+        _ if c.is_whitespace() => return None,
+        _ => Script::Base,
+    })
+}
+
+/// The font family for a run of `script` in a picture of a site in `language`.
+fn family_of(
+    script: Script,
+    language: &str,
+    text_has_kana: bool,
+    text_has_hangul: bool,
+) -> Option<&'static str> {
+    let primary = language.split(['-', '_']).next().unwrap_or_default();
+    Some(match script {
+        Script::Base => return None,
+        Script::Devanagari => "Noto Sans Devanagari",
+        Script::Bengali => "Noto Sans Bengali",
+        Script::Thai => "Noto Sans Thai",
+        Script::Arabic => "Noto Sans Arabic",
+        Script::Hebrew => "Noto Sans Hebrew",
+        Script::Hangul => "Noto Sans CJK KR",
+        Script::Kana => "Noto Sans CJK JP",
+        Script::Han if primary == "ja" || text_has_kana => "Noto Sans CJK JP",
+        Script::Han if primary == "ko" || text_has_hangul => "Noto Sans CJK KR",
+        Script::Han
+            if language.contains("TW") || language.contains("HK") || language.contains("Hant") =>
+        {
+            "Noto Sans CJK TC"
+        }
+        Script::Han => "Noto Sans CJK SC",
+    })
+}
+
+/// `svg` with each run of text in another script than Latin wrapped in a `<tspan>` naming
+/// its font. resvg shapes a run in its own font correctly; text it has to complete with a
+/// fallback font loses its shaping, or the fallback's glyphs altogether (resvg 0.49).
+pub fn with_script_runs(svg: &str, language: &str) -> String {
+    let has_kana = svg.chars().any(|c| script_of(c) == Some(Script::Kana));
+    let has_hangul = svg.chars().any(|c| script_of(c) == Some(Script::Hangul));
+    let mut out = String::with_capacity(svg.len() + svg.len() / 8);
+    let mut rest = svg;
+    let mut in_text = 0usize;
+    while let Some(open) = rest.find('<') {
+        let data = cut(rest, ..open);
+        if in_text > 0 {
+            push_runs(&mut out, data, language, has_kana, has_hangul);
+        } else {
+            out.push_str(data);
+        }
+        let Some(close) = cut(rest, open..).find('>').map(|i| open + i) else {
+            out.push_str(cut(rest, open..));
+            return out;
+        };
+        let tag = cut(rest, open..=close);
+        if tag.starts_with("<text") && !tag.ends_with("/>") {
+            in_text += 1;
+        } else if tag.starts_with("</text") {
+            in_text = in_text.saturating_sub(1);
+        }
+        out.push_str(tag);
+        rest = cut(rest, close + 1..);
+    }
+    out.push_str(rest);
+    out
+}
+
+fn push_runs(out: &mut String, data: &str, language: &str, has_kana: bool, has_hangul: bool) {
+    let mut run = String::new();
+    let mut current: Option<Script> = None;
+    let flush = |out: &mut String, run: &mut String, script: Option<Script>| {
+        if run.is_empty() {
+            return;
+        }
+        match script.and_then(|s| family_of(s, language, has_kana, has_hangul)) {
+            Some(family) => {
+                out.push_str(&format!("<tspan font-family=\"{family}\">{run}</tspan>"));
+            }
+            None => out.push_str(run),
+        }
+        run.clear();
+    };
+    for c in data.chars() {
+        match script_of(c) {
+            Some(script) if current.is_some_and(|s| s != script) => {
+                flush(out, &mut run, current);
+                current = Some(script);
+            }
+            Some(script) => current = Some(script),
+            None => {}
+        }
+        run.push(c);
+    }
+    flush(out, &mut run, current);
+}
+
+/// Families tried first for a character the text's font lacks, in order: sans-serif faces of
+/// the scripts the built-in languages use, so that Latin in Hindi text falls back to a sans
+/// (not to the first serif or monospace face that has it).
+const FALLBACKS: [&str; 12] = [
+    "DejaVu Sans",
+    "Noto Sans",
+    "Noto Sans Devanagari",
+    "Noto Sans Bengali",
+    "Noto Sans Thai",
+    "Noto Sans Arabic",
+    "Noto Sans Hebrew",
+    "Noto Sans CJK JP",
+    "Noto Sans CJK KR",
+    "Noto Sans CJK SC",
+    "Noto Sans CJK TC",
+    "Noto Color Emoji",
+];
+
+/// Picks the fallback face for `c`: the first of `FALLBACKS` that has it, in the weight
+/// nearest the text's own, else any upright face that has it.
+fn fallback() -> usvg::FallbackSelectionFn<'static> {
+    Box::new(|c, exclude, database| {
+        let weight = exclude
+            .first()
+            .and_then(|id| database.face(*id))
+            .map_or(400, |f| i32::from(f.weight.0));
+        let rank = |face: &usvg::fontdb::FaceInfo| {
+            FALLBACKS
+                .iter()
+                .position(|name| face.families.iter().any(|(family, _)| family == name))
+                .unwrap_or(FALLBACKS.len())
+        };
+        let mut faces: Vec<&usvg::fontdb::FaceInfo> = database
+            .faces()
+            .filter(|f| !exclude.contains(&f.id) && f.style == usvg::fontdb::Style::Normal)
+            .collect();
+        faces.sort_by_key(|f| (rank(f), (i32::from(f.weight.0) - weight).abs()));
+        faces
+            .into_iter()
+            .find(|face| has_glyph(database, face.id, c))
+            .map(|face| face.id)
+    })
+}
+
+fn has_glyph(database: &usvg::fontdb::Database, id: usvg::fontdb::ID, c: char) -> bool {
+    database
+        .with_face_data(id, |data, index| {
+            ttf_parser::Face::parse(data, index)
+                .ok()
+                .and_then(|face| face.glyph_index(c))
+                .is_some()
+        })
+        .unwrap_or(false)
+}
+
+/// A pixmap as PNG, compressed fast: pictures are flat colours, which compress well anyway.
+fn encode(pixmap: &tiny_skia::Pixmap) -> Result<Vec<u8>, String> {
+    // tiny-skia's pixels are premultiplied; the picture is opaque, so they are the colours.
+    let mut bytes = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut bytes, pixmap.width(), pixmap.height());
+        encoder.set_color(png::ColorType::Rgba);
+        encoder.set_depth(png::BitDepth::Eight);
+        encoder.set_compression(png::Compression::Fast);
+        let mut writer = encoder.write_header().map_err(|e| e.to_string())?;
+        writer
+            .write_image_data(pixmap.data())
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_picture_rasterises_at_twice_its_size() {
+        let picture = Picture {
+            svg: r#"<svg xmlns="http://www.w3.org/2000/svg" width="40" height="30"><rect width="40" height="30" fill="blue"/><text x="2" y="20">Aa</text></svg>"#.to_owned(),
+            width: 40.0,
+            height: 30.0,
+        };
+        let fonts = Fonts::new(Vec::new());
+        let png = fonts.render(&picture, "en").unwrap();
+        let decoder = png::Decoder::new(std::io::Cursor::new(png));
+        let reader = decoder.read_info().unwrap();
+        assert_eq!((reader.info().width, reader.info().height), (80, 60));
+    }
+
+    #[test]
+    fn text_in_other_scripts_is_set_in_their_fonts() {
+        let svg = "<svg><style>a{}</style><text x=\"1\">स्रोत: The Straits, 日本 24%</text><title>日本</title></svg>";
+        assert_eq!(
+            with_script_runs(svg, "hi"),
+            "<svg><style>a{}</style><text x=\"1\"><tspan font-family=\"Noto Sans Devanagari\">स्रोत: </tspan>The Straits, <tspan font-family=\"Noto Sans CJK SC\">日本 24%</tspan></text><title>日本</title></svg>"
+        );
+        assert!(with_script_runs("<text>日本</text>", "ja").contains("CJK JP"));
+        assert!(with_script_runs("<text>한국 日本</text>", "en").contains("CJK KR"));
+        assert_eq!(
+            with_script_runs("<text>Tariffs</text>", "en"),
+            "<text>Tariffs</text>"
+        );
+    }
+
+    #[test]
+    fn characters_without_a_font_are_named() {
+        let fonts = Fonts::new(Vec::new());
+        // A private-use character is in no font.
+        assert_eq!(fonts.missing("Tariffs \u{F8FF}"), vec!['\u{F8FF}']);
+    }
+}
