@@ -51,7 +51,13 @@ not-stated = Not stated
 yes = Yes
 no = No
 list-pair = { $first } and { $second }
-chart-description = Horizontal bar chart of { $series } by { $by }, { $count ->
+chart-description = { $kind ->
+    [stacked] Stacked bar chart
+    [diverging] Diverging bar chart
+    [dot] Dot plot
+    [range] Range plot
+   *[bar] Horizontal bar chart
+} of { $series } by { $by }, { $count ->
     [one] { $count } row
    *[other] { $count } rows
 }.
@@ -150,3 +156,7 @@ search-best = The best { $shown } of { $count } results for { $query }.
 sorted-by = Sorted by { $column }, { $direction }
 sorted-ascending = ascending
 sorted-descending = descending
+spark-heading = { $column } over time
+spark-step = { $value } from { $date }
+spark-separator = { "; " }
+facet-description = One panel of the chart “{ $caption }”.

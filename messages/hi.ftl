@@ -52,7 +52,13 @@ not-stated = उल्लेख नहीं
 yes = हाँ
 no = नहीं
 list-pair = { $first } और { $second }
-chart-description = { $by } के अनुसार { $series } का क्षैतिज बार चार्ट, { $count ->
+chart-description = { $by } के अनुसार { $series } का { $kind ->
+    [stacked] स्टैक्ड बार चार्ट
+    [diverging] दो-तरफ़ा बार चार्ट
+    [dot] डॉट प्लॉट
+    [range] रेंज प्लॉट
+   *[bar] क्षैतिज बार चार्ट
+}, { $count ->
     [one] { $count } पंक्ति
    *[other] { $count } पंक्तियाँ
 }।
@@ -148,3 +154,7 @@ search-best = { $query } के { $count } परिणामों में �
 sorted-by = { $column } के अनुसार { $direction } क्रम में लगाया गया
 sorted-ascending = आरोही
 sorted-descending = अवरोही
+spark-heading = समय के साथ { $column }
+spark-step = { $date } से { $value }
+spark-separator = { "; " }
+facet-description = चार्ट “{ $caption }” का एक हिस्सा।

@@ -48,7 +48,13 @@ not-stated = 記載なし
 yes = はい
 no = いいえ
 list-pair = { $first }と{ $second }
-chart-description = { $by }ごとの{ $series }を示す横棒グラフ（{ $count }項目）。
+chart-description = { $by }ごとの{ $series }を示す{ $kind ->
+    [stacked] 積み上げ横棒グラフ
+    [diverging] 左右に分かれた横棒グラフ
+    [dot] ドットプロット
+    [range] 範囲プロット
+   *[bar] 横棒グラフ
+}（{ $count }項目）。
 chart-extremes = 最も高いのは{ $highest }の{ $highest-value }、最も低いのは{ $lowest }の{ $lowest-value }。
 chart-table-follows = 同じ数値を次の表に示します。
 step-description = { $from }から{ $to }までの{ $label }の推移を示す階段グラフ（{ $count }本）。
@@ -129,3 +135,7 @@ search-best = { $query }の検索結果{ $count }件のうち、上位{ $shown }
 sorted-by = { $column }の{ $direction }で並べ替えました
 sorted-ascending = 昇順
 sorted-descending = 降順
+spark-heading = { $column }の推移
+spark-step = { $date }から{ $value }
+spark-separator = 、
+facet-description = グラフ「{ $caption }」の一枚。

@@ -48,7 +48,13 @@ not-stated = 밝히지 않음
 yes = 예
 no = 아니요
 list-pair = { $first } 및 { $second }
-chart-description = { $by }별 { $series }의 가로 막대 그래프({ $count }개 항목).
+chart-description = { $by }별 { $series }의 { $kind ->
+    [stacked] 누적 가로 막대 그래프
+    [diverging] 양방향 가로 막대 그래프
+    [dot] 점 그래프
+    [range] 범위 그래프
+   *[bar] 가로 막대 그래프
+}({ $count }개 항목).
 chart-extremes = 가장 높은 값은 { $highest }의 { $highest-value }, 가장 낮은 값은 { $lowest }의 { $lowest-value }.
 chart-table-follows = 같은 수치를 아래 표로 제공합니다.
 step-description = { $from }부터 { $to }까지 { $label }의 변화를 보여 주는 계단형 그래프({ $count }개 선).
@@ -129,3 +135,7 @@ search-best = { $query } 검색 결과 { $count }건 중 상위 { $shown }건
 sorted-by = { $column } 기준 { $direction } 정렬
 sorted-ascending = 오름차순
 sorted-descending = 내림차순
+spark-heading = { $column } 추이
+spark-step = { $date }부터 { $value }
+spark-separator = { "; " }
+facet-description = 그래프 “{ $caption }”의 한 칸.

@@ -336,3 +336,66 @@ mod tests {
         let _ = fs::remove_dir_all(dir);
     }
 }
+
+/// Serde for a list of `(path, bytes)` that writes each file's bytes as one byte string, not
+/// as a sequence of numbers: a body's downloads (PNGs of hundreds of kilobytes) are copied
+/// into and out of the cache instead of encoded a byte at a time.
+pub mod files {
+    use serde::de::{SeqAccess, Visitor};
+    use serde::ser::SerializeSeq;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    struct Bytes<'a>(&'a [u8]);
+
+    impl Serialize for Bytes<'_> {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            serializer.serialize_bytes(self.0)
+        }
+    }
+
+    struct ByteBuf(Vec<u8>);
+
+    impl<'de> Deserialize<'de> for ByteBuf {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            struct Bytes;
+            impl<'de> Visitor<'de> for Bytes {
+                type Value = ByteBuf;
+                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    f.write_str("bytes")
+                }
+                fn visit_bytes<E>(self, v: &[u8]) -> Result<ByteBuf, E> {
+                    Ok(ByteBuf(v.to_vec()))
+                }
+                fn visit_byte_buf<E>(self, v: Vec<u8>) -> Result<ByteBuf, E> {
+                    Ok(ByteBuf(v))
+                }
+                fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ByteBuf, A::Error> {
+                    let mut v = Vec::new();
+                    while let Some(b) = seq.next_element()? {
+                        v.push(b);
+                    }
+                    Ok(ByteBuf(v))
+                }
+            }
+            deserializer.deserialize_byte_buf(Bytes)
+        }
+    }
+
+    pub fn serialize<S: Serializer>(
+        files: &[(String, Vec<u8>)],
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(files.len()))?;
+        for (path, bytes) in files {
+            seq.serialize_element(&(path, Bytes(bytes)))?;
+        }
+        seq.end()
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Vec<(String, Vec<u8>)>, D::Error> {
+        let files: Vec<(String, ByteBuf)> = Vec::deserialize(deserializer)?;
+        Ok(files.into_iter().map(|(path, b)| (path, b.0)).collect())
+    }
+}

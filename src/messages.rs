@@ -81,7 +81,7 @@ pub const SCRIPT_MESSAGES: [(&str, &[&str]); 7] = [
 
 /// Messages the Rust code writes into pages (titles of generated pages, charts' descriptions,
 /// tables' words): checked in every edition with the templates' keys.
-pub const RUST_MESSAGES: [&str; 35] = [
+pub const RUST_MESSAGES: [&str; 39] = [
     "map-country-value",
     "no-value",
     "map-description",
@@ -117,6 +117,10 @@ pub const RUST_MESSAGES: [&str; 35] = [
     "change-up",
     "change-down",
     "list-pair",
+    "spark-heading",
+    "spark-step",
+    "spark-separator",
+    "facet-description",
 ];
 
 /// Where a site's message files live, under its root.

@@ -285,13 +285,13 @@ fn check_cell(cell: &mut Value, column: &ColumnSchema) -> Result<(), String> {
         ColumnType::Country => {
             let text = value.as_str().unwrap_or_default();
             if !crate::geo::is_alpha2(text) {
-                let hint = match text.trim().to_ascii_uppercase().as_str() {
-                    "UK" => " (the United Kingdom's code is `GB`)".to_owned(),
-                    "EL" => " (Greece's code is `GR`)".to_owned(),
-                    upper if upper != text && crate::geo::is_alpha2(upper) => {
+                let upper = text.trim().to_ascii_uppercase();
+                let hint = match crate::geo::code_hint(text) {
+                    Some(hint) => format!(" ({hint})"),
+                    None if upper != text && crate::geo::is_alpha2(&upper) => {
                         format!(" (write it in capitals: `{upper}`)")
                     }
-                    _ => String::new(),
+                    None => String::new(),
                 };
                 return Err(format!(
                     "expected a two-letter ISO 3166-1 country code such as `JP`, found {}{hint}",

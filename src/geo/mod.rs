@@ -17,6 +17,18 @@ pub fn is_alpha2(code: &str) -> bool {
             || CODES.split_ascii_whitespace().any(|c| c == code))
 }
 
+/// What to write instead of a code people often take for a country's (`UK` for `GB`).
+pub fn code_hint(code: &str) -> Option<&'static str> {
+    match code.trim().to_ascii_uppercase().as_str() {
+        "UK" => Some("the United Kingdom's code is `GB`"),
+        "EL" => Some("Greece's code is `GR` (`EL` is the EU's own abbreviation)"),
+        "KOS" => {
+            Some("Kosovo has no ISO 3166-1 code; `XK` is the user-assigned code in common use")
+        }
+        _ => None,
+    }
+}
+
 fn is_user_assigned(code: &str) -> bool {
     matches!(
         code.as_bytes(),

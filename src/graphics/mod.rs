@@ -5,8 +5,9 @@
 //! The picture is made from the figure's HTML as the page shows it, whatever template drew
 //! it: the drawings marked `data-export` (`data-export="overlay"` for a layer drawn over the
 //! one before, such as a map's labels), the `<figcaption>`, the legend's items, the notes and
-//! the sources in its footer. A figure drawn by a site's template without marks gets no
-//! picture, only its data and embed page.
+//! the sources in its footer. A table is drawn from its cells as the page writes them (up to
+//! `TABLE_ROWS` rows; a longer one travels as its CSV). A figure drawn by a site's template
+//! without marks or a data table gets no picture, only its data and embed page.
 
 pub mod png;
 
@@ -32,8 +33,8 @@ pub struct Picture {
 struct Parts {
     title: String,
     drawings: Vec<Drawing>,
-    /// Swatch classes and texts.
-    legend: Vec<(String, String, bool)>,
+    /// Swatch classes, texts and shapes.
+    legend: Vec<(String, String, Swatch)>,
     notes: Vec<String>,
 }
 
@@ -45,6 +46,17 @@ struct Drawing {
     /// Attributes kept from the element (`font-size`).
     font_size: Option<String>,
     overlay: bool,
+    /// One of a chart's small multiples (`data-export="panel"`), laid out two to a row.
+    panel: bool,
+}
+
+/// How a legend item's swatch is drawn: a box, a stretch of line (a step or line chart's
+/// dashes), or a dot in its series' shape.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Swatch {
+    Box,
+    Line,
+    Dot,
 }
 
 /// The picture of the figure whose HTML is `html`, signed with `credit` (the site's name and
@@ -52,14 +64,14 @@ struct Drawing {
 pub fn picture(html: &str, credit: &str, language: &str) -> Option<Picture> {
     let parts = parts(html);
     parts.drawings.first()?;
-    let families = families(&strip_tags(html), language);
+    let families = families(language);
     Some(compose(&parts, credit, &families))
 }
 
 /// The font families a picture asks for: a sans-serif for Latin, then the Noto faces of other
 /// scripts (an SVG viewer falls back through them; the PNG sets each script's runs in its
 /// own, see `png::with_script_runs`).
-fn families(_text: &str, language: &str) -> String {
+fn families(language: &str) -> String {
     let primary = language.split(['-', '_']).next().unwrap_or_default();
     let cjk = match primary {
         "ko" => "\"Noto Sans CJK KR\", \"Noto Sans CJK JP\"",
@@ -73,9 +85,7 @@ fn families(_text: &str, language: &str) -> String {
 
 fn parts(html: &str) -> Parts {
     let mut parts = Parts {
-        title: element_text(html, "figcaption")
-            .or_else(|| element_text(html, "caption"))
-            .unwrap_or_default(),
+        title: caption(html).unwrap_or_default(),
         ..Parts::default()
     };
     let mut rest = html;
@@ -97,9 +107,16 @@ fn parts(html: &str) -> Parts {
                 inner: cut(rest, open_end + 1..close).to_owned(),
                 font_size: attribute(open, "font-size"),
                 overlay: mark == "overlay",
+                panel: mark == "panel",
             });
         }
         rest = cut(rest, close + "</svg>".len()..);
+    }
+    // A table has no drawing of its own: its picture is the table, drawn here.
+    if parts.drawings.is_empty()
+        && let Some(drawing) = table_drawing(html)
+    {
+        parts.drawings.push(drawing);
     }
     if let Some(legend) = section(html, "<ul class=\"tt-legend", "</ul>") {
         for item in legend.split("<li").skip(1) {
@@ -108,11 +125,21 @@ fn parts(html: &str) -> Parts {
                 .nth(1)
                 .and_then(|c| c.split('"').next())
                 .unwrap_or_default();
-            let line = class.contains("tt-swatch-line");
-            let class = class.replace("tt-swatch-line", "").trim().to_owned();
+            let swatch = if class.contains("tt-swatch-line") {
+                Swatch::Line
+            } else if class.contains("tt-swatch-dot") {
+                Swatch::Dot
+            } else {
+                Swatch::Box
+            };
+            let class = class
+                .replace("tt-swatch-line", "")
+                .replace("tt-swatch-dot", "")
+                .trim()
+                .to_owned();
             let text = strip_tags(item.split_once('>').map_or("", |(_, t)| t));
             if !text.is_empty() {
-                parts.legend.push((class, text, line));
+                parts.legend.push((class, text, swatch));
             }
         }
     }
@@ -127,18 +154,7 @@ fn parts(html: &str) -> Parts {
             .notes
             .push(strip_tags(note.split_once('>').map_or("", |(_, t)| t)));
     }
-    if let Some(footer) = section(html, "<footer class=\"tt-sources", "</footer>") {
-        for item in footer.split(['\n']) {
-            // Download links belong to the page, not to the picture.
-            if item.contains(" download") {
-                continue;
-            }
-            let text = strip_tags(item);
-            if !text.is_empty() {
-                parts.notes.push(text);
-            }
-        }
-    }
+    parts.notes.extend(sources(html));
     parts
 }
 
@@ -157,8 +173,34 @@ fn compose(parts: &Parts, credit: &str, families: &str) -> Picture {
     }
     y += 10.0;
     let mut frame: Option<(f64, f64)> = None;
+    // Small multiples two to a row: the next panel's column, and the row's lowest edge.
+    let panel_gap = 16.0;
+    let panel_width = (inner_width - panel_gap) / 2.0;
+    let mut column = 0;
+    let mut row_bottom = y;
     for drawing in &parts.drawings {
         let [x0, y0, w, h] = drawing.view_box;
+        if drawing.panel {
+            let height = h * panel_width / w;
+            let left = MARGIN + column as f64 * (panel_width + panel_gap);
+            row_bottom = row_bottom.max(y + height);
+            let _ = write!(
+                body,
+                "<svg x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" viewBox=\"{x0} {y0} {w} {h}\" overflow=\"visible\">{}</svg>",
+                r(left),
+                r(y),
+                r(panel_width),
+                r(height),
+                drawing.inner
+            );
+            column += 1;
+            if column == 2 {
+                column = 0;
+                y = row_bottom + 12.0;
+                row_bottom = y;
+            }
+            continue;
+        }
         let (top, height) = match (drawing.overlay, frame) {
             (true, Some(frame)) => frame,
             _ => {
@@ -189,17 +231,30 @@ fn compose(parts: &Parts, credit: &str, families: &str) -> Picture {
             drawing.inner
         );
     }
+    if column == 1 {
+        y = row_bottom + 12.0;
+    }
     // The legend, in rows of items.
     let mut x = MARGIN;
     let mut row_y = y + LEGEND_FONT;
     if !parts.legend.is_empty() {
-        for (class, text, line) in &parts.legend {
+        for (class, text, swatch) in &parts.legend {
             let width = 22.0 + crate::text::width_em(text) * LEGEND_FONT + 18.0;
             if x > MARGIN && x + width > WIDTH - MARGIN {
                 x = MARGIN;
                 row_y += LEGEND_FONT * 1.6;
             }
-            if *line {
+            if *swatch == Swatch::Dot {
+                let series = class
+                    .split_whitespace()
+                    .find_map(|c| c.strip_prefix("tt-series-")?.parse().ok())
+                    .unwrap_or(0);
+                let _ = write!(
+                    body,
+                    "<path class=\"tt-dot {class}\" d=\"{}\"/>",
+                    crate::shortcodes::dot_path(series, x + 6.0, row_y - 4.0)
+                );
+            } else if *swatch == Swatch::Line {
                 let _ = write!(
                     body,
                     "<line class=\"tt-step {class}\" x1=\"{}\" x2=\"{}\" y1=\"{}\" y2=\"{}\"/>",
@@ -260,8 +315,8 @@ text { fill: #1a1d21; }
 .tt-x-legend { font-size: 13px; }
 .tt-tick, .tt-axis-title, .tt-event-number { fill: #535b66; }
 .tt-event-number { font-weight: bold; }
-.tt-grid { stroke: #c9d1da; stroke-width: 1; }
 .tt-zero, .tt-axis line, .tt-axis path { stroke: #535b66; stroke-width: 1; }
+.tt-grid, .tt-axis line.tt-grid { stroke: #c9d1da; stroke-width: 1; }
 .tt-event-rule { stroke: #535b66; stroke-width: 1; stroke-dasharray: 3 3; }
 .tt-bar, .tt-x-swatch { fill: #0a58a8; }
 .tt-bar.tt-series-1, .tt-x-swatch.tt-series-1 { fill: #d55e00; }
@@ -273,6 +328,29 @@ text { fill: #1a1d21; }
 .tt-step.tt-series-1 { stroke: #d55e00; stroke-dasharray: 8 4; }
 .tt-step.tt-series-2 { stroke: #00796b; stroke-dasharray: 2 3; stroke-width: 3; }
 .tt-step.tt-series-3 { stroke: #8e44ad; stroke-dasharray: 10 3 2 3; }
+.tt-step.tt-step-context { stroke: #c9d1da; stroke-width: 1.5; stroke-dasharray: none; }
+.tt-x-strong { font-weight: bold; }
+.tt-x-rule { stroke: #c9d1da; stroke-width: 1; }
+.tt-x-rule-strong { stroke: #535b66; stroke-width: 1.5; }
+.tt-heat-0 { fill: #eef4fb; }
+.tt-heat-1 { fill: #d3e3f5; }
+.tt-heat-2 { fill: #a8c8ec; }
+.tt-heat-3 { fill: #5b8fd0; }
+.tt-heat-4 { fill: #1f5aa6; }
+text.tt-x-on-dark { fill: #ffffff; }
+.tt-spark-line { fill: none; stroke: #0a58a8; stroke-width: 1.5; }
+.tt-spark-end { fill: #0a58a8; }
+.tt-facet-title { font-weight: bold; }
+.tt-segment { stroke: #ffffff; stroke-width: 1; }
+.tt-inside { fill: #ffffff; }
+.tt-inside.tt-series-1 { fill: #111418; }
+.tt-dot { fill: #0a58a8; stroke: #ffffff; stroke-width: 1; }
+.tt-dot.tt-series-1 { fill: #d55e00; }
+.tt-dot.tt-series-2 { fill: #00796b; }
+.tt-dot.tt-series-3 { fill: #8e44ad; }
+.tt-highlight .tt-dot { stroke: #1a1d21; stroke-width: 1.5; }
+.tt-dot-guide { stroke: #c9d1da; stroke-width: 1; }
+.tt-range { stroke: #535b66; stroke-width: 3; stroke-linecap: round; }
 .tt-map-shape { stroke: #6b7581; stroke-width: 1.5; }
 .tt-map-small { stroke: #1a1d21; stroke-width: 2.5; }
 .tt-map-highlight { stroke: #1a1d21; stroke-width: 3; }
@@ -309,17 +387,7 @@ pub fn table_rows(html: &str) -> Option<Vec<Vec<String>>> {
         .map(|row| {
             let row = row.split("</tr>").next().unwrap_or_default();
             let mut cells = Vec::new();
-            let mut rest = row;
-            while let Some(start) = rest.find("<t").filter(|&i| {
-                matches!(rest.as_bytes().get(i + 2), Some(b'h' | b'd'))
-                    && matches!(rest.as_bytes().get(i + 3), Some(b' ' | b'>'))
-            }) {
-                let open_end = start + cut(rest, start..).find('>').unwrap_or(0);
-                let open = cut(rest, start..open_end);
-                let close = cut(rest, open_end..)
-                    .find("</t")
-                    .map_or(rest.len(), |i| open_end + i);
-                let inner = cut(rest, (open_end + 1).min(close)..close);
+            for (open, inner) in row_cells(row) {
                 let text = if inner.contains("tt-missing") {
                     String::new()
                 } else if let Some(date) = inner
@@ -336,8 +404,6 @@ pub fn table_rows(html: &str) -> Option<Vec<Vec<String>>> {
                     strip_tags(inner)
                 };
                 cells.push(text);
-                rest = cut(rest, close..);
-                rest = rest.get(3..).unwrap_or_default();
             }
             cells
         })
@@ -346,7 +412,246 @@ pub fn table_rows(html: &str) -> Option<Vec<Vec<String>>> {
     (rows.len() > 1).then_some(rows)
 }
 
-/// The sources a figure's footer names, as text.
+/// The most rows a table's picture shows: a longer table travels as its CSV.
+pub const TABLE_ROWS: usize = 100;
+const TABLE_BYTES: usize = 200_000;
+const CELL_FONT: f64 = 13.0;
+const CELL_LINE: f64 = 17.0;
+const CELL_PAD: f64 = 8.0;
+/// A sparkline's size in a table cell (`shortcodes/table.html` draws it 96 × 24).
+const SPARK: (f64, f64) = (96.0, 24.0);
+
+/// One cell of a table as the page shows it.
+#[derive(Debug, Default)]
+struct Cell {
+    text: String,
+    numeric: bool,
+    /// Its heat-map shade (`tt-heat-N`).
+    heat: Option<String>,
+    /// A sparkline's drawing: the inside of its `<svg>`.
+    spark: Option<String>,
+}
+
+/// The visible data table of a figure (not a chart's visually hidden one): its rows of cells
+/// as the page writes them, the header first, and which rows are highlighted.
+fn table_cells(html: &str) -> Option<(Vec<Vec<Cell>>, Vec<bool>)> {
+    let start = html.find("<table class=\"tt-data")?;
+    let table = section(cut(html, start..), "<table", "</table>")?;
+    let open = cut(table, ..table.find('>').unwrap_or(0));
+    // A chart's table is read by screen readers, not drawn; a table of pages of text would
+    // make a picture nobody could read (its CSV is the way to take it).
+    if open.contains("tt-visually-hidden") || table.len() > TABLE_BYTES {
+        return None;
+    }
+    let mut rows = Vec::new();
+    let mut highlights = Vec::new();
+    for row in table.split("<tr").skip(1) {
+        let highlight = row.starts_with(" class=\"tt-highlight\"");
+        let row = row.split("</tr>").next().unwrap_or_default();
+        let mut cells = Vec::new();
+        for (open, inner) in row_cells(row) {
+            // A source's number is a link on the page, not part of the value.
+            let inner = inner
+                .split("<sup class=\"tt-ref\"")
+                .next()
+                .unwrap_or_default();
+            let spark = section(inner, "<svg", "</svg>").map(|svg| {
+                let body = svg.find('>').map_or("", |i| cut(svg, i + 1..));
+                body.trim_end_matches("</svg>").to_owned()
+            });
+            cells.push(Cell {
+                text: if inner.contains("tt-missing") {
+                    "\u{2014}".to_owned()
+                } else if spark.is_some() {
+                    String::new()
+                } else {
+                    // A list's items, one after another.
+                    let text = strip_tags(&inner.replace("</li>", "; </li>"));
+                    text.trim_end_matches(';').trim_end_matches("; ").to_owned()
+                },
+                numeric: attribute(open, "class").is_some_and(|c| c.split(' ').any(|c| c == "num")),
+                heat: attribute(open, "class").and_then(|c| {
+                    c.split(' ')
+                        .find(|c| c.starts_with("tt-heat-"))
+                        .map(str::to_owned)
+                }),
+                spark,
+            });
+        }
+        if !cells.is_empty() {
+            rows.push(cells);
+            highlights.push(highlight);
+        }
+    }
+    (rows.len() > 1 && rows.len() <= TABLE_ROWS + 1).then_some((rows, highlights))
+}
+
+/// A table drawn as SVG, 640 units wide: the header in bold over a rule, numbers aligned
+/// right, long text wrapped, heat-map shades and sparklines as on the page.
+fn table_drawing(html: &str) -> Option<Drawing> {
+    const WIDE: f64 = 640.0;
+    let (rows, highlights) = table_cells(html)?;
+    let columns = rows.iter().map(Vec::len).max()?;
+    let text_width = |text: &str, bold: bool| {
+        crate::text::width_em(text) * CELL_FONT * if bold { 1.1 } else { 1.0 }
+    };
+    // As a browser lays out a table: each column as wide as its widest cell when they all
+    // fit; otherwise at least as wide as its longest word, sharing what is left in proportion
+    // to how much more each would take.
+    let bold = |i: usize, c: usize| i == 0 || highlights[i] || c == 0;
+    let measure = |word_wise: bool| -> Vec<f64> {
+        (0..columns)
+            .map(|c| {
+                rows.iter()
+                    .enumerate()
+                    .filter_map(|(i, row)| {
+                        let cell = row.get(c)?;
+                        Some(match cell.spark {
+                            Some(_) => SPARK.0,
+                            None if word_wise => cell
+                                .text
+                                .split(' ')
+                                .map(|w| text_width(w, bold(i, c)))
+                                .fold(0.0, f64::max),
+                            None => text_width(&cell.text, bold(i, c)),
+                        })
+                    })
+                    .fold(0.0, f64::max)
+                    + 2.0 * CELL_PAD
+            })
+            .collect()
+    };
+    let most = measure(false);
+    let least = measure(true);
+    let (sum_most, sum_least) = (most.iter().sum::<f64>(), least.iter().sum::<f64>());
+    let widths: Vec<f64> = if sum_most <= WIDE {
+        most
+    } else if sum_least >= WIDE {
+        least.iter().map(|w| w * WIDE / sum_least).collect()
+    } else {
+        let share = (WIDE - sum_least) / (sum_most - sum_least);
+        least
+            .iter()
+            .zip(&most)
+            .map(|(l, m)| l + (m - l) * share)
+            .collect()
+    };
+    let mut inner = String::new();
+    let mut y = 0.0;
+    for (i, row) in rows.iter().enumerate() {
+        let header = i == 0;
+        let lines: Vec<Vec<String>> = row
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(c, (cell, w))| {
+                let font = CELL_FONT * if bold(i, c) { 1.1 } else { 1.0 };
+                wrap(&cell.text, w - 2.0 * CELL_PAD, font)
+            })
+            .collect();
+        let tallest = row
+            .iter()
+            .zip(&lines)
+            .map(|(cell, lines)| match cell.spark {
+                Some(_) => SPARK.1,
+                None => lines.len().max(1) as f64 * CELL_LINE,
+            })
+            .fold(CELL_LINE, f64::max);
+        let height = tallest + 12.0;
+        let mut x = 0.0;
+        for (c, ((cell, lines), w)) in row.iter().zip(&lines).zip(&widths).enumerate() {
+            if let Some(heat) = &cell.heat {
+                let _ = write!(
+                    inner,
+                    "<rect class=\"{}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/>",
+                    escape(heat),
+                    r(x),
+                    r(y),
+                    r(*w),
+                    r(height)
+                );
+            }
+            if let Some(spark) = &cell.spark {
+                let _ = write!(
+                    inner,
+                    "<svg x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\">{spark}</svg>",
+                    r(x + w - CELL_PAD - SPARK.0),
+                    r(y + 6.0),
+                    SPARK.0,
+                    SPARK.1,
+                    SPARK.0,
+                    SPARK.1
+                );
+            }
+            let mut class = String::from(if bold(i, c) {
+                "tt-x-strong"
+            } else {
+                "tt-x-cell"
+            });
+            if cell.heat.as_deref() == Some("tt-heat-4") {
+                class.push_str(" tt-x-on-dark");
+            }
+            let (anchor, tx) = if cell.numeric {
+                ("end", x + w - CELL_PAD)
+            } else {
+                ("start", x + CELL_PAD)
+            };
+            for (n, line) in lines.iter().enumerate() {
+                let _ = write!(
+                    inner,
+                    "<text class=\"{class}\" x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\">{}</text>",
+                    r(tx),
+                    r(y + 6.0 + 13.0 + n as f64 * CELL_LINE),
+                    escape(line)
+                );
+            }
+            x += w;
+        }
+        y += height;
+        let _ = write!(
+            inner,
+            "<line class=\"{}\" x1=\"0\" x2=\"{}\" y1=\"{}\" y2=\"{}\"/>",
+            if header {
+                "tt-x-rule-strong"
+            } else {
+                "tt-x-rule"
+            },
+            r(widths.iter().sum::<f64>()),
+            r(y),
+            r(y)
+        );
+    }
+    Some(Drawing {
+        view_box: [0.0, 0.0, WIDE, r(y + 2.0)],
+        inner,
+        font_size: None,
+        overlay: false,
+        panel: false,
+    })
+}
+
+/// The cells of one table row's HTML (after `<tr`): each `<th>`/`<td>` opening tag and what
+/// is inside it.
+fn row_cells(row: &str) -> Vec<(&str, &str)> {
+    let mut cells = Vec::new();
+    let mut rest = row;
+    while let Some(start) = rest.find("<t").filter(|&i| {
+        matches!(rest.as_bytes().get(i + 2), Some(b'h' | b'd'))
+            && matches!(rest.as_bytes().get(i + 3), Some(b' ' | b'>'))
+    }) {
+        let open_end = start + cut(rest, start..).find('>').unwrap_or(0);
+        let open = cut(rest, start..open_end);
+        let close = cut(rest, open_end..)
+            .find("</t")
+            .map_or(rest.len(), |i| open_end + i);
+        cells.push((open, cut(rest, (open_end + 1).min(close)..close)));
+        rest = cut(rest, close..);
+        rest = rest.get(3..).unwrap_or_default();
+    }
+    cells
+}
+
+/// The sources a figure's footer names, as text (its download links belong to the page).
 pub fn sources(html: &str) -> Vec<String> {
     let Some(footer) = section(html, "<footer class=\"tt-sources", "</footer>") else {
         return Vec::new();
@@ -566,6 +871,63 @@ mod tests {
     }
 
     #[test]
+    fn a_table_is_drawn_from_its_cells_within_the_width() {
+        let long = "A worry long enough to need several lines in a table of five columns, said in many words";
+        let row = |name: &str| {
+            format!(
+                "<tr class=\"tt-highlight\"><th scope=\"row\">{name}</th><td class=\"num tt-heat-4\" data-value=\"24\">24<sup class=\"tt-ref\"><a href=\"#s-1\">1</a></sup></td><td>{long}</td><td>{long}</td><td class=\"tt-spark\"><svg role=\"img\" aria-label=\"x\" viewBox=\"0 0 96 24\"><path class=\"tt-spark-line\" d=\"M 3 3 H 93\"/></svg></td></tr>"
+            )
+        };
+        let html = format!(
+            "<figure class=\"tt-table\" id=\"t\"><table class=\"tt-data\" data-sortable><caption>Worries</caption><thead><tr><th scope=\"col\">Party</th><th scope=\"col\" class=\"num\">Rate</th><th scope=\"col\">One</th><th scope=\"col\">Two</th><th scope=\"col\" class=\"num\">Over time</th></tr></thead><tbody>{}{}</tbody></table><footer class=\"tt-sources\"><p>Source: Somebody</p></footer></figure>",
+            row("Japan"),
+            row("India")
+        );
+        let picture = picture(&html, "Example", "en").unwrap();
+        let svg = &picture.svg;
+        // The number without its note's number, right-aligned, white on the darkest shade.
+        assert!(svg.contains("text-anchor=\"end\">24</text>"), "{svg}");
+        assert!(svg.contains("<rect class=\"tt-heat-4\""));
+        assert!(svg.contains("tt-x-strong tt-x-on-dark"));
+        // Long text wrapped; the sparkline kept; the source under the picture.
+        assert!(svg.matches(">A worry").count() == 4, "{svg}");
+        assert!(svg.contains("<path class=\"tt-spark-line\""));
+        assert!(svg.contains("Source: Somebody"));
+        // Every line of text inside the table's 640 units.
+        let drawing = table_drawing(&html).unwrap();
+        for text in drawing.inner.split("<text ").skip(1) {
+            let x: f64 = text
+                .split("x=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap();
+            let words = text.split('>').nth(1).unwrap().split('<').next().unwrap();
+            let w = crate::text::width_em(words) * CELL_FONT * 1.1;
+            let (a, b) = if text.contains("text-anchor=\"end\"") {
+                (x - w, x)
+            } else {
+                (x, x + w)
+            };
+            assert!(a >= 0.0 && b <= 640.5, "{words} at {a}..{b}");
+        }
+        // A chart's visually hidden table is not a picture of its own; nor is a long table.
+        assert!(table_drawing("<table class=\"tt-data tt-visually-hidden\"><tr><td>1</td></tr><tr><td>2</td></tr></table>").is_none());
+        let rows: String = (0..=TABLE_ROWS)
+            .map(|i| format!("<tr><td>{i}</td></tr>"))
+            .collect();
+        assert!(
+            table_drawing(&format!(
+                "<table class=\"tt-data\"><thead><tr><th>n</th></tr></thead>{rows}</table>"
+            ))
+            .is_none()
+        );
+    }
+
+    #[test]
     fn a_figure_s_table_reads_as_rows_with_numbers_as_data() {
         let html = r#"<figure><table><caption>C</caption><thead><tr><th scope="col">Country</th><th class="num">Rate</th></tr></thead>
 <tbody><tr><th scope="row">Japan &amp; co</th><td class="num" data-value="24.0">24%</td></tr>
@@ -601,8 +963,8 @@ mod tests {
 
     #[test]
     fn pictures_name_fonts_for_every_script() {
-        assert!(families("", "en").starts_with("\"DejaVu Sans\""));
-        assert!(families("", "ko").contains("\"Noto Sans CJK KR\", \"Noto Sans CJK JP\""));
+        assert!(families("en").starts_with("\"DejaVu Sans\""));
+        assert!(families("ko").contains("\"Noto Sans CJK KR\", \"Noto Sans CJK JP\""));
     }
 
     #[test]

@@ -15,12 +15,20 @@ use super::{Picture, cut};
 /// in print.
 pub const SCALE: f32 = 2.0;
 
+/// A PNG as the build cache keeps it: its bytes as one byte string.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CachedPng {
+    #[serde(with = "crate::cache::files")]
+    files: Vec<(String, Vec<u8>)>,
+}
+
 /// The fonts pictures are drawn in, found on first use: a build with no graphics never
 /// looks for fonts. Clones share what was found (a `serve` session keeps it across updates).
 #[derive(Clone)]
 pub struct Fonts {
     folders: Vec<PathBuf>,
     database: Arc<OnceLock<Arc<usvg::fontdb::Database>>>,
+    digest: Arc<OnceLock<crate::cache::Key>>,
 }
 
 impl Fonts {
@@ -29,7 +37,27 @@ impl Fonts {
         Fonts {
             folders,
             database: Arc::new(OnceLock::new()),
+            digest: Arc::new(OnceLock::new()),
         }
+    }
+
+    /// A hash of the faces found (their files, indexes and names): a PNG drawn in other
+    /// fonts is another PNG, so the build cache keys pictures by it.
+    fn digest(&self) -> &crate::cache::Key {
+        self.digest.get_or_init(|| {
+            let mut key = crate::cache::KeyBuilder::new("fonts");
+            for face in self.database().faces() {
+                let source = match &face.source {
+                    usvg::fontdb::Source::File(path)
+                    | usvg::fontdb::Source::SharedFile(path, _) => path.display().to_string(),
+                    usvg::fontdb::Source::Binary(_) => String::new(),
+                };
+                key.add(source)
+                    .add(face.index.to_le_bytes())
+                    .add(&face.post_script_name);
+            }
+            key.finish()
+        })
     }
 
     fn database(&self) -> &Arc<usvg::fontdb::Database> {
@@ -78,10 +106,42 @@ impl Fonts {
 
     /// `picture` as PNG bytes at `SCALE`, or why it cannot be. `language` decides between
     /// Chinese, Japanese and Korean forms of shared characters.
-    pub fn render(&self, picture: &Picture, language: &str) -> Result<Vec<u8>, String> {
+    /// A picture drawn before in the same fonts comes from `cache` (the build cache): an
+    /// edit that re-renders a page whose charts did not change does not draw them again.
+    pub fn render(
+        &self,
+        picture: &Picture,
+        language: &str,
+        cache: &crate::cache::Cache,
+    ) -> Result<Vec<u8>, String> {
+        let key = cache.is_enabled().then(|| {
+            crate::cache::KeyBuilder::new("png")
+                .add_key(self.digest())
+                .add(language)
+                .add(&picture.svg)
+                .finish()
+        });
+        if let Some(key) = &key
+            && let Some(mut files) = cache.get::<CachedPng>("pictures", key)
+            && let Some((_, png)) = files.files.pop()
+        {
+            return Ok(png);
+        }
         let svg = with_script_runs(&picture.svg, language);
-        crate::guard::catch(|| "drawing a picture".to_owned(), || self.rasterise(&svg))
-            .map_err(|d| d.message)?
+        let png = crate::guard::catch(|| "drawing a picture".to_owned(), || self.rasterise(&svg))
+            .map_err(|d| d.message)??;
+        let entry = CachedPng {
+            files: vec![(String::new(), png)],
+        };
+        if let Some(key) = &key {
+            cache.put("pictures", key, &entry);
+        }
+        Ok(entry
+            .files
+            .into_iter()
+            .next()
+            .map(|f| f.1)
+            .unwrap_or_default())
     }
 
     fn rasterise(&self, svg: &str) -> Result<Vec<u8>, String> {
@@ -152,7 +212,6 @@ fn script_of(c: char) -> Option<Script> {
         c if crate::text::is_mark(c) || crate::text::is_invisible(c) => return None,
         // Other punctuation (`·`, `–`, `“`) is set in the picture's own font: a script's font
         // may not have it.
-        _ if c.is_whitespace() => return None,
         _ => Script::Base,
     })
 }
@@ -331,7 +390,9 @@ mod tests {
             height: 30.0,
         };
         let fonts = Fonts::new(Vec::new());
-        let png = fonts.render(&picture, "en").unwrap();
+        let png = fonts
+            .render(&picture, "en", &crate::cache::Cache::none())
+            .unwrap();
         let decoder = png::Decoder::new(std::io::Cursor::new(png));
         let reader = decoder.read_info().unwrap();
         assert_eq!((reader.info().width, reader.info().height), (80, 60));

@@ -70,6 +70,8 @@ pub(crate) struct BodyInputs<'a> {
     pub(crate) messages: &'a crate::messages::Messages,
     /// The fonts graphics' PNGs are drawn in.
     pub(crate) fonts: &'a crate::graphics::png::Fonts,
+    /// Where PNGs drawn before are kept (the build cache, or none).
+    pub(crate) pictures: &'a crate::cache::Cache,
     /// The default edition's content, when this is another edition: a section shortcode
     /// shows its pages where the edition has no translation.
     pub(crate) fallback: Option<&'a Content>,
@@ -230,6 +232,7 @@ pub(crate) fn render_bodies(
         messages: inputs.messages,
         fallback: inputs.fallback,
         fonts: inputs.fonts,
+        pictures: inputs.pictures,
     });
     let render = |file: &SourceFile, body: Range<usize>, page: PageInfo| {
         let key = inputs.cache.map(|cache| cache.key(file, &body));

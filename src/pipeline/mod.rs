@@ -644,6 +644,7 @@ fn build_edition(
         progress: &*progress,
         messages: shared.messages,
         fonts: shared.fonts,
+        pictures: shared.cache,
         fallback: shared.fallback.filter(|_| config.edition > 0),
         fallback_links: (config.edition > 0).then(|| {
             (
@@ -830,6 +831,10 @@ fn build_edition(
             multilingual: false,
             messages: shared.messages.clone(),
             fonts: shared.fonts.clone(),
+            pictures: match &shared.options.cache_dir {
+                Some(dir) => Cache::at(dir.clone()),
+                None => Cache::none(),
+            },
         }),
         _ => None,
     };

@@ -58,6 +58,8 @@ pub(crate) struct State {
     pub(crate) messages: crate::messages::SharedMessages,
     /// The fonts graphics' PNGs are drawn in, found once per session.
     pub(crate) fonts: crate::graphics::png::Fonts,
+    /// Where PNGs drawn before are kept: the build cache, as in a full build.
+    pub(crate) pictures: crate::cache::Cache,
 }
 
 impl State {
@@ -298,6 +300,7 @@ impl Session {
             cache: None,
             messages: &state.messages,
             fonts: &state.fonts,
+            pictures: &state.pictures,
             fallback: None,
             fallback_links: None,
         };

@@ -170,6 +170,7 @@ pub fn changes(exp: &mut Expander, args: &Args, id: &str) -> Result<ChangesView,
         ]);
         rows.push(RowView {
             highlight: false,
+            sparks: Vec::new(),
             cells: vec![
                 CellView {
                     text: label,
@@ -262,6 +263,7 @@ pub fn changes(exp: &mut Expander, args: &Args, id: &str) -> Result<ChangesView,
             sources: sources.into_vec(),
             csv_url,
             heat: false,
+            sparks: Vec::new(),
         },
         unchanged,
     })

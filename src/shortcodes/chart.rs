@@ -1,4 +1,6 @@
-//! `chart`: a horizontal bar chart (grouped when `y` names several series) as inline SVG.
+//! `chart`: a chart of categories as inline SVG: horizontal bars (grouped when `y` names
+//! several series), stacked bars, diverging bars (some series drawn left of zero), dot plots
+//! and range plots (each row's values as dots on one line, joined from lowest to highest).
 //! The geometry is computed here; `shortcodes/chart.html` only draws it, with `<title>`,
 //! `<desc>` and the same numbers as a table.
 
@@ -34,9 +36,58 @@ const SERIES_CLASSES: usize = 4;
 const WIDE_LABEL_LINES: usize = 3;
 const NARROW_LABEL_LINES: usize = 2;
 
+/// What a chart of categories draws for each row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// One bar per series, side by side.
+    Bar,
+    /// The series' bars end to end: positive values rightwards from zero, negative leftwards.
+    Stacked,
+    /// Stacked, with the series named by `left` drawn leftwards (their values are amounts,
+    /// not negatives: imports against exports, against and for).
+    Diverging,
+    /// Each series a dot (its own shape) on the row's line.
+    Dot,
+    /// Dots joined from the lowest value to the highest: a range, a before and after.
+    Range,
+}
+
+impl Kind {
+    pub const NAMES: [&'static str; 7] = [
+        "bar",
+        "stacked",
+        "diverging",
+        "dot",
+        "range",
+        "step",
+        "line",
+    ];
+
+    fn of(name: Option<&str>) -> Option<Kind> {
+        Some(match name.unwrap_or("bar") {
+            "bar" => Kind::Bar,
+            "stacked" => Kind::Stacked,
+            "diverging" => Kind::Diverging,
+            "dot" => Kind::Dot,
+            "range" => Kind::Range,
+            _ => return None,
+        })
+    }
+
+    fn stacks(self) -> bool {
+        matches!(self, Kind::Stacked | Kind::Diverging)
+    }
+
+    fn dots(self) -> bool {
+        matches!(self, Kind::Dot | Kind::Range)
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct ChartView {
     pub id: String,
+    pub kind: Kind,
     pub caption: String,
     pub description: String,
     /// The wide drawing, then the narrow one.
@@ -102,7 +153,38 @@ pub struct ChartRow {
 pub struct RowLayout {
     pub highlight: bool,
     pub label: LabelLayout,
+    /// Bars, or the segments of a stacked bar.
     pub bars: Vec<Bar>,
+    /// A dot or range plot's line: across the plot (dots) or from lowest to highest (range).
+    pub line: Option<Segment>,
+    pub dots: Vec<Dot>,
+    /// Values written beside the marks: a stacked bar's totals, a dot plot's lowest and highest.
+    pub values: Vec<ValueLabel>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Segment {
+    pub x1: f64,
+    pub x2: f64,
+    pub y: f64,
+}
+
+/// A series' value as a dot, drawn in its series' colour and shape (`path`), so that readers
+/// who cannot tell the colours apart can tell the series apart.
+#[derive(Debug, Serialize)]
+pub struct Dot {
+    pub path: String,
+    pub class: String,
+    /// For the dot's `<title>`: series, value.
+    pub title: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ValueLabel {
+    pub x: f64,
+    pub y: f64,
+    pub text: String,
+    pub anchor: &'static str,
 }
 
 /// A category label, wrapped into lines (each a `<tspan>` at `x`).
@@ -129,13 +211,18 @@ pub struct Bar {
     pub text: String,
     pub text_x: f64,
     pub text_y: f64,
-    /// `start` or `end`: negative values are labelled left of their bar.
+    /// `start` or `end`: negative values are labelled left of their bar; `middle` inside a
+    /// segment of a stacked bar (`inside`).
     pub anchor: &'static str,
     pub missing: bool,
+    pub inside: bool,
 }
 
 /// What a chart plots: series names and units, then one label and value per series per row.
 struct Plot {
+    kind: Kind,
+    /// For each series, whether it is drawn leftwards (a diverging chart's `left`).
+    left: Vec<bool>,
     series: Vec<(String, Option<String>)>,
     rows: Vec<(String, bool, Vec<Option<f64>>)>,
     sources: Sources,
@@ -143,29 +230,83 @@ struct Plot {
 }
 
 pub fn chart(exp: &mut Expander, args: &Args, id: &str) -> Result<ChartView, Vec<Diagnostic>> {
-    if let Some(kind) = args.str("kind")
-        && kind != "bar"
-    {
+    let Some(kind) = Kind::of(args.str("kind")) else {
+        let kind = args.str("kind").unwrap_or_default();
         let mut d = exp.error(format!("unknown chart kind `{kind}`"), args.span("kind"))
             .with_help(
-                "the kinds are `bar` (horizontal bars; grouped when `y` lists several columns), `step` (a value through time, each held until the next) and `line` (measurements through time, joined), both from a file kept through time",
+                "the kinds are `bar` (horizontal bars; grouped when `y` lists several columns), `stacked` (each row's columns end to end), `diverging` (stacked, the columns named by `left` drawn left of zero), `dot` (each column a dot on the row's line), `range` (a row's values joined from lowest to highest), and, from a file kept through time, `step` (a value held until the next) and `line` (measurements joined)",
             );
-        if let Some(hint) = crate::diagnostic::did_you_mean(kind, ["bar", "step", "line"]) {
+        if let Some(hint) = crate::diagnostic::did_you_mean(kind, Kind::NAMES) {
             d = d.with_help(hint);
         }
         return Err(vec![d]);
-    }
-    for name in ["from", "to", "events", "events_filter"] {
-        if args.str(name).is_some() {
-            return Err(vec![exp.error(
+    };
+    let mut problems = Vec::new();
+    for name in ["from", "to", "events", "events_filter", "facet"] {
+        if args.call.arg(name).is_some() {
+            problems.push(exp.error(
                 format!("`{name}` belongs to a chart through time (`kind=\"step\"` or `\"line\"`)"),
                 args.span(name),
-            )]);
+            ));
         }
     }
+    let ys = args.list("y").unwrap_or_default();
+    let left: Vec<&str> = args
+        .list("left")
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(name, span)| {
+            if kind == Kind::Diverging && !ys.iter().any(|(y, _)| *y == name) {
+                let mut d = exp
+                    .error(
+                        format!("`left` names `{name}`, which is not one of the columns in `y`"),
+                        span,
+                    )
+                    .with_help("`left` picks which of the charted columns are drawn left of zero");
+                if let Some(hint) =
+                    crate::diagnostic::did_you_mean(name, ys.iter().map(|(y, _)| *y))
+                {
+                    d = d.with_help(hint);
+                }
+                problems.push(d);
+            }
+            name
+        })
+        .collect();
+    match kind {
+        Kind::Diverging if args.list("left").is_none() => problems.push(
+            exp.error(
+                "a diverging chart needs `left`: the columns of `y` drawn left of the zero line",
+                args.call.name_span.clone(),
+            )
+            .with_help("for example `left=[\"imports\"]`; the other columns are drawn right of zero"),
+        ),
+        Kind::Diverging => {}
+        _ if args.list("left").is_some() => problems.push(
+            exp.error(
+                "`left` belongs to a diverging chart (`kind=\"diverging\"`)",
+                args.span("left"),
+            ),
+        ),
+        Kind::Range if ys.len() < 2 => problems.push(
+            exp.error(
+                format!(
+                    "a range plot joins two or more values on each row, and `y` names {}",
+                    if ys.is_empty() { "none".to_owned() } else { "one column".to_owned() }
+                ),
+                args.span("y"),
+            )
+            .with_help("name two columns, such as `y=[\"announced\", \"in_force\"]`, or draw one as `kind=\"dot\"`"),
+        ),
+        _ => {}
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let sides = Sides { kind, left: &left };
     let plot = match (args.str("data"), args.str("section")) {
-        (Some(_), None) => from_data(exp, args)?,
-        (None, Some(_)) => from_section(exp, args)?,
+        (Some(_), None) => from_data(exp, args, &sides)?,
+        (None, Some(_)) => from_section(exp, args, &sides)?,
         _ => {
             return Err(vec![
                 exp.error(
@@ -212,7 +353,35 @@ impl Words<'_> {
     }
 }
 
-fn from_data(exp: &Expander, args: &Args) -> Result<Plot, Vec<Diagnostic>> {
+/// Which way a chart draws each series' values.
+struct Sides<'a> {
+    kind: Kind,
+    /// The columns a diverging chart draws leftwards.
+    left: &'a [&'a str],
+}
+
+impl Sides<'_> {
+    fn left(&self, ys: &[(&str, std::ops::Range<usize>)]) -> Vec<bool> {
+        ys.iter().map(|(y, _)| self.left.contains(y)).collect()
+    }
+
+    /// A diverging chart draws amounts, each on its column's side: a negative one would be
+    /// drawn on the other side, among the other columns, so it is an error.
+    fn sign_problem(&self, value: Option<f64>, name: &str) -> Option<Diagnostic> {
+        let v = value.filter(|v| self.kind == Kind::Diverging && *v < 0.0)?;
+        Some(
+            Diagnostic::error(format!(
+                "`{name}` is {} here, but a diverging chart draws amounts, each on its column's side of zero",
+                format::Numbers::default().number(v)
+            ))
+            .with_help(
+                "write the amount without its sign (the column's side says which way it goes), or draw the chart as `kind=\"stacked\"`, which draws negative values left of zero",
+            ),
+        )
+    }
+}
+
+fn from_data(exp: &Expander, args: &Args, sides: &Sides) -> Result<Plot, Vec<Diagnostic>> {
     let file = table::data_file(exp, args)?;
     let x = args.str("x").unwrap_or_default();
     let ys = args.list("y").unwrap_or_default();
@@ -265,16 +434,7 @@ fn from_data(exp: &Expander, args: &Args) -> Result<Plot, Vec<Diagnostic>> {
             (name, unit)
         })
         .collect();
-    let mut sources = Sources::default();
-    let source = args
-        .str("source")
-        .map(str::to_owned)
-        .or_else(|| schema.and_then(|s| s.source.clone()));
-    let as_of = args
-        .str("as_of")
-        .map(str::to_owned)
-        .or_else(|| schema.and_then(|s| s.as_of).map(|d| d.to_string()));
-    sources.add(source.as_deref(), as_of.as_deref());
+    let mut sources = Sources::of_file(args, file);
     let mut not_numbers = Vec::new();
     let plotted = rows
         .iter()
@@ -291,9 +451,19 @@ fn from_data(exp: &Expander, args: &Args) -> Result<Plot, Vec<Diagnostic>> {
                     let checked = schema
                         .and_then(|s| s.column(y))
                         .is_some_and(|c| c.column_type.is_numeric());
-                    number_or_problem(exp, plain(cell), y, checked, &mut not_numbers, |d| {
-                        d.at(&file.file, row.cell_span(y))
-                    })
+                    let value = number_or_problem(
+                        exp,
+                        "chart",
+                        plain(cell),
+                        y,
+                        checked,
+                        &mut not_numbers,
+                        |d| d.at(&file.file, row.cell_span(y)),
+                    );
+                    if let Some(d) = sides.sign_problem(value, y) {
+                        not_numbers.push(d.at(&file.file, row.cell_span(y)));
+                    }
+                    value
                 })
                 .collect();
             (label, table::is_highlighted(file, args, row), values)
@@ -303,6 +473,8 @@ fn from_data(exp: &Expander, args: &Args) -> Result<Plot, Vec<Diagnostic>> {
         return Err(not_numbers);
     }
     Ok(Plot {
+        kind: sides.kind,
+        left: sides.left(&ys),
         series,
         rows: plotted,
         sources,
@@ -317,8 +489,9 @@ fn from_data(exp: &Expander, args: &Args) -> Result<Plot, Vec<Diagnostic>> {
 /// when it is something else: a chart never leaves a value out without a word.
 /// `checked`: another check already reports this value when it is not a number (a numeric
 /// column of a data schema, a number field or a figure of a page schema): no second error.
-fn number_or_problem(
+pub(super) fn number_or_problem(
     exp: &Expander,
+    figure: &str,
     value: &Value,
     name: &str,
     checked: bool,
@@ -340,7 +513,7 @@ fn number_or_problem(
                 });
             problems.push(
                 at(Diagnostic::error(format!(
-                    "`{name}` is `{text}` here, not a number, so a chart on `{}` cannot plot it",
+                    "`{name}` is `{text}` here, not a number, so the {figure} on `{}` cannot show it",
                     exp.file.name
                 )))
                 .with_help(fix),
@@ -363,7 +536,7 @@ fn label_count_problem(exp: &Expander, args: &Args, series: usize) -> Option<Dia
     })
 }
 
-fn from_section(exp: &Expander, args: &Args) -> Result<Plot, Vec<Diagnostic>> {
+fn from_section(exp: &Expander, args: &Args, sides: &Sides) -> Result<Plot, Vec<Diagnostic>> {
     let pages = table::section_pages(exp, args)?;
     let x = args.str("x").unwrap_or_default();
     let ys = args.list("y").unwrap_or_default();
@@ -456,9 +629,19 @@ fn from_section(exp: &Expander, args: &Args) -> Result<Plot, Vec<Diagnostic>> {
                 ) || (slip
                     && (field_type == Some(crate::config::FieldType::Figure)
                         || value.get("value").is_some()));
-                number_or_problem(exp, plain(&value), y, checked, &mut not_numbers, |d| {
-                    d.at(&page.file, node.span.clone())
-                })
+                let number = number_or_problem(
+                    exp,
+                    "chart",
+                    plain(&value),
+                    y,
+                    checked,
+                    &mut not_numbers,
+                    |d| d.at(&page.file, node.span.clone()),
+                );
+                if let Some(d) = sides.sign_problem(number, y) {
+                    not_numbers.push(d.at(&page.file, node.span.clone()));
+                }
+                number
             })
             .collect();
         // A page without the value stays in the chart, drawn as "no value": nothing drops
@@ -480,6 +663,8 @@ fn from_section(exp: &Expander, args: &Args) -> Result<Plot, Vec<Diagnostic>> {
         })
         .unwrap_or_else(|| format::humanise(x));
     Ok(Plot {
+        kind: sides.kind,
+        left: sides.left(&ys),
         series,
         rows,
         sources,
@@ -638,13 +823,15 @@ fn wrap(text: &str, width: f64, bold: bool, most: usize) -> Vec<String> {
 }
 
 /// The ticks for `lo..hi` drawn between `x0` and `x1` of a drawing `width` wide: as many as
-/// fit without two labels touching, each label inside the drawing.
+/// fit without two labels touching, each label inside the drawing; `absolute`: labelled
+/// without their signs.
 fn fit_ticks(
     units: &Units,
     numbers: &Numbers,
     (lo, hi): (f64, f64),
     (x0, x1): (f64, f64),
     width: f64,
+    absolute: bool,
 ) -> (Vec<f64>, Vec<Tick>) {
     let mut fallback = None;
     for most in (1..=6).rev() {
@@ -654,7 +841,8 @@ fn fit_ticks(
         let ticks: Vec<Tick> = values
             .iter()
             .map(|&v| {
-                let label = units.tick(numbers, v);
+                // A diverging chart's axis counts amounts both ways from zero.
+                let label = units.tick(numbers, if absolute { v.abs() } else { v });
                 let x = round(scale(v));
                 let w = text_width(&label, false);
                 let anchor = if x - w / 2.0 < 1.0 {
@@ -725,6 +913,7 @@ fn layout(id: &str, caption: String, plot: Plot, words: &Words) -> ChartView {
     let description = describe(&plot, words);
     ChartView {
         id: id.to_owned(),
+        kind: plot.kind,
         caption,
         description,
         layouts,
@@ -757,6 +946,66 @@ fn layout(id: &str, caption: String, plot: Plot, words: &Words) -> ChartView {
     }
 }
 
+/// A value written beside a row's marks, before the drawing is scaled: its text, the drawn
+/// value it sits beside, and whether it sits left of it.
+struct Beside {
+    text: String,
+    at: f64,
+    left: bool,
+}
+
+/// The radius of a dot in a dot or range plot.
+const DOT: f64 = 5.5;
+
+/// The outline of series `i`'s dot at (`x`, `y`): a circle, a diamond, a square, a triangle.
+pub(crate) fn dot_path(i: usize, x: f64, y: f64) -> String {
+    let r = DOT;
+    let p = |v: f64| round(v);
+    match i % SERIES_CLASSES {
+        0 => format!(
+            "M{} {}a{r} {r} 0 1 0 {} 0a{r} {r} 0 1 0 {} 0Z",
+            p(x - r),
+            p(y),
+            2.0 * r,
+            -2.0 * r
+        ),
+        1 => {
+            let d = r * 1.3;
+            format!(
+                "M{} {}L{} {}L{} {}L{} {}Z",
+                p(x),
+                p(y - d),
+                p(x + d),
+                p(y),
+                p(x),
+                p(y + d),
+                p(x - d),
+                p(y)
+            )
+        }
+        2 => {
+            let d = r * 0.9;
+            format!(
+                "M{} {}H{}V{}H{}Z",
+                p(x - d),
+                p(y - d),
+                p(x + d),
+                p(y + d),
+                p(x - d)
+            )
+        }
+        _ => format!(
+            "M{} {}L{} {}L{} {}Z",
+            p(x),
+            p(y - r * 1.25),
+            p(x + r * 1.2),
+            p(y + r * 0.9),
+            p(x - r * 1.2),
+            p(y + r * 0.9)
+        ),
+    }
+}
+
 /// One drawing: wide (labels in a column left of the bars) or narrow (labels above them).
 fn draw(
     plot: &Plot,
@@ -766,34 +1015,139 @@ fn draw(
     narrow: bool,
 ) -> Layout {
     let width = if narrow { NARROW } else { WIDE };
-    let values: Vec<f64> = plot
+    let kind = plot.kind;
+    // A diverging chart's `left` columns are drawn leftwards.
+    let drawn = |i: usize, v: f64| {
+        if plot.left.get(i).copied().unwrap_or(false) {
+            -v
+        } else {
+            v
+        }
+    };
+    // How far each row reaches left and right of zero.
+    let extents: Vec<(f64, f64)> = plot
         .rows
         .iter()
-        .flat_map(|(_, _, v)| v.iter().flatten().copied())
+        .map(|(_, _, values)| {
+            let present = values
+                .iter()
+                .enumerate()
+                .filter_map(|(i, v)| v.map(|v| drawn(i, v)));
+            if kind.stacks() {
+                present.fold(
+                    (0.0, 0.0),
+                    |(n, p), d| {
+                        if d < 0.0 { (n + d, p) } else { (n, p + d) }
+                    },
+                )
+            } else {
+                present.fold((0.0, 0.0), |(n, p), d| (f64::min(n, d), f64::max(p, d)))
+            }
+        })
         .collect();
-    let min = values.iter().copied().fold(0.0, f64::min);
-    let max = values.iter().copied().fold(0.0, f64::max);
+    let min = extents.iter().map(|e| e.0).fold(0.0, f64::min);
+    let max = extents.iter().map(|e| e.1).fold(0.0, f64::max);
     let hi = if max == min { min + 1.0 } else { max };
-    // Room for the value labels: right of the longest bar, left of the most negative one.
-    let room = |negative: bool| {
-        plot.rows
-            .iter()
-            .zip(texts)
-            .flat_map(|((_, bold, values), texts)| {
-                values
+    let same_unit = plot
+        .series
+        .iter()
+        .all(|s| s.1 == plot.series.first().and_then(|f| f.1.clone()));
+    let total_unit = plot
+        .series
+        .first()
+        .and_then(|s| s.1.as_deref())
+        .filter(|_| same_unit);
+    // What each row writes beside its marks.
+    let besides: Vec<Vec<Beside>> = plot
+        .rows
+        .iter()
+        .zip(texts)
+        .zip(&extents)
+        .map(|(((_, _, values), texts), &(n, p))| {
+            let present: Vec<(usize, f64)> = values
+                .iter()
+                .enumerate()
+                .filter_map(|(i, v)| v.map(|v| (i, drawn(i, v))))
+                .collect();
+            let no_value = || Beside {
+                text: texts.first().cloned().unwrap_or_default(),
+                at: 0.0,
+                left: false,
+            };
+            match kind {
+                Kind::Bar => values
                     .iter()
                     .zip(texts)
-                    .filter(move |(v, _)| v.is_some_and(|v| v < 0.0) == negative)
-                    .map(move |(_, t)| text_width(t, *bold))
+                    .map(|(v, t)| Beside {
+                        text: t.clone(),
+                        at: v.unwrap_or(0.0),
+                        left: v.is_some_and(|v| v < 0.0),
+                    })
+                    .collect(),
+                _ if present.is_empty() => vec![no_value()],
+                Kind::Stacked | Kind::Diverging => {
+                    let total = |v: f64| {
+                        let shown = if kind == Kind::Diverging { v.abs() } else { v };
+                        units.value(numbers, shown, total_unit)
+                    };
+                    let mut out = Vec::new();
+                    if present.iter().any(|(_, d)| *d < 0.0) {
+                        out.push(Beside {
+                            text: total(n),
+                            at: n,
+                            left: true,
+                        });
+                    }
+                    if present.iter().any(|(_, d)| *d >= 0.0) {
+                        out.push(Beside {
+                            text: total(p),
+                            at: p,
+                            left: false,
+                        });
+                    }
+                    out
+                }
+                Kind::Dot | Kind::Range => {
+                    let lowest = present.iter().min_by(|a, b| a.1.total_cmp(&b.1));
+                    let highest = present.iter().max_by(|a, b| a.1.total_cmp(&b.1));
+                    let mut out = Vec::new();
+                    if let (Some(&(l, lv)), Some(&(h, hv))) = (lowest, highest) {
+                        if lv < hv {
+                            out.push(Beside {
+                                text: texts[l].clone(),
+                                at: lv,
+                                left: true,
+                            });
+                        }
+                        out.push(Beside {
+                            text: texts[h].clone(),
+                            at: hv,
+                            left: false,
+                        });
+                    }
+                    out
+                }
+            }
+        })
+        .collect();
+    // Room for the values beside the marks, right and left of the plot.
+    let reach = if kind.dots() { DOT } else { 0.0 };
+    let room = |left: bool| {
+        plot.rows
+            .iter()
+            .zip(&besides)
+            .flat_map(|((_, bold, _), besides)| {
+                besides
+                    .iter()
+                    .filter(move |b| b.left == left)
+                    .map(move |b| text_width(&b.text, *bold))
             })
-            .fold(0.0, f64::max)
+            .fold(None, |most: Option<f64>, w| {
+                Some(most.map_or(w, |m| m.max(w)))
+            })
     };
-    let right_room = room(false) + 2.0 * PAD;
-    let left_room = if min < 0.0 {
-        room(true) + 2.0 * PAD
-    } else {
-        0.0
-    };
+    let right_room = room(false).unwrap_or(0.0) + 2.0 * PAD + reach;
+    let left_room = room(true).map_or(0.0, |w| w + 2.0 * PAD + reach);
     // Category labels: a column of at most a third of the drawing, or the full width above.
     let label_width = if narrow {
         width
@@ -816,22 +1170,33 @@ fn draw(
         .collect();
     let x0 = if narrow { 1.0 } else { label_width + 2.0 * PAD } + left_room;
     let x1 = (width - right_room).max(x0 + 40.0);
-    let (tick_values, ticks) = fit_ticks(units, numbers, (min, hi), (x0, x1), width);
+    let (tick_values, ticks) = fit_ticks(
+        units,
+        numbers,
+        (min, hi),
+        (x0, x1),
+        width,
+        kind == Kind::Diverging,
+    );
     let (lo, top) = (
         tick_values.first().copied().unwrap_or(min),
         tick_values.last().copied().unwrap_or(hi),
     );
-    let scale = |v: f64| x0 + (v - lo) / (top - lo).max(f64::EPSILON) * (x1 - x0);
-    let zero_x = round(scale(0.0));
+    let scale = |v: f64| round(x0 + (v - lo) / (top - lo).max(f64::EPSILON) * (x1 - x0));
+    let zero_x = scale(0.0);
     let series_count = plot.series.len().max(1);
-    let group = series_count as f64 * (BAR + BAR_GAP) - BAR_GAP;
+    let group = match kind {
+        Kind::Bar => series_count as f64 * (BAR + BAR_GAP) - BAR_GAP,
+        _ => BAR,
+    };
     let mut y = TOP;
     let rows = plot
         .rows
         .iter()
         .zip(texts)
         .zip(labels)
-        .map(|(((_, highlight, values), texts), lines)| {
+        .zip(besides)
+        .map(|((((_, highlight, values), texts), lines), besides)| {
             let text_height = lines.len() as f64 * LINE;
             // Narrow: the label's lines, then the bars. Wide: both centred on one another.
             let (label_top, bars_top, height) = if narrow {
@@ -845,30 +1210,18 @@ fn draw(
                 )
             };
             y += height + GROUP_GAP;
-            let bars = values
-                .iter()
-                .zip(texts)
-                .enumerate()
-                .map(|(i, (value, text))| {
-                    let bar_y = bars_top + i as f64 * (BAR + BAR_GAP);
-                    let v = value.unwrap_or(0.0);
-                    let end = round(scale(v));
-                    let negative = v < 0.0;
-                    Bar {
-                        x: zero_x.min(end),
-                        y: round(bar_y),
-                        width: round((end - zero_x).abs()),
-                        height: BAR,
-                        class: format!("tt-series-{}", i % SERIES_CLASSES),
-                        text: text.clone(),
-                        text_x: if negative { end - PAD } else { end + PAD },
-                        text_y: round(bar_y + BAR * 0.72),
-                        anchor: if negative { "end" } else { "start" },
-                        missing: value.is_none(),
-                    }
-                })
-                .collect();
-            RowLayout {
+            let text_y = round(bars_top + BAR * 0.72);
+            let beside = |b: &Beside| ValueLabel {
+                x: if b.left {
+                    scale(b.at) - PAD - reach
+                } else {
+                    scale(b.at) + PAD + reach
+                },
+                y: text_y,
+                text: b.text.clone(),
+                anchor: if b.left { "end" } else { "start" },
+            };
+            let mut row = RowLayout {
                 highlight: *highlight,
                 label: LabelLayout {
                     // A little in from the edge: a first letter may reach left of its origin (`J` in Noto Sans).
@@ -883,8 +1236,119 @@ fn draw(
                         })
                         .collect(),
                 },
-                bars,
+                bars: Vec::new(),
+                line: None,
+                dots: Vec::new(),
+                values: Vec::new(),
+            };
+            match kind {
+                Kind::Bar => {
+                    row.bars = values
+                        .iter()
+                        .zip(&besides)
+                        .enumerate()
+                        .map(|(i, (value, b))| {
+                            let bar_y = bars_top + i as f64 * (BAR + BAR_GAP);
+                            let end = scale(value.unwrap_or(0.0));
+                            let label = beside(b);
+                            Bar {
+                                x: zero_x.min(end),
+                                y: round(bar_y),
+                                width: round((end - zero_x).abs()),
+                                height: BAR,
+                                class: format!("tt-series-{}", i % SERIES_CLASSES),
+                                text: label.text,
+                                text_x: label.x,
+                                text_y: round(bar_y + BAR * 0.72),
+                                anchor: label.anchor,
+                                missing: value.is_none(),
+                                inside: false,
+                            }
+                        })
+                        .collect();
+                }
+                Kind::Stacked | Kind::Diverging => {
+                    let on_side = |left: bool| {
+                        values
+                            .iter()
+                            .enumerate()
+                            .filter(|(i, v)| v.is_some_and(|v| (drawn(*i, v) < 0.0) == left))
+                            .count()
+                    };
+                    let counts = [on_side(false), on_side(true)];
+                    let (mut neg, mut pos) = (0.0, 0.0);
+                    for (i, (value, text)) in values.iter().zip(texts).enumerate() {
+                        let Some(v) = value else { continue };
+                        let d = drawn(i, *v);
+                        let left = d < 0.0;
+                        let (from, to) = if left {
+                            neg += d;
+                            (neg, neg - d)
+                        } else {
+                            pos += d;
+                            (pos - d, pos)
+                        };
+                        let (a, b) = (scale(from), scale(to));
+                        // A segment is labelled inside when it is not alone on its side (the
+                        // total beside says its value then) and its value fits.
+                        let inside = counts[usize::from(left)] > 1
+                            && text_width(text, *highlight) + 6.0 <= b - a;
+                        row.bars.push(Bar {
+                            x: a,
+                            y: round(bars_top),
+                            width: round(b - a),
+                            height: BAR,
+                            class: format!("tt-series-{}", i % SERIES_CLASSES),
+                            text: if inside { text.clone() } else { String::new() },
+                            text_x: round((a + b) / 2.0),
+                            text_y,
+                            anchor: "middle",
+                            missing: false,
+                            inside,
+                        });
+                    }
+                    row.values = besides.iter().map(beside).collect();
+                }
+                Kind::Dot | Kind::Range => {
+                    let middle = round(bars_top + BAR / 2.0);
+                    let present: Vec<(usize, f64)> = values
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(i, v)| v.map(|v| (i, v)))
+                        .collect();
+                    let lowest = present.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
+                    let highest = present
+                        .iter()
+                        .map(|p| p.1)
+                        .fold(f64::NEG_INFINITY, f64::max);
+                    row.line = match kind {
+                        Kind::Dot => Some(Segment {
+                            x1: x0,
+                            x2: round(x1),
+                            y: middle,
+                        }),
+                        _ => (lowest < highest).then(|| Segment {
+                            x1: scale(lowest),
+                            x2: scale(highest),
+                            y: middle,
+                        }),
+                    };
+                    row.dots = present
+                        .iter()
+                        .map(|&(i, v)| Dot {
+                            path: dot_path(i, scale(v), middle),
+                            class: format!("tt-series-{}", i % SERIES_CLASSES),
+                            title: format!(
+                                "{}: {}",
+                                plot.series.get(i).map_or("", |s| s.0.as_str()),
+                                texts[i]
+                            ),
+                        })
+                        .collect();
+                    row.values = besides.iter().map(beside).collect();
+                }
             }
+            row
         })
         .collect::<Vec<_>>();
     let plot_bottom = round(y - GROUP_GAP + 4.0);
@@ -935,19 +1399,38 @@ fn describe(plot: &Plot, words: &Words) -> String {
             )
         })
         .unwrap_or_default();
+    let kind = match plot.kind {
+        Kind::Bar => "bar",
+        Kind::Stacked => "stacked",
+        Kind::Diverging => "diverging",
+        Kind::Dot => "dot",
+        Kind::Range => "range",
+    };
     let mut text = words.word(
         "chart-description",
         &[
+            ("kind", kind.into()),
             ("series", series.into()),
             ("by", plot.x_label.to_lowercase().into()),
             ("count", plot.rows.len().into()),
         ],
     );
-    let firsts: Vec<(&str, f64)> = plot
-        .rows
-        .iter()
-        .filter_map(|(label, _, values)| Some((label.as_str(), (*values.first()?)?)))
-        .collect();
+    // The extremes of the first series; of the totals in a stacked chart. A diverging chart
+    // has none: its two sides count different things.
+    let firsts: Vec<(&str, f64)> = match plot.kind {
+        Kind::Diverging => Vec::new(),
+        Kind::Stacked => plot
+            .rows
+            .iter()
+            .filter(|(_, _, values)| values.iter().any(Option::is_some))
+            .map(|(label, _, values)| (label.as_str(), values.iter().flatten().sum()))
+            .collect(),
+        _ => plot
+            .rows
+            .iter()
+            .filter_map(|(label, _, values)| Some((label.as_str(), (*values.first()?)?)))
+            .collect(),
+    };
     let highest = firsts.iter().max_by(|a, b| a.1.total_cmp(&b.1));
     let lowest = firsts.iter().min_by(|a, b| a.1.total_cmp(&b.1));
     // Sentences follow one another with a space, except after a CJK full stop.
@@ -958,6 +1441,7 @@ fn describe(plot: &Plot, words: &Words) -> String {
     };
     if let (Some(h), Some(l)) = (highest, lowest)
         && firsts.len() > 1
+        && h.1 != l.1
     {
         next_sentence(&mut text);
         text.push_str(&words.word(
@@ -1027,6 +1511,8 @@ mod tests {
 
     fn plot(unit: &str, rows: &[(&str, f64)]) -> Plot {
         Plot {
+            kind: Kind::Bar,
+            left: vec![false],
             series: vec![("Value".into(), Some(unit.into()))],
             rows: rows
                 .iter()
@@ -1112,6 +1598,8 @@ mod tests {
     #[test]
     fn negative_bars_grow_left_of_zero_and_are_labelled_there() {
         let plot = Plot {
+            kind: Kind::Bar,
+            left: vec![false],
             series: vec![("Change".into(), Some("%".into()))],
             rows: vec![
                 ("Japan".into(), false, vec![Some(-16.6)]),
@@ -1131,5 +1619,149 @@ mod tests {
             assert!(bar.text_x - text_width(&bar.text, true) >= 0.0);
         }
         assert!(view.description.contains("lowest: Korea at \u{2212}24%"));
+    }
+
+    fn two_series(kind: Kind, left: Vec<bool>, rows: &[(&str, Option<f64>, Option<f64>)]) -> Plot {
+        Plot {
+            kind,
+            left,
+            series: vec![
+                ("In force".into(), Some("%".into())),
+                ("Announced".into(), Some("%".into())),
+            ],
+            rows: rows
+                .iter()
+                .map(|(l, a, b)| ((*l).to_owned(), false, vec![*a, *b]))
+                .collect(),
+            sources: Sources::default(),
+            x_label: "Country".into(),
+        }
+    }
+
+    #[test]
+    fn stacked_segments_meet_and_their_values_fit_inside_them() {
+        let messages = crate::messages::Messages::builtin("en");
+        let plot = two_series(
+            Kind::Stacked,
+            vec![false, false],
+            &[
+                ("Japan", Some(40.0), Some(60.0)),
+                (
+                    "A partner with a name long enough to wrap",
+                    Some(2.0),
+                    Some(90.0),
+                ),
+                ("Korea", Some(-10.0), Some(30.0)),
+            ],
+        );
+        let view = layout("c", "c".into(), plot, &english(&messages));
+        for layout in &view.layouts {
+            let japan = &layout.rows[0];
+            assert_eq!(japan.bars.len(), 2);
+            assert!((japan.bars[0].x + japan.bars[0].width - japan.bars[1].x).abs() < 0.2);
+            assert!((japan.bars[0].x - layout.zero_x).abs() < 0.2);
+            for row in &layout.rows {
+                for bar in row.bars.iter().filter(|b| b.inside) {
+                    let (a, b) = extent(bar.text_x, bar.anchor, &bar.text);
+                    assert!(a >= bar.x && b <= bar.x + bar.width, "{} spills", bar.text);
+                }
+                for value in &row.values {
+                    let (a, b) = extent(value.x, value.anchor, &value.text);
+                    assert!(a >= 0.0 && b <= layout.width, "{} is clipped", value.text);
+                }
+            }
+            // A 2% sliver is too narrow for its value: the table has it.
+            assert!(!layout.rows[1].bars[0].inside);
+            // Korea's negative part goes left of zero, its total there too.
+            let korea = &layout.rows[2];
+            assert!(korea.bars[0].x < layout.zero_x);
+            assert_eq!(korea.values[0].text, "\u{2212}10%");
+            assert_eq!(korea.values[0].anchor, "end");
+            assert_eq!(korea.values[1].text, "30%");
+        }
+        assert_eq!(view.layouts[0].rows[0].values[0].text, "100%");
+        assert!(view.description.starts_with("Stacked bar chart"));
+        assert!(view.description.contains("Highest: Japan at 100%"));
+    }
+
+    #[test]
+    fn a_diverging_axis_counts_outwards_without_signs() {
+        let messages = crate::messages::Messages::builtin("en");
+        let plot = two_series(
+            Kind::Diverging,
+            vec![true, false],
+            &[
+                ("Japan", Some(79.7), Some(148.2)),
+                ("India", Some(41.8), Some(87.4)),
+            ],
+        );
+        let view = layout("c", "c".into(), plot, &english(&messages));
+        for layout in &view.layouts {
+            assert!(layout.ticks.iter().all(|t| !t.label.contains('\u{2212}')));
+            assert!(layout.ticks.iter().any(|t| t.x < layout.zero_x));
+            let japan = &layout.rows[0];
+            assert!(japan.bars[0].x < layout.zero_x && japan.bars[1].x >= layout.zero_x);
+            assert_eq!(japan.values[0].text, "79.7%");
+        }
+        assert!(!view.description.contains("Highest"));
+    }
+
+    #[test]
+    fn dot_and_range_labels_keep_clear_of_dots_labels_and_edges() {
+        let messages = crate::messages::Messages::builtin("en");
+        for kind in [Kind::Dot, Kind::Range] {
+            let plot = two_series(
+                kind,
+                vec![false, false],
+                &[
+                    ("Japan", Some(10.0), Some(24.0)),
+                    (
+                        "A partner whose name takes most of the label column",
+                        Some(0.0),
+                        Some(0.5),
+                    ),
+                    ("India", None, Some(26.0)),
+                    ("Same", Some(10.0), Some(10.0)),
+                ],
+            );
+            let view = layout("c", "c".into(), plot, &english(&messages));
+            for layout in &view.layouts {
+                let label_end = layout
+                    .rows
+                    .iter()
+                    .filter(|r| r.label.anchor == "end")
+                    .map(|r| r.label.x)
+                    .fold(0.0, f64::max);
+                for row in &layout.rows {
+                    for value in &row.values {
+                        let (a, b) = extent(value.x, value.anchor, &value.text);
+                        assert!(
+                            a >= label_end && b <= layout.width,
+                            "{} {a} {b}",
+                            value.text
+                        );
+                    }
+                }
+                let japan = &layout.rows[0];
+                assert_eq!(japan.dots.len(), 2);
+                assert_ne!(japan.dots[0].path.chars().nth(5), None);
+                assert_eq!(japan.values.len(), 2);
+                assert_eq!(japan.dots[1].title, "Announced: 24%");
+                // A row without a second value: one dot, no range; equal values: one label.
+                assert_eq!(layout.rows[2].dots.len(), 1);
+                assert_eq!(layout.rows[3].values.len(), 1);
+                match kind {
+                    Kind::Range => {
+                        assert!(layout.rows[2].line.is_none());
+                        assert!(japan.line.as_ref().is_some_and(|l| l.x1 < l.x2));
+                    }
+                    _ => assert!(layout.rows[2].line.is_some()),
+                }
+            }
+        }
+        // Four series, four shapes.
+        let paths: Vec<String> = (0..4).map(|i| dot_path(i, 10.0, 10.0)).collect();
+        assert!(paths[0].contains('a') && paths[1].matches('L').count() == 3);
+        assert!(paths[2].contains('H') && paths[3].matches('L').count() == 2);
     }
 }

@@ -12,10 +12,13 @@ mod chart;
 pub mod format;
 mod map;
 pub mod parse;
+mod spark;
 mod steps;
 mod table;
 mod timeline;
 mod travel;
+
+pub(crate) use chart::dot_path;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -99,6 +102,8 @@ pub struct ShortcodeEnv<'a> {
     pub fallback: Option<&'a Content>,
     /// The fonts graphics are rasterised in (their PNG downloads).
     pub fonts: &'a crate::graphics::png::Fonts,
+    /// Where PNGs drawn before are kept (the build cache, or none).
+    pub pictures: &'a crate::cache::Cache,
 }
 
 impl ShortcodeEnv<'_> {
@@ -133,6 +138,7 @@ pub struct PageInfo<'a> {
 pub struct Expanded {
     pub rendered: Rendered,
     /// Output path (`countries/japan/table-1.csv`) to contents.
+    #[serde(with = "crate::cache::files")]
     pub downloads: Vec<(String, Vec<u8>)>,
 }
 

@@ -2,7 +2,8 @@
 //! values, for measurements): a value through time, one line per key of a data
 //! file kept through time (`effective` in its schema). Each row holds its value from its
 //! effective date until the key's next row (a vertical step), its `until`, or its withdrawal;
-//! an empty cell is a gap. Events from a timeline file (`events="timeline.yaml"`) are marked by
+//! an empty cell is a gap. With `facet=true`, small multiples: one panel per key on the same
+//! scales, the other keys drawn faintly behind for comparison. Events from a timeline file (`events="timeline.yaml"`) are marked by
 //! numbered rules, listed under the chart, so that no label can overlap another. Drawn twice,
 //! wide and narrow, like the bar charts; the figures follow as a table: the value of every key
 //! on every date something changed.
@@ -27,11 +28,19 @@ const PAD: f64 = 6.0;
 /// Room above the plot for two rows of event numbers.
 const TOP: f64 = 42.0;
 const PLOT_HEIGHT: f64 = 200.0;
+/// A small multiple: drawn at 280 units in a column at least 280 px wide (the stylesheet's
+/// grid), so that its text is never drawn smaller than the stylesheet's 13 px.
+const PANEL: f64 = 280.0;
+const PANEL_HEIGHT: f64 = 110.0;
+/// Room above a panel's plot for its title.
+const PANEL_TITLE: f64 = 20.0;
 const SERIES_CLASSES: usize = 4;
 
 #[derive(Debug, Serialize)]
 pub struct StepView {
     pub id: String,
+    /// Small multiples: `layouts` are one panel per key, each with its `title`.
+    pub facet: bool,
     pub caption: String,
     pub description: String,
     pub layouts: Vec<StepLayout>,
@@ -46,6 +55,8 @@ pub struct StepView {
 #[derive(Debug, Serialize)]
 pub struct StepLayout {
     pub name: &'static str,
+    /// A small multiple's key.
+    pub title: Option<String>,
     pub width: f64,
     pub height: f64,
     pub plot_left: f64,
@@ -177,6 +188,11 @@ pub fn steps(exp: &mut Expander, args: &Args, id: &str) -> Result<StepView, Vec<
         .and_then(|c| c.unit.clone());
     // The history known on the build date: rows that take effect later are not drawn.
     let mut series = collect_series(file, &versions, x, y, unit.clone());
+    // A file with no value in `y` at all is a mistake; one whose values all take effect after
+    // the build date is drawn as it stood then, without lines.
+    let has_values = series
+        .iter()
+        .any(|s| s.steps.iter().any(|(_, v)| v.is_some()));
     for s in &mut series {
         s.steps.retain(|(date, _)| *date <= exp.env.today);
     }
@@ -201,10 +217,7 @@ pub fn steps(exp: &mut Expander, args: &Args, id: &str) -> Result<StepView, Vec<
             .with_help("give `to=\"YYYY-MM-DD\"` after the first date, or build as of a later date (`--as-of`)"),
         ]);
     }
-    if series
-        .iter()
-        .all(|s| s.steps.iter().all(|(_, v)| v.is_none()))
-    {
+    if !has_values {
         return Err(vec![exp.error(
             format!(
                 "this chart has nothing to plot: no row of `data/{}` has a `{y}`",
@@ -231,18 +244,59 @@ pub fn steps(exp: &mut Expander, args: &Args, id: &str) -> Result<StepView, Vec<
             .or_else(|| file.schema.as_ref()?.source.as_deref()),
         args.str("as_of"),
     );
-    let layouts = vec![
-        layout("wide", WIDE, &series, (from, to), &events, &words, stepped),
-        layout(
-            "narrow",
-            NARROW,
-            &series,
-            (from, to),
-            &events,
-            &words,
-            stepped,
-        ),
-    ];
+    let facet = args.bool("facet").unwrap_or(false);
+    let values: Vec<f64> = series
+        .iter()
+        .flat_map(|s| {
+            s.steps
+                .iter()
+                .filter(|(d, _)| *d <= to)
+                .filter_map(|(_, v)| *v)
+        })
+        .collect();
+    // Every drawing (every panel) on one scale: the lowest and highest value and zero.
+    let lowest = values.iter().copied().fold(0.0, f64::min);
+    let highest = values.iter().copied().fold(0.0, f64::max);
+    let domain = (
+        lowest,
+        if highest > lowest {
+            highest
+        } else {
+            lowest + 1.0
+        },
+    );
+    let frame = |name, width, title: Option<String>| Frame {
+        name,
+        width,
+        title,
+        dates: (from, to),
+        domain,
+        events: &events,
+        stepped,
+    };
+    let all: Vec<(usize, &Series)> = series.iter().enumerate().collect();
+    let layouts = if facet {
+        all.iter()
+            .map(|&(i, s)| {
+                let others: Vec<&Series> = all
+                    .iter()
+                    .filter(|(j, _)| *j != i)
+                    .map(|(_, s)| *s)
+                    .collect();
+                layout(
+                    &frame("panel", PANEL, Some(s.name.clone())),
+                    &[(i, s)],
+                    &others,
+                    &words,
+                )
+            })
+            .collect()
+    } else {
+        vec![
+            layout(&frame("wide", WIDE, None), &all, &[], &words),
+            layout(&frame("narrow", NARROW, None), &all, &[], &words),
+        ]
+    };
     let rows = table_rows(&series, (from, to), &words);
     let description = describe(
         &series,
@@ -253,6 +307,7 @@ pub fn steps(exp: &mut Expander, args: &Args, id: &str) -> Result<StepView, Vec<
     );
     Ok(StepView {
         id: id.to_owned(),
+        facet,
         caption,
         description,
         layouts,
@@ -289,45 +344,14 @@ fn collect_series(
     y: &str,
     unit: Option<String>,
 ) -> Vec<Series> {
-    let date_of = |row: &crate::data::Row, column: &str| {
-        row.cells
-            .get(column)
-            .map(plain)
-            .and_then(Value::as_str)
-            .and_then(|t| parse_date(t).ok())
-    };
     file.histories()
         .into_iter()
         .map(|(key, history)| {
-            let mut dated: Vec<(Date, usize, &crate::data::Row)> = history
-                .iter()
-                .enumerate()
-                .filter_map(|(i, row)| Some((date_of(row, &versions.effective)?, i, *row)))
-                .collect();
-            dated.sort_by_key(|(date, i, _)| (*date, *i));
-            let name = dated
-                .last()
-                .and_then(|(_, _, row)| row.cells.get(x))
+            let (steps, latest) = history_steps(&history, versions, y);
+            let name = latest
+                .and_then(|row| row.cells.get(x))
                 .map(|v| value_text(plain(v)))
                 .unwrap_or(key);
-            let mut steps: Vec<(Date, Option<f64>)> = Vec::new();
-            for (date, _, row) in &dated {
-                let withdrawn = versions.status.as_deref().is_some_and(|s| {
-                    row.cells.get(s).map(plain).and_then(Value::as_str) == Some("withdrawn")
-                });
-                let value = if withdrawn {
-                    None
-                } else {
-                    row.cells.get(y).map(plain).and_then(Value::as_f64)
-                };
-                steps.push((*date, value));
-                if let Some(until) = versions.until.as_deref().and_then(|u| date_of(row, u))
-                    && let Some(after) = until.tomorrow().ok()
-                {
-                    steps.push((after, None));
-                }
-            }
-            // Rows of one day follow each other at one x: the later value is what holds.
             Series {
                 name,
                 unit: unit.clone(),
@@ -335,6 +359,47 @@ fn collect_series(
             }
         })
         .collect()
+}
+
+/// One key's values of column `y` through time, `(from, value)` in date order (a withdrawn row
+/// or one past its `until` is a gap, `None`), and its latest dated row. Rows of one day follow
+/// each other at one date: the later value is what holds.
+pub(super) fn history_steps<'r>(
+    history: &[&'r crate::data::Row],
+    versions: &crate::config::Versions,
+    y: &str,
+) -> (Vec<(Date, Option<f64>)>, Option<&'r crate::data::Row>) {
+    let date_of = |row: &crate::data::Row, column: &str| {
+        row.cells
+            .get(column)
+            .map(plain)
+            .and_then(Value::as_str)
+            .and_then(|t| parse_date(t).ok())
+    };
+    let mut dated: Vec<(Date, usize, &crate::data::Row)> = history
+        .iter()
+        .enumerate()
+        .filter_map(|(i, row)| Some((date_of(row, &versions.effective)?, i, *row)))
+        .collect();
+    dated.sort_by_key(|(date, i, _)| (*date, *i));
+    let mut steps: Vec<(Date, Option<f64>)> = Vec::new();
+    for (date, _, row) in &dated {
+        let withdrawn = versions.status.as_deref().is_some_and(|s| {
+            row.cells.get(s).map(plain).and_then(Value::as_str) == Some("withdrawn")
+        });
+        let value = if withdrawn {
+            None
+        } else {
+            row.cells.get(y).map(plain).and_then(Value::as_f64)
+        };
+        steps.push((*date, value));
+        if let Some(until) = versions.until.as_deref().and_then(|u| date_of(row, u))
+            && let Some(after) = until.tomorrow().ok()
+        {
+            steps.push((after, None));
+        }
+    }
+    (steps, dated.last().map(|(_, _, row)| *row))
 }
 
 /// Dated events of a timeline data file within the chart's range, in date order.
@@ -401,29 +466,50 @@ fn days(from: Date, date: Date) -> f64 {
     (date - from).get_days() as f64
 }
 
-fn layout(
+/// What one drawing shows: its name and width, a small multiple's title, the dates and
+/// values it spans (shared by all drawings of a chart), its events, and steps or lines.
+struct Frame<'a> {
     name: &'static str,
     width: f64,
-    series: &[Series],
-    (from, to): (Date, Date),
-    events: &[(Date, String)],
-    words: &Words,
+    title: Option<String>,
+    dates: (Date, Date),
+    domain: (f64, f64),
+    events: &'a [(Date, String)],
     stepped: bool,
+}
+
+/// One drawing of `series` (each with its index, for its colour and dash), with `context`
+/// (the other keys of a small multiple) drawn faintly behind.
+fn layout(
+    frame: &Frame,
+    series: &[(usize, &Series)],
+    context: &[&Series],
+    words: &Words,
 ) -> StepLayout {
+    let Frame {
+        name,
+        width,
+        dates: (from, to),
+        domain: (lo, hi),
+        events,
+        stepped,
+        ..
+    } = *frame;
+    let panel = frame.title.is_some();
     let numbers = &words.numbers;
-    let values: Vec<f64> = series
-        .iter()
-        .flat_map(|s| s.steps.iter().filter_map(|(_, v)| *v))
-        .collect();
-    let hi = values.iter().copied().fold(0.0, f64::max);
-    let lo = values.iter().copied().fold(0.0, f64::min);
-    let most = if width < 400.0 { 4 } else { 6 };
+    let most = if panel {
+        3
+    } else if width < 400.0 {
+        4
+    } else {
+        6
+    };
     let ticks = super::chart::nice_ticks(lo, hi, most);
     let (bottom_value, top_value) = (
         ticks.first().copied().unwrap_or(lo),
         ticks.last().copied().unwrap_or(hi),
     );
-    let unit = series.first().and_then(|s| s.unit.as_deref());
+    let unit = series.first().and_then(|(_, s)| s.unit.as_deref());
     let tick_text = |v: f64| match unit {
         Some(u) if u.chars().count() <= 3 && !u.contains(' ') => {
             format::attach_unit(short_number(numbers, v), Some(u))
@@ -436,8 +522,13 @@ fn layout(
         .fold(0.0, f64::max);
     let plot_left = (label_width + 2.0 * PAD).round();
     let plot_right = width - PAD * 2.0;
-    let plot_top = TOP;
-    let plot_bottom = TOP + PLOT_HEIGHT;
+    // A panel's title above its plot, and the events' numbers when it has events.
+    let plot_top = match (panel, events.is_empty()) {
+        (false, _) => TOP,
+        (true, true) => PANEL_TITLE + PAD * 2.0,
+        (true, false) => PANEL_TITLE + TOP,
+    };
+    let plot_bottom = plot_top + if panel { PANEL_HEIGHT } else { PLOT_HEIGHT };
     let span = days(from, to).max(1.0);
     let x_of = |date: Date| {
         let d = days(from, date).clamp(0.0, span);
@@ -474,44 +565,49 @@ fn layout(
         last_right = left + w;
         x_ticks.push(XTick { x, label, anchor });
     }
-    let lines = series
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let mut path = String::new();
-            let mut current: Option<f64> = None;
-            let visible: Vec<&(Date, Option<f64>)> =
-                s.steps.iter().filter(|(date, _)| *date <= to).collect();
-            // The value in force at `from`: the last step on or before it.
-            let start = visible
-                .iter()
-                .rposition(|(date, _)| *date <= from)
-                .unwrap_or(0);
-            for (date, value) in visible.iter().skip(start) {
-                let x = x_of((*date).max(from));
-                match (current, value) {
-                    // A line joins measurements; a step holds each value until the next.
-                    (Some(_), Some(v)) if !stepped => {
-                        path.push_str(&format!(" L {x} {}", y_of(*v)));
-                    }
-                    // The same value again (a new status, say): the step goes on.
-                    (Some(c), Some(v)) if c == *v => {}
-                    (Some(_), Some(v)) => path.push_str(&format!(" H {x} V {}", y_of(*v))),
-                    (Some(_), None) if stepped => path.push_str(&format!(" H {x}")),
-                    (Some(_), None) => {}
-                    (None, Some(v)) => path.push_str(&format!(" M {x} {}", y_of(*v))),
-                    (None, None) => {}
+    // A key's line: the value in force at `from`, then each change up to `to`.
+    let path_of = |s: &Series| {
+        let mut path = String::new();
+        let mut current: Option<f64> = None;
+        let visible: Vec<&(Date, Option<f64>)> =
+            s.steps.iter().filter(|(date, _)| *date <= to).collect();
+        // The value in force at `from`: the last step on or before it.
+        let start = visible
+            .iter()
+            .rposition(|(date, _)| *date <= from)
+            .unwrap_or(0);
+        for (date, value) in visible.iter().skip(start) {
+            let x = x_of((*date).max(from));
+            match (current, value) {
+                // A line joins measurements; a step holds each value until the next.
+                (Some(_), Some(v)) if !stepped => {
+                    path.push_str(&format!(" L {x} {}", y_of(*v)));
                 }
-                current = *value;
+                // The same value again (a new status, say): the step goes on.
+                (Some(c), Some(v)) if c == *v => {}
+                (Some(_), Some(v)) => path.push_str(&format!(" H {x} V {}", y_of(*v))),
+                (Some(_), None) if stepped => path.push_str(&format!(" H {x}")),
+                (Some(_), None) => {}
+                (None, Some(v)) => path.push_str(&format!(" M {x} {}", y_of(*v))),
+                (None, None) => {}
             }
-            if current.is_some() && stepped {
-                path.push_str(&format!(" H {}", x_of(to)));
-            }
-            Line {
-                class: format!("tt-series-{}", i % SERIES_CLASSES),
-                path: path.trim().to_owned(),
-            }
+            current = *value;
+        }
+        if current.is_some() && stepped {
+            path.push_str(&format!(" H {}", x_of(to)));
+        }
+        path.trim().to_owned()
+    };
+    let lines = context
+        .iter()
+        .map(|s| Line {
+            class: "tt-step-context".to_owned(),
+            path: path_of(s),
         })
+        .chain(series.iter().map(|(i, s)| Line {
+            class: format!("tt-series-{}", i % SERIES_CLASSES),
+            path: path_of(s),
+        }))
         .collect();
     let mut markers: Vec<Marker> = Vec::new();
     for (i, (date, _)) in events.iter().enumerate() {
@@ -532,6 +628,7 @@ fn layout(
     }
     StepLayout {
         name,
+        title: frame.title.clone(),
         width,
         height: plot_bottom + FONT + 2.0 * PAD,
         plot_left,

@@ -25,6 +25,8 @@ pub struct TableView {
     pub csv_url: String,
     /// Whether numeric columns are shaded as a heat map (`heat`): the table says how to read it.
     pub heat: bool,
+    /// Sparkline columns after the others (`spark`), each row's in `RowView::sparks`.
+    pub sparks: Vec<super::spark::SparkColumn>,
 }
 
 #[derive(Debug, Serialize)]
@@ -42,6 +44,7 @@ pub struct RowView {
     pub highlight: bool,
     /// The first cell heads the row.
     pub cells: Vec<CellView>,
+    pub sparks: Vec<super::spark::SparkView>,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -121,6 +124,23 @@ impl Sources {
 
     pub fn into_vec(self) -> Vec<SourceView> {
         self.0
+    }
+
+    /// The sources of a figure drawn from `file`: the call's `source` and `as_of`, else the
+    /// schema's; its cells' own sources are added as they are read.
+    pub fn of_file(args: &Args, file: &DataFile) -> Sources {
+        let schema = file.schema.as_ref();
+        let mut sources = Sources::default();
+        let as_of = args
+            .str("as_of")
+            .map(str::to_owned)
+            .or_else(|| schema.and_then(|s| s.as_of).map(|d| d.to_string()));
+        sources.add(
+            args.str("source")
+                .or_else(|| schema.and_then(|s| s.source.as_deref())),
+            as_of.as_deref(),
+        );
+        sources
     }
 }
 
@@ -397,25 +417,28 @@ pub fn data_table(exp: &mut Expander, args: &Args, id: &str) -> Result<TableView
             }
         })
         .collect();
-    let mut sources = Sources::default();
-    let file_source = args
-        .str("source")
-        .map(str::to_owned)
-        .or_else(|| schema.and_then(|s| s.source.clone()));
-    let file_as_of = args
-        .str("as_of")
-        .map(str::to_owned)
-        .or_else(|| schema.and_then(|s| s.as_of).map(|d| d.to_string()));
-    sources.add(file_source.as_deref(), file_as_of.as_deref());
+    let mut sources = Sources::of_file(args, file);
     // Dates as the edition writes them (`8 July 2025`, `2025年7月8日`).
     let date_columns: Vec<bool> = columns
         .iter()
         .map(|(name, _)| file.is_date_column(name))
         .collect();
-    let row_views = rows
+    let (spark_columns, mut row_sparks) = match super::spark::sparks(exp, args, file, &rows) {
+        Ok(sparks) => sparks,
+        Err(more) => {
+            problems.extend(more);
+            (Vec::new(), Vec::new())
+        }
+    };
+    let mut row_views = rows
         .iter()
-        .map(|row| RowView {
+        .enumerate()
+        .map(|(i, row)| RowView {
             highlight: is_highlighted(file, args, row),
+            sparks: row_sparks
+                .get_mut(i)
+                .map(std::mem::take)
+                .unwrap_or_default(),
             cells: columns
                 .iter()
                 .zip(&column_views)
@@ -460,7 +483,6 @@ pub fn data_table(exp: &mut Expander, args: &Args, id: &str) -> Result<TableView
                 .collect(),
         })
         .collect::<Vec<_>>();
-    let mut row_views = row_views;
     let mut heat = Vec::new();
     for (name, span) in args.list("heat").unwrap_or_default() {
         match columns.iter().position(|(c, _)| c == name) {
@@ -499,6 +521,7 @@ pub fn data_table(exp: &mut Expander, args: &Args, id: &str) -> Result<TableView
         sources: sources.into_vec(),
         csv_url,
         heat: !heat.is_empty(),
+        sparks: spark_columns,
     })
 }
 
@@ -696,6 +719,7 @@ pub fn compare(exp: &mut Expander, args: &Args, id: &str) -> Result<TableView, V
         rows.push(RowView {
             highlight: false,
             cells,
+            sparks: Vec::new(),
         });
     }
     let csv_url = exp.download(id, &csv);
@@ -708,6 +732,7 @@ pub fn compare(exp: &mut Expander, args: &Args, id: &str) -> Result<TableView, V
         sources: sources.into_vec(),
         csv_url,
         heat: false,
+        sparks: Vec::new(),
     })
 }
 

@@ -20,23 +20,25 @@ impl Expander<'_> {
         let caption = graphics::caption(&html).unwrap_or_else(|| id.to_owned());
         let page_url = config.permalink(self.page.path);
 
-        // The figures as CSV: a table's own download (raw values), else the figure's table.
+        // The figures as CSV: a table's own download (raw values), else the figure's table;
+        // the metadata names the columns as the CSV's header does.
         let csv_path = format!("{base}.csv");
-        let mut columns = Vec::new();
-        let has_csv = if self.downloads.iter().any(|(path, _)| *path == csv_path) {
-            true
-        } else if let Some(rows) = graphics::table_rows(&html) {
-            columns = rows.first().cloned().unwrap_or_default();
-            let mut writer = csv::Writer::from_writer(Vec::new());
-            for row in &rows {
-                let _ = writer.write_record(row);
-            }
-            self.downloads
-                .push((csv_path.clone(), writer.into_inner().unwrap_or_default()));
-            true
-        } else {
-            false
-        };
+        if !self.downloads.iter().any(|(path, _)| *path == csv_path)
+            && let Some(rows) = graphics::table_rows(&html)
+        {
+            self.download(id, &rows);
+        }
+        let columns: Option<Vec<String>> = self
+            .downloads
+            .iter()
+            .find(|(path, _)| *path == csv_path)
+            .map(|(_, bytes)| {
+                csv::Reader::from_reader(bytes.as_slice())
+                    .headers()
+                    .map(|h| h.iter().map(str::to_owned).collect())
+                    .unwrap_or_default()
+            });
+        let has_csv = columns.is_some();
         let metadata_path = format!("{csv_path}-metadata.json");
         if has_csv {
             let metadata = json!({
@@ -48,7 +50,7 @@ impl Expander<'_> {
                 "dc:issued": env.today.to_string(),
                 "dc:isPartOf": format!("{page_url}#{id}"),
                 "tableSchema": {
-                    "columns": columns.iter().map(|c| json!({"titles": c})).collect::<Vec<_>>(),
+                    "columns": columns.iter().flatten().map(|c| json!({"titles": c})).collect::<Vec<_>>(),
                 },
             });
             let bytes = serde_json::to_vec_pretty(&metadata).unwrap_or_default();
@@ -66,7 +68,7 @@ impl Expander<'_> {
                 .push((svg_path, picture.svg.clone().into_bytes()));
             let missing = env.fonts.missing(&graphics::strip_tags(&picture.svg));
             if missing.is_empty() {
-                match env.fonts.render(picture, &config.language) {
+                match env.fonts.render(picture, &config.language, env.pictures) {
                     Ok(png) => {
                         let png_path = format!("{base}.png");
                         png_url = Some(config.url_path(&png_path));

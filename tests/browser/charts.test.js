@@ -1,7 +1,8 @@
 // Colours of the shortcodes' output in both colour schemes (WCAG 2.1):
 //   - text of tables, sources, timelines, notes, legends and chart labels: >= 4.5:1 (1.4.3);
-//   - chart bars, legend swatches (or their outline) and map outlines against the page: >= 3:1
-//     (1.4.11);
+//   - chart bars and dots, range lines, sparklines, legend swatches (or their outline) and map
+//     outlines against the page: >= 3:1 (1.4.11); a value inside a stacked bar's segment against
+//     the segment: >= 4.5:1;
 //   - highlighted rows and bars stand out by more than colour (1.4.1): bold text or an outline.
 
 import assert from "node:assert/strict";
@@ -41,12 +42,23 @@ function measure() {
   for (const svg of document.querySelectorAll(".tt-chart svg")) {
     // A map label's halo (drawn under it in the page's colour) is not text to read.
     for (const text of svg.querySelectorAll("text:not(.tt-map-halo)")) {
-      if (text.textContent.trim()) check(svg, getComputedStyle(text).fill, 4.5, "text");
+      if (!text.textContent.trim()) continue;
+      if (text.classList.contains("tt-inside")) {
+        // A value inside a stacked bar's segment is read against the segment drawn under it.
+        const segment = text.previousElementSibling;
+        const fg = getComputedStyle(text).fill, bg = getComputedStyle(segment).fill;
+        const r = tt.contrast(tt.parse(fg), tt.parse(bg));
+        counts.text++;
+        if (r < 4.5) fails.text.push(`${tt.describe(text)}: ${fg} on ${bg} = ${r.toFixed(2)}:1 (< 4.5)`);
+        continue;
+      }
+      check(svg, getComputedStyle(text).fill, 4.5, "text");
     }
-    for (const bar of svg.querySelectorAll(".tt-bar")) check(svg, getComputedStyle(bar).fill, 3, "graphics");
+    for (const bar of svg.querySelectorAll(".tt-bar, .tt-dot")) check(svg, getComputedStyle(bar).fill, 3, "graphics");
+    for (const line of svg.querySelectorAll(".tt-range")) check(svg, getComputedStyle(line).stroke, 3, "graphics");
     for (const row of svg.querySelectorAll(".tt-row.tt-highlight")) {
       counts.highlight++;
-      const bar = row.querySelector(".tt-bar");
+      const bar = row.querySelector(".tt-bar, .tt-dot");
       const label = row.querySelector(".tt-label");
       const outlined = bar && getComputedStyle(bar).stroke !== "none" && parseFloat(getComputedStyle(bar).strokeWidth) > 0;
       const bold = label && parseInt(getComputedStyle(label).fontWeight, 10) >= 600;
@@ -60,6 +72,11 @@ function measure() {
     const cs = getComputedStyle(sw);
     const outlined = cs.outlineStyle !== "none" && parseFloat(cs.outlineWidth) >= 1;
     check(sw.parentElement, outlined ? cs.outlineColor : cs.backgroundColor, 3, "graphics");
+  }
+  // A sparkline in a table cell: its line against the cell.
+  for (const line of document.querySelectorAll(".tt-spark-line")) {
+    if (tt.hidden(line)) continue;
+    check(line.closest("td"), getComputedStyle(line).stroke, 3, "graphics");
   }
   // Map countries are outlined in a colour that stands out from the page, so that the lightest
   // shades still show where a country ends.

@@ -4,6 +4,7 @@
 mod browser;
 mod build;
 mod cache;
+mod chart_kinds;
 mod commands;
 mod data_errors;
 mod editions;

@@ -238,14 +238,29 @@ fn every_table_chart_and_map_travels() {
         );
         assert_eq!(metadata["dc:date"][0], "2025-03-31");
         assert_eq!(metadata["dc:issued"], "2025-04-20");
+        // The metadata names the columns as the CSV's header does, a table's own CSV too.
+        let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+        let titles: Vec<&str> = metadata["tableSchema"]["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["titles"].as_str().unwrap())
+            .collect();
+        assert_eq!(titles, header, "{id}");
     }
     // Chart and map figures' CSV has numbers as data, not as the page writes them.
     assert!(
         site.output("rice/chart-1.csv")
             .contains("South Korea,513.0")
     );
-    // Pictures: SVG with the title and source, PNG at twice the SVG's size.
-    for id in ["map-1", "chart-1"] {
+    // Pictures: SVG with the title and source, PNG at twice the SVG's size; a table's
+    // picture is its cells as the page writes them, without the sources' note numbers.
+    let table = site.output("rice/table-1.svg");
+    assert!(
+        table.contains(">South Korea</text>") && table.contains(">513</text>"),
+        "{table}"
+    );
+    for id in ["map-1", "chart-1", "table-1"] {
         let svg = site.output(&format!("rice/{id}.svg"));
         assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"680\""));
         assert!(

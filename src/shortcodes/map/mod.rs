@@ -212,7 +212,7 @@ pub fn map(exp: &mut Expander, args: &Args, id: &str) -> Result<MapView, Vec<Dia
     let highlights = args.list("highlight").unwrap_or_default();
     for (code, span) in &highlights {
         if countries.alpha2(code).is_none() {
-            problems.push(not_a_code(exp, code, span.clone()));
+            problems.push(not_a_code(code).at(exp.file, span.clone()));
         }
     }
     let rows = match table::select_rows(exp, file, args) {
@@ -227,25 +227,15 @@ pub fn map(exp: &mut Expander, args: &Args, id: &str) -> Result<MapView, Vec<Dia
     }
 
     // Each row: its country (or group) and value.
-    let schema_numeric = file
-        .schema
-        .as_ref()
+    let schema = file.schema.as_ref();
+    let value_checked = schema
         .and_then(|s| s.column(value))
         .is_some_and(|c| c.column_type.is_numeric());
     let highlighted: Vec<String> = highlights
         .iter()
         .filter_map(|(code, _)| countries.alpha2(code))
         .collect();
-    let mut sources = Sources::default();
-    let schema = file.schema.as_ref();
-    sources.add(
-        args.str("source")
-            .or_else(|| schema.and_then(|s| s.source.as_deref())),
-        args.str("as_of")
-            .map(str::to_owned)
-            .or_else(|| schema.and_then(|s| s.as_of).map(|d| d.to_string()))
-            .as_deref(),
-    );
+    let mut sources = Sources::of_file(args, file);
     let key_checked = schema
         .and_then(|s| s.column(&key))
         .is_some_and(|c| c.column_type == crate::config::ColumnType::Country);
@@ -256,21 +246,17 @@ pub fn map(exp: &mut Expander, args: &Args, id: &str) -> Result<MapView, Vec<Dia
         let Some(code) = countries.alpha2(&code_text) else {
             // A column the schema types `country` has had its codes checked already.
             if !key_checked {
-                problems
-                    .push(not_a_code(exp, &code_text, 0..0).at(&file.file, row.cell_span(&key)));
+                problems.push(not_a_code(&code_text).at(&file.file, row.cell_span(&key)));
             }
             continue;
         };
         if let Some(&first) = first_row.get(&code) {
             let at = file.file.line_col(first);
             problems.push(
-                exp.error(
-                    format!(
-                        "`{code}` has a second row in `data/{}`: a map shows one value per country",
-                        file.name
-                    ),
-                    0..0,
-                )
+                Diagnostic::error(format!(
+                    "`{code}` has a second row in `data/{}`: a map shows one value per country",
+                    file.name
+                ))
                 .at(&file.file, row.cell_span(&key))
                 .with_note(format!("its first row is at {}:{}", at.line, at.col))
                 .with_help("filter the rows (`filter=`), or keep the file through time with an `effective` column"),
@@ -283,27 +269,15 @@ pub fn map(exp: &mut Expander, args: &Args, id: &str) -> Result<MapView, Vec<Dia
             cell.get("source").and_then(Value::as_str),
             cell.get("as_of").and_then(Value::as_str),
         );
-        let number = match plain(cell) {
-            Value::Null => None,
-            Value::Number(n) => n.as_f64(),
-            Value::String(s) if s.trim().is_empty() => None,
-            other => {
-                // A schema's numeric column reports its own wrong values.
-                if !schema_numeric {
-                    problems.push(
-                        exp.error(
-                            format!(
-                                "`{}` in column `{value}` is not a number, so the map cannot shade it",
-                                value_text(other)
-                            ),
-                            0..0,
-                        )
-                        .at(&file.file, row.cell_span(value)),
-                    );
-                }
-                continue;
-            }
-        };
+        let number = super::chart::number_or_problem(
+            exp,
+            "map",
+            plain(cell),
+            value,
+            value_checked,
+            &mut problems,
+            |d| d.at(&file.file, row.cell_span(value)),
+        );
         let name = label_column
             .map(|l| value_text(plain(row.cells.get(l).unwrap_or(&Value::Null))))
             .filter(|n| !n.trim().is_empty())
@@ -338,18 +312,19 @@ pub fn map(exp: &mut Expander, args: &Args, id: &str) -> Result<MapView, Vec<Dia
     let word = |key: &str, args: &[(&str, FluentValue<'_>)]| exp.env.word(key, args);
 
     // Every country's value: its own row, else its group's (an `EU` row for its members).
-    let mut by_country: BTreeMap<String, (&Entry, Option<&Entry>)> = BTreeMap::new();
+    // (the entry, whether it is the country's group's)
+    let mut by_country: BTreeMap<String, (&Entry, bool)> = BTreeMap::new();
     for entry in &entries {
         match crate::geo::GROUPS.iter().find(|(g, _)| *g == entry.code) {
             Some((_, members)) => {
                 for member in *members {
                     by_country
                         .entry((*member).to_owned())
-                        .or_insert((entry, Some(entry)));
+                        .or_insert((entry, true));
                 }
             }
             None => {
-                by_country.insert(entry.code.clone(), (entry, None));
+                by_country.insert(entry.code.clone(), (entry, false));
             }
         }
     }
@@ -376,11 +351,11 @@ pub fn map(exp: &mut Expander, args: &Args, id: &str) -> Result<MapView, Vec<Dia
         let own = by_country.get(&outline.code);
         let value = own.and_then(|(e, _)| e.value);
         let country_name = match own {
-            Some((entry, None)) => entry.name.clone(),
+            Some((entry, false)) => entry.name.clone(),
             _ => countries.name(&outline.code, &language),
         };
         let title = match (own, value) {
-            (Some((_, Some(group))), Some(v)) => word(
+            (Some((group, true)), Some(v)) => word(
                 "map-in-group",
                 &[
                     ("country", country_name.clone().into()),
@@ -455,7 +430,7 @@ pub fn map(exp: &mut Expander, args: &Args, id: &str) -> Result<MapView, Vec<Dia
                 }
                 let value = by_country.get(code).and_then(|(e, _)| e.value);
                 let name = match by_country.get(code) {
-                    Some((entry, None)) => entry.name.clone(),
+                    Some((entry, false)) => entry.name.clone(),
                     _ => countries.name(code, &language),
                 };
                 let text = match value {
@@ -567,19 +542,15 @@ pub fn map(exp: &mut Expander, args: &Args, id: &str) -> Result<MapView, Vec<Dia
     })
 }
 
-fn not_a_code(exp: &Expander, code: &str, span: std::ops::Range<usize>) -> Diagnostic {
-    let mut d = exp.error(format!("`{code}` is not an ISO 3166-1 country code"), span);
-    d = match code.trim().to_ascii_uppercase().as_str() {
-        "UK" => d.with_help("the United Kingdom's code is `GB`"),
-        "EL" => d.with_help("Greece's code is `GR` (`EL` is the EU's own abbreviation)"),
-        "XK" | "KOS" => d.with_note(
-            "Kosovo has no ISO 3166-1 code, and the map's outlines (Natural Earth) give it none",
-        ),
-        _ => d.with_help(
+/// The error for a code that names no country (placed by the caller).
+fn not_a_code(code: &str) -> Diagnostic {
+    let d = Diagnostic::error(format!("`{code}` is not an ISO 3166-1 country code"));
+    match crate::geo::code_hint(code) {
+        Some(hint) => d.with_help(hint),
+        None => d.with_help(
             "write alpha-2 codes (`JP`, `KR`, `IN`) or alpha-3 codes (`JPN`); `EU` stands for the European Union's member states",
         ),
-    };
-    d
+    }
 }
 
 fn check_bins(bins: &[f64]) -> Result<(), String> {
@@ -639,7 +610,7 @@ fn names_at(entries: &[Entry], v: f64) -> String {
 fn crop(
     outlines: &[crate::geo::Outline],
     region: &str,
-    by_country: &BTreeMap<String, (&Entry, Option<&Entry>)>,
+    by_country: &BTreeMap<String, (&Entry, bool)>,
 ) -> (f64, f64, f64, f64) {
     let chosen: Vec<&crate::geo::Outline> = match region {
         "data" => outlines
