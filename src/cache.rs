@@ -337,15 +337,14 @@ mod tests {
     }
 }
 
-/// Serde for a list of `(path, bytes)` that writes each file's bytes as one byte string, not
-/// as a sequence of numbers: a body's downloads (PNGs of hundreds of kilobytes) are copied
-/// into and out of the cache instead of encoded a byte at a time.
-pub mod files {
+/// Serde for bytes as one byte string, not as a sequence of numbers: a PNG of hundreds of
+/// kilobytes is copied into and out of the cache instead of encoded a byte at a time
+/// (`#[serde(with = "crate::cache::bytes")]`).
+pub mod bytes {
     use serde::de::{SeqAccess, Visitor};
-    use serde::ser::SerializeSeq;
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-    struct Bytes<'a>(&'a [u8]);
+    pub(super) struct Bytes<'a>(pub(super) &'a [u8]);
 
     impl Serialize for Bytes<'_> {
         fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -353,7 +352,7 @@ pub mod files {
         }
     }
 
-    struct ByteBuf(Vec<u8>);
+    pub(super) struct ByteBuf(pub(super) Vec<u8>);
 
     impl<'de> Deserialize<'de> for ByteBuf {
         fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -380,6 +379,22 @@ pub mod files {
             deserializer.deserialize_byte_buf(Bytes)
         }
     }
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
+        Bytes(bytes).serialize(serializer)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u8>, D::Error> {
+        Ok(ByteBuf::deserialize(deserializer)?.0)
+    }
+}
+
+/// Serde for a list of `(path, bytes)` (a body's downloads), each file's bytes as one byte
+/// string (see `bytes`).
+pub mod files {
+    use super::bytes::{ByteBuf, Bytes};
+    use serde::ser::SerializeSeq;
+    use serde::{Deserialize, Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(
         files: &[(String, Vec<u8>)],

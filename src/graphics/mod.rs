@@ -413,7 +413,7 @@ pub fn table_rows(html: &str) -> Option<Vec<Vec<String>>> {
 }
 
 /// The most rows a table's picture shows: a longer table travels as its CSV.
-pub const TABLE_ROWS: usize = 100;
+const TABLE_ROWS: usize = 100;
 const TABLE_BYTES: usize = 200_000;
 const CELL_FONT: f64 = 13.0;
 const CELL_LINE: f64 = 17.0;
@@ -459,6 +459,7 @@ fn table_cells(html: &str) -> Option<(Vec<Vec<Cell>>, Vec<bool>)> {
                 let body = svg.find('>').map_or("", |i| cut(svg, i + 1..));
                 body.trim_end_matches("</svg>").to_owned()
             });
+            let class = attribute(open, "class").unwrap_or_default();
             cells.push(Cell {
                 text: if inner.contains("tt-missing") {
                     "\u{2014}".to_owned()
@@ -469,12 +470,11 @@ fn table_cells(html: &str) -> Option<(Vec<Vec<Cell>>, Vec<bool>)> {
                     let text = strip_tags(&inner.replace("</li>", "; </li>"));
                     text.trim_end_matches(';').trim_end_matches("; ").to_owned()
                 },
-                numeric: attribute(open, "class").is_some_and(|c| c.split(' ').any(|c| c == "num")),
-                heat: attribute(open, "class").and_then(|c| {
-                    c.split(' ')
-                        .find(|c| c.starts_with("tt-heat-"))
-                        .map(str::to_owned)
-                }),
+                numeric: class.split(' ').any(|c| c == "num"),
+                heat: class
+                    .split(' ')
+                    .find(|c| c.starts_with("tt-heat-"))
+                    .map(str::to_owned),
                 spark,
             });
         }

@@ -17,10 +17,7 @@ pub const SCALE: f32 = 2.0;
 
 /// A PNG as the build cache keeps it: its bytes as one byte string.
 #[derive(serde::Serialize, serde::Deserialize)]
-struct CachedPng {
-    #[serde(with = "crate::cache::files")]
-    files: Vec<(String, Vec<u8>)>,
-}
+struct CachedPng(#[serde(with = "crate::cache::bytes")] Vec<u8>);
 
 /// The fonts pictures are drawn in, found on first use: a build with no graphics never
 /// looks for fonts. Clones share what was found (a `serve` session keeps it across updates).
@@ -122,26 +119,18 @@ impl Fonts {
                 .finish()
         });
         if let Some(key) = &key
-            && let Some(mut files) = cache.get::<CachedPng>("pictures", key)
-            && let Some((_, png)) = files.files.pop()
+            && let Some(CachedPng(png)) = cache.get("pictures", key)
         {
             return Ok(png);
         }
         let svg = with_script_runs(&picture.svg, language);
         let png = crate::guard::catch(|| "drawing a picture".to_owned(), || self.rasterise(&svg))
             .map_err(|d| d.message)??;
-        let entry = CachedPng {
-            files: vec![(String::new(), png)],
-        };
+        let entry = CachedPng(png);
         if let Some(key) = &key {
             cache.put("pictures", key, &entry);
         }
-        Ok(entry
-            .files
-            .into_iter()
-            .next()
-            .map(|f| f.1)
-            .unwrap_or_default())
+        Ok(entry.0)
     }
 
     fn rasterise(&self, svg: &str) -> Result<Vec<u8>, String> {

@@ -831,10 +831,7 @@ fn build_edition(
             multilingual: false,
             messages: shared.messages.clone(),
             fonts: shared.fonts.clone(),
-            pictures: match &shared.options.cache_dir {
-                Some(dir) => Cache::at(dir.clone()),
-                None => Cache::none(),
-            },
+            pictures: shared.cache.clone(),
         }),
         _ => None,
     };

@@ -54,6 +54,14 @@ pub enum Kind {
 }
 
 impl Kind {
+    const ALL: [Kind; 5] = [
+        Kind::Bar,
+        Kind::Stacked,
+        Kind::Diverging,
+        Kind::Dot,
+        Kind::Range,
+    ];
+    /// Every `kind` a `chart` takes: these, and the charts through time (`steps.rs`).
     pub const NAMES: [&'static str; 7] = [
         "bar",
         "stacked",
@@ -64,15 +72,20 @@ impl Kind {
         "line",
     ];
 
+    /// Its name in `kind=…`, in the stylesheet's classes and in the descriptions' messages.
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Bar => "bar",
+            Kind::Stacked => "stacked",
+            Kind::Diverging => "diverging",
+            Kind::Dot => "dot",
+            Kind::Range => "range",
+        }
+    }
+
     fn of(name: Option<&str>) -> Option<Kind> {
-        Some(match name.unwrap_or("bar") {
-            "bar" => Kind::Bar,
-            "stacked" => Kind::Stacked,
-            "diverging" => Kind::Diverging,
-            "dot" => Kind::Dot,
-            "range" => Kind::Range,
-            _ => return None,
-        })
+        let name = name.unwrap_or("bar");
+        Kind::ALL.into_iter().find(|k| k.name() == name)
     }
 
     fn stacks(self) -> bool {
@@ -1399,13 +1412,7 @@ fn describe(plot: &Plot, words: &Words) -> String {
             )
         })
         .unwrap_or_default();
-    let kind = match plot.kind {
-        Kind::Bar => "bar",
-        Kind::Stacked => "stacked",
-        Kind::Diverging => "diverging",
-        Kind::Dot => "dot",
-        Kind::Range => "range",
-    };
+    let kind = plot.kind.name();
     let mut text = words.word(
         "chart-description",
         &[

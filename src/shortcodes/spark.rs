@@ -133,26 +133,12 @@ pub fn sparks(
         };
         let y_of = |v: f64| round(HEIGHT - INSET - (v - lo) / (hi - lo) * (HEIGHT - 2.0 * INSET));
         for (views, steps) in per_row.iter_mut().zip(&all_steps) {
-            let mut path = String::new();
-            let mut current: Option<f64> = None;
-            for (date, value) in steps {
-                let x = x_of(*date);
-                match (current, value) {
-                    (Some(c), Some(v)) if c == *v => {}
-                    (Some(_), Some(v)) => path.push_str(&format!(" H {x} V {}", y_of(*v))),
-                    (Some(_), None) => path.push_str(&format!(" H {x}")),
-                    (None, Some(v)) => path.push_str(&format!(" M {x} {}", y_of(*v))),
-                    (None, None) => {}
-                }
-                current = *value;
-            }
-            let end = current.map(|v| Point {
+            let path = super::steps::step_path(steps, (first, today), true, x_of, y_of);
+            let last = steps.last().and_then(|(_, v)| *v);
+            let end = last.map(|v| Point {
                 x: x_of(today),
                 y: y_of(v),
             });
-            if let Some(end) = &end {
-                path.push_str(&format!(" H {}", end.x));
-            }
             let label = steps
                 .iter()
                 .map(|(date, value)| {
@@ -171,14 +157,14 @@ pub fn sparks(
                 })
                 .collect::<Vec<_>>();
             views.push(SparkView {
-                path: path.trim().to_owned(),
+                path,
                 end,
                 label: if label.is_empty() {
                     no_value.clone()
                 } else {
                     label.join(messages.word(language, "spark-separator", &[]).as_str())
                 },
-                last: current,
+                last,
             });
         }
         columns.push(SparkColumn {

@@ -566,38 +566,7 @@ fn layout(
         x_ticks.push(XTick { x, label, anchor });
     }
     // A key's line: the value in force at `from`, then each change up to `to`.
-    let path_of = |s: &Series| {
-        let mut path = String::new();
-        let mut current: Option<f64> = None;
-        let visible: Vec<&(Date, Option<f64>)> =
-            s.steps.iter().filter(|(date, _)| *date <= to).collect();
-        // The value in force at `from`: the last step on or before it.
-        let start = visible
-            .iter()
-            .rposition(|(date, _)| *date <= from)
-            .unwrap_or(0);
-        for (date, value) in visible.iter().skip(start) {
-            let x = x_of((*date).max(from));
-            match (current, value) {
-                // A line joins measurements; a step holds each value until the next.
-                (Some(_), Some(v)) if !stepped => {
-                    path.push_str(&format!(" L {x} {}", y_of(*v)));
-                }
-                // The same value again (a new status, say): the step goes on.
-                (Some(c), Some(v)) if c == *v => {}
-                (Some(_), Some(v)) => path.push_str(&format!(" H {x} V {}", y_of(*v))),
-                (Some(_), None) if stepped => path.push_str(&format!(" H {x}")),
-                (Some(_), None) => {}
-                (None, Some(v)) => path.push_str(&format!(" M {x} {}", y_of(*v))),
-                (None, None) => {}
-            }
-            current = *value;
-        }
-        if current.is_some() && stepped {
-            path.push_str(&format!(" H {}", x_of(to)));
-        }
-        path.trim().to_owned()
-    };
+    let path_of = |s: &Series| step_path(&s.steps, (from, to), stepped, x_of, y_of);
     let lines = context
         .iter()
         .map(|s| Line {
@@ -640,6 +609,46 @@ fn layout(
         lines,
         markers,
     }
+}
+
+/// The SVG path of one key's `steps` between `from` and `to`: the value in force at `from`,
+/// then each change (a step that holds each value until the next, or with `stepped` false a
+/// line joining measurements), a gap where there is no value, and a step on to `to`.
+/// Shared by step and line charts and the sparklines in tables.
+pub(super) fn step_path(
+    steps: &[(Date, Option<f64>)],
+    (from, to): (Date, Date),
+    stepped: bool,
+    x_of: impl Fn(Date) -> f64,
+    y_of: impl Fn(f64) -> f64,
+) -> String {
+    let mut path = String::new();
+    let mut current: Option<f64> = None;
+    let visible: Vec<&(Date, Option<f64>)> = steps.iter().filter(|(date, _)| *date <= to).collect();
+    // The value in force at `from`: the last step on or before it.
+    let start = visible
+        .iter()
+        .rposition(|(date, _)| *date <= from)
+        .unwrap_or(0);
+    for (date, value) in visible.iter().skip(start) {
+        let x = x_of((*date).max(from));
+        match (current, value) {
+            // A line joins measurements; a step holds each value until the next.
+            (Some(_), Some(v)) if !stepped => path.push_str(&format!(" L {x} {}", y_of(*v))),
+            // The same value again (a new status, say): the step goes on.
+            (Some(c), Some(v)) if c == *v => {}
+            (Some(_), Some(v)) => path.push_str(&format!(" H {x} V {}", y_of(*v))),
+            (Some(_), None) if stepped => path.push_str(&format!(" H {x}")),
+            (Some(_), None) => {}
+            (None, Some(v)) => path.push_str(&format!(" M {x} {}", y_of(*v))),
+            (None, None) => {}
+        }
+        current = *value;
+    }
+    if current.is_some() && stepped {
+        path.push_str(&format!(" H {}", x_of(to)));
+    }
+    path.trim().to_owned()
 }
 
 /// Dates to label on the time axis: the first of each month (or of every second, third… month)
