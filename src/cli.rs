@@ -180,10 +180,27 @@ impl SiteArgs {
     }
 }
 
+/// How `build` and `check` print what they find.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+enum MessageFormat {
+    /// Each problem with its source line and a caret, on stderr.
+    #[default]
+    Human,
+    /// One JSON object per line on stdout (as cargo's `--message-format json`), then a
+    /// `build-finished` object.
+    Json,
+    /// GitHub Actions workflow commands on stdout: each problem an annotation on its line.
+    Github,
+}
+
 #[derive(Debug, Args)]
 struct BuildArgs {
     #[command(flatten)]
     site: SiteArgs,
+    /// How to print problems: `human`, `json` (one object per line) or `github` (annotations
+    /// in a pull request).
+    #[arg(long, value_enum, default_value_t, value_name = "FORMAT")]
+    format: MessageFormat,
     /// Where to write the site (replaced as a whole once the build has succeeded).
     #[arg(long)]
     output: Option<PathBuf>,
@@ -200,6 +217,10 @@ struct BuildArgs {
 struct CheckArgs {
     #[command(flatten)]
     site: SiteArgs,
+    /// How to print problems: `human`, `json` (one object per line) or `github` (annotations
+    /// in a pull request).
+    #[arg(long, value_enum, default_value_t, value_name = "FORMAT")]
+    format: MessageFormat,
     /// Fail on warnings too.
     #[arg(long)]
     strict: bool,
@@ -249,8 +270,14 @@ pub fn run() -> ExitCode {
         .stack_size(WORKER_STACK_BYTES)
         .build_global();
     match cli.command {
-        Command::Build(args) => exit_code(build(args)),
-        Command::Check(args) => check(args),
+        Command::Build(args) => {
+            let format = args.format;
+            finish(build(args), format)
+        }
+        Command::Check(args) => {
+            let format = args.format;
+            finish(check(args), format)
+        }
         Command::Serve(args) => crate::serve::run(
             crate::serve::ServeOptions {
                 cache_dir: args.site.cache(),
@@ -280,16 +307,65 @@ fn renderer() -> Renderer {
 }
 
 fn report(diagnostics: &Diagnostics) {
-    if !diagnostics.is_empty() {
-        eprint!("{}", diagnostics.render(&renderer()));
+    report_as(diagnostics, MessageFormat::Human);
+}
+
+/// Prints the problems in the format asked for: human-readable on stderr, or one JSON object
+/// or workflow command per problem on stdout.
+fn report_as(diagnostics: &Diagnostics, format: MessageFormat) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match format {
+        MessageFormat::Human => {
+            if !diagnostics.is_empty() {
+                eprint!("{}", diagnostics.render(&renderer()));
+            }
+        }
+        MessageFormat::Json => {
+            for diagnostic in diagnostics.iter() {
+                let _ = writeln!(out, "{}", diagnostic.to_json());
+            }
+        }
+        MessageFormat::Github => {
+            for diagnostic in diagnostics.iter() {
+                let _ = writeln!(out, "{}", diagnostic.to_github());
+            }
+        }
     }
+}
+
+/// The end of `build` or `check`: in JSON, a last `build-finished` object with the counts
+/// (and a failure of the environment as one more diagnostic, so that a tool reading stdout
+/// sees why); the exit code in every format.
+fn finish(result: Result<(ExitCode, Diagnostics), Failure>, format: MessageFormat) -> ExitCode {
+    let (code, diagnostics, failure) = match result {
+        Ok((code, diagnostics)) => (code, diagnostics, None),
+        Err(failure) => (failure.exit(), Diagnostics::default(), Some(failure)),
+    };
+    if let Some(failure) = failure.filter(|f| !matches!(f, Failure::Reported)) {
+        let mut shown = Diagnostics::default();
+        shown.push(Diagnostic::error(failure.to_string()));
+        report_as(&shown, format);
+    }
+    if format == MessageFormat::Json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "reason": "build-finished",
+                "success": code == ExitCode::SUCCESS,
+                "errors": diagnostics.error_count(),
+                "warnings": diagnostics.warning_count(),
+            })
+        );
+    }
+    code
 }
 
 fn absolute_or_same(path: &std::path::Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
-fn build(args: BuildArgs) -> Result<ExitCode, Failure> {
+fn build(args: BuildArgs) -> Result<(ExitCode, Diagnostics), Failure> {
     let started = Instant::now();
     let root = args.site.root.clone();
     // `--output` is relative to the current folder, like any path on a command line; the
@@ -322,20 +398,20 @@ fn build(args: BuildArgs) -> Result<ExitCode, Failure> {
         );
     }
     let (site, diagnostics) = pipeline::build_into(&root, &options, staging.as_ref());
-    report(&diagnostics);
+    report_as(&diagnostics, args.format);
     let Some(site) = site else {
         eprintln!(
             "error: build failed: {}; the output folder was left as it was",
             diagnostics.summary()
         );
-        return Ok(ExitCode::from(if is_site { 1 } else { 2 }));
+        return Ok((ExitCode::from(if is_site { 1 } else { 2 }), diagnostics));
     };
     if args.strict && diagnostics.warning_count() > 0 {
         eprintln!(
             "error: build failed (--strict fails on warnings): {}; the output folder was left as it was",
             diagnostics.summary()
         );
-        return Ok(ExitCode::from(1));
+        return Ok((ExitCode::from(1), diagnostics));
     }
     match staging {
         Some(staging) => staging.finish(&site)?,
@@ -352,10 +428,10 @@ fn build(args: BuildArgs) -> Result<ExitCode, Failure> {
             diagnostics.summary()
         );
     }
-    Ok(ExitCode::SUCCESS)
+    Ok((ExitCode::SUCCESS, diagnostics))
 }
 
-fn check(args: CheckArgs) -> ExitCode {
+fn check(args: CheckArgs) -> Result<(ExitCode, Diagnostics), Failure> {
     let root = args.site.root.clone();
     let options = BuildOptions {
         include_drafts: args.site.drafts,
@@ -368,8 +444,8 @@ fn check(args: CheckArgs) -> ExitCode {
     };
     let (site, mut diagnostics) = pipeline::build(&root, &options);
     if site.is_none() && !root.join(crate::config::CONFIG_FILE).is_file() {
-        report(&diagnostics);
-        return Failure::Reported.exit();
+        report_as(&diagnostics, args.format);
+        return Ok((ExitCode::from(2), diagnostics));
     }
     // `check` is the build (with its link check) without writing, plus external links and
     // the state of the translations.
@@ -392,7 +468,7 @@ fn check(args: CheckArgs) -> ExitCode {
         }
     }
     diagnostics.sort();
-    report(&diagnostics);
+    report_as(&diagnostics, args.format);
     if let Some(site) = &site {
         print_scheduled(site);
         if !args.site.quiet {
@@ -402,7 +478,7 @@ fn check(args: CheckArgs) -> ExitCode {
     let failed = diagnostics.has_errors() || (args.strict && diagnostics.warning_count() > 0);
     if failed {
         eprintln!("error: check failed: {}", diagnostics.summary());
-        return ExitCode::from(1);
+        return Ok((ExitCode::from(1), diagnostics));
     }
     if !args.site.quiet {
         match external_checked {
@@ -413,7 +489,7 @@ fn check(args: CheckArgs) -> ExitCode {
             None => eprintln!("Check passed: {}", diagnostics.summary()),
         }
     }
-    ExitCode::SUCCESS
+    Ok((ExitCode::SUCCESS, diagnostics))
 }
 
 /// A translation older than its source is a warning of `check` (an error with `--strict`),

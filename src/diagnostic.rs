@@ -135,6 +135,66 @@ impl Diagnostic {
         })
     }
 
+    /// The diagnostic as one JSON object (`--format json`), in the manner of cargo's
+    /// `--message-format json`: `reason`, `level`, `message`, where (`file`, 1-based `line`,
+    /// `column` and `end_column` in characters, the end exclusive), `label`, `notes`, `help`,
+    /// and `rendered`, the text a terminal would show.
+    pub fn to_json(&self) -> serde_json::Value {
+        let level = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let file = self.location.as_ref().map(|l| l.file.as_str());
+        let line = self.location.as_ref().and_then(|l| l.line.as_ref());
+        serde_json::json!({
+            "reason": "diagnostic",
+            "level": level,
+            "message": self.message,
+            "file": file,
+            "line": line.map(|l| l.line),
+            "column": line.map(|l| l.col),
+            "end_column": line.map(SnippetLine::end_col),
+            "label": self.label,
+            "notes": self.notes,
+            "help": self.help,
+            "rendered": self.render(&Renderer::plain()),
+        })
+    }
+
+    /// The diagnostic as a GitHub Actions workflow command (`--format github`): a pull
+    /// request shows it as an annotation on its line of the Markdown file.
+    pub fn to_github(&self) -> String {
+        let command = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut properties = Vec::new();
+        if let Some(location) = &self.location {
+            properties.push(format!("file={}", github_property(&location.file)));
+            if let Some(line) = &location.line {
+                properties.push(format!("line={}", line.line));
+                properties.push(format!("col={}", line.col));
+                properties.push(format!("endColumn={}", line.end_col()));
+            }
+        }
+        properties.push(format!("title={}", github_property("tradetalks")));
+        let mut text = self.message.clone();
+        if let Some(label) = &self.label {
+            text.push_str(&format!(" ({label})"));
+        }
+        for note in &self.notes {
+            text.push_str(&format!("\nnote: {note}"));
+        }
+        if let Some(help) = &self.help {
+            text.push_str(&format!("\nhelp: {help}"));
+        }
+        format!(
+            "::{command} {}::{}",
+            properties.join(","),
+            github_data(&text)
+        )
+    }
+
     pub fn render(&self, renderer: &Renderer) -> String {
         let level = match self.severity {
             Severity::Error => Level::ERROR,
@@ -179,6 +239,29 @@ impl Diagnostic {
         }
         renderer.render(&[group])
     }
+}
+
+impl SnippetLine {
+    /// The column just after the span (1-based, in characters).
+    fn end_col(&self) -> usize {
+        let width = self
+            .text
+            .get(self.span.clone())
+            .map_or(0, |span| span.chars().count());
+        self.col + width.max(1)
+    }
+}
+
+/// A workflow command's message: `%`, CR and LF escaped, as the runner reads them.
+fn github_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// A workflow command's property value: also `:` and `,`, which separate properties.
+fn github_property(text: &str) -> String {
+    github_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
 fn ceil_char_boundary(text: &str, mut offset: usize) -> usize {
@@ -317,6 +400,45 @@ mod tests {
         assert!(text.contains("^^^^^"), "{text}");
         assert!(text.contains("help: did you mean `title`?"), "{text}");
         assert_eq!(d.position().unwrap(), "content/a.md:2:1");
+    }
+
+    #[test]
+    fn json_and_github_formats_carry_the_position() {
+        let file = SourceFile::new(
+            "content/日本.md",
+            "/x",
+            "---\ntitle: x\nsectr: [a, b]\n---\n",
+        );
+        let d = Diagnostic::error("unknown field `sectr`")
+            .at(&file, 13..18)
+            .with_help("did you mean `sectors`?");
+        let json = d.to_json();
+        assert_eq!(json["reason"], "diagnostic");
+        assert_eq!(json["level"], "error");
+        assert_eq!(json["file"], "content/日本.md");
+        assert_eq!(
+            (json["line"].as_u64(), json["column"].as_u64()),
+            (Some(3), Some(1))
+        );
+        assert_eq!(json["end_column"], 6);
+        assert_eq!(json["help"], "did you mean `sectors`?");
+        assert!(
+            json["rendered"]
+                .as_str()
+                .unwrap()
+                .contains("3 | sectr: [a, b]")
+        );
+        assert_eq!(
+            d.to_github(),
+            "::error file=content/日本.md,line=3,col=1,endColumn=6,title=tradetalks::unknown field `sectr`%0Ahelp: did you mean `sectors`?"
+        );
+        // Separators inside values are escaped, so they cannot end a property or the message.
+        let odd = Diagnostic::warning("100% sure: a, b\nc").in_file("content/a,b:c.md");
+        assert_eq!(
+            odd.to_github(),
+            "::warning file=content/a%2Cb%3Ac.md,title=tradetalks::100%25 sure: a, b%0Ac"
+        );
+        assert_eq!(odd.to_json()["line"], serde_json::Value::Null);
     }
 
     #[test]

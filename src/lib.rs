@@ -36,4 +36,5 @@ pub mod source;
 pub mod spill;
 pub mod templates;
 pub mod text;
+pub mod toml_tree;
 pub mod yaml;

@@ -62,7 +62,7 @@ fuzz_target!(|data: &[u8]| {
     assert!(split.yaml.end <= split.body.start, "{split:?}");
     assert!(split.body.start <= split.body.end, "{split:?}");
     assert_eq!(split.body.end, text.len(), "{split:?}");
-    for offset in [split.yaml.start, split.yaml.end, split.body.start] {
+    for offset in [split.front.start, split.front.end, split.body.start] {
         assert!(text.is_char_boundary(offset), "{split:?}");
     }
     let schema = SITE.schemas.get("countries").map_or(&[][..], Vec::as_slice);

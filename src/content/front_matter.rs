@@ -1,5 +1,5 @@
-//! Front matter: split the `---` block off a Markdown file, parse it as YAML, and check it
-//! against the common fields, the site's taxonomies and the section's schema. Every problem
+//! Front matter: split the `---` block (YAML) or the `+++` block (TOML, as Zola and Hugo
+//! write it) off a Markdown file, parse it into one spanned tree, and check it against the common fields, the site's taxonomies and the section's schema. Every problem
 //! points at its field; all of a file's problems are reported together.
 
 use std::collections::BTreeMap;
@@ -10,36 +10,62 @@ use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::source::SourceFile;
 use crate::yaml::{self, Yaml, YamlValue};
 
+/// The language of a file's front matter, told by its fence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Syntax {
+    /// Between `---` lines.
+    Yaml,
+    /// Between `+++` lines.
+    Toml,
+}
+
+impl Syntax {
+    fn fence(self) -> &'static str {
+        match self {
+            Syntax::Yaml => "---",
+            Syntax::Toml => "+++",
+        }
+    }
+}
+
 /// Byte ranges of the two parts of a Markdown file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Split {
-    /// The YAML between the `---` lines.
-    pub yaml: Range<usize>,
-    /// Everything after the closing `---` line.
+    /// The front matter between its fences.
+    pub front: Range<usize>,
+    /// YAML or TOML.
+    pub syntax: Syntax,
+    /// Everything after the closing fence.
     pub body: Range<usize>,
 }
 
-/// Finds the front matter: the file's first line is `---`, and it ends at the next `---` line.
+/// Finds the front matter: the file's first line is `---` (YAML) or `+++` (TOML), and it
+/// ends at the next line of the same fence.
 pub fn split(file: &SourceFile) -> Result<Split, Diagnostic> {
     let text = &*file.text;
     let mut lines = line_spans(text);
     let first = lines.next();
-    let is_fence = |(start, end): (usize, usize)| {
+    let line_is = |(start, end): (usize, usize), fence: &str| {
         text.get(start..end)
-            .is_some_and(|line| line.trim_end() == "---")
+            .is_some_and(|line| line.trim_end() == fence)
     };
-    if !first.is_some_and(is_fence) {
+    let Some(syntax) = [Syntax::Yaml, Syntax::Toml]
+        .into_iter()
+        .find(|syntax| first.is_some_and(|line| line_is(line, syntax.fence())))
+    else {
         return Err(
             Diagnostic::error("missing front matter: a page must start with a `---` line")
                 .at(file, 0..first.map_or(0, |(s, e)| e - s))
-                .with_help("add `---`, then `title: ...`, then `---` at the top of the file"),
+                .with_help("add `---`, then `title: ...`, then `---` at the top of the file (or `+++`, `title = \"...\"`, `+++` for TOML)"),
         );
-    }
-    let yaml_start = first.map_or(0, |(_, end)| next_line_start(text, end));
+    };
+    let fence = syntax.fence();
+    let front_start = first.map_or(0, |(_, end)| next_line_start(text, end));
     for (start, end) in lines {
-        if is_fence((start, end)) {
+        if line_is((start, end), fence) {
             return Ok(Split {
-                yaml: yaml_start..start,
+                front: front_start..start,
+                syntax,
                 body: next_line_start(text, end)..text.len(),
             });
         }
@@ -47,7 +73,9 @@ pub fn split(file: &SourceFile) -> Result<Split, Diagnostic> {
     Err(Diagnostic::error("front matter is not closed")
         .at(file, 0..3)
         .with_label("opened here")
-        .with_help("add a line with just `---` after the front matter"))
+        .with_help(format!(
+            "add a line with just `{fence}` after the front matter"
+        )))
 }
 
 /// (start, end) of each line, without its line ending.
@@ -164,7 +192,11 @@ pub fn parse(
     schema: &[SchemaField],
     config: &Config,
 ) -> Result<FrontMatter, Vec<Diagnostic>> {
-    let root = yaml::parse(file, split.yaml.clone()).map_err(|d| vec![d])?;
+    let root = match split.syntax {
+        Syntax::Yaml => yaml::parse(file, split.front.clone()),
+        Syntax::Toml => crate::toml_tree::parse(file, split.front.clone()),
+    }
+    .map_err(|d| vec![d])?;
     let mut checker = Checker {
         file,
         problems: Vec::new(),
@@ -645,7 +677,7 @@ mod tests {
     fn splits_front_matter_and_body() {
         let f = file("---\ntitle: a\n---\nbody\n");
         let s = split(&f).unwrap();
-        assert_eq!(&f.text[s.yaml], "title: a\n");
+        assert_eq!(&f.text[s.front], "title: a\n");
         assert_eq!(&f.text[s.body], "body\n");
     }
 
@@ -653,7 +685,7 @@ mod tests {
     fn splits_crlf_files() {
         let f = file("---\r\ntitle: a\r\n---\r\nbody\r\n");
         let s = split(&f).unwrap();
-        assert_eq!(&f.text[s.yaml], "title: a\r\n");
+        assert_eq!(&f.text[s.front], "title: a\r\n");
         assert_eq!(&f.text[s.body], "body\r\n");
     }
 
@@ -661,7 +693,7 @@ mod tests {
     fn empty_body_and_empty_front_matter() {
         let f = file("---\n---");
         let s = split(&f).unwrap();
-        assert!(s.yaml.is_empty() && s.body.is_empty());
+        assert!(s.front.is_empty() && s.body.is_empty());
     }
 
     #[test]
@@ -671,6 +703,41 @@ mod tests {
         let err = split(&file("---\ntitle: a\nbody\n")).unwrap_err();
         assert_eq!(err.message, "front matter is not closed");
         assert_eq!(err.position().unwrap(), "content/a.md:1:1");
+    }
+
+    #[test]
+    fn toml_front_matter_is_checked_as_yaml_is() {
+        let front = check(
+            "+++\ntitle = \"Japan\"\ndate = 2025-04-09\nsectors = [\"autos\"]\n[extra]\nlead = \"x\"\n+++\nbody\n",
+            &[],
+        )
+        .unwrap();
+        assert_eq!(front.title, "Japan");
+        assert_eq!(front.date.unwrap().to_string(), "2025-04-09");
+        assert_eq!(front.taxonomies["sectors"], ["autos"]);
+        assert_eq!(front.extra["lead"], "x");
+        // The same mistakes, at the same places, as in YAML.
+        let errs = check(
+            "+++\ntitle = \"a\"\nsectr = [\"autos\"]\ndate = \"2025-13-01\"\n+++\n",
+            &[],
+        )
+        .unwrap_err();
+        assert_eq!(errs.len(), 2, "{errs:?}");
+        assert_eq!(errs[0].message, "unknown field `sectr`");
+        assert_eq!(errs[0].position().unwrap(), "content/a.md:3:1");
+        assert_eq!(errs[0].help.as_deref(), Some("did you mean `sectors`?"));
+        assert!(
+            errs[1].message.contains("`date` is not a valid date"),
+            "{errs:?}"
+        );
+        assert_eq!(errs[1].position().unwrap(), "content/a.md:4:8");
+        // A fence of the other kind does not close it.
+        let err = split(&file("+++\ntitle = \"a\"\n---\nbody\n")).unwrap_err();
+        assert_eq!(err.message, "front matter is not closed");
+        assert_eq!(
+            err.help.as_deref(),
+            Some("add a line with just `+++` after the front matter")
+        );
     }
 
     #[test]

@@ -16,6 +16,7 @@ mod html;
 mod incremental;
 mod maps;
 mod publish;
+mod publishing;
 mod serve;
 mod shortcodes;
 mod support;

@@ -10,6 +10,7 @@ pub struct Site {
 pub struct Run {
     pub code: i32,
     pub stderr: String,
+    pub stdout: String,
 }
 
 impl Site {
@@ -118,6 +119,7 @@ impl Site {
         Run {
             code: output.status.code().unwrap_or(-1),
             stderr: redact(&output.stderr),
+            stdout: redact(&output.stdout),
         }
     }
 
