@@ -1072,6 +1072,28 @@ pub fn is_language_tag(code: &str) -> bool {
         && parts.all(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
+/// Hosts read `_redirects` and `_headers` only at the domain's root: a site deployed under
+/// a path (`https://example.org/explainer/`) that asks for them gets a warning at the key.
+pub fn host_files_under_a_path(config: &Config) -> Vec<Diagnostic> {
+    if !config.host_files || config.site_base_path == "/" {
+        return Vec::new();
+    }
+    let file = &config.file;
+    let at = file
+        .text
+        .match_indices("host_files")
+        .find(|(i, _)| *i == 0 || file.text.get(..*i).is_some_and(|b| b.ends_with('\n')))
+        .map_or(0..0, |(i, key)| i..i + key.len());
+    vec![
+        Diagnostic::warning(format!(
+            "`_redirects` and `_headers` are read by hosts only at the domain's root, and this site is published under `{}`: they would have no effect",
+            config.site_base_path
+        ))
+        .at(file, at)
+        .with_help("deploy the site at the root of its domain, or remove `host_files` (old URLs still redirect: each alias is a page of its own)"),
+    ]
+}
+
 /// The default edition, then one per `[languages.LANG]` in tag order.
 /// Names a taxonomy gives in a language the site has no edition in are never shown: one
 /// warning for each taxonomy and language (a site that drops an edition for a while keeps

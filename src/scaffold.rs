@@ -10,6 +10,10 @@ use crate::config::{CONFIG_FILE, Config, FieldType, SchemaField};
 static CONTENT: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/content");
 static DATA: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/data");
 const CONFIG: &str = include_str!("../tradetalks.toml");
+/// The GitHub Actions workflow `init` writes: check pull requests, publish main on Pages.
+const PUBLISH_WORKFLOW: &str = include_str!("scaffold/publish.yml");
+/// Where `init` writes it.
+pub const PUBLISH_WORKFLOW_PATH: &str = ".github/workflows/publish.yml";
 /// `init --minimal`: a blank starter (config, a section with a schema, a page, a data file).
 static STARTER: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/starter");
 
@@ -73,6 +77,7 @@ pub fn init(
             }
         }
     }
+    write(dir.join(PUBLISH_WORKFLOW_PATH), PUBLISH_WORKFLOW.as_bytes())?;
     ignore_build_output(dir, &mut written)?;
     Ok(written)
 }

@@ -46,15 +46,26 @@ pub(super) fn static_files(
 /// not replace a generated page.
 pub(super) fn add_static_files(
     tree: &Tree,
+    base_path: &str,
     copies: Vec<(String, PathBuf)>,
     site: &mut BuiltSite,
     diagnostics: &mut Diagnostics,
 ) {
     let root = tree.root();
     for (path, source) in copies {
-        // A site's own robots.txt or host files replace the generated ones.
+        // A site's own robots.txt or host files replace the generated ones; under a path,
+        // where hosts and crawlers never look for them, they are published with a warning.
         if GENERATED_DEFAULTS.contains(&path.as_str()) {
             site.files.remove(&path);
+            if base_path != "/" {
+                diagnostics.push(
+                    Diagnostic::warning(format!(
+                        "`{path}` is read only at the root of a domain, and this site is published under `{base_path}`: `{base_path}{path}` would have no effect"
+                    ))
+                    .in_file(&display_name(root, &source))
+                    .with_help("deploy the site at the root of its domain, or remove the file"),
+                );
+            }
         }
         if site.generates(&path) {
             diagnostics.push(

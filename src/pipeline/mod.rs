@@ -323,6 +323,7 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
     let (messages, message_problems) = crate::messages::Messages::load(&config);
     diagnostics.extend(message_problems);
     diagnostics.extend(crate::config::taxonomy_languages(&config));
+    diagnostics.extend(crate::config::host_files_under_a_path(&config));
     let messages = std::sync::Arc::new(messages);
     let mut static_files = static_files(&config.tree, &editions[0].1, &mut diagnostics);
     // Page bundles' files of the other editions, beside their pages.
@@ -447,7 +448,13 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
     progress.stage("checking links", 0);
     site.translation_status = translation_status;
     publish::pages::add_site_files(&config, sitemap, &mut site);
-    add_static_files(&config.tree, static_files, &mut site, &mut diagnostics);
+    add_static_files(
+        &config.tree,
+        &config.site_base_path,
+        static_files,
+        &mut site,
+        &mut diagnostics,
+    );
     // The finished pages' links, checked only when everything else went right: a link to a
     // page that failed is that page's error, not another one.
     if !diagnostics.has_errors() {

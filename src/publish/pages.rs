@@ -178,7 +178,7 @@ pub(crate) fn add_files(
 }
 
 /// The files of the whole site, once for all its editions: the sitemap (with each page's
-/// translations) and robots.txt.
+/// translations) and robots.txt (when the site is at the root of its domain).
 pub(crate) fn add_site_files(
     config: &Config,
     urls: Vec<super::feeds::SitemapUrl>,
@@ -187,10 +187,13 @@ pub(crate) fn add_site_files(
     for (name, text) in super::feeds::sitemaps(config, urls) {
         site.files.insert(name, text.into_bytes().into());
     }
-    site.files.insert(
-        "robots.txt".into(),
-        super::feeds::robots(config).into_bytes().into(),
-    );
+    // Crawlers read robots.txt only at the domain's root: under a path it would be ignored.
+    if config.site_base_path == "/" {
+        site.files.insert(
+            "robots.txt".into(),
+            super::feeds::robots(config).into_bytes().into(),
+        );
+    }
 }
 
 /// Which of the site-wide listings to make.
