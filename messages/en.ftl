@@ -15,6 +15,7 @@ language-untranslated = { $language } (no translation of this page: its home pag
 footer-note = { $site }. Every figure on this site names its source and the date it was last checked.
 
 ## Pages and sections
+byline = By
 published = Published { $date }
 updated = updated { $date }
 reading-time = { $minutes ->
@@ -32,6 +33,10 @@ source-as-of = Source, as of
 block-caption = { $label }, each with its source and the date it was last checked
 historic = (historic)
 updates = Updates
+corrections = { $count ->
+    [one] Correction
+   *[other] Corrections
+}
 filed-under = Filed under
 more-in-section = More in this section
 previous = Previous
@@ -130,6 +135,8 @@ taxonomy-description = { $taxonomy }: every term used on this site, with its pag
 term-description = Pages filed under { $term } in { $taxonomy }.
 term-title = { $taxonomy }: { $term }
 list-pages = List pages
+newer-pages = Newer pages
+older-pages = Older pages
 
 ## The 404 page
 not-found-title = Page not found

@@ -16,6 +16,7 @@ language-untranslated = { $language } (इस पृष्ठ का अनु�
 footer-note = { $site }। इस साइट पर हर आंकड़े के साथ उसका स्रोत और पिछली बार जाँच की तारीख दी गई है।
 
 ## Pages and sections
+byline = लेखक:
 published = प्रकाशित: { $date }
 updated = अपडेट: { $date }
 reading-time = { $minutes ->
@@ -33,6 +34,7 @@ source-as-of = स्रोत, तारीख
 block-caption = { $label }, हर एक के स्रोत और पिछली जाँच की तारीख के साथ
 historic = (तत्कालीन)
 updates = अपडेट
+corrections = सुधार
 filed-under = श्रेणियाँ
 more-in-section = इस खंड में और
 previous = पिछला
@@ -128,6 +130,8 @@ taxonomy-description = इस साइट पर प्रयुक्त स�
 term-description = { $taxonomy } में { $term } के अंतर्गत पृष्ठ।
 term-title = { $taxonomy }: { $term }
 list-pages = सूची के पृष्ठ
+newer-pages = नए पृष्ठ
+older-pages = पुराने पृष्ठ
 
 ## The 404 page
 not-found-title = पृष्ठ नहीं मिला

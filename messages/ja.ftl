@@ -15,6 +15,7 @@ language-untranslated = { $language }（このページは未翻訳のため、�
 footer-note = { $site }。このサイトの数値にはすべて、出典と最終確認日を記載しています。
 
 ## Pages and sections
+byline = 文：
 published = { $date }公開
 updated = { $date }更新
 reading-time = { $minutes }分で読めます
@@ -29,6 +30,7 @@ source-as-of = 出典（確認日）
 block-caption = { $label }（各項目の出典と最終確認日）
 historic = （当時）
 updates = 更新履歴
+corrections = 訂正
 filed-under = 分類
 more-in-section = このセクションの他の記事
 previous = 前へ
@@ -112,6 +114,8 @@ taxonomy-description = このサイトで使われている{ $taxonomy }の一�
 term-description = { $taxonomy }「{ $term }」に分類されたページです。
 term-title = { $taxonomy }：{ $term }
 list-pages = ページ送り
+newer-pages = 新しい記事
+older-pages = 古い記事
 
 ## The 404 page
 not-found-title = ページが見つかりません

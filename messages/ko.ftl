@@ -15,6 +15,7 @@ language-untranslated = { $language } (이 페이지는 번역되지 않아 홈�
 footer-note = { $site }. 이 사이트의 모든 수치에는 출처와 최종 확인일을 밝혀 두었습니다.
 
 ## Pages and sections
+byline = 글:
 published = 입력 { $date }
 updated = 수정 { $date }
 reading-time = { $minutes }분 분량
@@ -29,6 +30,7 @@ source-as-of = 출처(기준일)
 block-caption = { $label }: 항목별 출처와 최종 확인일
 historic = (당시)
 updates = 업데이트 내역
+corrections = 정정
 filed-under = 분류
 more-in-section = 이 섹션의 다른 글
 previous = 이전
@@ -112,6 +114,8 @@ taxonomy-description = 이 사이트의 { $taxonomy } 전체 목록과 해당 �
 term-description = { $taxonomy } 중 ‘{ $term }’에 분류된 페이지입니다.
 term-title = { $taxonomy }: { $term }
 list-pages = 페이지 이동
+newer-pages = 최신 글
+older-pages = 이전 글
 
 ## The 404 page
 not-found-title = 페이지를 찾을 수 없습니다

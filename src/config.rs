@@ -47,9 +47,53 @@ struct RawConfig {
     /// `[languages.ja]`: the site's other editions (and the default one's `name`).
     #[serde(default)]
     languages: BTreeMap<String, Spanned<RawLanguage>>,
+    /// `[authors.ID]`: who writes the site's pages (`authors: [ID]` in front matter).
+    #[serde(default)]
+    authors: BTreeMap<String, Spanned<RawAuthor>>,
     #[serde(default)]
     extra: toml::Table,
 }
+
+/// `[authors.ID]`: a writer of the site, named on the pages they write.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAuthor {
+    /// Their name, once or per language.
+    name: Texts,
+    /// What they do (`Trade correspondent`), once or per language.
+    #[serde(default)]
+    role: Option<Texts>,
+    /// A page about them elsewhere (their profile on the newsroom's site).
+    #[serde(default)]
+    url: Option<String>,
+}
+
+/// A writer of the site (`[authors.ID]`), as pages name them with `authors: [ID]`.
+#[derive(Debug, Clone)]
+pub struct Author {
+    pub name: Texts,
+    pub role: Option<Texts>,
+    pub url: Option<String>,
+}
+
+impl Texts {
+    /// The text in `language`, else in `default`, else any.
+    pub fn in_language(&self, language: &str, default: &str) -> String {
+        match self {
+            Texts::One(text) => text.clone(),
+            Texts::ByLanguage(texts) => texts
+                .get(language)
+                .or_else(|| texts.get(default))
+                .or_else(|| texts.values().next())
+                .cloned()
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// The taxonomy of author pages (`/authors/NAME/`), made from `[authors]` unless the site
+/// declares it itself (for its own `path`, `title` or `paginate`).
+pub const AUTHORS_TAXONOMY: &str = "authors";
 
 /// `[languages.LANG]`: an edition of the site in another language.
 #[derive(Debug, Deserialize)]
@@ -368,6 +412,8 @@ pub struct Config {
     /// stylesheet of highlighted code) and site-wide files (sitemap, robots.txt) live.
     pub site_base_url: String,
     pub site_base_path: String,
+    /// `[authors.ID]` by ID.
+    pub authors: BTreeMap<String, Author>,
 }
 
 /// The declared shape and provenance of one data file.
@@ -590,6 +636,9 @@ impl Config {
             .collect();
         let extra = serde_json::to_value(&raw.extra).unwrap_or(serde_json::Value::Null);
         let editions = editions(&raw, file, &mut problems);
+        let authors = authors(&raw, file, &mut problems);
+        let mut taxonomies = raw.taxonomies;
+        authors_taxonomy(&mut taxonomies, &authors, &raw.language, &editions);
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -603,7 +652,7 @@ impl Config {
             language: raw.language,
             description: raw.description,
             stale_after_days: raw.stale_after_days,
-            taxonomies: raw.taxonomies,
+            taxonomies,
             markdown: raw.markdown,
             schemas,
             schema_spans,
@@ -617,7 +666,37 @@ impl Config {
             edition: 0,
             site_base_url: base_url,
             site_base_path: base_path,
+            authors,
         })
+    }
+
+    /// The language of the site's default edition.
+    pub fn default_language(&self) -> &str {
+        self.editions
+            .first()
+            .map_or(self.language.as_str(), |edition| edition.code.as_str())
+    }
+
+    /// The authors of a page (`authors: [ID]`) as templates see them: `id`, `name` and
+    /// `role` in this edition's language, `url` (theirs, if any) and `page` (their page on
+    /// the site, listing what they wrote).
+    pub fn authors_of(&self, ids: &[String]) -> serde_json::Value {
+        let default = self.default_language();
+        let taxonomy = self.taxonomies.iter().find(|t| t.name == AUTHORS_TAXONOMY);
+        ids.iter()
+            .filter_map(|id| {
+                let author = self.authors.get(id)?;
+                let term = author.name.in_language(default, default);
+                let page = taxonomy.map(|t| self.url_path(&t.term_path(&term, self.slugify)));
+                Some(serde_json::json!({
+                    "id": id,
+                    "name": author.name.in_language(&self.language, default),
+                    "role": author.role.as_ref().map(|r| r.in_language(&self.language, default)),
+                    "url": author.url,
+                    "page": page,
+                }))
+            })
+            .collect()
     }
 
     /// Whether the site has editions in other languages.
@@ -1072,6 +1151,99 @@ pub fn is_language_tag(code: &str) -> bool {
         && parts.all(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
+/// `[authors.ID]`, checked: an ID is a name for URLs and front matter (letters, digits, `-`
+/// and `_`), and a name is not empty.
+fn authors(
+    raw: &RawConfig,
+    file: &SourceFile,
+    problems: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, Author> {
+    let mut authors = BTreeMap::new();
+    for (id, author) in &raw.authors {
+        let span = author.span();
+        let author = author.get_ref();
+        if id.is_empty()
+            || !id
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+        {
+            problems.push(
+                Diagnostic::error(format!(
+                    "`[authors.{id}]`: an author's ID is one word (letters, digits, `-` or `_`), as pages write it in `authors: [{id}]`"
+                ))
+                .at(file, span.clone()),
+            );
+        }
+        let empty = match &author.name {
+            Texts::One(text) => text.trim().is_empty(),
+            Texts::ByLanguage(texts) => {
+                texts.is_empty() || texts.values().any(|t| t.trim().is_empty())
+            }
+        };
+        if empty {
+            problems.push(
+                Diagnostic::error(format!("`[authors.{id}]` has an empty `name`"))
+                    .at(file, span.clone())
+                    .with_help("write the name as it should appear in the byline"),
+            );
+        }
+        authors.insert(
+            id.clone(),
+            Author {
+                name: author.name.clone(),
+                role: author.role.clone(),
+                url: author.url.clone(),
+            },
+        );
+    }
+    authors
+}
+
+/// Authors have pages of their own: the taxonomy `authors`, whose terms are their names in
+/// the default language (translated in the others). A site that declares `[[taxonomies]]
+/// name = "authors"` keeps its `path`, `title` and `paginate`.
+fn authors_taxonomy(
+    taxonomies: &mut Vec<TaxonomyConfig>,
+    authors: &BTreeMap<String, Author>,
+    default: &str,
+    editions: &[Edition],
+) {
+    if authors.is_empty() {
+        return;
+    }
+    let index = match taxonomies.iter().position(|t| t.name == AUTHORS_TAXONOMY) {
+        Some(index) => index,
+        None => {
+            taxonomies.push(TaxonomyConfig {
+                name: AUTHORS_TAXONOMY.to_owned(),
+                path: None,
+                paginate: 0,
+                title: None,
+                terms: BTreeMap::new(),
+            });
+            taxonomies.len() - 1
+        }
+    };
+    for author in authors.values() {
+        let term = author.name.in_language(default, default);
+        // A name in a language the site has no edition in is not shown anywhere (and is
+        // no mistake: the site may have dropped that edition for a while).
+        let names = match &author.name {
+            Texts::One(_) => BTreeMap::new(),
+            Texts::ByLanguage(texts) => texts
+                .iter()
+                .filter(|(language, _)| editions.iter().any(|e| &e.code == *language))
+                .map(|(language, name)| (language.clone(), name.clone()))
+                .collect(),
+        };
+        taxonomies[index]
+            .terms
+            .entry(term)
+            .or_default()
+            .extend(names);
+    }
+}
+
 /// Hosts read `_redirects` and `_headers` only at the domain's root: a site deployed under
 /// a path (`https://example.org/explainer/`) that asks for them gets a warning at the key.
 pub fn host_files_under_a_path(config: &Config) -> Vec<Diagnostic> {
@@ -1329,6 +1501,42 @@ mod tests {
     fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
         let file = SourceFile::new(CONFIG_FILE, "/x", text);
         Config::parse(Path::new("/site"), &file, None)
+    }
+
+    #[test]
+    fn authors_make_a_taxonomy_of_their_names() {
+        let config = parse(
+            "title = \"t\"\nbase_url = \"https://x.org\"\n[authors.ana]\nname = \"Ana Souza\"\n[authors.kim]\nname = { en = \"Kim Min-ji\", ko = \"김민지\" }\n",
+        )
+        .unwrap();
+        let authors = config
+            .taxonomies
+            .iter()
+            .find(|t| t.name == AUTHORS_TAXONOMY)
+            .expect("an authors taxonomy");
+        assert_eq!(
+            authors.terms.keys().collect::<Vec<_>>(),
+            ["Ana Souza", "Kim Min-ji"]
+        );
+        // `ko` is no edition of this site: its name is left out.
+        assert_eq!(
+            authors.terms["Kim Min-ji"].keys().collect::<Vec<_>>(),
+            ["en"]
+        );
+        let errors = parse(
+            "title = \"t\"\nbase_url = \"https://x.org\"\n[authors.\"ana souza\"]\nname = \" \"\n",
+        )
+        .unwrap_err();
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(
+            errors[0].message.contains("an author's ID is one word"),
+            "{errors:?}"
+        );
+        assert_eq!(
+            errors[1].message,
+            "`[authors.ana souza]` has an empty `name`"
+        );
+        assert_eq!(errors[1].position().unwrap(), "tradetalks.toml:3:1");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Front matter: split the `---` block (YAML) or the `+++` block (TOML, as Zola and Hugo
-//! write it) off a Markdown file, parse it into one spanned tree, and check it against the common fields, the site's taxonomies and the section's schema. Every problem
-//! points at its field; all of a file's problems are reported together.
+//! write it) off a Markdown file, parse it into one spanned tree, and check it against the
+//! common fields, the site's taxonomies and the section's schema. Every problem points at its
+//! field; all of a file's problems are reported together.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -111,18 +112,46 @@ pub enum SortBy {
     Title,
 }
 
-/// The checked front matter of a page or section.
 /// One entry of a page's `updates` log.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Update {
     pub date: jiff::civil::Date,
     pub note: String,
+    /// `update` (new figures, a new development) or `correction` (something the page got
+    /// wrong), which is shown at the top of the page and marked in the feed.
+    pub kind: UpdateKind,
 }
+
+/// What kind of change an entry of `updates` records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UpdateKind {
+    #[default]
+    Update,
+    Correction,
+}
+
+impl UpdateKind {
+    const NAMES: [&str; 2] = ["update", "correction"];
+
+    fn parse(name: &str) -> Option<UpdateKind> {
+        match name {
+            "update" => Some(UpdateKind::Update),
+            "correction" => Some(UpdateKind::Correction),
+            _ => None,
+        }
+    }
+}
+
+/// The checked front matter of a page or section.
 
 #[derive(Debug, Clone)]
 pub struct FrontMatter {
     pub title: String,
     pub description: Option<String>,
+    /// A summary for lists and feeds, when the page's opening is not one (see
+    /// `markdown::summary_of` for the `<!-- more -->` marker).
+    pub summary: Option<String>,
     pub date: Option<jiff::civil::Date>,
     pub updated: Option<jiff::civil::Date>,
     pub draft: bool,
@@ -157,6 +186,8 @@ pub struct FrontMatter {
     /// In a translation, the version of its source it was made from (`translated_from`: the
     /// start of the source file's hash, as `check` gives it), with where it is written.
     pub translated_from: Option<(String, Range<usize>)>,
+    /// `authors: [ID]`: the IDs of `[authors.ID]` in `tradetalks.toml`, as written.
+    pub authors: Vec<String>,
 }
 
 /// Whether the file is a section's `_index.md` (which takes ordering keys) or a page.
@@ -166,7 +197,8 @@ pub enum Kind {
     Section,
 }
 
-const COMMON_KEYS: [&str; 14] = [
+const COMMON_KEYS: [&str; 15] = [
+    "summary",
     "translated_from",
     "nav_title",
     "in_nav",
@@ -292,6 +324,7 @@ impl Checker<'_> {
             description: root
                 .get("description")
                 .and_then(|v| self.string(v, "description")),
+            summary: root.get("summary").and_then(|v| self.string(v, "summary")),
             date: root.get("date").and_then(|v| self.date(v, "date")),
             updated: root.get("updated").and_then(|v| self.date(v, "updated")),
             draft: root
@@ -338,10 +371,24 @@ impl Checker<'_> {
             body_placeholder: None,
             inherited: Vec::new(),
             translated_from: root.get("translated_from").and_then(|v| self.version(v)),
+            authors: Vec::new(),
         };
         placeholders_in(root, &mut front.placeholders);
         for taxonomy in &config.taxonomies {
             if let Some(value) = root.get(&taxonomy.name) {
+                if taxonomy.name == crate::config::AUTHORS_TAXONOMY && !config.authors.is_empty() {
+                    // Authors are named by their ID; their pages are filed under their names.
+                    front.authors = self.author_ids(value, config);
+                    let default = config.default_language();
+                    let names = front.authors.iter().filter_map(|id| {
+                        let author = config.authors.get(id)?;
+                        Some(author.name.in_language(default, default))
+                    });
+                    front
+                        .taxonomies
+                        .insert(taxonomy.name.clone(), names.collect());
+                    continue;
+                }
                 let terms = self.strings(value, &taxonomy.name);
                 front.taxonomies.insert(taxonomy.name.clone(), terms);
             }
@@ -388,6 +435,9 @@ impl Checker<'_> {
             let mut d = Diagnostic::error(format!("unknown field `{}`", key.name))
                 .at(self.file, key.span.clone());
             d = match did_you_mean(&key.name, known.iter().copied()) {
+                _ if key.name == crate::config::AUTHORS_TAXONOMY => d.with_help(
+                    "name the site's authors in `tradetalks.toml` first: `[authors.ID]` with `name = \"…\"` (and optional `role` and `url`), then write `authors: [ID]`",
+                ),
                 Some(help) => d.with_help(help),
                 None => d.with_help(
                     "put free-form values under `extra:`, or declare the field in the section's schema",
@@ -433,6 +483,42 @@ impl Checker<'_> {
         }
     }
 
+    /// `authors: [ID, …]`: each an `[authors.ID]` of `tradetalks.toml`.
+    fn author_ids(&mut self, value: &Yaml, config: &Config) -> Vec<String> {
+        let YamlValue::Seq(items) = &value.value else {
+            self.wrong_type(value, "authors", "a list of author IDs");
+            return Vec::new();
+        };
+        let mut ids = Vec::new();
+        for item in items {
+            let Some(id) = self.string(item, "authors") else {
+                continue;
+            };
+            if config.authors.contains_key(&id) {
+                ids.push(id);
+                continue;
+            }
+            let help = did_you_mean(&id, config.authors.keys().map(String::as_str))
+                .unwrap_or_else(|| {
+                    format!(
+                        "the authors are {}; add `[authors.{id}]` with a `name` to `tradetalks.toml` for a new one",
+                        config
+                            .authors
+                            .keys()
+                            .map(|k| format!("`{k}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                });
+            self.problems.push(
+                Diagnostic::error(format!("no author `{id}` in `tradetalks.toml`"))
+                    .at(self.file, item.span.clone())
+                    .with_help(help),
+            );
+        }
+        ids
+    }
+
     fn boolean(&mut self, value: &Yaml, field: &str) -> Option<bool> {
         match value.value {
             YamlValue::Bool(b) => Some(b),
@@ -471,7 +557,7 @@ impl Checker<'_> {
         }
     }
 
-    /// `updates: [{date: 2025-04-20, note: "Corrected the rice tariff"}]`.
+    /// `updates: [{date: 2025-04-20, note: "Corrected the rice tariff", kind: correction}]`.
     fn updates(&mut self, value: &Yaml) -> Vec<Update> {
         let YamlValue::Seq(items) = &value.value else {
             self.wrong_type(value, "updates", "a list of {date, note}");
@@ -485,14 +571,38 @@ impl Checker<'_> {
                 continue;
             }
             for (key, _) in item.entries().unwrap_or(&[]) {
-                if key.name != "date" && key.name != "note" {
+                if !["date", "note", "kind"].contains(&key.name.as_str()) {
+                    let help =
+                        did_you_mean(&key.name, ["date", "note", "kind"]).unwrap_or_else(|| {
+                            "an update is {date, note}, with `kind: correction` for a correction"
+                                .to_owned()
+                        });
                     self.problems.push(
                         Diagnostic::error(format!("unknown key `{}` in `{field}`", key.name))
                             .at(self.file, key.span.clone())
-                            .with_help("an update is {date, note}"),
+                            .with_help(help),
                     );
                 }
             }
+            let kind = match item.get("kind") {
+                None => Some(UpdateKind::Update),
+                Some(value) => {
+                    let kind = value.as_str().and_then(UpdateKind::parse);
+                    if kind.is_none() {
+                        let written = value.as_str().unwrap_or_default();
+                        let help = did_you_mean(written, UpdateKind::NAMES)
+                            .unwrap_or_else(|| "`update` (the default) or `correction`".to_owned());
+                        self.problems.push(
+                            Diagnostic::error(format!(
+                                "`{field}.kind` must be `update` or `correction`"
+                            ))
+                            .at(self.file, value.span.clone())
+                            .with_help(help),
+                        );
+                    }
+                    kind
+                }
+            };
             let date = match item.get("date") {
                 Some(d) => self.date(d, &format!("{field}.date")),
                 None => {
@@ -513,8 +623,8 @@ impl Checker<'_> {
                     None
                 }
             };
-            if let (Some(date), Some(note)) = (date, note) {
-                updates.push(Update { date, note });
+            if let (Some(date), Some(note), Some(kind)) = (date, note, kind) {
+                updates.push(Update { date, note, kind });
             }
         }
         updates.sort_by_key(|u| u.date);
@@ -738,6 +848,40 @@ mod tests {
             err.help.as_deref(),
             Some("add a line with just `+++` after the front matter")
         );
+    }
+
+    #[test]
+    fn updates_are_updates_or_corrections() {
+        let front = check(
+            "---\ntitle: a\nupdates:\n  - { date: 2025-04-20, note: b, kind: correction }\n  - { date: 2025-04-18, note: a }\n---\n",
+            &[],
+        )
+        .unwrap();
+        let kinds: Vec<_> = front
+            .updates
+            .iter()
+            .map(|u| (u.date.to_string(), u.kind))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("2025-04-18".to_owned(), UpdateKind::Update),
+                ("2025-04-20".to_owned(), UpdateKind::Correction)
+            ]
+        );
+        let errs = check(
+            "---\ntitle: a\nupdates:\n  - { date: 2025-04-20, note: b, kind: corection }\n  - { date: 2025-04-21, note: c, knd: update }\n---\n",
+            &[],
+        )
+        .unwrap_err();
+        assert_eq!(
+            errs[0].message,
+            "`updates[0].kind` must be `update` or `correction`"
+        );
+        assert_eq!(errs[0].position().unwrap(), "content/a.md:4:40");
+        assert_eq!(errs[0].help.as_deref(), Some("did you mean `correction`?"));
+        assert_eq!(errs[1].message, "unknown key `knd` in `updates[1]`");
+        assert_eq!(errs[1].help.as_deref(), Some("did you mean `kind`?"));
     }
 
     #[test]

@@ -396,7 +396,11 @@ pub fn inherit_fields(content: &mut Content, source: &Content) {
                 page.front.inherited.push(name.clone());
             }
         }
-        // Its terms too (`sectors: [Autos]`), which each edition names in its language.
+        // Its authors and terms too (`sectors: [Autos]`), which each edition names in its
+        // language.
+        if page.front.authors.is_empty() {
+            page.front.authors = original.front.authors.clone();
+        }
         for (taxonomy, terms) in &original.front.taxonomies {
             page.front
                 .taxonomies
@@ -678,6 +682,7 @@ fn implicit_root(config: &Config) -> Section {
         front: FrontMatter {
             title: config.title.clone(),
             description: Some(config.description.clone()).filter(|d| !d.is_empty()),
+            summary: None,
             date: None,
             updated: None,
             draft: false,
@@ -698,6 +703,7 @@ fn implicit_root(config: &Config) -> Section {
             body_placeholder: None,
             inherited: Vec::new(),
             translated_from: None,
+            authors: Vec::new(),
         },
         body: 0..0,
         dir: String::new(),

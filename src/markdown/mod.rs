@@ -68,9 +68,23 @@ impl Rendered {
     }
 }
 
+/// The part of a rendered body before its `<!-- more -->` marker (written on a line of its
+/// own, as Hugo and Zola take it), which lists and feeds show as the page's summary.
+pub fn summary_of(html: &str) -> Option<&str> {
+    ["<!-- more -->", "<!--more-->"]
+        .into_iter()
+        .filter_map(|marker| html.find(marker))
+        .min()
+        .and_then(|at| html.get(..at))
+        .map(str::trim_end)
+        .filter(|summary| !summary.is_empty())
+}
+
 #[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
 pub struct Rendered {
     pub html: String,
+    /// The HTML before the body's `<!-- more -->` marker (`summary_of`), if it has one.
+    pub summary: Option<String>,
     pub toc: Vec<TocEntry>,
     pub heading_ids: Vec<String>,
     pub links: Vec<InternalLink>,
@@ -405,6 +419,18 @@ pub fn word_count(text: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_summary_is_the_body_before_the_more_marker() {
+        assert_eq!(
+            summary_of("<p>First.</p>\n<!-- more -->\n<p>Rest.</p>"),
+            Some("<p>First.</p>")
+        );
+        assert_eq!(summary_of("<p>A</p><!--more--><p>B</p>"), Some("<p>A</p>"));
+        assert_eq!(summary_of("<p>No marker.</p>"), None);
+        assert_eq!(summary_of("<!-- more --><p>Nothing before.</p>"), None);
+    }
+
     use super::*;
 
     fn render_text(text: &str) -> (Rendered, Vec<Diagnostic>) {

@@ -271,8 +271,11 @@ pub(crate) fn render_bodies(
                 }
             }
         };
-        let result = crate::guard::catch(|| format!("rendering `{}`", file.name), rendering)
+        let mut result = crate::guard::catch(|| format!("rendering `{}`", file.name), rendering)
             .unwrap_or_else(|bug| (Expanded::default(), vec![bug]));
+        // The summary is taken now: the body's HTML goes on to the page, or to disk.
+        result.0.rendered.summary =
+            markdown::summary_of(&result.0.rendered.html).map(str::to_owned);
         // Only a body that rendered without a word is kept: its warnings would not be
         // reported again from the cache.
         if let (Some(cache), Some(key)) = (inputs.cache, &key)

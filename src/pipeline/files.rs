@@ -2,6 +2,7 @@
 //! (redirect pages).
 
 use super::*;
+use crate::publish::assets::Copy;
 
 /// Generated files that a file of the same name in `static/` replaces.
 pub(super) const GENERATED_DEFAULTS: [&str; 3] = ["robots.txt", "_headers", "_redirects"];
@@ -48,6 +49,7 @@ pub(super) fn add_static_files(
     tree: &Tree,
     base_path: &str,
     copies: Vec<(String, PathBuf)>,
+    shared: &crate::publish::assets::SharedFiles,
     site: &mut BuiltSite,
     diagnostics: &mut Diagnostics,
 ) {
@@ -85,6 +87,28 @@ pub(super) fn add_static_files(
             site.files
                 .insert(path.into(), text.as_bytes().to_vec().into());
         }
+    }
+    // Stylesheets and scripts again under names that carry their hash (`assets`); the
+    // generated `_headers` (a site's own replaces it) lets hosts keep those forever.
+    for copy in shared.copies() {
+        match copy {
+            Copy::Site { path, source } => {
+                site.copies.insert(path, source);
+            }
+            Copy::Builtin { path, bytes } => {
+                site.files.insert(path, bytes.to_vec().into());
+            }
+        }
+    }
+    if let Some(headers) = site.files.get("_headers") {
+        let mut text = String::from_utf8_lossy(headers).into_owned();
+        for path in shared.immutable() {
+            text.push_str(&format!(
+                "{base_path}{path}\n  Cache-Control: public, max-age=31536000, immutable\n"
+            ));
+        }
+        site.files
+            .insert("_headers".into(), text.into_bytes().into());
     }
 }
 

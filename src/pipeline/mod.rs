@@ -333,14 +333,11 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
             .iter()
             .map(|a| (a.path.clone(), a.source.clone()))
     }));
-    let shared_files: std::sync::Arc<std::collections::BTreeSet<String>> = std::sync::Arc::new(
-        static_files
-            .iter()
-            .map(|(path, _)| path.clone())
-            .chain(BUILTIN_STATIC.iter().map(|(path, _)| (*path).to_owned()))
-            .chain(["syntax.css".to_owned()])
-            .collect(),
-    );
+    let shared_files = std::sync::Arc::new(publish::assets::SharedFiles::collect(
+        &config.tree,
+        &static_files,
+        &BUILTIN_STATIC,
+    ));
     let lookup = SharedLookup::default();
     clock.lap("load content, data, templates");
     let tera = match sources.compile(&lookup, &messages) {
@@ -452,6 +449,7 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
         &config.tree,
         &config.site_base_path,
         static_files,
+        &shared_files,
         &mut site,
         &mut diagnostics,
     );
@@ -496,7 +494,7 @@ struct Shared<'a> {
     default_urls: &'a BTreeMap<String, String>,
     /// Files of `static/` and the stylesheets, shared by every edition (`get_url` leads to
     /// them at the root).
-    shared_files: &'a std::sync::Arc<std::collections::BTreeSet<String>>,
+    shared_files: &'a std::sync::Arc<publish::assets::SharedFiles>,
     messages: &'a crate::messages::SharedMessages,
     fallback: Option<&'a Content>,
     fonts: &'a crate::graphics::png::Fonts,
@@ -603,15 +601,13 @@ fn build_edition(
     // Site shortcodes may call `get_page`, `load_data` and `get_url` while bodies render.
     let taxonomies = publish::taxonomy::collect(&config, &content);
     if sources.has_site_shortcodes() {
-        let mut before = lookup_before_bodies(
+        lookup.set(lookup_before_bodies(
             &config,
             &content,
             &taxonomies,
             data_values(data_files, today),
-        );
-        before.shared_files = shared.shared_files.clone();
-        before.site_base_path = config.site_base_path.clone();
-        lookup.set(before);
+            shared.shared_files.clone(),
+        ));
     }
     progress.stage(
         "rendering Markdown",
@@ -701,15 +697,13 @@ fn build_edition(
     if !retain {
         bodies.keep_only_what_publishing_reads();
     }
-    let mut site_lookup = views.lookup(
+    lookup.set(views.lookup(
         &config,
         &content,
         &taxonomies,
         data_values(data_files, today),
-    );
-    site_lookup.shared_files = shared.shared_files.clone();
-    site_lookup.site_base_path = config.site_base_path.clone();
-    lookup.set(site_lookup);
+        shared.shared_files.clone(),
+    ));
     let views = views
         .with_translations(shared.translations, &config)
         .with_messages(shared.messages)

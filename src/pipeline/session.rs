@@ -249,16 +249,18 @@ impl Session {
         // Site shortcodes see the site as a build shows it to them: before bodies, and with
         // this edit's front matter.
         if state.sources.has_site_shortcodes() {
-            let data = state
+            // Data and shared files do not change in an update: theirs are reused.
+            let (data, shared_files) = state
                 .lookup
                 .get()
-                .map(|l| l.data.clone())
+                .map(|l| (l.data.clone(), l.shared_files.clone()))
                 .unwrap_or_default();
             state.lookup.set(super::lookup_before_bodies(
                 &state.config,
                 &state.content,
                 &state.taxonomies,
                 data,
+                shared_files,
             ));
         }
         let mut pages: BTreeSet<usize> = edit.pages.iter().copied().collect();
@@ -398,15 +400,19 @@ impl Session {
             state
                 .views
                 .section_values(&state.config, &state.content, &state.bodies);
-        // Data files do not change in an update: their values are reused.
-        let data = state
+        // Data files and shared files do not change in an update: theirs are reused.
+        let (data, shared_files) = state
             .lookup
             .get()
-            .map(|l| l.data.clone())
+            .map(|l| (l.data.clone(), l.shared_files.clone()))
             .unwrap_or_default();
-        let lookup = state
-            .views
-            .lookup(&state.config, &state.content, &state.taxonomies, data);
+        let lookup = state.views.lookup(
+            &state.config,
+            &state.content,
+            &state.taxonomies,
+            data,
+            shared_files,
+        );
         state.lookup.set(lookup);
         // A list shows a page's summary: the pages of its section whose templates read the
         // section's lists (`section.pages`), the pages it is previous or next of (all of the

@@ -129,6 +129,7 @@ impl Views {
         content: &Content,
         taxonomies: &[publish::taxonomy::Taxonomy],
         data: crate::templates::DataLookup,
+        shared_files: std::sync::Arc<publish::assets::SharedFiles>,
     ) -> Lookup {
         Lookup {
             pages: self.page_lookup(content),
@@ -139,7 +140,7 @@ impl Views {
             taxonomies: self.taxonomy_lookup(taxonomies),
             data,
             base_path: config.base_path.clone(),
-            shared_files: Default::default(),
+            shared_files,
             site_base_path: config.site_base_path.clone(),
         }
     }
@@ -407,8 +408,25 @@ pub(super) fn page_summary(
         "fields": fields,
         "last_modified": date_string(page.front.last_modified()),
         "updates": page.front.updates,
+        "authors": config.authors_of(&page.front.authors),
+        "corrections": page
+            .front
+            .updates
+            .iter()
+            .filter(|u| u.kind == crate::content::front_matter::UpdateKind::Correction)
+            .collect::<Vec<_>>(),
         "terms": page_terms(config, page),
     });
+    // The page's summary as HTML: its `summary` field, else its body up to `<!-- more -->`.
+    let own_summary = page
+        .front
+        .summary
+        .as_ref()
+        .map(|text| format!("<p>{}</p>", crate::markdown::highlight::escape(text)))
+        .or_else(|| body.and_then(|b| b.summary.clone()));
+    if let Some(map) = summary.as_object_mut() {
+        map.insert("summary".into(), json!(own_summary));
+    }
     if let (Some(body), Some(map)) = (body, summary.as_object_mut()) {
         map.insert("word_count".into(), json!(body.word_count));
         map.insert(
@@ -501,6 +519,7 @@ pub(crate) fn lookup_before_bodies(
     content: &Content,
     taxonomies: &[publish::taxonomy::Taxonomy],
     data: crate::templates::DataLookup,
+    shared_files: std::sync::Arc<publish::assets::SharedFiles>,
 ) -> Lookup {
     let summaries: Vec<Value> = content
         .pages
@@ -530,7 +549,7 @@ pub(crate) fn lookup_before_bodies(
         messages: None,
         build_date: Value::none(),
     };
-    views.lookup(config, content, taxonomies, data)
+    views.lookup(config, content, taxonomies, data, shared_files)
 }
 
 /// Every data file's value by its name under `data/`, as `load_data` returns it (a file kept

@@ -6,6 +6,7 @@ use jiff::civil::Date;
 use super::xml_escape;
 use crate::config::Config;
 use crate::content::Content;
+use crate::content::front_matter::UpdateKind;
 
 /// Entries in the feed at most: the newest pages.
 pub const FEED_ENTRIES: usize = 50;
@@ -62,19 +63,55 @@ pub fn atom(config: &Config, content: &Content, bodies: &crate::spill::Texts) ->
             xml.push_str(&format!("<published>{}</published>\n", timestamp(date)));
         }
         xml.push_str(&format!("<updated>{}</updated>\n", timestamp(modified)));
-        if let Some(description) = &page.front.description {
-            xml.push_str(&format!("<summary>{}</summary>\n", xml_escape(description)));
+        for id in &page.front.authors {
+            if let Some(author) = config.authors.get(id) {
+                let name = author
+                    .name
+                    .in_language(&config.language, config.default_language());
+                let uri = author
+                    .url
+                    .as_ref()
+                    .map(|url| format!("<uri>{}</uri>", xml_escape(url)))
+                    .unwrap_or_default();
+                xml.push_str(&format!(
+                    "<author><name>{}</name>{uri}</author>\n",
+                    xml_escape(&name)
+                ));
+            }
         }
+        // The summary: the page's own, else its body up to `<!-- more -->`, else its
+        // description.
+        let body = bodies.text(index);
+        match (&page.front.summary, crate::markdown::summary_of(&body)) {
+            (Some(summary), _) => {
+                xml.push_str(&format!("<summary>{}</summary>\n", xml_escape(summary)));
+            }
+            (None, Some(html)) => xml.push_str(&format!(
+                "<summary type=\"html\">{}</summary>\n",
+                xml_escape(html)
+            )),
+            (None, None) => {
+                if let Some(description) = &page.front.description {
+                    xml.push_str(&format!("<summary>{}</summary>\n", xml_escape(description)));
+                }
+            }
+        }
+        // Each update a category of its kind, so that a feed reader can tell a correction
+        // from new figures.
         for update in &page.front.updates {
+            let term = match update.kind {
+                UpdateKind::Update => "update",
+                UpdateKind::Correction => "correction",
+            };
             xml.push_str(&format!(
-                "<category term=\"update\" label=\"{}: {}\"/>\n",
+                "<category term=\"{term}\" label=\"{}: {}\"/>\n",
                 update.date,
                 xml_escape(&update.note)
             ));
         }
         xml.push_str(&format!(
             "<content type=\"html\">{}</content>\n</entry>\n",
-            xml_escape(&bodies.text(index))
+            xml_escape(&body)
         ));
     }
     xml.push_str("</feed>\n");

@@ -32,6 +32,53 @@ pub fn page(config: &Config, page: &Page) -> Value {
     if let Some(modified) = page.front.last_modified() {
         ld["dateModified"] = json!(modified.to_string());
     }
+    // Authors as schema.org `Person`s: their own page elsewhere, else theirs on the site.
+    let authors: Vec<Value> = page
+        .front
+        .authors
+        .iter()
+        .filter_map(|id| {
+            let author = config.authors.get(id)?;
+            let default = config.default_language();
+            let name = author.name.in_language(&config.language, default);
+            let term = author.name.in_language(default, default);
+            let url = author.url.clone().or_else(|| {
+                let taxonomy = config
+                    .taxonomies
+                    .iter()
+                    .find(|t| t.name == crate::config::AUTHORS_TAXONOMY)?;
+                Some(config.permalink(&taxonomy.term_path(&term, config.slugify)))
+            });
+            let mut person = json!({"@type": "Person", "name": name});
+            if let Some(url) = url {
+                person["url"] = json!(url);
+            }
+            if let Some(role) = &author.role {
+                person["jobTitle"] = json!(role.in_language(&config.language, default));
+            }
+            Some(person)
+        })
+        .collect();
+    if !authors.is_empty() {
+        ld["author"] = json!(authors);
+    }
+    // Corrections as schema.org `CorrectionComment`s, as news publishers mark them.
+    let corrections: Vec<Value> = page
+        .front
+        .updates
+        .iter()
+        .filter(|u| u.kind == crate::content::front_matter::UpdateKind::Correction)
+        .map(|u| {
+            json!({
+                "@type": "CorrectionComment",
+                "text": u.note,
+                "datePublished": u.date.to_string(),
+            })
+        })
+        .collect();
+    if !corrections.is_empty() {
+        ld["correction"] = json!(corrections);
+    }
     json!({
         "title": format!("{} · {}", page.front.title, config.title),
         "heading": page.front.title,

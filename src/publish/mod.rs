@@ -2,6 +2,7 @@
 //! sitemap and robots.txt, the search index, per-page meta (Open Graph, JSON-LD) and optional
 //! host files. Each is computed from the loaded content; none of them reads the clock.
 
+pub mod assets;
 pub mod feeds;
 pub mod meta;
 pub mod pages;

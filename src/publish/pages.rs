@@ -170,7 +170,11 @@ pub(crate) fn add_files(
         }
         site.files
             .insert("_redirects".into(), redirects.into_bytes().into());
-        let headers = "/*\n  X-Content-Type-Options: nosniff\n  Referrer-Policy: strict-origin-when-cross-origin\n  X-Frame-Options: DENY\n/*.css\n  Cache-Control: public, max-age=3600\n/*.js\n  Cache-Control: public, max-age=3600\n/search-index/*\n  Cache-Control: public, max-age=3600\n";
+        // Stylesheets and scripts keep the host's default (revalidated) under their own
+        // names; their fingerprinted copies are added as immutable with the static files.
+        // No `X-Frame-Options`: hosts merge the headers of every matching rule, and the
+        // graphics' embed pages (`/embed/…`) are there to be framed by other sites.
+        let headers = "/*\n  X-Content-Type-Options: nosniff\n  Referrer-Policy: strict-origin-when-cross-origin\n/search-index/*\n  Cache-Control: public, max-age=3600\n";
         site.files
             .insert("_headers".into(), headers.as_bytes().to_vec().into());
     }

@@ -116,8 +116,8 @@ pub struct Lookup {
     /// Where `get_url` leads: the edition's path (`/ja/`).
     pub base_path: String,
     /// Files every edition shares (`static/`, the stylesheets): `get_url` leads to them at
-    /// `site_base_path`, the site's root.
-    pub shared_files: Arc<std::collections::BTreeSet<String>>,
+    /// `site_base_path`, the site's root, fingerprinted with `cachebust=true`.
+    pub shared_files: Arc<crate::publish::assets::SharedFiles>,
     pub site_base_path: String,
 }
 
@@ -733,8 +733,16 @@ fn register_functions(tera: &mut Tera, lookup: &SharedLookup) {
         "get_url",
         move |kwargs: Kwargs, _: &State| -> TeraResult<String> {
             let path: String = kwargs.must_get("path")?;
+            let cachebust: bool = kwargs.get("cachebust")?.unwrap_or(false);
             let site = lookup_of(&shared)?;
             let path = path.trim_start_matches('/');
+            if cachebust {
+                let busted = site
+                    .shared_files
+                    .cachebusted(path)
+                    .map_err(|message| Error::message(format!("get_url: {message}")))?;
+                return Ok(format!("{}{busted}", site.site_base_path));
+            }
             let base = if site.shared_files.contains(path) {
                 &site.site_base_path
             } else {

@@ -159,7 +159,11 @@ fn base_url_flag_overrides_the_config() {
         home.contains("href=\"/pr-7/posts/first/#details\""),
         "{home}"
     );
-    assert!(home.contains("href=\"/pr-7/style.css\""), "{home}");
+    // The stylesheet, fingerprinted, under the preview's path.
+    assert!(
+        home.contains("<link rel=\"stylesheet\" href=\"/pr-7/style."),
+        "{home}"
+    );
     assert!(home.contains("<link rel=\"canonical\" href=\"https://preview.example.net/pr-7/\">"));
 }
 

@@ -107,7 +107,7 @@ fn check_reports_exactly_what_build_reports() {
     let built = build(&site, &[]);
     assert_eq!(built.code, 1, "{}", built.stderr);
     assert!(
-        built.stderr.contains("error: broken link: `/nowhere/` is not part of the site\n  --> content/parties/brazil.md:26:14"),
+        built.stderr.contains("error: broken link: `/nowhere/` is not part of the site\n  --> content/parties/brazil.md:29:14"),
         "{}",
         built.stderr
     );

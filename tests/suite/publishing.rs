@@ -4,6 +4,16 @@
 
 use crate::support::Site;
 
+/// `xmllint` finds `public/PATH` of `site` well-formed.
+fn assert_well_formed(site: &Site, path: &str) {
+    let xmllint = std::process::Command::new("xmllint")
+        .arg("--noout")
+        .arg(site.root().join("public").join(path))
+        .status()
+        .expect("xmllint is missing: install libxml2-utils");
+    assert!(xmllint.success(), "{path} is not well-formed");
+}
+
 const YAML_PAGE: &str = "---
 title: \"Japan: first in line\"
 description: Talks opened on April 9.
@@ -229,4 +239,250 @@ fn files_only_a_domain_root_reads_warn_under_a_path() {
     assert_eq!(run.stderr, "");
     assert_eq!(site.output("robots.txt"), "User-agent: *\n");
     assert!(site.exists("_headers") && site.exists("_redirects"));
+}
+
+#[test]
+fn a_correction_is_shown_under_the_title_and_marked_in_the_feed() {
+    let site = Site::minimal();
+    site.write(
+        "content/page.md",
+        "---\ntitle: A page\ndate: 2025-04-10\nupdates:\n  - { date: 2025-04-12, note: \"Added the second round.\" }\n  - { date: 2025-04-14, note: \"The talks opened on April 9, not April 8.\", kind: correction }\n---\nText.\n",
+    )
+    .build();
+    let html = site.output("page/index.html");
+    // Under the title: the last change, then the correction with its date, before the body.
+    let meta = html.find("class=\"meta\"").unwrap();
+    let corrections = html
+        .find("class=\"corrections\"")
+        .expect("a corrections box");
+    let body = html.find("<p>Text.</p>").unwrap();
+    assert!(meta < corrections && corrections < body, "{html}");
+    assert!(
+        html.contains(", updated <time datetime=\"2025-04-14\">"),
+        "{html}"
+    );
+    assert!(html.contains("<h2 id=\"corrections-title\">Correction</h2>"));
+    assert!(html.contains(
+        "<li><time datetime=\"2025-04-14\">14 April 2025</time>: The talks opened on April 9, not April 8.</li>"
+    ));
+    // In the log at the foot, the correction is marked and the update is not.
+    assert!(html.contains(
+        "<li class=\"update-correction\"><strong>Correction</strong> <time datetime=\"2025-04-14\">"
+    ));
+    assert!(html.contains(
+        "<li><time datetime=\"2025-04-12\">12 April 2025</time>: Added the second round.</li>"
+    ));
+    // JSON-LD names it a correction.
+    assert!(html.contains("\"correction\":[{\"@type\":\"CorrectionComment\",\"text\":\"The talks opened on April 9, not April 8.\",\"datePublished\":\"2025-04-14\"}]"), "{html}");
+    let feed = site.output("atom.xml");
+    assert!(feed.contains("<category term=\"correction\" label=\"2025-04-14: The talks opened on April 9, not April 8.\"/>"), "{feed}");
+    assert!(
+        feed.contains("<category term=\"update\" label=\"2025-04-12: Added the second round.\"/>"),
+        "{feed}"
+    );
+    assert_well_formed(&site, "atom.xml");
+
+    // A page without corrections has no box, and one never changed shows no "updated".
+    site.write(
+        "content/page.md",
+        "---\ntitle: A page\ndate: 2025-04-10\n---\nText.\n",
+    )
+    .build();
+    let html = site.output("page/index.html");
+    assert!(
+        !html.contains("class=\"corrections\"") && !html.contains(", updated"),
+        "{html}"
+    );
+}
+
+/// The fingerprinted name a page links to for `name` (`style` → `style.0123456789.css`).
+fn linked(html: &str, prefix: &str, extension: &str) -> String {
+    let start = html
+        .find(&format!("\"/{prefix}."))
+        .unwrap_or_else(|| panic!("no link to /{prefix}.…{extension} in {html}"));
+    let rest = &html[start + 2..];
+    let end = rest.find('"').unwrap();
+    let name = &rest[..end];
+    assert!(name.ends_with(extension), "{name}");
+    name.to_owned()
+}
+
+#[test]
+fn assets_are_fingerprinted_and_the_name_changes_only_with_the_file() {
+    let site = Site::minimal();
+    site.write(
+        "tradetalks.toml",
+        "title = \"Minimal\"\nbase_url = \"https://example.org/\"\nhost_files = true\n",
+    )
+    .write("static/map.png", "first map")
+    .write(
+        "templates/page.html",
+        "{% extends \"base.html\" %}{% block content %}<img src=\"{{ get_url(path='map.png', cachebust=true) }}\" alt=\"A map\">{{ page.content }}{% endblock %}",
+    )
+    .build();
+    let html = site.output("page/index.html");
+    let style = linked(&html, "style", ".css");
+    let tables = linked(&html, "tables", ".js");
+    assert_eq!(style.len(), "style..css".len() + 10, "{style}");
+    // The fingerprinted copy is the file itself; the plain name stays for anything else.
+    assert_eq!(site.output(&style), site.output("style.css"));
+    assert_eq!(site.output(&tables), site.output("tables.js"));
+    let headers = site.output("_headers");
+    assert!(
+        headers.contains(&format!(
+            "/{style}\n  Cache-Control: public, max-age=31536000, immutable\n"
+        )),
+        "{headers}"
+    );
+    assert!(
+        !headers.contains("X-Frame-Options"),
+        "embed pages must stay frameable"
+    );
+    let map = html.split("src=\"/map.png?h=").nth(1).unwrap()[..10].to_owned();
+
+    // Another map: its hash changes, and nothing else does.
+    site.write("static/map.png", "second map").build();
+    let html = site.output("page/index.html");
+    assert_eq!(linked(&html, "style", ".css"), style);
+    assert_eq!(linked(&html, "tables", ".js"), tables);
+    assert!(!html.contains(&format!("map.png?h={map}")), "{html}");
+
+    // The site's own stylesheet replaces the built-in one: a new name for it alone.
+    site.write("static/style.css", "body { color: black; }")
+        .build();
+    let html = site.output("page/index.html");
+    let own = linked(&html, "style", ".css");
+    assert_ne!(own, style);
+    assert_eq!(site.output(&own), "body { color: black; }");
+    assert_eq!(linked(&html, "tables", ".js"), tables);
+    assert!(
+        !site.exists(&style),
+        "the old fingerprinted name is not published"
+    );
+
+    // A file that is not there is an error of the template, with a suggestion.
+    site.write(
+        "templates/page.html",
+        "{% extends \"base.html\" %}{% block content %}<img src=\"{{ get_url(path='mapp.png', cachebust=true) }}\" alt=\"\">{% endblock %}",
+    );
+    let run = site.run(&["build", "--quiet"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("`mapp.png` is not a file of `static/` or of a page bundle")
+            && run.stderr.contains("did you mean `map.png`?"),
+        "{}",
+        run.stderr
+    );
+}
+
+const AUTHORS: &str = "title = \"Minimal\"\nbase_url = \"https://example.org/\"\n[authors.ana]\nname = \"Ana Souza\"\nrole = \"Trade correspondent\"\nurl = \"https://newsroom.example/ana\"\n[authors.kim]\nname = { en = \"Kim Min-ji\", ko = \"김민지\" }\n";
+
+#[test]
+fn bylines_name_the_authors_and_each_has_a_page() {
+    let site = Site::minimal();
+    site.write("tradetalks.toml", AUTHORS)
+        .write(
+            "content/page.md",
+            "---\ntitle: A page\ndate: 2025-04-10\nauthors: [ana, kim]\n---\nText.\n",
+        )
+        .build();
+    let html = site.output("page/index.html");
+    assert!(
+        html.contains("<p class=\"byline\">By <a href=\"/authors/ana-souza/\" rel=\"author\">Ana Souza</a> <span class=\"byline-role\">(Trade correspondent)</span>, <a href=\"/authors/kim-min-ji/\" rel=\"author\">Kim Min-ji</a></p>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("\"author\":[{\"@type\":\"Person\",\"name\":\"Ana Souza\",\"url\":\"https://newsroom.example/ana\",\"jobTitle\":\"Trade correspondent\"},{\"@type\":\"Person\",\"name\":\"Kim Min-ji\",\"url\":\"https://example.org/authors/kim-min-ji/\"}]"),
+        "{html}"
+    );
+    // Each author's page lists what they wrote; the list of authors links to it.
+    assert!(
+        site.output("authors/ana-souza/index.html")
+            .contains("href=\"/page/\"")
+    );
+    assert!(
+        site.output("authors/index.html")
+            .contains("href=\"/authors/kim-min-ji/\"")
+    );
+    let feed = site.output("atom.xml");
+    assert!(
+        feed.contains("<author><name>Ana Souza</name><uri>https://newsroom.example/ana</uri></author>\n<author><name>Kim Min-ji</name></author>"),
+        "{feed}"
+    );
+}
+
+#[test]
+fn an_unknown_author_stops_the_build_at_its_name() {
+    let site = Site::minimal();
+    site.write("tradetalks.toml", AUTHORS).write(
+        "content/page.md",
+        "---\ntitle: A page\nauthors: [anna, lee]\n---\nText.\n",
+    );
+    let run = site.run(&["build"]);
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!(run.stderr);
+    // Without `[authors]`, the field says where authors are named.
+    let site = Site::minimal();
+    site.write(
+        "content/page.md",
+        "---\ntitle: A page\nauthors: [ana]\n---\nText.\n",
+    );
+    let run = site.run(&["build"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("unknown field `authors`") && run.stderr.contains("[authors.ID]"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn lists_and_feeds_show_each_page_s_summary() {
+    let site = Site::minimal();
+    site.write("content/news/_index.md", "---\ntitle: News\nsort_by: title\n---\n")
+        .write(
+            "content/news/a.md",
+            "---\ntitle: A marked page\ndate: 2025-04-10\ndescription: The description of A.\n---\nThe *opening* of A.\n\n<!-- more -->\n\nThe rest of A, only on its page.\n",
+        )
+        .write(
+            "content/news/b.md",
+            "---\ntitle: B with its own summary\ndate: 2025-04-11\nsummary: \"B in one line, & no more.\"\n---\nB's body.\n",
+        )
+        .write(
+            "content/news/c.md",
+            "---\ntitle: C with a description\ndate: 2025-04-12\ndescription: The description of C.\n---\nC's body.\n",
+        )
+        .build();
+    let list = site.output("news/index.html");
+    assert!(list.contains("<p>The <em>opening</em> of A.</p>"), "{list}");
+    assert!(
+        !list.contains("The rest of A") && !list.contains("The description of A"),
+        "{list}"
+    );
+    assert!(
+        list.contains("<p>B in one line, &amp; no more.</p>"),
+        "{list}"
+    );
+    assert!(list.contains("<p>The description of C.</p>"), "{list}");
+    // The page itself has all of its body.
+    assert!(
+        site.output("news/a/index.html")
+            .contains("The rest of A, only on its page.")
+    );
+
+    let feed = site.output("atom.xml");
+    assert!(
+        feed.contains("<summary type=\"html\">&lt;p&gt;The &lt;em&gt;opening&lt;/em&gt; of A.&lt;/p&gt;</summary>"),
+        "{feed}"
+    );
+    assert!(
+        feed.contains("<summary>B in one line, &amp; no more.</summary>"),
+        "{feed}"
+    );
+    assert!(
+        feed.contains("<summary>The description of C.</summary>"),
+        "{feed}"
+    );
+    assert_well_formed(&site, "atom.xml");
 }
