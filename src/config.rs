@@ -38,6 +38,9 @@ struct RawConfig {
     /// Write `_redirects` and `_headers` for Netlify and Cloudflare Pages.
     #[serde(default)]
     host_files: bool,
+    /// Draw a social card (`og:image`) for every page and section that names no `image`.
+    #[serde(default = "default_true")]
+    social_cards: bool,
     /// The site's navigation, when it should not be the root's sections and pages.
     #[serde(default)]
     nav: Vec<NavItem>,
@@ -397,6 +400,8 @@ pub struct Config {
     pub data: BTreeMap<String, DataSchema>,
     pub search: bool,
     pub host_files: bool,
+    /// Draw a social card for every page and section (`publish::cards`).
+    pub social_cards: bool,
     /// `[[nav]]` links, in order; empty for the root's sections and pages.
     pub nav: Vec<NavItem>,
     pub slugify: SlugMode,
@@ -659,6 +664,7 @@ impl Config {
             data,
             search: raw.search,
             host_files: raw.host_files,
+            social_cards: raw.social_cards,
             nav: raw.nav,
             slugify: raw.slugify,
             extra,

@@ -160,6 +160,9 @@ pub struct FrontMatter {
     pub slug: Option<(String, Range<usize>)>,
     pub aliases: Vec<String>,
     pub template: Option<String>,
+    /// `image`: the picture a shared link shows instead of the generated card, and its span
+    /// (a file of the page's folder, `/`-rooted in `static/`, or an `https://` URL).
+    pub image: Option<(String, Range<usize>)>,
     pub sort_by: SortBy,
     pub page_template: Option<String>,
     pub taxonomies: BTreeMap<String, Vec<String>>,
@@ -197,8 +200,9 @@ pub enum Kind {
     Section,
 }
 
-const COMMON_KEYS: [&str; 15] = [
+const COMMON_KEYS: [&str; 16] = [
     "summary",
+    "image",
     "translated_from",
     "nav_title",
     "in_nav",
@@ -342,6 +346,9 @@ impl Checker<'_> {
             template: root
                 .get("template")
                 .and_then(|v| self.string(v, "template")),
+            image: root
+                .get("image")
+                .and_then(|v| self.string(v, "image").map(|s| (s, v.span.clone()))),
             sort_by: root
                 .get("sort_by")
                 .and_then(|v| self.sort_by(v))

@@ -690,6 +690,7 @@ fn implicit_root(config: &Config) -> Section {
             slug: None,
             aliases: Vec::new(),
             template: None,
+            image: None,
             sort_by: SortBy::Weight,
             page_template: None,
             taxonomies: BTreeMap::new(),

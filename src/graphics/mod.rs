@@ -791,6 +791,29 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// `text` in at most `max` lines no wider than `width` at `font` px (`wrap`); text that
+/// does not fit ends its last line with `…`. For SVG templates (social cards), where text
+/// does not wrap by itself.
+pub(crate) fn wrap_lines(text: &str, width: f64, font: f64, max: usize) -> Vec<String> {
+    let mut lines = wrap(text, width, font);
+    if lines.len() <= max {
+        return lines;
+    }
+    lines.truncate(max);
+    if let Some(last) = lines.last_mut() {
+        let mut graphemes: Vec<&str> = crate::text::graphemes(last).collect();
+        loop {
+            let candidate = format!("{}…", graphemes.concat().trim_end());
+            if graphemes.is_empty() || crate::text::width_em(&candidate) * font <= width {
+                *last = candidate;
+                break;
+            }
+            graphemes.pop();
+        }
+    }
+    lines
+}
+
 /// `text` in lines no wider than `width` at `font` px, breaking at spaces (or between
 /// characters in text written without spaces).
 fn wrap(text: &str, width: f64, font: f64) -> Vec<String> {
@@ -840,6 +863,26 @@ pub(crate) fn cut<R: std::slice::SliceIndex<str, Output = str>>(text: &str, rang
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_text_wraps_into_lines_and_the_last_is_cut_with_an_ellipsis() {
+        let title = "Santos: the busiest port in Latin America, and what a 50% tariff would do to its coffee";
+        let two = wrap_lines(title, 1040.0, 66.0, 2);
+        assert_eq!(two.len(), 2);
+        assert!(two[1].ends_with('…'), "{two:?}");
+        for line in &two {
+            assert!(crate::text::width_em(line) * 66.0 <= 1040.0, "{line}");
+        }
+        assert_eq!(wrap_lines("Short", 1040.0, 66.0, 2), ["Short"]);
+        // Text without spaces breaks between characters, never inside one.
+        let japanese = wrap_lines(&"関税交渉".repeat(10), 400.0, 50.0, 3);
+        assert_eq!(japanese.len(), 3);
+        assert!(
+            japanese
+                .iter()
+                .all(|l| crate::text::width_em(l) * 50.0 <= 400.0)
+        );
+    }
 
     const FIGURE: &str = r#"<figure class="tt-chart" id="chart-1">
 <figcaption id="c">Rates &amp; dates</figcaption>

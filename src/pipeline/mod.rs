@@ -175,6 +175,15 @@ impl BuiltSite {
                 self.written.insert(kept.path);
             }
         }
+        match kept.card {
+            Some((path, Some(png))) => {
+                self.files.insert(path, png.into());
+            }
+            Some((path, None)) => {
+                self.written.insert(path);
+            }
+            None => {}
+        }
     }
 
     /// Takes in the files of another edition of the site.
@@ -338,6 +347,9 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
         &static_files,
         &BUILTIN_STATIC,
     ));
+    for (_, content) in &editions {
+        diagnostics.extend(publish::cards::check_images(content, &shared_files));
+    }
     let lookup = SharedLookup::default();
     clock.lap("load content, data, templates");
     let tera = match sources.compile(&lookup, &messages) {
@@ -736,13 +748,31 @@ fn build_edition(
         "rendering pages",
         content.pages.len() + content.sections.len() + 1,
     );
-    let rendered = render_templates(tera, sources, &config, &content, &views, sink, progress);
+    let render = Render {
+        tera,
+        sources,
+        config: &config,
+        content: &content,
+        views: &views,
+        sink,
+        cards: publish::cards::Cards {
+            fonts: shared.fonts,
+            cache: shared.cache,
+        },
+    };
+    let rendered = render_templates(render, progress);
+    let mut undrawn = publish::cards::Undrawn::default();
     for result in rendered {
         match result {
-            Ok(kept) => site.keep(kept),
+            Ok(kept) => {
+                let file = site.origins.get(&kept.path).map(|f| f.name.as_str());
+                undrawn.note(&kept.card_missing, file);
+                site.keep(kept);
+            }
             Err(d) => render_errors.push(d),
         }
     }
+    diagnostics.extend(undrawn.warning());
 
     clock.lap("render pages and sections");
     let generated = publish::pages::render(tera, sources, &config, &views, &taxonomies, sink, None);
@@ -849,8 +879,11 @@ fn once_each(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let mut seen: Vec<(Diagnostic, usize)> = Vec::new();
     let mut index: std::collections::HashMap<(String, String), usize> = Default::default();
     for diagnostic in diagnostics {
+        // Tera lists the variables a template could have used: they differ between a page
+        // and a section, while the mistake is the same.
+        let message = diagnostic.message.split(". Available variables:").next();
         let key = (
-            diagnostic.message.clone(),
+            message.unwrap_or_default().to_owned(),
             format!("{:?}", diagnostic.location),
         );
         match index.get(&key) {

@@ -9,6 +9,10 @@ pub(crate) struct KeptPage {
     pub(crate) path: String,
     pub(crate) bytes: Option<Vec<u8>>,
     pub(crate) links: crate::check::PageLinks,
+    /// Its social card (`publish::cards`): the path, and the PNG unless already written.
+    pub(crate) card: Option<(String, Option<Vec<u8>>)>,
+    /// The characters no font here draws, when its card could not be drawn for them.
+    pub(crate) card_missing: Vec<char>,
 }
 
 /// Where rendered pages go as soon as they exist: the staging folder of a `build`, so that no
@@ -45,6 +49,8 @@ impl PageSink<'_> {
                 path,
                 bytes: Some(html.into_bytes()),
                 links,
+                card: None,
+                card_missing: Vec::new(),
             });
         };
         staging
@@ -54,7 +60,25 @@ impl PageSink<'_> {
             path,
             bytes: None,
             links,
+            card: None,
+            card_missing: Vec::new(),
         })
+    }
+
+    /// Writes a file that comes with a page (its card) to the staging folder of a build, or
+    /// hands its bytes back to be kept in memory.
+    pub(crate) fn take_file(
+        &self,
+        path: &str,
+        bytes: Vec<u8>,
+    ) -> Result<Option<Vec<u8>>, Diagnostic> {
+        let Some(staging) = self.staging else {
+            return Ok(Some(bytes));
+        };
+        staging
+            .put(path, &bytes)
+            .map_err(|err| Diagnostic::error(err.to_string()))?;
+        Ok(None)
     }
 }
 
@@ -112,22 +136,10 @@ pub(super) fn check_template_names(
 }
 
 pub(super) fn render_templates(
-    tera: &Tera,
-    sources: &TemplateSources,
-    config: &Config,
-    content: &Content,
-    views: &Views,
-    sink: PageSink,
+    render: Render,
     progress: &Progress,
 ) -> Vec<Result<KeptPage, Diagnostic>> {
-    let render = Render {
-        tera,
-        sources,
-        config,
-        content,
-        views,
-        sink,
-    };
+    let content = render.content;
     let counted = |result| {
         progress.step();
         result
@@ -152,9 +164,69 @@ pub(crate) struct Render<'a> {
     pub(crate) content: &'a Content,
     pub(crate) views: &'a Views,
     pub(crate) sink: PageSink<'a>,
+    pub(crate) cards: publish::cards::Cards<'a>,
 }
 
 impl Render<'_> {
+    /// Draws the card of the page or section at `site_path` (unless the site has none, or
+    /// gives it a picture of its own) and puts it in `meta.image`; then renders `template`.
+    fn render_with_card(
+        &self,
+        template: &str,
+        context: &mut Context,
+        mut meta: serde_json::Value,
+        site_path: &str,
+        what: &str,
+    ) -> Result<KeptPage, Diagnostic> {
+        let mut card = None;
+        let mut card_missing = Vec::new();
+        if self.config.social_cards && meta.get("image").is_none_or(serde_json::Value::is_null) {
+            context.insert("meta", &meta);
+            let drawing = || {
+                self.cards
+                    .draw(self.tera, context, site_path, &self.config.language)
+            };
+            let drawn =
+                crate::guard::catch(|| format!("drawing the social card of {what}"), drawing)?;
+            match drawn {
+                Ok(publish::cards::Card::Drawn { path, png }) => {
+                    meta["image"] = publish::cards::meta_image(
+                        self.config.permalink(&path),
+                        Some(publish::cards::WIDTH),
+                        Some(publish::cards::HEIGHT),
+                        meta["heading"].as_str().unwrap_or_default(),
+                    );
+                    let png = self.sink.take_file(&path, png)?;
+                    card = Some((path, png));
+                }
+                Ok(publish::cards::Card::MissingGlyphs(missing)) => card_missing = missing,
+                Err(publish::cards::CardError::Template(err)) => {
+                    return Err(self
+                        .sources
+                        .diagnostic(&err)
+                        .with_note(format!("while drawing the social card of {what}")));
+                }
+                Err(publish::cards::CardError::Drawing(reason)) => {
+                    return Err(Diagnostic::error(format!(
+                        "the social card of {what} could not be drawn: {reason}"
+                    ))
+                    .in_file(&self.sources.display_name(publish::cards::TEMPLATE))
+                    .with_help("`tradetalks templates show social.svg` shows the built-in card; a card must be one SVG document"));
+                }
+            }
+        }
+        context.insert("meta", &meta);
+        let mut kept = self.render(
+            template,
+            context,
+            crate::config::index_file(site_path),
+            what,
+        )?;
+        kept.card = card;
+        kept.card_missing = card_missing;
+        Ok(kept)
+    }
+
     pub(crate) fn render(
         &self,
         template: &str,
@@ -179,7 +251,6 @@ impl Render<'_> {
         context.insert_value("page", views.page(index));
         context.insert_value("section", views.sections[&page.section].clone());
         context.insert("current_path", &page.path);
-        context.insert("meta", &publish::meta::page(self.config, page));
         views.insert_languages(&mut context, self.config, &page.content_path);
         let (previous, next) = neighbours(content, index);
         context.insert_value(
@@ -190,10 +261,11 @@ impl Render<'_> {
             "next",
             next.map_or(Value::none(), |i| views.summaries[i].clone()),
         );
-        self.render(
+        self.render_with_card(
             page_template(page, content),
-            &context,
-            crate::config::index_file(&page.path),
+            &mut context,
+            publish::meta::page(self.config, page),
+            &page.path,
             &format!("`{}`", page.file.name),
         )
     }
@@ -203,13 +275,13 @@ impl Render<'_> {
         let mut context = self.views.context();
         context.insert_value("section", self.views.sections[dir].clone());
         context.insert("current_path", &section.path);
-        context.insert("meta", &publish::meta::section(self.config, section));
         self.views
             .insert_languages(&mut context, self.config, &section.content_path);
-        self.render(
+        self.render_with_card(
             section_template(section),
-            &context,
-            crate::config::index_file(&section.path),
+            &mut context,
+            publish::meta::section(self.config, section),
+            &section.path,
             &format!("`content/{}`", section.content_path),
         )
     }

@@ -203,6 +203,10 @@ impl Session {
                 return None;
             }
             diagnostics.extend(facts::stale_page_figures(&state.config, &page, state.today));
+            // A new `image` is checked against the site's files by a full build.
+            if old.front.image.as_ref().map(|i| &i.0) != page.front.image.as_ref().map(|i| &i.0) {
+                return None;
+            }
             // New terms mean new or vanished term pages: a full build's work.
             if old.front.taxonomies != page.front.taxonomies {
                 return None;
@@ -483,6 +487,10 @@ impl Session {
             content: &state.content,
             views: &state.views,
             sink,
+            cards: publish::cards::Cards {
+                fonts: &state.fonts,
+                cache: &state.pictures,
+            },
         };
         let mut results: Vec<Result<super::KeptPage, Diagnostic>> = pages
             .par_iter()
@@ -527,6 +535,9 @@ impl Session {
             outputs.ids_changed |=
                 self.site.links.get(&kept.path).map(|l| &l.ids) != Some(&kept.links.ids);
             outputs.paths.insert(kept.path.clone());
+            if let Some((card, _)) = &kept.card {
+                outputs.paths.insert(card.clone());
+            }
             // Whether this output reads content is now what its last render said.
             if new_readers.contains(&kept.path) {
                 state.readers.insert(kept.path.clone());

@@ -85,6 +85,16 @@ impl SharedFiles {
         self.paths.contains(path)
     }
 
+    /// The shared file whose path is nearest to `path` (a misspelt name), if any is near.
+    pub fn nearest(&self, path: &str) -> Option<&str> {
+        self.paths
+            .iter()
+            .map(|p| (strsim::levenshtein(p, path), p))
+            .filter(|(distance, _)| *distance <= 3)
+            .min()
+            .map(|(_, p)| p.as_str())
+    }
+
     /// The fingerprinted copies to publish beside the originals.
     pub fn copies(&self) -> impl Iterator<Item = Copy> + '_ {
         self.fingerprinted.iter().map(|(path, name)| {

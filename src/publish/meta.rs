@@ -80,6 +80,7 @@ pub fn page(config: &Config, page: &Page) -> Value {
         ld["correction"] = json!(corrections);
     }
     json!({
+        "image": own_image(config, &page.front, &page.path),
         "title": format!("{} · {}", page.front.title, config.title),
         "heading": page.front.title,
         "description": description,
@@ -118,6 +119,7 @@ pub fn section(config: &Config, section: &Section) -> Value {
         web_page(config, &section.front.title, &description, &url)
     };
     json!({
+        "image": own_image(config, &section.front, &section.path),
         "title": if home { config.title.clone() } else { format!("{} · {}", section.front.title, config.title) },
         "heading": section.front.title,
         "description": description,
@@ -132,7 +134,18 @@ pub fn section(config: &Config, section: &Section) -> Value {
 /// `meta` for a generated page (taxonomy lists, search, 404) at `path`.
 pub fn generated(config: &Config, heading: &str, description: &str, path: &str) -> Value {
     let url = config.permalink(path);
+    // The edition's home card stands for pages that have none of their own.
+    let image = config.social_cards.then(|| {
+        let home = super::cards::path_of(&config.current_edition().prefix);
+        super::cards::meta_image(
+            config.permalink(&home),
+            Some(super::cards::WIDTH),
+            Some(super::cards::HEIGHT),
+            &config.title,
+        )
+    });
     json!({
+        "image": image,
         "title": format!("{heading} · {}", config.title),
         "heading": heading,
         "description": description,
@@ -142,6 +155,23 @@ pub fn generated(config: &Config, heading: &str, description: &str, path: &str) 
         "modified": Value::Null,
         "json_ld": script_json(&web_page(config, heading, description, &url)),
     })
+}
+
+/// `meta.image` for a page or section that names its own `image`; none otherwise (the
+/// card drawn for it takes its place).
+fn own_image(
+    config: &Config,
+    front: &crate::content::front_matter::FrontMatter,
+    site_path: &str,
+) -> Value {
+    let Some((image, _)) = &front.image else {
+        return Value::Null;
+    };
+    let url = match super::cards::own_image(site_path, image) {
+        super::cards::OwnImage::Url(url) => url,
+        super::cards::OwnImage::File(path) => config.permalink(&path),
+    };
+    super::cards::meta_image(url, None, None, &front.title)
 }
 
 fn web_page(config: &Config, name: &str, description: &str, url: &str) -> Value {

@@ -3,6 +3,7 @@
 //! host files. Each is computed from the loaded content; none of them reads the clock.
 
 pub mod assets;
+pub mod cards;
 pub mod feeds;
 pub mod meta;
 pub mod pages;

@@ -68,7 +68,12 @@ impl Expander<'_> {
                 .push((svg_path, picture.svg.clone().into_bytes()));
             let missing = env.fonts.missing(&graphics::strip_tags(&picture.svg));
             if missing.is_empty() {
-                match env.fonts.render(picture, &config.language, env.pictures) {
+                match env.fonts.render(
+                    picture,
+                    &config.language,
+                    crate::graphics::png::SCALE,
+                    env.pictures,
+                ) {
                     Ok(png) => {
                         let png_path = format!("{base}.png");
                         png_url = Some(config.url_path(&png_path));

@@ -15,7 +15,7 @@ mod reads;
 pub mod schema;
 
 /// The built-in templates, named as a site overrides them.
-pub const BUILTIN_TEMPLATES: [(&str, &str); 11] = [
+pub const BUILTIN_TEMPLATES: [(&str, &str); 12] = [
     ("base.html", include_str!("../../templates/base.html")),
     ("index.html", include_str!("../../templates/index.html")),
     ("section.html", include_str!("../../templates/section.html")),
@@ -42,6 +42,7 @@ pub const BUILTIN_TEMPLATES: [(&str, &str); 11] = [
         include_str!("../../templates/taxonomy_term.html"),
     ),
     ("search.html", include_str!("../../templates/search.html")),
+    ("social.svg", include_str!("../../templates/social.svg")),
 ];
 
 /// What a site's own `base.html` must keep of the built-in one, and what leaving it out costs.
@@ -216,7 +217,8 @@ pub struct TemplateSources {
 }
 
 impl TemplateSources {
-    /// The built-ins, then every `.html` file under `templates/` (which wins on a name clash).
+    /// The built-ins, then every `.html` file under `templates/` and its `social.svg` (which
+    /// win on a name clash).
     pub fn load(tree: &crate::source::Tree) -> (TemplateSources, Vec<Diagnostic>) {
         let root = tree.root();
         let mut files = BTreeMap::new();
@@ -229,10 +231,10 @@ impl TemplateSources {
         }
         let dir = root.join("templates");
         let (paths, mut problems) = tree.files_under("templates");
-        for path in paths
-            .iter()
-            .filter(|p| p.extension().is_some_and(|x| x == "html"))
-        {
+        for path in paths.iter().filter(|p| {
+            p.extension().is_some_and(|x| x == "html")
+                || display_name(&dir, p) == crate::publish::cards::TEMPLATE
+        }) {
             match SourceFile::read(tree, path) {
                 Ok(file) => {
                     files.insert(display_name(&dir, path), file);
@@ -246,6 +248,13 @@ impl TemplateSources {
             problems.extend(missing_from_base(base));
         }
         (TemplateSources { files }, problems)
+    }
+
+    /// How diagnostics name template `name`: its file, or the built-in one.
+    pub fn display_name(&self, name: &str) -> String {
+        self.files
+            .get(name)
+            .map_or_else(|| name.to_owned(), |file| file.name.clone())
     }
 
     pub fn contains(&self, name: &str) -> bool {
@@ -449,7 +458,7 @@ fn parse_report(text: &str) -> TeraReport {
 
 fn new_tera(lookup: &SharedLookup, messages: &crate::messages::SharedMessages) -> Tera {
     let mut tera = Tera::new();
-    tera.autoescape_on([".html", ".xml"]);
+    tera.autoescape_on([".html", ".xml", ".svg"]);
     register_functions(&mut tera, lookup);
     register_messages(&mut tera, messages);
     let shared = messages.clone();
@@ -488,7 +497,32 @@ fn new_tera(lookup: &SharedLookup, messages: &crate::messages::SharedMessages) -
         },
     );
     tera.register_filter("markdown", MarkdownFilter);
+    tera.register_filter("wrap", wrap_filter);
     tera
+}
+
+/// `text | wrap(width=1040, size=64, lines=3, bold=true)`: the text in lines that fit
+/// `width` px at `size` px (estimated generously for every script), at most `lines` of them,
+/// the last ending in `…` when the text is longer. SVG text does not wrap by itself: the
+/// social card's template sets each line in a `<text>` of its own.
+fn wrap_filter(value: &str, kwargs: Kwargs, _: &State) -> TeraResult<Value> {
+    let width: f64 = kwargs.must_get("width")?;
+    let size: f64 = kwargs.must_get("size")?;
+    let lines: Option<i64> = kwargs.get("lines")?;
+    let bold: bool = kwargs.get("bold")?.unwrap_or(false);
+    if !(width > 0.0 && size > 0.0) {
+        return Err(Error::message(
+            "`wrap` needs a `width` and a `size` above 0",
+        ));
+    }
+    let max = lines.map_or(usize::MAX, |n| usize::try_from(n.max(1)).unwrap_or(1));
+    let font = if bold { size * 1.1 } else { size };
+    Ok(Value::from(
+        crate::graphics::wrap_lines(value, width, font, max)
+            .into_iter()
+            .map(Value::from)
+            .collect::<Vec<_>>(),
+    ))
 }
 
 /// `t(key="published", date=…)`: message `key` in the language of the page being rendered

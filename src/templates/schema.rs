@@ -43,9 +43,12 @@ fn field_value(field: &SchemaField) -> Value {
 pub struct SchemaView {
     pub key_facts: Vec<FactRow>,
     pub blocks: Vec<Block>,
+    /// The page's key figure: its first number, in the key facts and then in the maps of
+    /// figures, in the schema's order (the social card shows it).
+    pub key_figure: Option<FactRow>,
 }
 
-#[derive(Debug, Default, Serialize, PartialEq)]
+#[derive(Debug, Default, Clone, Serialize, PartialEq)]
 pub struct FactRow {
     pub label: String,
     pub help: Option<String>,
@@ -160,6 +163,12 @@ pub fn view(fields: &Value, schema: &Value, speech: &Speech) -> SchemaView {
             _ => view.key_facts.push(fact_row(&label, help, value, speech)),
         }
     }
+    view.key_figure = view
+        .key_facts
+        .iter()
+        .chain(view.blocks.iter().flat_map(|b| &b.rows))
+        .find(|row| row.numeric)
+        .cloned();
     view
 }
 
@@ -341,6 +350,12 @@ mod tests {
         assert_eq!(tariffs[0].label, "Reciprocal tariff");
         assert_eq!(tariffs[0].text, "24%");
         assert!(tariffs[0].numeric);
+        // The key figure is the first number: the lead negotiator is a name, so it is the
+        // first tariff.
+        assert_eq!(
+            view.key_figure.as_ref().map(|f| f.text.as_str()),
+            Some("24%")
+        );
         assert_eq!(tariffs[1].label, "Baseline");
         assert_eq!(tariffs[1].text, "10");
         assert_eq!(view.blocks[2].entries[0].term, "Envoy");

@@ -486,3 +486,178 @@ fn lists_and_feeds_show_each_page_s_summary() {
     );
     assert_well_formed(&site, "atom.xml");
 }
+
+/// The width and height of the PNG at `public/PATH`, decoded.
+fn png_size(site: &Site, path: &str) -> (u32, u32) {
+    let bytes = std::fs::read(site.root().join("public").join(path))
+        .unwrap_or_else(|_| panic!("{path} was not written"));
+    let mut reader = png::Decoder::new(std::io::Cursor::new(bytes))
+        .read_info()
+        .unwrap_or_else(|e| panic!("{path} is not a PNG: {e}"));
+    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+    reader.next_frame(&mut pixels).unwrap();
+    (reader.info().width, reader.info().height)
+}
+
+/// A site in English and Arabic with a schema whose first number is the key figure.
+fn site_with_figures() -> Site {
+    let site = Site::minimal();
+    site.write(
+        "tradetalks.toml",
+        "title = \"Ports and tariffs\"\nbase_url = \"https://example.org/\"\n\n[languages.ar]\nname = \"العربية\"\ndirection = \"rtl\"\ntitle = \"الموانئ والرسوم\"\n\n[schema.ports]\nowner = \"string\"\nrate = \"figure\"\n",
+    )
+    .write("content/ports/_index.md", "---\ntitle: Ports\n---\n")
+    .write(
+        "content/ports/santos.md",
+        "---\ntitle: \"Santos: the busiest port in Latin America, and what a 50% tariff would do to its coffee\"\ndate: 2025-04-10\nowner: The port authority\nrate: { value: 50, unit: \"%\", label: \"Tariff on Brazilian coffee\", as_of: 2025-04-09, source: \"The Gazette\" }\n---\nText.\n",
+    )
+    .write(
+        "content/ports/santos.ar.md",
+        "---\ntitle: \"سانتوس: أكبر موانئ أمريكا اللاتينية\"\ndate: 2025-04-10\nowner: هيئة الميناء\nrate: { value: 50, unit: \"%\", label: \"الرسوم على البن البرازيلي\", as_of: 2025-04-09, source: \"The Gazette\" }\n---\nنص.\n",
+    );
+    site
+}
+
+#[test]
+fn every_page_and_section_has_a_social_card_of_1200_by_630() {
+    let site = site_with_figures();
+    site.build();
+    let page = site.output("ports/santos/index.html");
+    for tag in [
+        "<meta property=\"og:image\" content=\"https://example.org/ports/santos/social.png\">",
+        "<meta property=\"og:image:width\" content=\"1200\">",
+        "<meta property=\"og:image:height\" content=\"630\">",
+        "<meta name=\"twitter:card\" content=\"summary_large_image\">",
+        "<meta name=\"twitter:image\" content=\"https://example.org/ports/santos/social.png\">",
+    ] {
+        assert!(page.contains(tag), "{tag} missing from\n{page}");
+    }
+    // Pages, sections and the home of every edition; generated pages show their edition's
+    // home card.
+    for card in [
+        "ports/santos/social.png",
+        "ports/social.png",
+        "social.png",
+        "page/social.png",
+        "ar/ports/santos/social.png",
+        "ar/social.png",
+    ] {
+        assert_eq!(png_size(&site, card), (1200, 630), "{card}");
+    }
+    assert!(
+        site.output("ar/search/index.html")
+            .contains("content=\"https://example.org/ar/social.png\"")
+    );
+}
+
+#[test]
+fn a_site_s_card_template_replaces_the_built_in_one() {
+    let site = site_with_figures();
+    site.remove("content/ports/santos.ar.md").build();
+    let built_in = std::fs::read(site.root().join("public/ports/santos/social.png")).unwrap();
+    // A card of the site's own design, using the page's values, the key figure and `wrap`.
+    site.write(
+        "templates/social.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"1200\" height=\"630\"><rect width=\"1200\" height=\"630\" fill=\"#fff\"/>{% if page is defined and page %}{% set view = schema_view(fields=page.fields, schema=section.schema) %}{% for line in meta.heading | wrap(width=1040, size=60, lines=2, bold=true) %}<text x=\"40\" y=\"{{ loop.index * 70 }}\" font-size=\"60\">{{ line }}</text>{% endfor %}{% if view.key_figure %}<text x=\"40\" y=\"400\">{{ view.key_figure.text }} {{ view.key_figure.label }}</text>{% endif %}{% endif %}</svg>",
+    )
+    .build();
+    let own = std::fs::read(site.root().join("public/ports/santos/social.png")).unwrap();
+    assert_ne!(built_in, own);
+    assert_eq!(png_size(&site, "ports/santos/social.png"), (1200, 630));
+}
+
+#[test]
+fn cards_are_drawn_in_every_script_or_the_build_says_which_characters_lack_a_font() {
+    let site = Site::minimal();
+    site.write(
+        "content/page.md",
+        "---\ntitle: \"日本と韓国: 関税 — भारत की बातचीत — سانتوس\"\n---\nText.\n",
+    )
+    .build();
+    assert_eq!(png_size(&site, "page/social.png"), (1200, 630));
+    // A private-use character is in no font: that page goes without a card, and one warning
+    // says so for all such pages.
+    site.write(
+        "content/page.md",
+        "---\ntitle: \"Tariffs \u{F8FF}\"\n---\nText.\n",
+    )
+    .write(
+        "content/other.md",
+        "---\ntitle: \"More \u{F8FF}\"\n---\nText.\n",
+    );
+    let run = site.run(&["build", "--as-of", "2025-04-20"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stderr.matches("was not drawn").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("(and 1 other pages)"), "{}", run.stderr);
+    let page = site.output("page/index.html");
+    assert!(!page.contains("og:image"), "{page}");
+    assert!(page.contains("content=\"summary\""), "{page}");
+    assert!(!site.exists("page/social.png"));
+}
+
+#[test]
+fn a_page_s_own_image_replaces_its_card_and_a_missing_one_stops_the_build() {
+    let site = Site::minimal();
+    site.write(
+        "content/port/index.md",
+        "---\ntitle: The port\nimage: quay.jpg\n---\nText.\n",
+    )
+    .write("content/port/quay.jpg", b"not really a JPEG")
+    .write(
+        "content/page.md",
+        "---\ntitle: A page\nimage: /img/port.png\n---\nText.\n",
+    )
+    .write("static/img/port.png", b"PNG")
+    .build();
+    let bundle = site.output("port/index.html");
+    assert!(
+        bundle
+            .contains("<meta property=\"og:image\" content=\"https://example.org/port/quay.jpg\">"),
+        "{bundle}"
+    );
+    assert!(!site.exists("port/social.png"));
+    assert!(
+        site.output("page/index.html")
+            .contains("content=\"https://example.org/img/port.png\"")
+    );
+    site.write(
+        "content/page.md",
+        "---\ntitle: A page\nimage: /img/prot.png\n---\nText.\n",
+    );
+    let run = site.run(&["build"]);
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!(run.stderr);
+}
+
+#[test]
+fn a_broken_card_template_is_an_error_in_it_and_cards_can_be_turned_off() {
+    let site = Site::minimal();
+    site.write("templates/social.svg", "<svg>{{ no_such_value }}</svg>");
+    let run = site.run(&["build"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("templates/social.svg"),
+        "{}",
+        run.stderr
+    );
+    // One error, told once for the page and the home page (then the count).
+    let errors = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("error"))
+        .count();
+    assert_eq!(errors, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("the same error on 1 other page"));
+    site.write(
+        "tradetalks.toml",
+        "title = \"Minimal\"\nbase_url = \"https://example.org/\"\nsocial_cards = false\n",
+    )
+    .build();
+    assert!(!site.exists("social.png") && !site.exists("page/social.png"));
+    assert!(!site.output("page/index.html").contains("og:image"));
+}
