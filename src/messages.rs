@@ -81,7 +81,8 @@ pub const SCRIPT_MESSAGES: [(&str, &[&str]); 7] = [
 
 /// Messages the Rust code writes into pages (titles of generated pages, charts' descriptions,
 /// tables' words): checked in every edition with the templates' keys.
-pub const RUST_MESSAGES: [&str; 39] = [
+pub const RUST_MESSAGES: [&str; 40] = [
+    "list-page-of",
     "map-country-value",
     "no-value",
     "map-description",

@@ -164,6 +164,9 @@ pub struct FrontMatter {
     /// (a file of the page's folder, `/`-rooted in `static/`, or an `https://` URL).
     pub image: Option<(String, Range<usize>)>,
     pub sort_by: SortBy,
+    /// `paginate` (sections): how many pages each page of the section's list shows; `None`
+    /// lists them all on one.
+    pub paginate: Option<usize>,
     pub page_template: Option<String>,
     pub taxonomies: BTreeMap<String, Vec<String>>,
     pub extra: serde_json::Value,
@@ -218,7 +221,7 @@ const COMMON_KEYS: [&str; 16] = [
     "template",
     "extra",
 ];
-const SECTION_KEYS: [&str; 2] = ["sort_by", "page_template"];
+const SECTION_KEYS: [&str; 3] = ["sort_by", "page_template", "paginate"];
 
 /// Parses and checks a file's front matter.
 pub fn parse(
@@ -353,6 +356,7 @@ impl Checker<'_> {
                 .get("sort_by")
                 .and_then(|v| self.sort_by(v))
                 .unwrap_or_default(),
+            paginate: root.get("paginate").and_then(|v| self.page_size(v)),
             page_template: root
                 .get("page_template")
                 .and_then(|v| self.string(v, "page_template")),
@@ -531,6 +535,24 @@ impl Checker<'_> {
             YamlValue::Bool(b) => Some(b),
             _ => {
                 self.wrong_type(value, field, "`true` or `false`");
+                None
+            }
+        }
+    }
+
+    /// `paginate`: a number of pages above 0.
+    fn page_size(&mut self, value: &Yaml) -> Option<usize> {
+        let size = self.integer(value, "paginate")?;
+        match usize::try_from(size) {
+            Ok(size) if size > 0 => Some(size),
+            _ => {
+                self.problems.push(
+                    Diagnostic::error(format!(
+                        "`paginate` must be a number of pages above 0, not {size}"
+                    ))
+                    .at(self.file, value.span.clone())
+                    .with_help("write `paginate: 20` for lists of 20 pages, or remove it to list every page on one"),
+                );
                 None
             }
         }

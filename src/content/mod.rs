@@ -692,6 +692,7 @@ fn implicit_root(config: &Config) -> Section {
             template: None,
             image: None,
             sort_by: SortBy::Weight,
+            paginate: None,
             page_template: None,
             taxonomies: BTreeMap::new(),
             extra: serde_json::Value::Null,

@@ -217,6 +217,23 @@ impl<'a> Pass<'a> {
                     self.rendered.code_styles.extend(block.styles);
                     out.push(Event::Html(CowStr::from(block.html)));
                 }
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }) => {
+                    let inner = take_until(&mut iter, |e| matches!(e, Event::End(TagEnd::Image)));
+                    let title = self.image_title(&inner, title, range);
+                    out.push(Event::Start(Tag::Image {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    }));
+                    out.extend(inner.into_iter().map(|(e, _)| e));
+                    out.push(Event::End(TagEnd::Image));
+                }
                 Event::Text(ref t) => {
                     self.rendered.word_count += word_count(t);
                     out.push(event);
@@ -225,6 +242,34 @@ impl<'a> Pass<'a> {
             }
         }
         out
+    }
+
+    /// An image's title, after checking that the image says what it shows: an image with no
+    /// alt text is an error at its position, unless its title marks it `"decorative"` (it
+    /// then gets `alt=""`, which screen readers skip, and no title).
+    fn image_title<'e>(
+        &mut self,
+        alt: &[(Event<'e>, Range<usize>)],
+        title: CowStr<'e>,
+        range: Range<usize>,
+    ) -> CowStr<'e> {
+        let described = alt.iter().any(|(e, _)| match e {
+            Event::Text(t) | Event::Code(t) => !t.trim().is_empty(),
+            Event::InlineHtml(_) | Event::Html(_) | Event::InlineMath(_) => true,
+            _ => false,
+        });
+        if title.trim() == DECORATIVE {
+            return CowStr::from("");
+        }
+        if !described {
+            let span = self.offsets.to_file(range.start)..self.offsets.to_file(range.end);
+            self.problems.push(
+                Diagnostic::error("this image has no alt text: readers who cannot see it are told nothing")
+                    .at(self.file, span)
+                    .with_help("write what it shows between the brackets, `![The port of Santos at dusk](santos.jpg)`; an image that only decorates says so: `![](santos.jpg \"decorative\")`"),
+            );
+        }
+        title
     }
 
     /// Rewrites `@/path.md#anchor` links to the target's URL.
@@ -362,6 +407,10 @@ impl<'a> Pass<'a> {
     }
 }
 
+/// The title that marks an image as decoration (`![](border.png "decorative")`), whose
+/// empty alt text is then meant.
+pub const DECORATIVE: &str = "decorative";
+
 fn take_until<'e>(
     iter: &mut impl Iterator<Item = (Event<'e>, Range<usize>)>,
     is_end: impl Fn(&Event) -> bool,
@@ -451,6 +500,48 @@ mod tests {
         };
         let file = SourceFile::new("content/a.md", "/a.md", text);
         render(&file, 0..text.len(), &env)
+    }
+
+    #[test]
+    fn an_image_without_alt_text_is_an_error_at_its_position_unless_decorative() {
+        let (r, problems) = render_text(
+            "![The port at dusk](port.jpg)\n\nText ![](quay.png) and ![  ](pier.png).\n\n![](border.png \"decorative\")\n",
+        );
+        assert!(
+            r.html
+                .contains("<img src=\"port.jpg\" alt=\"The port at dusk\" />"),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html.contains("<img src=\"border.png\" alt=\"\" />"),
+            "{}",
+            r.html
+        );
+        let spans: Vec<(usize, String)> = problems
+            .iter()
+            .map(|p| {
+                let line = p.location.as_ref().unwrap().line.as_ref().unwrap();
+                (
+                    line.line,
+                    line.text
+                        .get(line.span.clone())
+                        .unwrap_or_default()
+                        .to_owned(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            spans,
+            [
+                (3, "![](quay.png)".to_owned()),
+                (3, "![  ](pier.png)".to_owned())
+            ]
+        );
+        assert!(problems[0].message.contains("no alt text"));
+        // Alt text in code or emphasis counts.
+        let (_, problems) = render_text("![`24%` *tariff*](t.png)\n");
+        assert!(problems.is_empty());
     }
 
     #[test]

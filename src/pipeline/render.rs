@@ -147,10 +147,11 @@ pub(super) fn render_templates(
     let pages = (0..content.pages.len())
         .into_par_iter()
         .map(|index| counted(render.page(index)));
-    let sections = content
-        .sections
-        .par_iter()
-        .map(|(dir, _)| counted(render.section(dir)));
+    let sections = content.sections.par_iter().flat_map_iter(|(dir, _)| {
+        let results = render.section(dir);
+        progress.step();
+        results
+    });
     let not_found = rayon::iter::once(()).map(|()| render.not_found());
     pages.chain(sections).chain(not_found).collect()
 }
@@ -177,10 +178,14 @@ impl Render<'_> {
         mut meta: serde_json::Value,
         site_path: &str,
         what: &str,
+        draw: bool,
     ) -> Result<KeptPage, Diagnostic> {
         let mut card = None;
         let mut card_missing = Vec::new();
-        if self.config.social_cards && meta.get("image").is_none_or(serde_json::Value::is_null) {
+        if draw
+            && self.config.social_cards
+            && meta.get("image").is_none_or(serde_json::Value::is_null)
+        {
             context.insert("meta", &meta);
             let drawing = || {
                 self.cards
@@ -267,23 +272,84 @@ impl Render<'_> {
             publish::meta::page(self.config, page),
             &page.path,
             &format!("`{}`", page.file.name),
+            true,
         )
     }
 
-    pub(crate) fn section(&self, dir: &str) -> Result<KeptPage, Diagnostic> {
+    /// A section's page, or its pages when it paginates (`paginate` in `_index.md`): each
+    /// gets `pager` (`number`, `count`, `previous`, `next`) and `pages`, the summaries it
+    /// lists; `section.pages` stays the whole list.
+    pub(crate) fn section(&self, dir: &str) -> Vec<Result<KeptPage, Diagnostic>> {
+        let (config, views) = (self.config, self.views);
         let section = &self.content.sections[dir];
-        let mut context = self.views.context();
-        context.insert_value("section", self.views.sections[dir].clone());
-        context.insert("current_path", &section.path);
-        self.views
-            .insert_languages(&mut context, self.config, &section.content_path);
-        self.render_with_card(
-            section_template(section),
-            &mut context,
-            publish::meta::section(self.config, section),
-            &section.path,
-            &format!("`content/{}`", section.content_path),
-        )
+        let size = section.front.paginate.unwrap_or(0);
+        let what = format!("`content/{}`", section.content_path);
+        let mut results = Vec::new();
+        // The first list page's picture stands for the others.
+        let mut image = serde_json::Value::Null;
+        for pager in publish::taxonomy::pagers(config, &section.path, &section.pages, size) {
+            let mut context = views.context();
+            context.insert_value("section", views.sections[dir].clone());
+            context.insert("current_path", &pager.path);
+            context.insert("pager", &pager);
+            context.insert_value(
+                "pages",
+                Value::from(
+                    pager
+                        .pages
+                        .iter()
+                        .map(|&i| views.summaries[i].clone())
+                        .collect::<Vec<_>>(),
+                ),
+            );
+            let mut meta = publish::meta::section(config, section);
+            // Its feed (the home page's is the site's, linked by every page).
+            if !section.dir.is_empty() && publish::feeds::has_entries(self.content, &section.pages)
+            {
+                let feed = publish::feeds::list_feed_path(&section.path);
+                meta["feed"] = serde_json::json!(config.url_path(&feed));
+            }
+            if pager.number == 1 {
+                views.insert_languages(&mut context, config, &section.content_path);
+            } else {
+                let (number, count) = (pager.number.to_string(), pager.count.to_string());
+                let page_of = views.word(
+                    config,
+                    "list-page-of",
+                    &[("number", &number), ("count", &count)],
+                    format!("list page {number} of {count}"),
+                );
+                meta["title"] = serde_json::json!(format!(
+                    "{} ({page_of}) · {}",
+                    section.front.title, config.title
+                ));
+                meta["canonical"] = serde_json::json!(config.permalink(&pager.path));
+                meta["image"] = image.clone();
+            }
+            let draw = pager.number == 1;
+            let result = self.render_with_card(
+                section_template(section),
+                &mut context,
+                meta,
+                &pager.path,
+                &what,
+                draw,
+            );
+            if let Ok(kept) = &result
+                && let Some((card, _)) = &kept.card
+            {
+                image = publish::cards::meta_image(
+                    config.permalink(card),
+                    Some(publish::cards::WIDTH),
+                    Some(publish::cards::HEIGHT),
+                    &section.front.title,
+                );
+            } else if pager.number == 1 {
+                image = publish::meta::section(config, section)["image"].clone();
+            }
+            results.push(result);
+        }
+        results
     }
 
     pub(crate) fn not_found(&self) -> Result<KeptPage, Diagnostic> {

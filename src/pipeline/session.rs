@@ -495,7 +495,7 @@ impl Session {
         let mut results: Vec<Result<super::KeptPage, Diagnostic>> = pages
             .par_iter()
             .map(|&i| render.page(i))
-            .chain(sections.par_iter().map(|dir| render.section(dir)))
+            .chain(sections.par_iter().flat_map_iter(|dir| render.section(dir)))
             .collect();
         if not_found {
             results.push(render.not_found());
@@ -568,6 +568,7 @@ impl Session {
                         .any(|(i, _)| edit.pages.contains(i)),
                 // The sitemap has URLs and dates: only front matter changes it.
                 sitemap: edit.front_matter,
+                edited: &edit.pages,
             },
         );
         for (name, text) in listings {

@@ -19,7 +19,14 @@ fn timestamp(date: Date) -> String {
 
 /// The pages the feed shows, by index, with their dates: the newest dated, published pages.
 pub fn feed_entries(content: &Content) -> Vec<(usize, Date)> {
+    entries_among(content, None)
+}
+
+/// The newest dated, published pages among `pages` (all pages when `None`), by index, with
+/// their dates.
+fn entries_among(content: &Content, pages: Option<&[usize]>) -> Vec<(usize, Date)> {
     let mut entries: Vec<(usize, Date)> = super::published(content)
+        .filter(|(i, _)| pages.is_none_or(|pages| pages.contains(i)))
         .filter_map(|(i, p)| Some((i, p.front.last_modified()?)))
         .collect();
     entries.sort_by(|a, b| {
@@ -30,16 +37,124 @@ pub fn feed_entries(content: &Content) -> Vec<(usize, Date)> {
     entries
 }
 
+/// Whether a list of `pages` has a feed: whether one of them is published and dated.
+pub fn has_entries(content: &Content, pages: &[usize]) -> bool {
+    pages.iter().any(|&i| {
+        let page = &content.pages[i];
+        !page.front.draft && page.front.last_modified().is_some()
+    })
+}
+
+/// The feed of a list (a section's or a taxonomy term's): `atom.xml` in the list's folder.
+#[derive(Debug, Clone)]
+pub struct ListFeed {
+    /// Site path of the feed: `countries/atom.xml`.
+    pub path: String,
+    /// Site path of the list it follows: `countries/`.
+    pub list: String,
+    pub title: String,
+    /// The pages it may show, by index.
+    pub pages: Vec<usize>,
+}
+
+/// Where the feed of the list at `site_path` is published.
+pub fn list_feed_path(site_path: &str) -> String {
+    if site_path.is_empty() || site_path.ends_with('/') {
+        format!("{site_path}atom.xml")
+    } else {
+        format!("{site_path}/atom.xml")
+    }
+}
+
+/// The feeds of an edition's sections (but the home page, whose feed is the site's) and of
+/// its taxonomy terms: those with at least one dated, published page.
+pub fn list_feeds(
+    config: &Config,
+    content: &Content,
+    taxonomies: &[super::taxonomy::Taxonomy],
+) -> Vec<ListFeed> {
+    let sections = content
+        .sections
+        .values()
+        .filter(|s| !s.dir.is_empty() && !s.front.draft)
+        .map(|s| ListFeed {
+            path: list_feed_path(&s.path),
+            list: s.path.clone(),
+            title: format!("{} · {}", s.front.title, config.title),
+            pages: s.pages.clone(),
+        });
+    let terms = taxonomies.iter().flat_map(|taxonomy| {
+        taxonomy.terms.iter().map(|term| ListFeed {
+            path: list_feed_path(&term.path),
+            list: term.path.clone(),
+            title: format!("{}: {} · {}", taxonomy.title, term.name, config.title),
+            pages: term.pages.clone(),
+        })
+    });
+    sections
+        .chain(terms)
+        .filter(|feed| has_entries(content, &feed.pages))
+        .collect()
+}
+
 /// The Atom feed of the newest dated, published pages. `bodies` gives each page's HTML by
 /// page index. `None` when no published page has a date (a feed needs an `updated`).
 pub fn atom(config: &Config, content: &Content, bodies: &crate::spill::Texts) -> Option<String> {
-    let entries = feed_entries(content);
+    let base = config.base_url.clone();
+    feed(
+        config,
+        content,
+        bodies,
+        FeedHead {
+            title: &config.title,
+            self_url: &format!("{base}atom.xml"),
+            alternate: &base,
+        },
+        entries_among(content, None),
+    )
+}
+
+/// The Atom feed of a section or a taxonomy term (`list_feeds`).
+pub fn list_atom(
+    config: &Config,
+    content: &Content,
+    bodies: &crate::spill::Texts,
+    list: &ListFeed,
+) -> Option<String> {
+    feed(
+        config,
+        content,
+        bodies,
+        FeedHead {
+            title: &list.title,
+            self_url: &config.permalink(&list.path),
+            alternate: &config.permalink(&list.list),
+        },
+        entries_among(content, Some(&list.pages)),
+    )
+}
+
+/// What a feed says of itself.
+struct FeedHead<'a> {
+    title: &'a str,
+    self_url: &'a str,
+    /// The page it follows, also its id.
+    alternate: &'a str,
+}
+
+fn feed(
+    config: &Config,
+    content: &Content,
+    bodies: &crate::spill::Texts,
+    head: FeedHead,
+    entries: Vec<(usize, Date)>,
+) -> Option<String> {
     let updated = entries.iter().map(|e| e.1).max()?;
     let base = xml_escape(&config.base_url);
     let mut xml = format!(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\" xml:base=\"{base}\">\n<title>{}</title>\n",
         xml_escape(&config.language),
-        xml_escape(&config.title)
+        xml_escape(head.title)
     );
     if !config.description.is_empty() {
         xml.push_str(&format!(
@@ -47,8 +162,10 @@ pub fn atom(config: &Config, content: &Content, bodies: &crate::spill::Texts) ->
             xml_escape(&config.description)
         ));
     }
+    let alternate = xml_escape(head.alternate);
     xml.push_str(&format!(
-        "<link href=\"{base}atom.xml\" rel=\"self\" type=\"application/atom+xml\"/>\n<link href=\"{base}\" rel=\"alternate\" type=\"text/html\"/>\n<id>{base}</id>\n<updated>{}</updated>\n<author><name>{}</name></author>\n<generator uri=\"https://example.org/tradetalks\">tradetalks</generator>\n",
+        "<link href=\"{}\" rel=\"self\" type=\"application/atom+xml\"/>\n<link href=\"{alternate}\" rel=\"alternate\" type=\"text/html\"/>\n<id>{alternate}</id>\n<updated>{}</updated>\n<author><name>{}</name></author>\n<generator uri=\"https://example.org/tradetalks\">tradetalks</generator>\n",
+        xml_escape(head.self_url),
         timestamp(updated),
         xml_escape(&config.title)
     ));

@@ -101,10 +101,11 @@ pub(crate) fn render(
                     &[("term", &term.name), ("taxonomy", &taxonomy.title)],
                     format!("Pages filed under {} in {}.", term.name, taxonomy.title),
                 );
-                context.insert(
-                    "meta",
-                    &super::meta::generated(config, &title, &description, &pager.path),
-                );
+                let mut meta = super::meta::generated(config, &title, &description, &pager.path);
+                if let Some(feed) = &term.feed {
+                    meta["feed"] = serde_json::json!(feed);
+                }
+                context.insert("meta", &meta);
                 jobs.push((pager.path.clone(), "taxonomy_term.html", context));
             }
         }
@@ -145,6 +146,12 @@ pub(crate) fn add_files(
     if let Some(atom) = super::feeds::atom(config, content, page_html) {
         site.files
             .insert(format!("{prefix}atom.xml"), atom.into_bytes().into());
+    }
+    // Each section's and term's own feed.
+    for list in super::feeds::list_feeds(config, content, taxonomies) {
+        if let Some(atom) = super::feeds::list_atom(config, content, page_html, &list) {
+            site.files.insert(list.path, atom.into_bytes().into());
+        }
     }
     let sitemap = sitemap_urls(content, taxonomies, translations);
     let index = search_index(config, content, bodies, page_html);
@@ -202,9 +209,11 @@ pub(crate) fn add_site_files(
 
 /// Which of the site-wide listings to make.
 #[derive(Clone, Copy)]
-pub(crate) struct Listings {
+pub(crate) struct Listings<'a> {
     pub(crate) feed: bool,
     pub(crate) sitemap: bool,
+    /// The pages edited: the feeds of their sections and terms are made again.
+    pub(crate) edited: &'a [usize],
 }
 
 /// `atom.xml` and the sitemap files (those `which` asks for): everything that lists every
@@ -214,13 +223,21 @@ pub(crate) fn feed_and_sitemaps(
     content: &Content,
     page_html: &Texts,
     taxonomies: &[super::taxonomy::Taxonomy],
-    which: Listings,
+    which: Listings<'_>,
 ) -> Vec<(String, String)> {
     let mut files = Vec::new();
     if which.feed
         && let Some(atom) = super::feeds::atom(config, content, page_html)
     {
         files.push(("atom.xml".to_owned(), atom));
+    }
+    // A section's or term's feed shows only its own pages: it changes when one of them does.
+    for list in super::feeds::list_feeds(config, content, taxonomies) {
+        if list.pages.iter().any(|i| which.edited.contains(i))
+            && let Some(atom) = super::feeds::list_atom(config, content, page_html, &list)
+        {
+            files.push((list.path, atom));
+        }
     }
     if !which.sitemap {
         return files;

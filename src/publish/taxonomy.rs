@@ -32,6 +32,8 @@ pub struct Term {
     #[serde(skip)]
     pub pages: Vec<usize>,
     pub count: usize,
+    /// The URL of its Atom feed, when one of its pages is dated.
+    pub feed: Option<String>,
 }
 
 /// Every configured taxonomy with the terms its published pages use, terms in slug order.
@@ -55,6 +57,7 @@ pub fn collect(config: &Config, content: &Content) -> Vec<Taxonomy> {
                         path,
                         pages: Vec::new(),
                         count: 0,
+                        feed: None,
                     });
                     if !term.pages.contains(&index) {
                         term.pages.push(index);
@@ -65,6 +68,8 @@ pub fn collect(config: &Config, content: &Content) -> Vec<Taxonomy> {
             for term in &mut terms {
                 sort_term_pages(&mut term.pages, content);
                 term.count = term.pages.len();
+                term.feed = super::feeds::has_entries(content, &term.pages)
+                    .then(|| config.url_path(&super::feeds::list_feed_path(&term.path)));
             }
             let path = format!("{}/", taxonomy.base());
             Taxonomy {
@@ -113,22 +118,27 @@ pub struct Pager {
 
 /// Splits a term's pages into numbered list pages of `size` (0: one page).
 pub fn paginate(config: &Config, term: &Term, size: usize) -> Vec<Pager> {
-    let size = if size == 0 {
-        term.pages.len().max(1)
-    } else {
-        size
-    };
-    let chunks: Vec<&[usize]> = if term.pages.is_empty() {
+    pagers(config, &term.path, &term.pages, size)
+}
+
+/// Splits the `pages` of a list at site path `path` (a term's, a section's) into numbered
+/// list pages of `size` (0: one page): the first at `path`, then `path/page/2/` and on.
+/// A list of no pages is one empty page.
+pub fn pagers(config: &Config, path: &str, pages: &[usize], size: usize) -> Vec<Pager> {
+    let size = if size == 0 { pages.len().max(1) } else { size };
+    let chunks: Vec<&[usize]> = if pages.is_empty() {
         vec![&[]]
     } else {
-        term.pages.chunks(size).collect()
+        pages.chunks(size).collect()
     };
     let count = chunks.len();
     let path_of = |n: usize| {
         if n == 1 {
-            term.path.clone()
+            path.to_owned()
+        } else if path.is_empty() || path.ends_with('/') {
+            format!("{path}page/{n}/")
         } else {
-            format!("{}page/{n}/", term.path)
+            format!("{path}/page/{n}/")
         }
     };
     chunks
@@ -168,6 +178,7 @@ mod tests {
             url: "/sub/sectors/autos/".into(),
             pages: (0..5).collect(),
             count: 5,
+            feed: None,
         };
         let pagers = paginate(&config, &term, 2);
         assert_eq!(pagers.len(), 3);

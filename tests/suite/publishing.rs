@@ -661,3 +661,114 @@ fn a_broken_card_template_is_an_error_in_it_and_cards_can_be_turned_off() {
     assert!(!site.exists("social.png") && !site.exists("page/social.png"));
     assert!(!site.output("page/index.html").contains("og:image"));
 }
+
+/// A section of five dated stories, two a list page, and one story filed under a term.
+fn site_with_news() -> Site {
+    let site = Site::minimal();
+    site.write(
+        "tradetalks.toml",
+        "title = \"Desk\"\nbase_url = \"https://example.org/\"\n\n[[taxonomies]]\nname = \"sectors\"\n",
+    )
+    .write(
+        "content/news/_index.md",
+        "---\ntitle: News\nsort_by: date\npaginate: 2\n---\nWhat the desk has written.\n",
+    );
+    for i in 1..=5 {
+        let sectors = if i == 1 { "sectors: [Autos]\n" } else { "" };
+        site.write(
+            &format!("content/news/s{i}.md"),
+            format!("---\ntitle: Story {i}\ndate: 2025-04-0{i}\n{sectors}---\nBody {i}.\n"),
+        );
+    }
+    site
+}
+
+#[test]
+fn a_section_paginates_its_list() {
+    let site = site_with_news();
+    site.build();
+    let first = site.main_html("news/index.html");
+    let second = site.main_html("news/page/2/index.html");
+    let third = site.main_html("news/page/3/index.html");
+    // Newest first, two a page; the section's text on the first page only.
+    assert!(first.contains("Story 5") && first.contains("Story 4") && !first.contains("Story 3"));
+    assert!(first.contains("What the desk has written."));
+    assert!(second.contains("Story 3") && second.contains("Story 2"));
+    assert!(!second.contains("What the desk has written."));
+    assert!(third.contains("Story 1") && !third.contains("Story 2"));
+    assert!(second.contains("list page 2 of 3"), "{second}");
+    assert!(
+        second.contains("<a href=\"/news/\" rel=\"prev\">Previous</a>")
+            && second.contains("<a href=\"/news/page/3/\" rel=\"next\">Next</a>"),
+        "{second}"
+    );
+    assert!(!first.contains("rel=\"prev\"") && !third.contains("rel=\"next\""));
+    // Each list page is its own canonical URL; the card of the first stands for all.
+    let head = site.output("news/page/2/index.html");
+    assert!(head.contains("<link rel=\"canonical\" href=\"https://example.org/news/page/2/\">"));
+    assert!(head.contains("content=\"https://example.org/news/social.png\""));
+    assert!(!site.exists("news/page/2/social.png"));
+    assert!(
+        head.contains("<title>News (list page 2 of 3) · Desk</title>"),
+        "{head}"
+    );
+}
+
+#[test]
+fn paginate_must_be_a_number_of_pages_on_a_section() {
+    let site = site_with_news();
+    site.write(
+        "content/news/_index.md",
+        "---\ntitle: News\npaginate: 0\n---\n",
+    )
+    .write(
+        "content/news/s1.md",
+        "---\ntitle: Story 1\npaginate: 3\n---\nBody.\n",
+    );
+    let run = site.run(&["build"]);
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!(run.stderr);
+}
+
+#[test]
+fn each_section_and_term_has_a_feed_of_its_own_pages_linked_from_its_page() {
+    let site = site_with_news();
+    site.build();
+    for feed in ["atom.xml", "news/atom.xml", "sectors/autos/atom.xml"] {
+        assert_well_formed(&site, feed);
+    }
+    let news = site.output("news/atom.xml");
+    assert_eq!(news.matches("<entry>").count(), 5);
+    assert!(news.contains("<title>News · Desk</title>"));
+    assert!(news.contains("<link href=\"https://example.org/news/atom.xml\" rel=\"self\""));
+    assert!(news.contains("<id>https://example.org/news/</id>"));
+    let autos = site.output("sectors/autos/atom.xml");
+    assert_eq!(autos.matches("<entry>").count(), 1);
+    assert!(
+        autos.contains("<title>Story 1</title>")
+            && autos.contains("<title>Sectors: Autos · Desk</title>")
+    );
+    for (page, title, feed) in [
+        ("news/index.html", "News", "/news/atom.xml"),
+        ("news/page/2/index.html", "News", "/news/atom.xml"),
+        (
+            "sectors/autos/index.html",
+            "Sectors: Autos",
+            "/sectors/autos/atom.xml",
+        ),
+    ] {
+        let link = format!(
+            "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"{title}\" href=\"{feed}\">"
+        );
+        assert!(
+            site.output(page).contains(&link),
+            "{page} does not link {feed}"
+        );
+    }
+    // A list with no dated page has no feed, and its page links none.
+    site.write("content/notes/_index.md", "---\ntitle: Notes\n---\n")
+        .write("content/notes/n.md", "---\ntitle: Undated\n---\nText.\n")
+        .build();
+    assert!(!site.exists("notes/atom.xml"));
+    assert!(!site.output("notes/index.html").contains("notes/atom.xml"));
+}
