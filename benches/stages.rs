@@ -109,8 +109,10 @@ fn markdown_article(bencher: divan::Bencher) {
         slugify: tradetalks::content::slug::SlugMode::Unicode,
         highlight: themes(),
         fallbacks: None,
+        images: &tradetalks::images::Catalog::empty(),
+        base_path: "/",
     };
-    bencher.bench(|| markdown::render(&file, body..file.text.len(), &env));
+    bencher.bench(|| markdown::render(&file, body..file.text.len(), "countries/japan/", &env));
 }
 
 /// The search index of 256 copies of the article's text.

@@ -41,6 +41,9 @@ struct RawConfig {
     /// Draw a social card (`og:image`) for every page and section that names no `image`.
     #[serde(default = "default_true")]
     social_cards: bool,
+    /// `[images]`: the widths, quality and `sizes` of the pictures pages show.
+    #[serde(default)]
+    images: Option<Spanned<crate::images::Settings>>,
     /// The site's navigation, when it should not be the root's sections and pages.
     #[serde(default)]
     nav: Vec<NavItem>,
@@ -402,6 +405,8 @@ pub struct Config {
     pub host_files: bool,
     /// Draw a social card for every page and section (`publish::cards`).
     pub social_cards: bool,
+    /// How pictures are resized and offered (`[images]`).
+    pub images: crate::images::Settings,
     /// `[[nav]]` links, in order; empty for the root's sections and pages.
     pub nav: Vec<NavItem>,
     pub slugify: SlugMode,
@@ -642,6 +647,7 @@ impl Config {
         let extra = serde_json::to_value(&raw.extra).unwrap_or(serde_json::Value::Null);
         let editions = editions(&raw, file, &mut problems);
         let authors = authors(&raw, file, &mut problems);
+        let images = images_settings(raw.images.as_ref(), file, &mut problems);
         let mut taxonomies = raw.taxonomies;
         authors_taxonomy(&mut taxonomies, &authors, &raw.language, &editions);
         if !problems.is_empty() {
@@ -665,6 +671,7 @@ impl Config {
             search: raw.search,
             host_files: raw.host_files,
             social_cards: raw.social_cards,
+            images,
             nav: raw.nav,
             slugify: raw.slugify,
             extra,
@@ -1140,6 +1147,47 @@ pub fn index_file(site_path: &str) -> String {
 /// they are.
 pub fn encode_path(site_path: &str) -> std::borrow::Cow<'_, str> {
     percent_encoding::utf8_percent_encode(site_path, PATH_ESCAPES).into()
+}
+
+/// `[images]`, checked: widths that make sense, a quality JPEG and WebP take.
+fn images_settings(
+    raw: Option<&Spanned<crate::images::Settings>>,
+    file: &SourceFile,
+    problems: &mut Vec<Diagnostic>,
+) -> crate::images::Settings {
+    let Some(raw) = raw else {
+        return crate::images::Settings::default();
+    };
+    let settings = raw.get_ref().clone();
+    let mut complain = |message: String, help: &str| {
+        problems.push(
+            Diagnostic::error(message)
+                .at(file, raw.span())
+                .with_help(help.to_owned()),
+        );
+    };
+    if settings.widths.is_empty() {
+        complain(
+            "`[images]` has no `widths`: pictures would be offered at no size".to_owned(),
+            "list the widths in pixels, `widths = [480, 960, 1600]`",
+        );
+    }
+    if let Some(width) = settings.widths.iter().find(|w| !(16..=8192).contains(*w)) {
+        complain(
+            format!("`[images]` asks for pictures {width} pixels wide: widths go from 16 to 8192"),
+            "`widths = [480, 960, 1600]` suits a column of text on phones and screens",
+        );
+    }
+    if !(1..=100).contains(&settings.quality) {
+        complain(
+            format!(
+                "`[images]` sets `quality = {}`: it goes from 1 (smallest files) to 100 (best pictures)",
+                settings.quality
+            ),
+            "80 keeps photographs sharp at about a tenth of their original size",
+        );
+    }
+    settings
 }
 
 /// Checks a base URL and splits off its path: `https://x.org/sub` → (`https://x.org/sub/`, `/sub/`).

@@ -23,6 +23,7 @@ pub mod failure;
 pub mod geo;
 pub mod graphics;
 pub mod guard;
+pub mod images;
 pub mod markdown;
 pub mod messages;
 pub mod output;

@@ -32,6 +32,10 @@ pub struct RenderEnv<'a> {
     /// has no translation of them, and that edition's language: such a link says so
     /// (`hreflang`).
     pub fallbacks: Option<(&'a std::collections::BTreeSet<String>, &'a str)>,
+    /// The site's pictures, which images are resolved against (`images`).
+    pub images: &'a crate::images::Catalog,
+    /// The site's base path (`/` or `/explainer/`), before the URLs of pictures.
+    pub base_path: &'a str,
 }
 
 #[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
@@ -93,6 +97,18 @@ pub struct Rendered {
     pub code_styles: std::collections::BTreeSet<highlight::CodeStyle>,
     /// Whether a shortcode in the body read other pages: the body then changes with them.
     pub reads_content: bool,
+    /// The pictures of the site the body shows, with the hash of their bytes: the body is
+    /// rendered again when one changes, and their resized copies are published.
+    pub images: Vec<ImageRead>,
+}
+
+/// A picture a body shows: its site path and the hash of the bytes it was shown from, and
+/// the copy a shortcode asked for with `resize_image` (`None`: the copies at the site's widths).
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ImageRead {
+    pub path: String,
+    pub digest: String,
+    pub resize: Option<crate::images::Resize>,
 }
 
 /// Maps byte offsets in a Markdown text back to its file. The text is usually a slice of the
@@ -130,15 +146,19 @@ impl OffsetMap {
 
 /// Renders `file.text[body]`. Broken `@/` links are returned as diagnostics alongside the
 /// HTML, so one page can report several.
+/// `folder` is the site path of the page's folder (`countries/japan/`), which an image's
+/// relative path starts from.
 pub fn render(
     file: &SourceFile,
     body: Range<usize>,
+    folder: &str,
     env: &RenderEnv,
 ) -> (Rendered, Vec<Diagnostic>) {
     render_text(
         file,
         file.text.get(body.clone()).unwrap_or_default(),
         &OffsetMap::starting_at(body.start),
+        folder,
         env,
     )
 }
@@ -148,6 +168,7 @@ pub fn render_text(
     file: &SourceFile,
     text: &str,
     offsets: &OffsetMap,
+    folder: &str,
     env: &RenderEnv,
 ) -> (Rendered, Vec<Diagnostic>) {
     let mut options = Options::ENABLE_TABLES
@@ -162,6 +183,7 @@ pub fn render_text(
         file,
         offsets,
         env,
+        folder,
         rendered: Rendered::default(),
         problems: Vec::new(),
         used_ids: HashSet::new(),
@@ -181,6 +203,8 @@ struct Pass<'a> {
     file: &'a SourceFile,
     offsets: &'a OffsetMap,
     env: &'a RenderEnv<'a>,
+    /// Site path of the page's folder, where relative image paths start.
+    folder: &'a str,
     rendered: Rendered,
     problems: Vec<Diagnostic>,
     used_ids: HashSet<String>,
@@ -224,15 +248,22 @@ impl<'a> Pass<'a> {
                     id,
                 }) => {
                     let inner = take_until(&mut iter, |e| matches!(e, Event::End(TagEnd::Image)));
-                    let title = self.image_title(&inner, title, range);
-                    out.push(Event::Start(Tag::Image {
-                        link_type,
-                        dest_url,
-                        title,
-                        id,
-                    }));
-                    out.extend(inner.into_iter().map(|(e, _)| e));
-                    out.push(Event::End(TagEnd::Image));
+                    let title = self.image_title(&inner, title, range.clone());
+                    let alt = plain_text(&inner);
+                    let span = self.offsets.to_file(range.start)..self.offsets.to_file(range.end);
+                    match self.image(&dest_url, &alt, &title, span) {
+                        Some(html) => out.push(Event::InlineHtml(CowStr::from(html))),
+                        None => {
+                            out.push(Event::Start(Tag::Image {
+                                link_type,
+                                dest_url,
+                                title,
+                                id,
+                            }));
+                            out.extend(inner.into_iter().map(|(e, _)| e));
+                            out.push(Event::End(TagEnd::Image));
+                        }
+                    }
                 }
                 Event::Text(ref t) => {
                     self.rendered.word_count += word_count(t);
@@ -270,6 +301,30 @@ impl<'a> Pass<'a> {
             );
         }
         title
+    }
+
+    /// An image as the page shows it: a picture of the site with its resized copies, or an
+    /// image from elsewhere as it is; lazily loaded either way. A picture that is missing or
+    /// damaged is an error at the image (and `None`: the image stays as written).
+    fn image(&mut self, src: &str, alt: &str, title: &str, span: Range<usize>) -> Option<String> {
+        let shown = crate::images::page_image(
+            self.env.images,
+            self.env.base_path,
+            self.folder,
+            src,
+            alt,
+            Some(title),
+        );
+        match shown {
+            Ok((html, read)) => {
+                self.rendered.images.extend(read);
+                Some(html)
+            }
+            Err(problem) => {
+                self.problems.push(problem.at(self.file, span));
+                None
+            }
+        }
     }
 
     /// Rewrites `@/path.md#anchor` links to the target's URL.
@@ -407,6 +462,18 @@ impl<'a> Pass<'a> {
     }
 }
 
+/// The text of events (an image's alt text), without its markup.
+pub fn plain_text(events: &[(Event, Range<usize>)]) -> String {
+    events
+        .iter()
+        .filter_map(|(e, _)| match e {
+            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) => Some(t.as_ref()),
+            Event::SoftBreak | Event::HardBreak => Some(" "),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The title that marks an image as decoration (`![](border.png "decorative")`), whose
 /// empty alt text is then meant.
 pub const DECORATIVE: &str = "decorative";
@@ -482,7 +549,35 @@ mod tests {
 
     use super::*;
 
+    /// A catalog of small pictures at the given site paths.
+    fn pictures(paths: &[&str]) -> crate::images::Catalog {
+        let mut png = Vec::new();
+        image::RgbImage::new(40, 30)
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        let tree = crate::source::Tree::memory(paths.iter().map(|p| (p.to_string(), png.clone())));
+        let files = paths.iter().map(|p| (p.to_string(), tree.root().join(p)));
+        crate::images::Catalog::scan(
+            &tree,
+            files,
+            crate::images::Settings::default(),
+            crate::cache::Cache::none(),
+        )
+    }
+
     fn render_text(text: &str) -> (Rendered, Vec<Diagnostic>) {
+        let images = pictures(&[
+            "a/port.jpg",
+            "a/quay.png",
+            "a/pier.png",
+            "a/border.png",
+            "a/t.png",
+            "img/logo.png",
+        ]);
+        render_with(text, &images)
+    }
+
+    fn render_with(text: &str, images: &crate::images::Catalog) -> (Rendered, Vec<Diagnostic>) {
         let urls: BTreeMap<String, String> = [(
             "countries/japan.md".to_owned(),
             "/countries/japan/".to_owned(),
@@ -497,9 +592,11 @@ mod tests {
             slugify: crate::content::slug::SlugMode::Unicode,
             highlight: highlight::Themes::named("InspiredGitHub", "base16-ocean.dark").ok(),
             fallbacks: None,
+            images,
+            base_path: "/",
         };
         let file = SourceFile::new("content/a.md", "/a.md", text);
-        render(&file, 0..text.len(), &env)
+        render(&file, 0..text.len(), "a/", &env)
     }
 
     #[test]
@@ -509,12 +606,12 @@ mod tests {
         );
         assert!(
             r.html
-                .contains("<img src=\"port.jpg\" alt=\"The port at dusk\" />"),
+                .contains("width=\"40\" height=\"30\" alt=\"The port at dusk\""),
             "{}",
             r.html
         );
         assert!(
-            r.html.contains("<img src=\"border.png\" alt=\"\" />"),
+            r.html.contains("<img src=\"/a/border-40.") && r.html.contains("alt=\"\" loading"),
             "{}",
             r.html
         );
@@ -542,6 +639,61 @@ mod tests {
         // Alt text in code or emphasis counts.
         let (_, problems) = render_text("![`24%` *tariff*](t.png)\n");
         assert!(problems.is_empty());
+    }
+
+    #[test]
+    fn pictures_of_the_site_are_offered_at_their_widths_and_missing_ones_are_errors() {
+        let (r, problems) = render_text(
+            "Intro.\n\n![The port](port.jpg \"At dusk\")\n\n![Logo](/img/logo.png)\n\n![Away](https://example.org/x.jpg)\n",
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(
+            r.images.iter().map(|i| i.path.as_str()).collect::<Vec<_>>(),
+            ["a/port.jpg", "img/logo.png"]
+        );
+        assert!(
+            r.html
+                .contains("<picture><source type=\"image/webp\" srcset=\"/a/port-40."),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains(" title=\"At dusk\""), "{}", r.html);
+        assert!(
+            r.html
+                .contains("<img src=\"https://example.org/x.jpg\" alt=\"Away\" loading=\"lazy\""),
+            "{}",
+            r.html
+        );
+        // Misspelt, from the page's folder and from `/`; a folder above; a damaged file.
+        let (_, problems) =
+            render_text("![Port](prot.jpg)\n\n![Logo](/img/logoo.png)\n\n![Up](../a/port.jpg)\n");
+        let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "the image `prot.jpg` is not a file of the site; did you mean `port.jpg`?",
+                "the image `/img/logoo.png` is not a file of the site; did you mean `/img/logo.png`?",
+            ]
+        );
+        let tree = crate::source::Tree::memory([(
+            "a/bad.jpg".to_owned(),
+            b"\xff\xd8 not really".to_vec(),
+        )]);
+        let damaged = crate::images::Catalog::scan(
+            &tree,
+            [("a/bad.jpg".to_owned(), tree.root().join("a/bad.jpg"))],
+            crate::images::Settings::default(),
+            crate::cache::Cache::none(),
+        );
+        let (_, problems) = render_with("![Bad](bad.jpg)\n", &damaged);
+        assert_eq!(problems.len(), 1);
+        assert!(
+            problems[0]
+                .message
+                .starts_with("the image `bad.jpg` cannot be shown: "),
+            "{}",
+            problems[0].message
+        );
     }
 
     #[test]

@@ -70,6 +70,8 @@ pub(crate) struct BodyInputs<'a> {
     pub(crate) messages: &'a crate::messages::Messages,
     /// The fonts graphics' PNGs are drawn in.
     pub(crate) fonts: &'a crate::graphics::png::Fonts,
+    /// The site's pictures, which images in bodies are resolved against.
+    pub(crate) images: &'a crate::images::Catalog,
     /// Where PNGs drawn before are kept (the build cache, or none).
     pub(crate) pictures: &'a crate::cache::Cache,
     /// The default edition's content, when this is another edition: a section shortcode
@@ -179,11 +181,24 @@ impl<'a> BodyCache<'a> {
             .finish()
     }
 
-    pub(crate) fn get(&self, key: &crate::cache::Key) -> Option<Expanded> {
+    /// The body cached under `key`, if what it read still holds: the other pages (when it
+    /// read them) and the bytes of each picture it shows.
+    pub(crate) fn get(
+        &self,
+        key: &crate::cache::Key,
+        images: &crate::images::Catalog,
+    ) -> Option<Expanded> {
         let found = self
             .cache
             .get::<CachedBody<Expanded>>("bodies", key)
-            .filter(|entry| entry.content.is_none_or(|c| c == self.content));
+            .filter(|entry| entry.content.is_none_or(|c| c == self.content))
+            .filter(|entry| {
+                entry.expanded.rendered.images.iter().all(|read| {
+                    images
+                        .meta(&read.path)
+                        .is_ok_and(|meta| meta.digest == read.digest)
+                })
+            });
         let counter = if found.is_some() {
             &self.hits
         } else {
@@ -220,6 +235,8 @@ pub(crate) fn render_bodies(
         slugify: config.slugify,
         highlight: inputs.themes,
         fallbacks: inputs.fallback_links,
+        images: inputs.images,
+        base_path: &config.site_base_path,
     };
     let shortcode_env = inputs.templates.map(|(tera, sources)| ShortcodeEnv {
         tera,
@@ -237,7 +254,7 @@ pub(crate) fn render_bodies(
     let render = |file: &SourceFile, body: Range<usize>, page: PageInfo| {
         let key = inputs.cache.map(|cache| cache.key(file, &body));
         if let (Some(cache), Some(key)) = (inputs.cache, &key)
-            && let Some(expanded) = cache.get(key)
+            && let Some(expanded) = cache.get(key, inputs.images)
         {
             inputs.progress.step();
             return (expanded, Vec::new());
@@ -260,7 +277,8 @@ pub(crate) fn render_bodies(
             match &shortcode_env {
                 Some(env) => shortcodes::render_body(env, file, body, &page),
                 None => {
-                    let (rendered, problems) = markdown::render(file, body, &markdown_env);
+                    let (rendered, problems) =
+                        markdown::render(file, body, page.path, &markdown_env);
                     (
                         Expanded {
                             rendered,
@@ -274,6 +292,8 @@ pub(crate) fn render_bodies(
         let mut result = crate::guard::catch(|| format!("rendering `{}`", file.name), rendering)
             .unwrap_or_else(|bug| (Expanded::default(), vec![bug]));
         // The summary is taken now: the body's HTML goes on to the page, or to disk.
+        // The first picture of the body loads at once, the others as the reader nears them.
+        crate::images::eager_first(&mut result.0.rendered.html);
         result.0.rendered.summary =
             markdown::summary_of(&result.0.rendered.html).map(str::to_owned);
         // Only a body that rendered without a word is kept: its warnings would not be

@@ -128,6 +128,8 @@ pub struct BuiltSite {
     pub external: Vec<crate::check::Link>,
     /// How the bodies' build cache served this build.
     pub body_cache: crate::cache::Stats,
+    /// How the build cache served the resized copies of pictures.
+    pub image_cache: crate::cache::Stats,
     /// Whether page bodies went to disk as they rendered (a large site; see `spill`).
     pub bodies_spilled: bool,
     /// How far each edition but the default's translation has got (`check` reports it).
@@ -379,7 +381,16 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
     let default_urls = url_map(&config, &editions[0].1);
     // Fonts for graphics' PNGs: the machine's and the site's `fonts/`, looked up on first use.
     let fonts = crate::graphics::png::Fonts::new(vec![config.root.join("fonts")]);
+    // The site's pictures: read now (kind, size, hash), resized when a page first shows one.
+    let images = std::sync::Arc::new(crate::images::Catalog::scan(
+        &config.tree,
+        shared_files.site_files(),
+        config.images.clone(),
+        cache.clone(),
+    ));
+    clock.lap("read pictures");
     let shared = Shared {
+        images: &images,
         fonts: &fonts,
         options,
         data_files: &data_files,
@@ -438,14 +449,22 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
             progress: &mut progress,
         },
     );
-    let (mut site, mut sitemap, state) = match built {
-        Some(built) => (built.site, built.sitemap, built.state),
-        None => (BuiltSite::default(), Vec::new(), None),
+    let (mut site, mut sitemap, state, mut shown) = match built {
+        Some(built) => (built.site, built.sitemap, built.state, built.images),
+        None => (BuiltSite::default(), Vec::new(), None, Default::default()),
     };
     for built in others {
         sitemap.extend(built.sitemap);
+        shown.extend(built.images);
         site.absorb(built.site);
     }
+    add_image_variants(&images, &shown, sink, &mut site, &mut diagnostics);
+    site.image_cache = images.stats();
+    clock.note(&format!(
+        "picture cache: {} hits, {} misses",
+        site.image_cache.hits, site.image_cache.misses
+    ));
+    clock.lap("pictures resized");
     // A mistake in a template shows in every edition: reported once (as the default edition
     // met it), with its count.
     render_errors.extend(other_render_errors);
@@ -476,7 +495,7 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
     clock.lap("link check");
     progress.finish();
     // Only a build that wrote entries can have grown the cache past its limit.
-    if site.body_cache.misses > 0 {
+    if site.body_cache.misses > 0 || site.image_cache.misses > 0 {
         cache.trim();
     }
     diagnostics.sort();
@@ -510,6 +529,8 @@ struct Shared<'a> {
     messages: &'a crate::messages::SharedMessages,
     fallback: Option<&'a Content>,
     fonts: &'a crate::graphics::png::Fonts,
+    /// The site's pictures (`images`), shared by every edition.
+    images: &'a std::sync::Arc<crate::images::Catalog>,
 }
 
 /// Where a build reports as it goes: its diagnostics (render errors apart, to be counted
@@ -526,6 +547,8 @@ struct EditionBuilt {
     site: BuiltSite,
     sitemap: Vec<publish::feeds::SitemapUrl>,
     state: Option<session::State>,
+    /// The pictures its bodies show and the copies their shortcodes resized.
+    images: std::collections::BTreeSet<markdown::ImageRead>,
 }
 
 /// The stages of one edition, from its facts to its feed and search index. Returns `None`
@@ -619,6 +642,7 @@ fn build_edition(
             &taxonomies,
             data_values(data_files, today),
             shared.shared_files.clone(),
+            shared.images.clone(),
         ));
     }
     progress.stage(
@@ -659,6 +683,7 @@ fn build_edition(
         progress: &*progress,
         messages: shared.messages,
         fonts: shared.fonts,
+        images: shared.images,
         pictures: shared.cache,
         fallback: shared.fallback.filter(|_| config.edition > 0),
         fallback_links: (config.edition > 0).then(|| {
@@ -715,6 +740,7 @@ fn build_edition(
         &taxonomies,
         data_values(data_files, today),
         shared.shared_files.clone(),
+        shared.images.clone(),
     ));
     let views = views
         .with_translations(shared.translations, &config)
@@ -759,6 +785,7 @@ fn build_edition(
             fonts: shared.fonts,
             cache: shared.cache,
         },
+        images: shared.images,
     };
     let rendered = render_templates(render, progress);
     let mut undrawn = publish::cards::Undrawn::default();
@@ -841,6 +868,12 @@ fn build_edition(
     }
     clock.lap("feed, sitemap, search index");
     add_aliases(&config, &content, &mut site, diagnostics);
+    let images = bodies
+        .pages
+        .iter()
+        .chain(bodies.sections.values())
+        .flat_map(|body| body.images.iter().cloned())
+        .collect();
     let state = match (tera, lookup) {
         (Some(tera), Some(lookup)) => Some(session::State {
             config,
@@ -862,6 +895,7 @@ fn build_edition(
             multilingual: false,
             messages: shared.messages.clone(),
             fonts: shared.fonts.clone(),
+            images: shared.images.clone(),
             pictures: shared.cache.clone(),
         }),
         _ => None,
@@ -870,7 +904,55 @@ fn build_edition(
         site,
         sitemap,
         state,
+        images,
     })
+}
+
+/// The resized copies of every picture a page shows, and those templates asked for with
+/// `resize_image`, written (a build) or kept. A picture that could not be resized is its
+/// pages' error, reported where they show it.
+fn add_image_variants(
+    images: &crate::images::Catalog,
+    shown: &std::collections::BTreeSet<markdown::ImageRead>,
+    sink: PageSink,
+    site: &mut BuiltSite,
+    diagnostics: &mut Diagnostics,
+) {
+    let mut variants: Vec<std::sync::Arc<crate::images::Variant>> = shown
+        .par_iter()
+        .flat_map_iter(|read| image_copies(images, read))
+        .collect();
+    // Those page templates resized, and those of cached bodies, asked for again above.
+    variants.extend(images.resized());
+    let mut written = std::collections::BTreeSet::new();
+    for variant in variants {
+        if !written.insert(variant.path.clone()) {
+            continue;
+        }
+        match sink.take_file(&variant.path, variant.bytes.clone()) {
+            Ok(Some(bytes)) => {
+                site.files.insert(variant.path.clone(), bytes.into());
+            }
+            Ok(None) => {
+                site.written.insert(variant.path.clone());
+            }
+            Err(problem) => diagnostics.push(problem),
+        }
+    }
+}
+
+/// The copies a body's picture needs: its widths, or the one `resize_image` asked for.
+pub(crate) fn image_copies(
+    images: &crate::images::Catalog,
+    read: &markdown::ImageRead,
+) -> Vec<std::sync::Arc<crate::images::Variant>> {
+    match &read.resize {
+        None => images
+            .variants(&read.path)
+            .map(|variants| variants.to_vec())
+            .unwrap_or_default(),
+        Some(resize) => images.resize(&read.path, resize).into_iter().collect(),
+    }
 }
 
 /// One diagnostic for each problem, however many pages it hit: a mistake in a template shows

@@ -33,9 +33,11 @@ impl PageSink<'_> {
         context: &Context,
         path: String,
     ) -> Result<Result<KeptPage, Diagnostic>, tera::Error> {
-        let (html, reads_content) = crate::templates::render_tracked(tera, template, context);
+        let (html, reads) = crate::templates::render_tracked(tera, template, context);
         let html = html?;
-        if reads_content && let Ok(mut readers) = self.readers.lock() {
+        if reads.content
+            && let Ok(mut readers) = self.readers.lock()
+        {
             readers.insert(path.clone());
         }
         Ok(self.take(path, html))
@@ -166,6 +168,8 @@ pub(crate) struct Render<'a> {
     pub(crate) views: &'a Views,
     pub(crate) sink: PageSink<'a>,
     pub(crate) cards: publish::cards::Cards<'a>,
+    /// The site's pictures: an editor's own `image:` gets its size in `meta.image`.
+    pub(crate) images: &'a crate::images::Catalog,
 }
 
 impl Render<'_> {
@@ -269,7 +273,7 @@ impl Render<'_> {
         self.render_with_card(
             page_template(page, content),
             &mut context,
-            publish::meta::page(self.config, page),
+            publish::meta::page(self.config, page, self.images),
             &page.path,
             &format!("`{}`", page.file.name),
             true,
@@ -302,7 +306,7 @@ impl Render<'_> {
                         .collect::<Vec<_>>(),
                 ),
             );
-            let mut meta = publish::meta::section(config, section);
+            let mut meta = publish::meta::section(config, section, self.images);
             // Its feed (the home page's is the site's, linked by every page).
             if !section.dir.is_empty() && publish::feeds::has_entries(self.content, &section.pages)
             {
@@ -345,7 +349,7 @@ impl Render<'_> {
                     &section.front.title,
                 );
             } else if pager.number == 1 {
-                image = publish::meta::section(config, section)["image"].clone();
+                image = publish::meta::section(config, section, self.images)["image"].clone();
             }
             results.push(result);
         }

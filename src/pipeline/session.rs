@@ -60,6 +60,8 @@ pub(crate) struct State {
     pub(crate) fonts: crate::graphics::png::Fonts,
     /// Where PNGs drawn before are kept: the build cache, as in a full build.
     pub(crate) pictures: crate::cache::Cache,
+    /// The site's pictures, as the build read them (a changed picture rebuilds the site).
+    pub(crate) images: std::sync::Arc<crate::images::Catalog>,
 }
 
 impl State {
@@ -265,6 +267,7 @@ impl Session {
                 &state.taxonomies,
                 data,
                 shared_files,
+                state.images.clone(),
             ));
         }
         let mut pages: BTreeSet<usize> = edit.pages.iter().copied().collect();
@@ -306,6 +309,7 @@ impl Session {
             cache: None,
             messages: &state.messages,
             fonts: &state.fonts,
+            images: &state.images,
             pictures: &state.pictures,
             fallback: None,
             fallback_links: None,
@@ -315,11 +319,15 @@ impl Session {
         // Links into a page whose headings changed may have lost their anchor.
         let mut headings_changed = false;
         let mut links_changed = !sections.is_empty();
+        // Pictures the re-rendered bodies showed before: published only while a body shows them.
+        let mut no_longer_shown = BTreeSet::new();
         for (which, (expanded, found)) in which.iter().zip(results) {
             problems.extend(found);
+            let images = expanded.rendered.images.clone();
             let content_path = match *which {
                 BodyOf::Page(index) => {
                     let body = &mut state.bodies.pages[index];
+                    no_longer_shown.extend(body.images.iter().cloned());
                     headings_changed |= body.heading_ids != expanded.rendered.heading_ids;
                     links_changed |= !same_links(body, &expanded.rendered);
                     *body = expanded.rendered;
@@ -330,6 +338,9 @@ impl Session {
                         .bodies
                         .sections
                         .insert(dir.to_owned(), expanded.rendered);
+                    if let Some(old) = &old {
+                        no_longer_shown.extend(old.images.iter().cloned());
+                    }
                     headings_changed |= old.is_none_or(|old| {
                         old.heading_ids != state.bodies.sections[dir].heading_ids
                     });
@@ -345,6 +356,15 @@ impl Session {
             {
                 site.files.remove(&path);
             }
+            // Pictures the body shows now: their resized copies (made once, kept by the
+            // catalog).
+            for read in &images {
+                for variant in super::image_copies(&state.images, read) {
+                    site.files
+                        .entry(variant.path.clone())
+                        .or_insert_with(|| variant.bytes.clone().into());
+                }
+            }
             if !expanded.downloads.is_empty() {
                 let downloads = super::shared_downloads(expanded.downloads);
                 for (path, bytes) in &downloads {
@@ -354,6 +374,21 @@ impl Session {
                     .bodies
                     .downloads
                     .insert(content_path.clone(), downloads);
+            }
+        }
+        for body in state
+            .bodies
+            .pages
+            .iter()
+            .chain(state.bodies.sections.values())
+        {
+            for read in &body.images {
+                no_longer_shown.remove(read);
+            }
+        }
+        for read in &no_longer_shown {
+            for variant in super::image_copies(&state.images, read) {
+                site.files.remove(&variant.path);
             }
         }
         let files: BTreeSet<&str> =
@@ -416,6 +451,7 @@ impl Session {
             &state.taxonomies,
             data,
             shared_files,
+            state.images.clone(),
         );
         state.lookup.set(lookup);
         // A list shows a page's summary: the pages of its section whose templates read the
@@ -491,6 +527,7 @@ impl Session {
                 fonts: &state.fonts,
                 cache: &state.pictures,
             },
+            images: &state.images,
         };
         let mut results: Vec<Result<super::KeptPage, Diagnostic>> = pages
             .par_iter()
@@ -578,6 +615,12 @@ impl Session {
             "syntax.css".into(),
             state.bodies.stylesheet().into_bytes().into(),
         );
+        // Copies the re-rendered page templates asked for with `resize_image`.
+        for variant in state.images.resized() {
+            site.files
+                .entry(variant.path.clone())
+                .or_insert_with(|| variant.bytes.clone().into());
+        }
         if links_changed {
             site.checked_links = state.bodies.checked_links();
         }

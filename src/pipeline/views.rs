@@ -130,8 +130,10 @@ impl Views {
         taxonomies: &[publish::taxonomy::Taxonomy],
         data: crate::templates::DataLookup,
         shared_files: std::sync::Arc<publish::assets::SharedFiles>,
+        images: std::sync::Arc<crate::images::Catalog>,
     ) -> Lookup {
         Lookup {
+            images,
             pages: self.page_lookup(content),
             summaries: self.summaries.clone(),
             tocs: self.tocs.clone(),
@@ -520,6 +522,7 @@ pub(crate) fn lookup_before_bodies(
     taxonomies: &[publish::taxonomy::Taxonomy],
     data: crate::templates::DataLookup,
     shared_files: std::sync::Arc<publish::assets::SharedFiles>,
+    images: std::sync::Arc<crate::images::Catalog>,
 ) -> Lookup {
     let summaries: Vec<Value> = content
         .pages
@@ -549,7 +552,7 @@ pub(crate) fn lookup_before_bodies(
         messages: None,
         build_date: Value::none(),
     };
-    views.lookup(config, content, taxonomies, data, shared_files)
+    views.lookup(config, content, taxonomies, data, shared_files, images)
 }
 
 /// Every data file's value by its name under `data/`, as `load_data` returns it (a file kept

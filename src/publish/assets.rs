@@ -80,6 +80,13 @@ impl SharedFiles {
         shared
     }
 
+    /// The site's own files (`static/`, page bundles): site path and file.
+    pub fn site_files(&self) -> impl Iterator<Item = (String, PathBuf)> + '_ {
+        self.sources
+            .iter()
+            .map(|(path, source)| (path.clone(), source.clone()))
+    }
+
     /// Whether `get_url` leads to `path` at the site's root (shared by every edition).
     pub fn contains(&self, path: &str) -> bool {
         self.paths.contains(path)

@@ -8,7 +8,8 @@ use crate::config::Config;
 use crate::content::{Page, Section};
 
 /// `meta` for an article page.
-pub fn page(config: &Config, page: &Page) -> Value {
+/// `images` gives an editor's own picture (`image:`) its width and height.
+pub fn page(config: &Config, page: &Page, images: &crate::images::Catalog) -> Value {
     let url = config.permalink(&page.path);
     let description = page
         .front
@@ -80,7 +81,7 @@ pub fn page(config: &Config, page: &Page) -> Value {
         ld["correction"] = json!(corrections);
     }
     json!({
-        "image": own_image(config, &page.front, &page.path),
+        "image": own_image(config, &page.front, &page.path, images),
         "title": format!("{} · {}", page.front.title, config.title),
         "heading": page.front.title,
         "description": description,
@@ -93,7 +94,7 @@ pub fn page(config: &Config, page: &Page) -> Value {
 }
 
 /// `meta` for a section; the root section is the home page and describes the `WebSite`.
-pub fn section(config: &Config, section: &Section) -> Value {
+pub fn section(config: &Config, section: &Section, images: &crate::images::Catalog) -> Value {
     let url = config.permalink(&section.path);
     let description = section
         .front
@@ -119,7 +120,7 @@ pub fn section(config: &Config, section: &Section) -> Value {
         web_page(config, &section.front.title, &description, &url)
     };
     json!({
-        "image": own_image(config, &section.front, &section.path),
+        "image": own_image(config, &section.front, &section.path, images),
         "title": if home { config.title.clone() } else { format!("{} · {}", section.front.title, config.title) },
         "heading": section.front.title,
         "description": description,
@@ -163,15 +164,19 @@ fn own_image(
     config: &Config,
     front: &crate::content::front_matter::FrontMatter,
     site_path: &str,
+    images: &crate::images::Catalog,
 ) -> Value {
     let Some((image, _)) = &front.image else {
         return Value::Null;
     };
-    let url = match super::cards::own_image(site_path, image) {
-        super::cards::OwnImage::Url(url) => url,
-        super::cards::OwnImage::File(path) => config.permalink(&path),
+    let (url, size) = match super::cards::own_image(site_path, image) {
+        super::cards::OwnImage::Url(url) => (url, None),
+        super::cards::OwnImage::File(path) => {
+            let size = images.meta(&path).ok().map(|m| (m.width, m.height));
+            (config.permalink(&path), size)
+        }
     };
-    super::cards::meta_image(url, None, None, &front.title)
+    super::cards::meta_image(url, size.map(|s| s.0), size.map(|s| s.1), &front.title)
 }
 
 fn web_page(config: &Config, name: &str, description: &str, url: &str) -> Value {

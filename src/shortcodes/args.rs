@@ -68,7 +68,20 @@ pub struct Builtin {
 
 use ArgType::{Bool, Int, NumList, Str, StrList};
 
-pub const BUILTINS: [Builtin; 8] = [
+pub const BUILTINS: [Builtin; 9] = [
+    Builtin {
+        name: "figure",
+        args: &[
+            required("src", Str),
+            arg("alt", Str),
+            arg("caption", Str),
+            arg("credit", Str),
+            arg("title", Str),
+            arg("decorative", Bool),
+        ],
+        body: BodyRule::Forbidden,
+        block: true,
+    },
     Builtin {
         name: "map",
         args: &[

@@ -38,7 +38,11 @@ use args::{Args, BUILTINS, Builtin};
 use parse::{Call, Node};
 
 /// Built-in shortcode templates, overridable from `templates/shortcodes/`.
-pub const BUILTIN_TEMPLATES: [(&str, &str); 11] = [
+pub const BUILTIN_TEMPLATES: [(&str, &str); 12] = [
+    (
+        "shortcodes/figure.html",
+        include_str!("../../templates/shortcodes/figure.html"),
+    ),
     (
         "shortcodes/embed.html",
         include_str!("../../templates/shortcodes/embed.html"),
@@ -151,7 +155,7 @@ pub fn render_body(
 ) -> (Expanded, Vec<Diagnostic>) {
     let text = file.text.get(body.clone()).unwrap_or_default();
     if !parse::may_contain_shortcodes(text) {
-        let (rendered, problems) = markdown::render(file, body, env.markdown);
+        let (rendered, problems) = markdown::render(file, body, page.path, env.markdown);
         return (
             Expanded {
                 rendered,
@@ -190,6 +194,7 @@ pub fn render_body(
     rendered
         .code_styles
         .append(&mut expander.nested.code_styles);
+    rendered.images.append(&mut expander.nested.images);
     (
         Expanded {
             rendered,
@@ -269,8 +274,13 @@ impl Expander<'_> {
                 }
             }
         }
-        let (mut rendered, problems) =
-            markdown::render_text(self.file, &text, &offsets, self.env.markdown);
+        let (mut rendered, problems) = markdown::render_text(
+            self.file,
+            &text,
+            &offsets,
+            self.page.path,
+            self.env.markdown,
+        );
         self.problems.extend(problems);
         rendered.html = substitute(&rendered.html, &outputs, self.marks);
         rendered
@@ -307,11 +317,13 @@ impl Expander<'_> {
         match result {
             Ok((context, graphic)) => {
                 match crate::templates::render_tracked(self.env.tera, &template, &context) {
-                    (Ok(html), read) => {
+                    (Ok(html), reads) => {
                         // A site shortcode that looked pages up renders again when they change.
-                        if read {
+                        if reads.content {
                             self.reads_content.set(true);
                         }
+                        // The copies it resized are published whenever the body is.
+                        self.nested.images.extend(reads.resized);
                         let html = html.trim().to_owned();
                         match graphic {
                             // Tables, charts and maps travel: embed page, SVG, PNG, CSV.
@@ -387,6 +399,7 @@ impl Expander<'_> {
         self.nested.links.append(&mut rendered.links);
         self.nested.heading_ids.append(&mut rendered.heading_ids);
         self.nested.code_styles.append(&mut rendered.code_styles);
+        self.nested.images.append(&mut rendered.images);
         Some(rendered.html)
     }
 
@@ -443,6 +456,41 @@ impl Expander<'_> {
                 let id = self.next_id("timeline", &args);
                 let view = timeline::timeline(self, &args, &id)?;
                 context.insert("timeline", &view);
+            }
+            "figure" => {
+                let src = args.str("src").unwrap_or_default();
+                let decorative = args.bool("decorative").unwrap_or(false);
+                let alt = args.str("alt").unwrap_or_default();
+                if alt.trim().is_empty() && !decorative {
+                    return Err(vec![
+                        self.error(
+                            "this figure has no alt text: readers who cannot see it are told nothing",
+                            call.name_span.clone(),
+                        )
+                        .with_help("say what it shows, `alt=\"The port of Santos at dusk\"`; a picture that only decorates says `decorative=true`"),
+                    ]);
+                }
+                let alt = if decorative { "" } else { alt };
+                let shown = crate::images::page_image(
+                    self.env.markdown.images,
+                    self.env.markdown.base_path,
+                    self.page.path,
+                    src,
+                    alt,
+                    args.str("title"),
+                );
+                let (html, read) = shown.map_err(|problem| {
+                    let span = call
+                        .arg("src")
+                        .map_or(call.name_span.clone(), |arg| arg.span.clone());
+                    vec![problem.at(self.file, span)]
+                })?;
+                self.nested.images.extend(read);
+                context.insert("image", &tera::Value::safe_string(&html));
+                for name in ["src", "caption", "credit"] {
+                    context.insert(name, &args.str(name));
+                }
+                context.insert("alt", alt);
             }
             "note" => {
                 let kind = args.str("kind").unwrap_or("context");

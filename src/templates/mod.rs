@@ -116,6 +116,8 @@ pub struct Lookup {
     pub taxonomies: BTreeMap<String, Value>,
     /// Where `get_url` leads: the edition's path (`/ja/`).
     pub base_path: String,
+    /// The site's pictures (`image_meta`, `resize_image`).
+    pub images: Arc<crate::images::Catalog>,
     /// Files every edition shares (`static/`, the stylesheets): `get_url` leads to them at
     /// `site_base_path`, the site's root, fingerprinted with `cachebust=true`.
     pub shared_files: Arc<crate::publish::assets::SharedFiles>,
@@ -184,18 +186,36 @@ thread_local! {
     /// Whether the template being rendered on this thread looked up pages, sections or
     /// taxonomies: its output then depends on more than its own context.
     static READS_CONTENT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// The copies of pictures the template being rendered on this thread asked for with
+    /// `resize_image`.
+    static RESIZED: std::cell::RefCell<Vec<crate::markdown::ImageRead>> =
+        const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// Renders `template`, and tells whether it read site content through `get_page`,
-/// `get_section` or `get_taxonomy` (`serve` re-renders such pages after any edit).
+/// What a template read besides its context.
+#[derive(Debug, Default)]
+pub struct Reads {
+    /// Site content through `get_page`, `get_section` or `get_taxonomy` (`serve` re-renders
+    /// such pages after any edit).
+    pub content: bool,
+    /// Pictures resized with `resize_image` (a cached body asks for them again).
+    pub resized: Vec<crate::markdown::ImageRead>,
+}
+
+/// Renders `template`, and tells what it read (`Reads`).
 pub fn render_tracked(
     tera: &Tera,
     template: &str,
     context: &tera::Context,
-) -> (TeraResult<String>, bool) {
+) -> (TeraResult<String>, Reads) {
     READS_CONTENT.set(false);
+    RESIZED.with_borrow_mut(Vec::clear);
     let result = tera.render(template, context);
-    (result, READS_CONTENT.replace(false))
+    let reads = Reads {
+        content: READS_CONTENT.replace(false),
+        resized: RESIZED.with_borrow_mut(std::mem::take),
+    };
+    (result, reads)
 }
 
 fn note_content_read() {
@@ -785,6 +805,98 @@ fn register_functions(tera: &mut Tera, lookup: &SharedLookup) {
             Ok(format!("{base}{path}"))
         },
     );
+    let shared = lookup.clone();
+    tera.register_function(
+        "image_meta",
+        move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
+            let path: String = kwargs.must_get("path")?;
+            let site = lookup_of(&shared)?;
+            let key = image_path(&site, "image_meta", &path)?;
+            let meta = site
+                .images
+                .meta(&key)
+                .map_err(|problem| image_error("image_meta", &path, problem))?;
+            Ok(Value::from_serializable(&serde_json::json!({
+                "path": key,
+                "url": format!("{}{}", site.site_base_path, crate::config::encode_path(&key)),
+                "width": meta.width,
+                "height": meta.height,
+                "format": meta.kind.name(),
+                "animated": meta.animated,
+            })))
+        },
+    );
+    let shared = lookup.clone();
+    tera.register_function(
+        "resize_image",
+        move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
+            let path: String = kwargs.must_get("path")?;
+            let op: Option<String> = kwargs.get("op")?;
+            let width: Option<i64> = kwargs.get("width")?;
+            let height: Option<i64> = kwargs.get("height")?;
+            let format: Option<String> = kwargs.get("format")?;
+            let quality: Option<i64> = kwargs.get("quality")?;
+            let resize = crate::images::Resize::from_arguments(
+                op.as_deref(),
+                width,
+                height,
+                format.as_deref(),
+                quality,
+            )
+            .map_err(|why| Error::message(format!("resize_image: {why}")))?;
+            let site = lookup_of(&shared)?;
+            let key = image_path(&site, "resize_image", &path)?;
+            let variant = site
+                .images
+                .resize(&key, &resize)
+                .map_err(|problem| image_error("resize_image", &path, problem))?;
+            if let Ok(meta) = site.images.meta(&key) {
+                RESIZED.with_borrow_mut(|resized| {
+                    resized.push(crate::markdown::ImageRead {
+                        path: key.clone(),
+                        digest: meta.digest.clone(),
+                        resize: Some(resize),
+                    })
+                });
+            }
+            Ok(Value::from_serializable(&serde_json::json!({
+                "path": variant.path,
+                "url": format!("{}{}", site.site_base_path, crate::config::encode_path(&variant.path)),
+                "width": variant.width,
+                "height": variant.height,
+                "format": variant.format.name(),
+            })))
+        },
+    );
+}
+
+/// The site path of a picture as a template names it: its path in the site (`img/map.png`
+/// for `static/img/map.png`, `countries/japan/port.jpg` for a page bundle's file), with or
+/// without a leading `/`.
+fn image_path(site: &Lookup, function: &str, path: &str) -> TeraResult<String> {
+    let key = path.trim_start_matches('/').to_owned();
+    if site.images.meta(&key) != Err(crate::images::Problem::Missing) {
+        return Ok(key);
+    }
+    let hint = site
+        .images
+        .nearest(&key)
+        .map(|near| format!("; did you mean `{near}`?"))
+        .unwrap_or_default();
+    Err(Error::message(format!(
+        "{function}: `{path}` is not a picture of the site (a file of `static/` or of a page bundle, by its path in the site){hint}"
+    )))
+}
+
+fn image_error(function: &str, path: &str, problem: crate::images::Problem) -> Error {
+    match problem {
+        crate::images::Problem::Missing => {
+            Error::message(format!("{function}: `{path}` is not a picture of the site"))
+        }
+        crate::images::Problem::Unreadable(why) | crate::images::Problem::TooLarge(why) => {
+            Error::message(format!("{function}: `{path}` cannot be used: {why}"))
+        }
+    }
 }
 
 /// The data file `key` (`rates.csv`) for a template function named `function`.

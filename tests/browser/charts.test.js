@@ -19,6 +19,7 @@ const TEXT = [
   ".tt-data caption", ".tt-data th", ".tt-data td", ".tt-unit", ".tt-sources", ".tt-sources a",
   ".tt-chart figcaption", ".tt-legend li", ".tt-timeline-figure figcaption", ".tt-event time",
   ".tt-status", ".tt-event-title", ".tt-event-text", ".tt-note", ".tt-note a", ".tt-source",
+  ".tt-figure figcaption", ".tt-credit",
 ].join(", ");
 
 function measure() {

@@ -13,6 +13,7 @@ mod errors;
 mod faults;
 mod hostile;
 mod html;
+mod images;
 mod incremental;
 mod maps;
 mod publish;

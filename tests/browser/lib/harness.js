@@ -157,7 +157,10 @@ export async function openPage(env, pagePath, opts = {}) {
   await page.setRequestInterception(true);
   page.on("request", (req) => {
     const url = req.url();
-    if (url.startsWith(origin) || url.startsWith("data:") || url.startsWith("blob:")) {
+    if (opts.slowPictures && req.resourceType() === "image" && url.startsWith(origin)) {
+      // Pictures that arrive after the first paint, as on a slow network.
+      setTimeout(() => req.continue().catch(() => {}), opts.slowPictures);
+    } else if (url.startsWith(origin) || url.startsWith("data:") || url.startsWith("blob:")) {
       req.continue();
     } else {
       problems.push(`request outside the site: ${url}`);
@@ -176,6 +179,8 @@ export async function openPage(env, pagePath, opts = {}) {
       { name: "prefers-reduced-motion", value: "reduce" },
     ],
   });
+  // Scripts to install before the page's own (an observer of layout shifts).
+  if (opts.beforeLoad) await page.evaluateOnNewDocument(opts.beforeLoad);
   const res = await page.goto(origin + pagePath, { waitUntil: "load" });
   if (!res) problems.push(`no response for ${pagePath}`);
   else if (res.status() !== 200) problems.push(`HTTP ${res.status()} for the page itself`);
