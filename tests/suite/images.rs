@@ -78,14 +78,19 @@ fn site_with_pictures() -> Site {
          ![Ships waiting, in a loop](queue.gif)\n\n\
          ![](dot.png \"decorative\")\n\n\
          {{ figure(src=\"aerial.jpg\", alt=\"The port from the air\", caption=\"The estuary at low tide.\", credit=\"Port authority\") }}\n\n\
-         ![The flag](/img/flag.png) and ![A map elsewhere](https://maps.example.net/santos.png)\n",
+         ![The flag](/img/flag.png) and ![A map elsewhere](https://maps.example.net/santos.png)\n\n\
+         ![The shipping route from Santos to Rotterdam](route.svg)\n",
     )
     .write("content/ports/santos/quay.jpg", photo(1200, 800))
     .write("content/ports/santos/berths.png", diagram(400, 300))
     .write("content/ports/santos/queue.gif", animation())
     .write("content/ports/santos/dot.png", flat_png(1, 1))
     .write("content/ports/santos/aerial.jpg", photo(4000, 2000))
-    .write("static/img/flag.png", diagram(90, 60));
+    .write("static/img/flag.png", diagram(90, 60))
+    .write(
+        "content/ports/santos/route.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 320 180\" width=\"320\" height=\"180\"><path d=\"M10 170 C 100 10, 220 10, 310 170\" stroke=\"#205080\" fill=\"none\"/></svg>",
+    );
     site
 }
 
@@ -118,6 +123,9 @@ fn pictures_are_offered_at_their_widths_and_every_copy_decodes_at_its_size() {
     for (url, width) in local {
         let path = url.trim_start_matches('/');
         assert!(site.exists(path), "{url} is offered but not published");
+        if path.ends_with(".svg") {
+            continue;
+        }
         let bytes = std::fs::read(site.root().join("public").join(path)).unwrap();
         let decoded = image::load_from_memory(&bytes)
             .unwrap_or_else(|err| panic!("{url} does not decode: {err}"));
@@ -153,6 +161,8 @@ fn pictures_are_offered_at_their_widths_and_every_copy_decodes_at_its_size() {
     assert!(main.contains(
         "<img src=\"https://maps.example.net/santos.png\" alt=\"A map elsewhere\" loading=\"lazy\""
     ));
+    // An SVG scales by itself: shown as it is, with its size.
+    assert!(main.contains("<img src=\"/ports/santos/route.svg\" width=\"320\" height=\"180\" alt=\"The shipping route from Santos to Rotterdam\""), "{main}");
     // The originals are published as they were.
     assert!(site.exists("ports/santos/quay.jpg") && site.exists("img/flag.png"));
     let shape: String = main
