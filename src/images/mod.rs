@@ -312,12 +312,7 @@ impl Catalog {
                     self.hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     return Ok(Arc::new(variants.into_iter().map(Arc::new).collect()));
                 }
-                self.misses
-                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let bytes = self
-                    .tree
-                    .read(&picture.source)
-                    .map_err(|err| Problem::Unreadable(format!("it could not be read: {err}")))?;
+                let bytes = self.read_missed(picture)?;
                 let variants = make_variants(path, meta, &bytes, &self.settings)?;
                 self.cache.put("images", &key, &variants);
                 Ok(Arc::new(variants.into_iter().map(Arc::new).collect()))
@@ -341,10 +336,19 @@ impl Catalog {
         made
     }
 
+    /// The bytes of a picture whose copies the build cache did not have (counted as a miss).
+    fn read_missed(&self, picture: &Picture) -> Result<Vec<u8>, Problem> {
+        self.misses
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.tree
+            .read(&picture.source)
+            .map_err(|err| Problem::Unreadable(format!("it could not be read: {err}")))
+    }
+
     fn make_resized(&self, path: &str, resize: &Resize) -> Result<Arc<Variant>, Problem> {
         let meta = self.meta(path)?;
         let picture = self.pictures.get(path).ok_or(Problem::Missing)?;
-        if meta.kind == Kind::Svg || meta.animated {
+        if !meta.is_resized() {
             return Err(Problem::Unreadable(
                 "it is an SVG or an animation, which is shown as it is and never resized"
                     .to_owned(),
@@ -361,12 +365,7 @@ impl Catalog {
             self.hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             return Ok(Arc::new(variant));
         }
-        self.misses
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let bytes = self
-            .tree
-            .read(&picture.source)
-            .map_err(|err| Problem::Unreadable(format!("it could not be read: {err}")))?;
+        let bytes = self.read_missed(picture)?;
         let decoded = decode(meta, &bytes)?;
         let (width, height, crop) = resize.size(meta.width, meta.height);
         let mut picture = decoded;
@@ -707,42 +706,29 @@ pub fn page_image(
     title: Option<&str>,
 ) -> Result<(String, Option<crate::markdown::ImageRead>), ImageProblem> {
     let title = title.filter(|t| !t.is_empty());
+    let url = |site_path: &str| {
+        format!(
+            "{base_path}{}",
+            crate::config::encode_path(site_path.trim_start_matches('/'))
+        )
+    };
+    // An image shown as it is: from elsewhere, or a file of the site tradetalks does not
+    // resize (an AVIF, a BMP).
+    let plain = |url: &str| {
+        let title = title
+            .map(|t| format!(" title=\"{}\"", escape(t)))
+            .unwrap_or_default();
+        format!(
+            "<img src=\"{}\" alt=\"{}\"{title} {LAZY}>",
+            escape(url),
+            escape(alt)
+        )
+    };
     match resolve(folder, src) {
-        Source::Elsewhere => {
-            let title = title
-                .map(|t| format!(" title=\"{}\"", escape(t)))
-                .unwrap_or_default();
-            let html = format!(
-                "<img src=\"{}\" alt=\"{}\"{title} {LAZY}>",
-                escape(src),
-                escape(alt)
-            );
-            Ok((html, None))
-        }
-        Source::Site(path) if catalog.others.contains(&path) => {
-            // A file of the site tradetalks does not resize: shown as it is.
-            let title = title
-                .map(|t| format!(" title=\"{}\"", escape(t)))
-                .unwrap_or_default();
-            let url = format!(
-                "{base_path}{}",
-                crate::config::encode_path(path.trim_start_matches('/'))
-            );
-            let html = format!(
-                "<img src=\"{}\" alt=\"{}\"{title} {LAZY}>",
-                escape(&url),
-                escape(alt)
-            );
-            Ok((html, None))
-        }
+        Source::Elsewhere => Ok((plain(src), None)),
+        Source::Site(path) if catalog.others.contains(&path) => Ok((plain(&url(&path)), None)),
         Source::Site(path) => {
             let shown = show(catalog, &path, src)?;
-            let url = |site_path: &str| {
-                format!(
-                    "{base_path}{}",
-                    crate::config::encode_path(site_path.trim_start_matches('/'))
-                )
-            };
             let html = html(
                 &shown,
                 &Html {
