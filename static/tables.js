@@ -12,6 +12,8 @@
  * Without JavaScript the table stays exactly as the server wrote it. Scroll regions
  * (.tt-scroll) are also marked while there is more of a wide table to either side. Headers spanning
  * several columns (colspan) are not supported: the column index is the header's cellIndex.
+ * It also puts back the heavy drawings a page sends as files of their own (`img[data-drawing]`,
+ * see watchDrawings).
  */
 (function () {
   "use strict";
@@ -55,11 +57,16 @@
     var headers = Array.prototype.slice.call(table.querySelectorAll("thead th[scope=col]"));
     if (!headers.length || !table.tBodies.length) return;
     var lang = (table.closest("[lang]") || document.documentElement).getAttribute("lang");
+    // Made at the first sort: a page of many tables should not pay for them all as it loads.
     var collator;
-    try {
-      collator = new Intl.Collator(lang || undefined, { numeric: true, sensitivity: "base" });
-    } catch (e) { // an invalid lang attribute: fall back to the browser's locale
-      collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
+    function collate() {
+      if (collator) return collator;
+      try {
+        collator = new Intl.Collator(lang || undefined, { numeric: true, sensitivity: "base" });
+      } catch (e) { // an invalid lang attribute: fall back to the browser's locale
+        collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
+      }
+      return collator;
     }
 
     // Remember each row's original position so that ties keep the server's order.
@@ -75,7 +82,7 @@
     (table.closest(".tt-scroll") || table).after(live);
 
     function sortBy(th, direction) {
-      var column = th.cellIndex, sign = direction === "descending" ? -1 : 1;
+      var column = th.cellIndex, sign = direction === "descending" ? -1 : 1, collator = collate();
       Array.prototype.forEach.call(table.tBodies, function (tbody) {
         var rows = Array.prototype.map.call(tbody.rows, function (row) {
           return { row: row, key: keyOf(row.cells[column]) };
@@ -115,28 +122,86 @@
 
   // A table wider than its scroll region: the figure is marked `tt-more-after` while there is
   // more to the right (the stylesheet fades the region's edge) and `tt-more-before` once it is
-  // scrolled (the sticky first column gets a rule). Kept up to date on scroll and resize.
-  function watchScroll(region) {
-    var figure = region.closest(".tt-table") || region.parentElement;
-    function update() {
-      var rtl = getComputedStyle(region).direction === "rtl";
+  // scrolled (the sticky first column gets a rule). Kept up to date on scroll and resize. All
+  // regions are measured first and marked after, so that a page of many tables lays itself
+  // out once, not once per table.
+  function figureOf(region) {
+    return region.closest(".tt-table") || region.parentElement;
+  }
+
+  function mark(regions) {
+    var states = regions.map(function (region) {
       var scrolled = Math.abs(region.scrollLeft);
-      var rest = region.scrollWidth - region.clientWidth - scrolled;
-      figure.classList.toggle("tt-more-after", rest > 1);
-      figure.classList.toggle("tt-more-before", scrolled > 1);
-      figure.classList.toggle("tt-rtl", rtl);
+      return {
+        rtl: getComputedStyle(region).direction === "rtl",
+        scrolled: scrolled,
+        rest: region.scrollWidth - region.clientWidth - scrolled,
+      };
+    });
+    regions.forEach(function (region, i) {
+      var figure = figureOf(region), state = states[i];
+      figure.classList.toggle("tt-more-after", state.rest > 1);
+      figure.classList.toggle("tt-more-before", state.scrolled > 1);
+      figure.classList.toggle("tt-rtl", state.rtl);
+    });
+  }
+
+  function watchScroll(regions) {
+    if (!regions.length) return;
+    regions.forEach(function (region) {
+      region.addEventListener("scroll", function () { mark([region]); }, { passive: true });
+    });
+    mark(regions);
+    if (typeof ResizeObserver === "function") {
+      var observer = new ResizeObserver(function (entries) {
+        mark(entries.map(function (entry) { return entry.target; }));
+      });
+      regions.forEach(function (region) { observer.observe(region); });
+    } else {
+      window.addEventListener("resize", function () { mark(regions); });
     }
-    region.addEventListener("scroll", update, { passive: true });
-    if (typeof ResizeObserver === "function") new ResizeObserver(update).observe(region);
-    else window.addEventListener("resize", update);
-    update();
+  }
+
+  // A heavy drawing (a world map) comes as a file of its own, shown as an <img data-drawing>
+  // of the same class and size. Once the figure is within a screen of the viewport, the
+  // drawing itself replaces the picture: its shapes with their titles (tooltips) and, on a
+  // map, the countries the keyboard can reach. It fills the same box, so nothing moves. If the
+  // file cannot be read, the picture stays.
+  function restore(img) {
+    fetch(img.getAttribute("src"), { cache: "force-cache" }).then(function (response) {
+      if (!response.ok) throw new Error(response.status);
+      return response.text();
+    }).then(function (text) {
+      var drawing = new DOMParser().parseFromString(text, "image/svg+xml").documentElement;
+      if (!drawing || drawing.localName !== "svg" || !img.parentNode) return;
+      var styles = drawing.querySelectorAll("style");
+      for (var i = 0; i < styles.length; i++) styles[i].remove();
+      img.replaceWith(document.importNode(drawing, true));
+    }).catch(function () {});
+  }
+
+  function watchDrawings() {
+    var pictures = document.querySelectorAll("img[data-drawing]");
+    if (!pictures.length) return;
+    if (typeof IntersectionObserver !== "function") {
+      for (var i = 0; i < pictures.length; i++) restore(pictures[i]);
+      return;
+    }
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (!entry.isIntersecting) return;
+        observer.unobserve(entry.target);
+        restore(entry.target);
+      });
+    }, { rootMargin: "100% 0px" });
+    for (var j = 0; j < pictures.length; j++) observer.observe(pictures[j]);
   }
 
   function init() {
+    watchDrawings();
     var tables = document.querySelectorAll("table[data-sortable]");
     for (var i = 0; i < tables.length; i++) enhance(tables[i]);
-    var regions = document.querySelectorAll(".tt-scroll");
-    for (var j = 0; j < regions.length; j++) watchScroll(regions[j]);
+    watchScroll(Array.prototype.slice.call(document.querySelectorAll(".tt-scroll")));
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);

@@ -369,6 +369,128 @@ text.tt-x-on-dark { fill: #ffffff; }
 .tt-map-leader { stroke: #1a1d21; stroke-width: 1; }
 "#;
 
+/// Past this many bytes of markup, a drawing marked `data-defer` leaves its page for a file of
+/// its own: a world map (about 76 KB, one outline and title per country) would otherwise be
+/// half of a page's HTML and hold back its first paint by a third of a second on a slow phone
+/// (Lighthouse's mobile profile; BENCHMARKS.md, "A map's weight").
+pub const DEFER_BYTES: usize = 16 * 1024;
+
+/// A figure's HTML with its heavy drawings moved out, and those drawings as SVG files.
+#[derive(Debug, Default)]
+pub struct Deferred {
+    pub html: String,
+    /// The files' contents, in the order their URLs were asked for.
+    pub files: Vec<String>,
+}
+
+/// Moves each `<svg data-defer>` whose markup is over `DEFER_BYTES` to a standalone SVG file,
+/// at the URL `url(n)` for the n-th such drawing. The page shows the file as a lazily loaded
+/// `<img>` of the same class and size, described by the drawing's `<desc>` (else its
+/// `<title>`); as the figure nears the screen `tables.js` puts the drawing itself back (its
+/// titles as tooltips, its focusable shapes), so nothing moves. Without JavaScript the picture
+/// stays, and the figure's table holds its figures. The file is the `<svg>` element as the
+/// template wrote it, with a stylesheet of its own for when it is shown as a picture.
+pub fn defer_drawings(html: &str, url: impl Fn(usize) -> String) -> Deferred {
+    let mut deferred = Deferred {
+        html: String::with_capacity(html.len()),
+        files: Vec::new(),
+    };
+    let mut rest = html;
+    while let Some(start) = rest.find("<svg") {
+        let Some(open_end) = cut(rest, start..).find('>').map(|i| start + i) else {
+            break;
+        };
+        let Some(close) = cut(rest, open_end..).find("</svg>").map(|i| open_end + i) else {
+            break;
+        };
+        let open = cut(rest, start..open_end);
+        let inner = cut(rest, open_end + 1..close);
+        let view_box = attribute(open, "viewBox").and_then(|v| parse_view_box(&v));
+        match view_box {
+            Some([_, _, width, height])
+                if open.contains(" data-defer")
+                    && inner.len() > DEFER_BYTES
+                    && !open.ends_with('/') =>
+            {
+                let address = escape(&url(deferred.files.len()));
+                let class = attribute(open, "class").unwrap_or_default();
+                let description = element_text(inner, "desc")
+                    .filter(|d| !d.is_empty())
+                    .or_else(|| element_text(inner, "title"))
+                    .unwrap_or_default();
+                let out = &mut deferred.html;
+                out.push_str(cut(rest, ..start));
+                let _ = write!(
+                    out,
+                    "<img class=\"{}\" src=\"{address}\" alt=\"{}\" width=\"{width}\" height=\"{height}\" {} data-drawing>",
+                    escape(&class),
+                    escape(&description),
+                    crate::images::LAZY
+                );
+                let open = xml_open_tag(open);
+                deferred.files.push(format!(
+                    "{open}>{inner}<style>{STYLE}{DRAWING_DARK}</style></svg>\n"
+                ));
+            }
+            _ => deferred.html.push_str(cut(rest, ..close + "</svg>".len())),
+        }
+        rest = cut(rest, close + "</svg>".len()..);
+    }
+    deferred.html.push_str(rest);
+    deferred
+}
+
+/// An `<svg …` opening tag as HTML allows it, made one an XML reader takes for a file of its
+/// own: bare attributes (`data-export`) get an empty value, `data-defer` goes, and the SVG
+/// namespace is added when the template left it out.
+fn xml_open_tag(open: &str) -> String {
+    let mut tag = String::from("<svg");
+    let mut rest = open.strip_prefix("<svg").unwrap_or(open).trim_start();
+    let mut namespaced = false;
+    while !rest.is_empty() {
+        let name_end = rest
+            .find(|c: char| c.is_whitespace() || c == '=')
+            .unwrap_or(rest.len());
+        let name = cut(rest, ..name_end);
+        rest = cut(rest, name_end..).trim_start();
+        let value = match rest.strip_prefix('=') {
+            Some(after) => {
+                let after = after.trim_start();
+                let (value, next) = match after.chars().next() {
+                    Some(quote @ ('"' | '\'')) => {
+                        let body = cut(after, 1..);
+                        let end = body.find(quote).unwrap_or(body.len());
+                        (cut(body, ..end), cut(body, (end + 1).min(body.len())..))
+                    }
+                    _ => {
+                        let end = after.find(char::is_whitespace).unwrap_or(after.len());
+                        (cut(after, ..end), cut(after, end..))
+                    }
+                };
+                rest = next.trim_start();
+                unescape(value)
+            }
+            None => String::new(),
+        };
+        if name.is_empty() || name == "/" {
+            break;
+        }
+        if name == "data-defer" {
+            continue;
+        }
+        namespaced |= name == "xmlns";
+        let _ = write!(tag, " {name}=\"{}\"", escape(&value));
+    }
+    if !namespaced {
+        tag.push_str(" xmlns=\"http://www.w3.org/2000/svg\"");
+    }
+    tag
+}
+
+/// The dark scheme of a deferred drawing while it is shown as a picture (the page's own
+/// stylesheet takes over once the drawing is back in the page).
+const DRAWING_DARK: &str = "@media (prefers-color-scheme: dark) { text { fill: #e4e8ee; } .tt-map-none { fill: #3a434e; } .tt-map-shape { stroke: #8a949e; } .tt-map-p6 { fill: #5b1a78; } }\n";
+
 /// A figure's title: its `<figcaption>`, else its table's `<caption>`.
 pub fn caption(html: &str) -> Option<String> {
     element_text(html, "figcaption")
@@ -440,7 +562,10 @@ fn table_cells(html: &str) -> Option<(Vec<Vec<Cell>>, Vec<bool>)> {
     let open = cut(table, ..table.find('>').unwrap_or(0));
     // A chart's table is read by screen readers, not drawn; a table of pages of text would
     // make a picture nobody could read (its CSV is the way to take it).
-    if open.contains("tt-visually-hidden") || table.len() > TABLE_BYTES {
+    if open.contains("tt-data-hidden")
+        || open.contains("tt-visually-hidden")
+        || table.len() > TABLE_BYTES
+    {
         return None;
     }
     let mut rows = Vec::new();
@@ -1001,6 +1126,60 @@ mod tests {
                 "en"
             )
             .is_none()
+        );
+    }
+
+    #[test]
+    fn a_heavy_drawing_marked_to_defer_leaves_for_a_file() {
+        let shapes =
+            "<path class=\"s\" d=\"M0 0l1 1z\"><title>Ghana: 10% &amp; more</title></path>\n"
+                .repeat(DEFER_BYTES / 40);
+        let figure = format!(
+            "<figure><figcaption>Map</figcaption>\n<svg class=\"tt-map-shapes\" data-defer role=\"group\" viewBox=\"0 0 1280.0 579.0\" data-export>\n<title id=\"t\">Map</title>\n<desc id=\"d\">Shaded by rate &lt;50%</desc>\n{shapes}</svg>\n<svg class=\"tt-map-labels\" viewBox=\"0 0 640 290\" data-export=\"overlay\"><text>Ghana</text></svg></figure>"
+        );
+        let deferred = defer_drawings(&figure, |n| format!("/p/map-1.drawing-{n}.svg"));
+        assert_eq!(
+            deferred.html,
+            format!(
+                "<figure><figcaption>Map</figcaption>\n<img class=\"tt-map-shapes\" src=\"/p/map-1.drawing-0.svg\" alt=\"Shaded by rate &lt;50%\" width=\"1280\" height=\"579\" {} data-drawing>\n<svg class=\"tt-map-labels\" viewBox=\"0 0 640 290\" data-export=\"overlay\"><text>Ghana</text></svg></figure>",
+                crate::images::LAZY
+            )
+        );
+        let [file] = deferred.files.as_slice() else {
+            panic!("{:?}", deferred.files.len());
+        };
+        // The element as written, its bare attribute given a value and the namespace added
+        // (`data-defer` has done its work), then the drawing and its own styles.
+        assert!(
+            file.starts_with("<svg class=\"tt-map-shapes\" role=\"group\" viewBox=\"0 0 1280.0 579.0\" data-export=\"\" xmlns=\"http://www.w3.org/2000/svg\">\n<title id=\"t\">Map</title>"),
+            "{}",
+            cut(file, ..200)
+        );
+        assert!(file.contains(&shapes) && file.ends_with("</style></svg>\n"));
+        resvg::usvg::roxmltree::Document::parse(file).expect("well-formed XML");
+
+        // Under the weight, or not marked: left in the page as it is.
+        let light = figure.replace(&shapes, "<path d=\"M0 0z\"/>");
+        let kept = defer_drawings(&light, |_| unreachable!());
+        assert_eq!((kept.html, kept.files.len()), (light, 0));
+        let unmarked = figure.replace(" data-defer", "");
+        let kept = defer_drawings(&unmarked, |_| unreachable!());
+        assert_eq!((kept.html, kept.files.len()), (unmarked, 0));
+        // Cut-off markup is left alone, never a panic.
+        for end in [10, 200, figure.len() - 10] {
+            let _ = defer_drawings(cut(&figure, ..end), |n| n.to_string());
+        }
+    }
+
+    #[test]
+    fn opening_tags_become_xml() {
+        assert_eq!(
+            xml_open_tag("<svg a b=1 c='x \"y\"' data-defer d=\"&amp;\" /"),
+            "<svg a=\"\" b=\"1\" c=\"x &quot;y&quot;\" d=\"&amp;\" xmlns=\"http://www.w3.org/2000/svg\""
+        );
+        assert_eq!(
+            xml_open_tag("<svg xmlns=\"http://www.w3.org/2000/svg\" é=\"日本\""),
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" é=\"日本\""
         );
     }
 

@@ -833,15 +833,29 @@ pub fn html(shown: &Shown, how: &Html) -> String {
 pub const LAZY: &str = "loading=\"lazy\" decoding=\"async\"";
 
 /// The first picture of a page is fetched at once (it is often what the reader sees first;
-/// lazy loading would delay it): its `LAZY` attributes are taken out.
+/// lazy loading would delay it): its `LAZY` attributes are taken out. A heavy drawing shown as
+/// a picture until the page puts it back (`data-drawing`, see `graphics::defer_drawings`) is
+/// not that picture: it stays lazy.
 pub fn eager_first(html: &mut String) {
-    let Some(start) = html.find("<img ") else {
-        return;
+    let mut from = 0;
+    let (start, end) = loop {
+        let Some(start) = html.get(from..).and_then(|rest| rest.find("<img ")) else {
+            return;
+        };
+        let start = from + start;
+        let end = html
+            .get(start..)
+            .and_then(|tag| tag.find('>'))
+            .map_or(html.len(), |end| start + end);
+        if !html
+            .get(start..end)
+            .unwrap_or_default()
+            .contains(" data-drawing")
+        {
+            break (start, end);
+        }
+        from = end;
     };
-    let end = html
-        .get(start..)
-        .and_then(|tag| tag.find('>'))
-        .map_or(html.len(), |end| start + end);
     let attribute = format!(" {LAZY}");
     if let Some(at) = html.get(start..end).and_then(|tag| tag.find(&attribute)) {
         html.replace_range(start + at..start + at + attribute.len(), "");
@@ -1170,6 +1184,18 @@ mod tests {
         let before = own.clone();
         eager_first(&mut own);
         assert_eq!(own, before);
+        // A heavy drawing shown as a picture until the page puts it back stays lazy; the
+        // picture after it is the first.
+        let mut map = format!(
+            "<img class=\"tt-map-shapes\" src=\"m.svg\" alt=\"M\" {LAZY} data-drawing><img src=\"a.jpg\" alt=\"A\" {LAZY}>"
+        );
+        eager_first(&mut map);
+        assert_eq!(
+            map,
+            format!(
+                "<img class=\"tt-map-shapes\" src=\"m.svg\" alt=\"M\" {LAZY} data-drawing><img src=\"a.jpg\" alt=\"A\">"
+            )
+        );
     }
 
     #[test]

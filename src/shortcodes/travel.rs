@@ -135,6 +135,18 @@ impl Expander<'_> {
             }
         }
 
+        // A heavy drawing (a world map) leaves the page for a file of its own; the embed page,
+        // the picture and the CSV above were made from the whole figure.
+        let drawing_path = |n: usize| match n {
+            0 => format!("{base}.drawing.svg"),
+            _ => format!("{base}.drawing-{}.svg", n + 1),
+        };
+        let deferred = graphics::defer_drawings(&html, |n| config.url_path(&drawing_path(n)));
+        for (n, file) in deferred.files.into_iter().enumerate() {
+            self.downloads.push((drawing_path(n), file.into_bytes()));
+        }
+        let html = deferred.html;
+
         // "Share", under the figure.
         let embed_url = config.permalink(&embed_dir);
         let height = picture.as_ref().map_or(600.0, |p| (p.height + 60.0).ceil());

@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { eachPage, installHelpers, openPage, setup, sitePages } from "./lib/harness.js";
+import { eachPage, installHelpers, openPage, restoreDrawings, setup, sitePages } from "./lib/harness.js";
 
 const pages = sitePages().filter((p) => !p.redirect && /class="[^"]*\btt-/.test(p.html));
 let env;
@@ -100,6 +100,8 @@ describe("shortcode colours", () => {
       await eachPage(t, pages, async (p) => {
         const { page } = await openPage(env, p.path, { colorScheme: scheme });
         try {
+          // A world map's outlines are in the page once its drawing is back (see maps.test.js).
+          await restoreDrawings(page);
           await installHelpers(page);
           const src = `(${measure.toString().replace("TEXT_SELECTOR", JSON.stringify(TEXT))})()`;
           const { fails, counts } = await page.evaluate(src);

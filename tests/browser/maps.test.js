@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { eachPage, openPage, setup, sitePages } from "./lib/harness.js";
+import { eachPage, openPage, restoreDrawings, setup, sitePages } from "./lib/harness.js";
 
 const pages = sitePages().filter((p) => !p.redirect && p.html.includes("tt-map-shapes"));
 let env;
@@ -21,6 +21,13 @@ describe("maps", () => {
       await eachPage(t, pages, async (p) => {
         const { page, problems } = await openPage(env, p.path, { viewport: { width, height: 900 } });
         try {
+          // A world map's drawing is a file of its own, put in place as it nears the screen,
+          // in the picture's box to the pixel.
+          for (const box of await restoreDrawings(page)) {
+            assert.ok(box.restored, `${p.path}: ${box.src} did not come back as a drawing`);
+            box.before.forEach((v, i) => assert.ok(Math.abs(v - box.after[i]) < 0.5,
+              `${p.path}: ${box.src} was at ${box.before} as a picture, at ${box.after} as a drawing`));
+          }
           // Focus what comes just before the first map's shapes, then press Tab.
           const ready = await page.evaluate(() => {
             const first = document.querySelector(".tt-map-shapes [tabindex='0']");

@@ -64,7 +64,8 @@ fn a_map_shades_each_country_by_its_bin_and_names_it() {
     let site = site(MAP);
     site.build();
     let html = site.output("rice/index.html");
-    let shapes = shapes(&html);
+    // A world map's drawing is a file of its own (see the next test).
+    let shapes = shapes(&site.output("rice/map-1.drawing.svg"));
     // Japan and South Korea: the top bin (300 or more for Korea, 100 to under 300 for Japan),
     // focusable, named with their value, outlined as highlighted.
     let japan = titled(&shapes, "Japan: 280%");
@@ -138,10 +139,79 @@ fn country_names_follow_the_edition_s_language() {
     );
     site.build();
     let html = site.output("ja/rice/index.html");
-    let shapes = shapes(&html);
+    let shapes = shapes(&site.output("ja/rice/map-1.drawing.svg"));
     assert_eq!(titled(&shapes, "日本：280%").len(), 1, "{shapes:?}");
     assert_eq!(titled(&shapes, "ドイツ：45%（欧州連合として）").len(), 1);
     assert!(html.contains("300%以上"));
+}
+
+/// A world map's drawing (an outline and a title per country, about 76 KB) leaves its page:
+/// the page shows it as a lazily loaded picture of the same size and class, described, which
+/// `tables.js` replaces with the drawing itself; the embed page and the pictures keep it whole.
+#[test]
+fn a_world_map_leaves_its_page_for_a_file_of_its_own() {
+    let site = site(MAP);
+    site.build();
+    let html = site.output("rice/index.html");
+    let figure = &html[html.find("<figure class=\"tt-chart tt-map\"").unwrap()..];
+    let figure = &figure[..figure.find("</figure>").unwrap()];
+    assert!(
+        figure.contains(
+            "<img class=\"tt-map-shapes\" src=\"/rice/map-1.drawing.svg\" alt=\"Map of duty on milled rice by country: 7 countries have a value"
+        ),
+        "{figure}"
+    );
+    assert!(
+        figure.contains("width=\"1280\" height=\"")
+            && figure.contains("loading=\"lazy\" decoding=\"async\" data-drawing>"),
+        "{figure}"
+    );
+    assert!(
+        !figure.contains("<path"),
+        "the outlines are still in the page"
+    );
+    assert!(html.len() < 40_000, "the page is {} bytes", html.len());
+    // The labels of highlighted countries and the table stay in the page.
+    assert!(
+        figure.contains(">Japan 280%</text>") && figure.contains("<th scope=\"row\">Japan</th>")
+    );
+
+    // The file: the map's <svg> as the template wrote it, as XML any viewer reads, with
+    // styles of its own for when it is shown as a picture, and drawn the same by resvg.
+    let drawing = site.output("rice/map-1.drawing.svg");
+    assert!(
+        drawing.starts_with(
+            "<svg class=\"tt-map-shapes\" role=\"group\" aria-labelledby=\"map-1-title map-1-desc\""
+        ),
+        "{}",
+        &drawing[..300]
+    );
+    assert!(drawing.contains(" data-export=\"\" ") && !drawing.contains("data-defer"));
+    let document = resvg::usvg::roxmltree::Document::parse(&drawing).expect("well-formed XML");
+    assert_eq!(
+        document.root_element().tag_name().namespace(),
+        Some("http://www.w3.org/2000/svg")
+    );
+    assert!(
+        document
+            .descendants()
+            .filter(|n| n.has_tag_name("path"))
+            .count()
+            > 150
+    );
+    assert!(drawing.contains("<style>") && drawing.contains(".tt-map-p6 { fill: #440154; }"));
+    let tree = resvg::usvg::Tree::from_str(&drawing, &resvg::usvg::Options::default()).unwrap();
+    assert_eq!(tree.size().width(), 1280.0);
+
+    // Whole where the map is alone: the embed page, and the picture to download.
+    assert!(
+        site.output("embed/rice/map-1/index.html")
+            .contains("<path class=\"tt-map-shape")
+    );
+    assert!(
+        site.output("rice/map-1.svg")
+            .contains("<path class=\"tt-map-shape")
+    );
 }
 
 #[test]

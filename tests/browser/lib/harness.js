@@ -187,6 +187,39 @@ export async function openPage(env, pagePath, opts = {}) {
   return { page, problems };
 }
 
+/**
+ * Brings back the heavy drawings a page sends as files of their own (a world map shown as
+ * <img data-drawing> until tables.js puts the drawing in its place as it nears the screen):
+ * scrolls to each in turn, waits until none is left, and scrolls back to the top. Returns the
+ * box of each picture before and of its drawing after, for a caller to compare.
+ */
+export async function restoreDrawings(page) {
+  const boxes = await page.evaluate(async () => {
+    const boxes = [];
+    for (const img of [...document.querySelectorAll("img[data-drawing]")]) {
+      img.scrollIntoView({ block: "center" });
+      const parent = img.parentNode, previous = img.previousSibling;
+      const before = img.getBoundingClientRect();
+      const start = Date.now();
+      while (img.isConnected && Date.now() - start < 10000) {
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      // The drawing takes the picture's place.
+      const drawing = previous ? previous.nextSibling : parent.firstChild;
+      const after = drawing.getBoundingClientRect();
+      boxes.push({
+        src: img.getAttribute("src"),
+        restored: !img.isConnected && drawing.localName === "svg",
+        before: [before.x, before.y, before.width, before.height],
+        after: [after.x, after.y, after.width, after.height],
+      });
+    }
+    window.scrollTo(0, 0);
+    return boxes;
+  });
+  return boxes;
+}
+
 export function pageUrl(env, pagePath) {
   return env.server.origin + pagePath;
 }
