@@ -98,6 +98,9 @@ pub(super) fn add_static_files(
             Copy::Builtin { path, bytes } => {
                 site.files.insert(path, bytes.to_vec().into());
             }
+            Copy::Minified { path, bytes } => {
+                site.files.insert(path, bytes.into());
+            }
         }
     }
     if let Some(headers) = site.files.get("_headers") {

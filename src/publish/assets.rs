@@ -35,10 +35,12 @@ pub struct SharedFiles {
     tree: Option<Tree>,
 }
 
-/// A fingerprinted copy to publish: under `path`, the bytes of a site file or a built-in one.
+/// A fingerprinted copy to publish: under `path`, the bytes of a site file or a built-in one,
+/// or a stylesheet made smaller (`minify::css`).
 pub enum Copy {
     Site { path: String, source: PathBuf },
     Builtin { path: String, bytes: &'static [u8] },
+    Minified { path: String, bytes: Vec<u8> },
 }
 
 impl SharedFiles {
@@ -102,17 +104,30 @@ impl SharedFiles {
             .map(|(_, p)| p.as_str())
     }
 
-    /// The fingerprinted copies to publish beside the originals.
+    /// The fingerprinted copies to publish beside the originals. Stylesheets are published
+    /// there without comments and needless white space (the original, under its own name,
+    /// stays as written); one that cannot be read is copied, which reports it.
     pub fn copies(&self) -> impl Iterator<Item = Copy> + '_ {
         self.fingerprinted.iter().map(|(path, name)| {
-            match (self.sources.get(path), self.builtin.get(path)) {
+            let source = self.sources.get(path);
+            let bytes = match (source, self.builtin.get(path), &self.tree) {
+                (Some(source), _, Some(tree)) => tree.read(source).ok(),
+                (None, bytes, _) => Some(bytes.copied().unwrap_or_default().to_vec()),
+                _ => None,
+            };
+            let text = bytes.and_then(|b| String::from_utf8(b).ok());
+            match (source, text) {
+                (_, Some(text)) if path.ends_with(".css") => Copy::Minified {
+                    path: name.clone(),
+                    bytes: super::minify::css(&text).into_bytes(),
+                },
                 (Some(source), _) => Copy::Site {
                     path: name.clone(),
                     source: source.clone(),
                 },
-                (None, bytes) => Copy::Builtin {
+                (None, _) => Copy::Builtin {
                     path: name.clone(),
-                    bytes: bytes.copied().unwrap_or_default(),
+                    bytes: self.builtin.get(path).copied().unwrap_or_default(),
                 },
             }
         })
@@ -253,9 +268,19 @@ mod tests {
             .map(|copy| match copy {
                 Copy::Site { path, .. } => format!("site {path}"),
                 Copy::Builtin { path, .. } => format!("builtin {path}"),
+                Copy::Minified { path, bytes } => {
+                    format!("minified {path}: {}", String::from_utf8_lossy(&bytes))
+                }
             })
             .collect();
-        assert_eq!(copies, [format!("site style.{}.css", hash(b"mine{}"))]);
+        // The site's stylesheet, published small under the name of its own bytes.
+        assert_eq!(
+            copies,
+            [format!(
+                "minified style.{}.css: mine{{}}\n",
+                hash(b"mine{}")
+            )]
+        );
         assert_eq!(files.immutable().count(), 1);
     }
 

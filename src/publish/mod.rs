@@ -6,6 +6,7 @@ pub mod assets;
 pub mod cards;
 pub mod feeds;
 pub mod meta;
+pub mod minify;
 pub mod pages;
 pub mod search;
 pub mod taxonomy;
