@@ -545,14 +545,16 @@ fn layout(
             label: tick_text(*v),
         })
         .collect();
-    // Each date label where it falls (kept inside the drawing); one that would touch the
+    // Each date label where it falls, kept inside the drawing and clear of the value labels'
+    // column (centred on a date near the left, it would run under the lowest value's label
+    // once the dates span long enough: it then starts at its date); one that would touch the
     // label before it is left out.
     let mut x_ticks: Vec<XTick> = Vec::new();
     let mut last_right = f64::NEG_INFINITY;
     for (date, label) in date_ticks((from, to), width, words) {
         let x = x_of(date);
         let w = crate::text::width_em(&label) * FONT;
-        let (anchor, left) = if x - w / 2.0 < 0.0 {
+        let (anchor, left) = if x - w / 2.0 < plot_left - PAD {
             ("start", x)
         } else if x + w / 2.0 > width {
             ("end", x - w)
