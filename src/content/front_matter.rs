@@ -187,7 +187,8 @@ pub struct FrontMatter {
     /// file), found when the file is read so that its text need not be kept for the check.
     pub body_placeholder: Option<usize>,
     /// In a translation, the schema fields it does not write and takes from its source page
-    /// (`content::inherit_fields`): shown in every edition, checked only in the source.
+    /// (`content::inherit_fields`), and `image` when it takes the source's: shown in every
+    /// edition, checked only in the source.
     pub inherited: Vec<String>,
     /// In a translation, the version of its source it was made from (`translated_from`: the
     /// start of the source file's hash, as `check` gives it), with where it is written.

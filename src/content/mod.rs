@@ -378,8 +378,9 @@ pub fn plain_name(file_name: &str, config: &Config) -> (usize, String) {
 
 /// Gives each translation in `content` the schema fields it does not write, from its source
 /// page in `source` (the default edition), as resolved there, and the taxonomy terms it does
-/// not list: a figure is typed once, in the source, and every edition shows it. The names taken are kept in `front.inherited`, so that
-/// checks of the source's figures are not repeated at the translation.
+/// not list: a figure is typed once, in the source, and every edition shows it. Its `image`
+/// too, when it names none. The names taken are kept in `front.inherited`, so that checks of
+/// the source's figures and picture are not repeated at the translation.
 pub fn inherit_fields(content: &mut Content, source: &Content) {
     let sources: BTreeMap<&str, &Page> = source
         .pages
@@ -395,6 +396,18 @@ pub fn inherit_fields(content: &mut Content, source: &Content) {
                 page.front.fields.insert(name.clone(), value.clone());
                 page.front.inherited.push(name.clone());
             }
+        }
+        // Its picture for shared links, named from the source's folder so that it is the same
+        // file (page bundles are shared by every edition); checked only in the source.
+        if page.front.image.is_none()
+            && let Some((image, span)) = &original.front.image
+        {
+            let image = match crate::publish::cards::own_image(&original.path, image) {
+                crate::publish::cards::OwnImage::Url(url) => url,
+                crate::publish::cards::OwnImage::File(path) => format!("/{path}"),
+            };
+            page.front.image = Some((image, span.clone()));
+            page.front.inherited.push("image".to_owned());
         }
         // Its authors and terms too (`sectors: [Autos]`), which each edition names in its
         // language.

@@ -76,6 +76,10 @@ pub fn check_images(
     pages
         .chain(sections)
         .filter_map(|(file, front, path)| {
+            // A translation's picture taken from its source is checked there.
+            if front.inherited.iter().any(|name| name == "image") {
+                return None;
+            }
             let (image, span) = front.image.as_ref()?;
             let OwnImage::File(site_path) = own_image(path, image) else {
                 return None;

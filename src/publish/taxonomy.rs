@@ -112,6 +112,9 @@ pub struct Pager {
     pub path: String,
     pub previous: Option<String>,
     pub next: Option<String>,
+    /// Whether the list is split at a size (`paginate`), however few pages it has: a template
+    /// that lists only when asked (the home's) reads it.
+    pub paginated: bool,
     #[serde(skip)]
     pub pages: Vec<usize>,
 }
@@ -125,6 +128,7 @@ pub fn paginate(config: &Config, term: &Term, size: usize) -> Vec<Pager> {
 /// list pages of `size` (0: one page): the first at `path`, then `path/page/2/` and on.
 /// A list of no pages is one empty page.
 pub fn pagers(config: &Config, path: &str, pages: &[usize], size: usize) -> Vec<Pager> {
+    let paginated = size > 0;
     let size = if size == 0 { pages.len().max(1) } else { size };
     let chunks: Vec<&[usize]> = if pages.is_empty() {
         vec![&[]]
@@ -152,6 +156,7 @@ pub fn pagers(config: &Config, path: &str, pages: &[usize], size: usize) -> Vec<
                 path: path_of(number),
                 previous: (number > 1).then(|| config.url_path(&path_of(number - 1))),
                 next: (number < count).then(|| config.url_path(&path_of(number + 1))),
+                paginated,
                 pages: pages.to_vec(),
             }
         })

@@ -781,3 +781,94 @@ fn each_section_and_term_has_a_feed_of_its_own_pages_linked_from_its_page() {
     assert!(!site.exists("notes/atom.xml"));
     assert!(!site.output("notes/index.html").contains("notes/atom.xml"));
 }
+
+#[test]
+fn the_home_page_paginates_its_own_pages_when_asked() {
+    let site = Site::minimal();
+    site.write(
+        "content/_index.md",
+        "---\ntitle: Desk\nsort_by: date\npaginate: 2\n---\nWhat the desk has written.\n",
+    );
+    for i in 1..=3 {
+        site.write(
+            &format!("content/s{i}.md"),
+            format!("---\ntitle: Story {i}\ndate: 2025-04-0{i}\n---\nBody {i}.\n"),
+        );
+    }
+    site.build();
+    let first = site.main_html("index.html");
+    let second = site.main_html("page/2/index.html");
+    // The home's own text and its first list page; the second list page lists the rest.
+    assert!(first.contains("What the desk has written."), "{first}");
+    assert!(
+        first.contains("Story 3") && first.contains("Story 2") && !first.contains("Story 1"),
+        "{first}"
+    );
+    assert!(
+        first.contains("<a href=\"/page/2/\" rel=\"next\">Next</a>"),
+        "{first}"
+    );
+    assert!(
+        second.contains("Story 1") && !second.contains("Story 2"),
+        "{second}"
+    );
+    assert!(!second.contains("What the desk has written."), "{second}");
+    assert!(
+        second.contains("list page 2 of 2") && second.contains("rel=\"prev\""),
+        "{second}"
+    );
+    // Without `paginate` the home lists no pages of its own (the default site's way).
+    site.write(
+        "content/_index.md",
+        "---\ntitle: Desk\n---\nWhat the desk has written.\n",
+    )
+    .build();
+    assert!(!site.main_html("index.html").contains("Story 3"));
+    assert!(!site.exists("page/2/index.html"));
+}
+
+#[test]
+fn a_translation_shows_its_source_s_picture_unless_it_names_its_own() {
+    let site = Site::minimal();
+    site.write(
+        "tradetalks.toml",
+        "title = \"Ports\"\nbase_url = \"https://example.org/\"\n\n[languages.ja]\ntitle = \"港\"\n",
+    )
+    .write("content/port/index.md", "---\ntitle: The port\nimage: quay.jpg\n---\nText.\n")
+    .write("content/port/index.ja.md", "---\ntitle: 港\n---\n本文。\n")
+    .write("content/port/quay.jpg", b"not really a JPEG")
+    .write("content/other/index.md", "---\ntitle: Other\nimage: /img/a.png\n---\nText.\n")
+    .write("content/other/index.ja.md", "---\ntitle: 他\nimage: /img/b.png\n---\n本文。\n")
+    .write("static/img/a.png", b"PNG")
+    .write("static/img/b.png", b"PNG");
+    site.build();
+    let translated = site.output("ja/port/index.html");
+    assert!(
+        translated
+            .contains("<meta property=\"og:image\" content=\"https://example.org/port/quay.jpg\">"),
+        "{translated}"
+    );
+    assert!(!site.exists("ja/port/social.png"));
+    assert!(
+        site.output("ja/other/index.html")
+            .contains("content=\"https://example.org/img/b.png\"")
+    );
+    // A missing picture is told once, at the source that names it.
+    site.write(
+        "content/port/index.md",
+        "---\ntitle: The port\nimage: qauy.jpg\n---\nText.\n",
+    );
+    let run = site.run(&["build"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stderr.matches("is not a file of the site").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("content/port/index.md"),
+        "{}",
+        run.stderr
+    );
+}
