@@ -371,6 +371,18 @@ fn plural(n: usize) -> &'static str {
 }
 
 /// "did you mean `x`?" for a misspelt name, when one candidate is close enough.
+/// The candidate nearest to a misspelt path or name (`imgs/quay.jpg` for `img/quay.jpg`):
+/// at most three letters added, dropped or changed, the nearest first, then the first in
+/// order. For messages that say the near one in the editor's own form.
+pub fn nearest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::levenshtein(c, wrong), c))
+        .filter(|(distance, _)| *distance <= 3)
+        .min()
+        .map(|(_, c)| c)
+}
+
 pub fn did_you_mean<'a>(
     wrong: &str,
     candidates: impl IntoIterator<Item = &'a str>,
@@ -448,5 +460,18 @@ mod tests {
             "did you mean `title`?"
         );
         assert_eq!(did_you_mean("zzz", ["title", "date"]), None);
+    }
+
+    #[test]
+    fn the_nearest_path_is_at_most_three_letters_away() {
+        let files = ["img/quay.jpg", "img/port.png", "countries/日本/港.jpg"];
+        assert_eq!(nearest("imgs/quay.jpg", files), Some("img/quay.jpg"));
+        assert_eq!(
+            nearest("countries/日本/湾.jpg", files),
+            Some("countries/日本/港.jpg")
+        );
+        assert_eq!(nearest("photos/quay.jpeg", files), None);
+        // Equally near: the first in order.
+        assert_eq!(nearest("img/x", ["img/a", "img/b"]), Some("img/a"));
     }
 }

@@ -281,12 +281,7 @@ impl Catalog {
 
     /// The picture whose path is nearest to `path` (a misspelt name), if one is near.
     pub fn nearest(&self, path: &str) -> Option<&str> {
-        self.pictures
-            .keys()
-            .map(|p| (strsim::levenshtein(p, path), p))
-            .filter(|(distance, _)| *distance <= 3)
-            .min()
-            .map(|(_, p)| p.as_str())
+        crate::diagnostic::nearest(path, self.pictures.keys().map(String::as_str))
     }
 
     /// The resized copies of the picture at `path` (none for an SVG or an animation), made

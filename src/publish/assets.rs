@@ -96,12 +96,7 @@ impl SharedFiles {
 
     /// The shared file whose path is nearest to `path` (a misspelt name), if any is near.
     pub fn nearest(&self, path: &str) -> Option<&str> {
-        self.paths
-            .iter()
-            .map(|p| (strsim::levenshtein(p, path), p))
-            .filter(|(distance, _)| *distance <= 3)
-            .min()
-            .map(|(_, p)| p.as_str())
+        crate::diagnostic::nearest(path, self.paths.iter().map(String::as_str))
     }
 
     /// The fingerprinted copies to publish beside the originals. Stylesheets are published
