@@ -88,15 +88,8 @@ fn parts(html: &str) -> Parts {
         title: caption(html).unwrap_or_default(),
         ..Parts::default()
     };
-    let mut rest = html;
-    while let Some(start) = rest.find("<svg") {
-        let Some(open_end) = cut(rest, start..).find('>').map(|i| start + i) else {
-            break;
-        };
-        let Some(close) = cut(rest, open_end..).find("</svg>").map(|i| open_end + i) else {
-            break;
-        };
-        let open = cut(rest, start..open_end);
+    for svg in svg_elements(html) {
+        let open = svg.open;
         if let Some(mark) = attribute(open, "data-export").or_else(|| {
             // A bare attribute (`data-export`) has no value.
             open.contains(" data-export").then(String::new)
@@ -104,13 +97,12 @@ fn parts(html: &str) -> Parts {
         {
             parts.drawings.push(Drawing {
                 view_box,
-                inner: cut(rest, open_end + 1..close).to_owned(),
+                inner: svg.inner.to_owned(),
                 font_size: attribute(open, "font-size"),
                 overlay: mark == "overlay",
                 panel: mark == "panel",
             });
         }
-        rest = cut(rest, close + "</svg>".len()..);
     }
     // A table has no drawing of its own: its picture is the table, drawn here.
     if parts.drawings.is_empty()
@@ -395,17 +387,11 @@ pub fn defer_drawings(html: &str, url: impl Fn(usize) -> String) -> Deferred {
         html: String::with_capacity(html.len()),
         files: Vec::new(),
     };
-    let mut rest = html;
-    while let Some(start) = rest.find("<svg") {
-        let Some(open_end) = cut(rest, start..).find('>').map(|i| start + i) else {
-            break;
-        };
-        let Some(close) = cut(rest, open_end..).find("</svg>").map(|i| open_end + i) else {
-            break;
-        };
-        let open = cut(rest, start..open_end);
-        let inner = cut(rest, open_end + 1..close);
+    let mut written = 0;
+    for svg in svg_elements(html) {
+        let (open, inner) = (svg.open, svg.inner);
         let view_box = attribute(open, "viewBox").and_then(|v| parse_view_box(&v));
+        let out = &mut deferred.html;
         match view_box {
             Some([_, _, width, height])
                 if open.contains(" data-defer")
@@ -418,8 +404,7 @@ pub fn defer_drawings(html: &str, url: impl Fn(usize) -> String) -> Deferred {
                     .filter(|d| !d.is_empty())
                     .or_else(|| element_text(inner, "title"))
                     .unwrap_or_default();
-                let out = &mut deferred.html;
-                out.push_str(cut(rest, ..start));
+                out.push_str(cut(html, written..svg.start));
                 let _ = write!(
                     out,
                     "<img class=\"{}\" src=\"{address}\" alt=\"{}\" width=\"{width}\" height=\"{height}\" {} data-drawing>",
@@ -432,12 +417,38 @@ pub fn defer_drawings(html: &str, url: impl Fn(usize) -> String) -> Deferred {
                     "{open}>{inner}<style>{STYLE}{DRAWING_DARK}</style></svg>\n"
                 ));
             }
-            _ => deferred.html.push_str(cut(rest, ..close + "</svg>".len())),
+            _ => out.push_str(cut(html, written..svg.end)),
         }
-        rest = cut(rest, close + "</svg>".len()..);
+        written = svg.end;
     }
-    deferred.html.push_str(rest);
+    deferred.html.push_str(cut(html, written..));
     deferred
+}
+
+/// An `<svg>` element of a figure's HTML: where it starts and ends (after `</svg>`), its
+/// opening tag without the `>`, and what is inside it. Drawings do not nest.
+struct SvgElement<'h> {
+    start: usize,
+    end: usize,
+    open: &'h str,
+    inner: &'h str,
+}
+
+/// The `<svg>` elements of `html` in order, up to one left unclosed.
+fn svg_elements(html: &str) -> impl Iterator<Item = SvgElement<'_>> {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let start = from + cut(html, from..).find("<svg")?;
+        let open_end = start + cut(html, start..).find('>')?;
+        let close = open_end + cut(html, open_end..).find("</svg>")?;
+        from = close + "</svg>".len();
+        Some(SvgElement {
+            start,
+            end: from,
+            open: cut(html, start..open_end),
+            inner: cut(html, open_end + 1..close),
+        })
+    })
 }
 
 /// An `<svg …` opening tag as HTML allows it, made one an XML reader takes for a file of its

@@ -32,6 +32,9 @@ pub struct SharedFiles {
     builtin: BTreeMap<String, &'static [u8]>,
     /// Stylesheet or script → its fingerprinted site path.
     fingerprinted: BTreeMap<String, String>,
+    /// Stylesheet → what is published under its fingerprinted name (`minify::css`), made
+    /// from the bytes read for its fingerprint.
+    minified: BTreeMap<String, Vec<u8>>,
     tree: Option<Tree>,
 }
 
@@ -62,24 +65,32 @@ impl SharedFiles {
             if is_fingerprinted(path)
                 && let Ok(bytes) = tree.read(source)
             {
-                shared
-                    .fingerprinted
-                    .insert(path.clone(), fingerprinted_name(path, &bytes));
+                shared.fingerprint(path, &bytes);
             }
         }
         for (path, text) in builtin {
             if shared.paths.insert((*path).to_owned()) {
                 shared.builtin.insert((*path).to_owned(), text.as_bytes());
                 if is_fingerprinted(path) {
-                    shared.fingerprinted.insert(
-                        (*path).to_owned(),
-                        fingerprinted_name(path, text.as_bytes()),
-                    );
+                    shared.fingerprint(path, text.as_bytes());
                 }
             }
         }
         shared.paths.insert("syntax.css".to_owned());
         shared
+    }
+
+    /// Gives the stylesheet or script at `path` its fingerprinted name; a stylesheet (in
+    /// UTF-8) is also minified for it, once, here.
+    fn fingerprint(&mut self, path: &str, bytes: &[u8]) {
+        self.fingerprinted
+            .insert(path.to_owned(), fingerprinted_name(path, bytes));
+        if path.ends_with(".css")
+            && let Ok(text) = std::str::from_utf8(bytes)
+        {
+            self.minified
+                .insert(path.to_owned(), super::minify::css(text).into_bytes());
+        }
     }
 
     /// The site's own files (`static/`, page bundles): site path and file.
@@ -101,28 +112,25 @@ impl SharedFiles {
 
     /// The fingerprinted copies to publish beside the originals. Stylesheets are published
     /// there without comments and needless white space (the original, under its own name,
-    /// stays as written); one that cannot be read is copied, which reports it.
+    /// stays as written).
     pub fn copies(&self) -> impl Iterator<Item = Copy> + '_ {
         self.fingerprinted.iter().map(|(path, name)| {
-            let source = self.sources.get(path);
-            let bytes = match (source, self.builtin.get(path), &self.tree) {
-                (Some(source), _, Some(tree)) => tree.read(source).ok(),
-                (None, bytes, _) => Some(bytes.copied().unwrap_or_default().to_vec()),
-                _ => None,
-            };
-            let text = bytes.and_then(|b| String::from_utf8(b).ok());
-            match (source, text) {
-                (_, Some(text)) if path.ends_with(".css") => Copy::Minified {
+            match (
+                self.minified.get(path),
+                self.sources.get(path),
+                self.builtin.get(path),
+            ) {
+                (Some(bytes), _, _) => Copy::Minified {
                     path: name.clone(),
-                    bytes: super::minify::css(&text).into_bytes(),
+                    bytes: bytes.clone(),
                 },
-                (Some(source), _) => Copy::Site {
+                (None, Some(source), _) => Copy::Site {
                     path: name.clone(),
                     source: source.clone(),
                 },
-                (None, _) => Copy::Builtin {
+                (None, None, bytes) => Copy::Builtin {
                     path: name.clone(),
-                    bytes: self.builtin.get(path).copied().unwrap_or_default(),
+                    bytes: bytes.copied().unwrap_or_default(),
                 },
             }
         })

@@ -15,10 +15,11 @@ mod reads;
 pub mod schema;
 
 /// The built-in templates, named as a site overrides them.
-pub const BUILTIN_TEMPLATES: [(&str, &str); 12] = [
+pub const BUILTIN_TEMPLATES: [(&str, &str); 13] = [
     ("base.html", include_str!("../../templates/base.html")),
     ("index.html", include_str!("../../templates/index.html")),
     ("section.html", include_str!("../../templates/section.html")),
+    ("pager.html", include_str!("../../templates/pager.html")),
     ("page.html", include_str!("../../templates/page.html")),
     (
         "page_fields.html",
