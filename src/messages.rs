@@ -134,6 +134,8 @@ pub struct Messages {
     /// A hash of every message file read, for the build cache's keys.
     digest: String,
     default: String,
+    /// `script_messages` of each language, made once: every page shows them.
+    scripts: BTreeMap<String, Result<String, String>>,
 }
 
 struct Bundle {
@@ -283,6 +285,11 @@ impl Messages {
         }
         messages.digest = hasher.finalize().to_hex().to_string();
         messages.default = default.to_owned();
+        messages.scripts = messages
+            .bundles
+            .keys()
+            .map(|code| (code.clone(), messages.compose_script_messages(code)))
+            .collect();
         (messages, problems)
     }
 
@@ -429,6 +436,13 @@ impl Messages {
     /// What the scripts show, in `language`, as JSON safe inside `<script>`: each of
     /// `SCRIPT_MESSAGES` with `{name}` for its values, and `search-results` by plural category.
     pub fn script_messages(&self, language: &str) -> Result<String, String> {
+        match self.scripts.get(language) {
+            Some(json) => json.clone(),
+            None => self.compose_script_messages(language),
+        }
+    }
+
+    fn compose_script_messages(&self, language: &str) -> Result<String, String> {
         let mut all = serde_json::Map::new();
         for (key, names) in SCRIPT_MESSAGES {
             let args: Vec<(&str, FluentValue)> = names

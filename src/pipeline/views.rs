@@ -582,7 +582,7 @@ pub(crate) fn data_values(
 /// own conversion allocates each key again in every map, which was about a third of what a
 /// summary weighs.
 #[derive(Default)]
-pub(crate) struct Keys(std::collections::HashMap<String, tera::value::Key<'static>>);
+pub(crate) struct Keys(foldhash::HashMap<String, tera::value::Key<'static>>);
 
 impl Keys {
     pub(crate) fn value(&mut self, json: &serde_json::Value) -> Value {
