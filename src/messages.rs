@@ -150,6 +150,9 @@ struct Bundle {
     numbers: Option<icu_decimal::DecimalFormatter>,
     /// Every key the bundle has.
     keys: BTreeSet<String>,
+    /// The text of each message that takes no values (`published`, `contents`), formatted
+    /// once: templates ask for them on every page.
+    plain: foldhash::HashMap<String, String>,
     /// Where its messages come from, for diagnostics: `built-in ja.ftl`, `messages/ja.ftl`.
     origins: Vec<String>,
 }
@@ -253,6 +256,15 @@ impl Messages {
                 bundle.add_resource_overriding(resource);
                 origins.push(origin);
             }
+            let plain = keys
+                .iter()
+                .filter_map(|key| {
+                    let pattern = bundle.get_message(key)?.value()?;
+                    let mut errors = Vec::new();
+                    let text = bundle.format_pattern(pattern, None, &mut errors);
+                    errors.is_empty().then(|| (key.clone(), text.into_owned()))
+                })
+                .collect();
             messages.bundles.insert(
                 code.to_owned(),
                 Bundle {
@@ -279,6 +291,7 @@ impl Messages {
                         .ok()
                     }),
                     keys,
+                    plain,
                     origins,
                 },
             );
@@ -481,6 +494,11 @@ impl Messages {
             .bundles
             .get(language)
             .ok_or_else(|| format!("the site has no edition in `{language}`"))?;
+        if args.is_empty()
+            && let Some(text) = bundle.plain.get(key)
+        {
+            return Ok(text.clone());
+        }
         let pattern = bundle
             .bundle
             .get_message(key)
