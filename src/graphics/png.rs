@@ -502,10 +502,15 @@ fn has_glyph(database: &usvg::fontdb::Database, id: usvg::fontdb::ID, c: char) -
 /// adaptive row filter; none made them larger than RGB, the `Up` filter 2.3 times smaller).
 fn encode(pixmap: &tiny_skia::Pixmap) -> Result<Vec<u8>, String> {
     // tiny-skia's pixels are premultiplied; the picture is opaque, so they are the colours.
-    let pixels = pixmap.data().chunks_exact(4).map(|p| [p[0], p[1], p[2]]);
-    let (color, data, palette) = match palette_of(pixels.clone()) {
+    let (color, data, palette) = match palette_of(pixmap.data()) {
         Some((palette, indices)) => (png::ColorType::Indexed, indices, Some(palette)),
-        None => (png::ColorType::Rgb, pixels.flatten().collect(), None),
+        None => {
+            let mut rgb = vec![0; pixmap.data().len() / 4 * 3];
+            for (to, from) in rgb.chunks_exact_mut(3).zip(pixmap.data().chunks_exact(4)) {
+                to.copy_from_slice(&from[..3]);
+            }
+            (png::ColorType::Rgb, rgb, None)
+        }
     };
     let mut bytes = Vec::new();
     {
@@ -522,32 +527,56 @@ fn encode(pixmap: &tiny_skia::Pixmap) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
-/// The palette of an image of no more than 256 colours (RGB triples, in order of first
-/// appearance) and each pixel's index into it; `None` past 256 colours.
-fn palette_of(pixels: impl Iterator<Item = [u8; 3]>) -> Option<(Vec<u8>, Vec<u8>)> {
-    let mut index: foldhash::HashMap<[u8; 3], u8> = foldhash::HashMap::default();
+/// The palette of opaque RGBA pixels of no more than 256 colours (RGB triples, in order of
+/// first appearance) and each pixel's index into it; `None` past 256 colours. This runs on
+/// every pixel of every card and chart: runs of one colour (the rule) cost a comparison, and
+/// a new run a probe of a small open-addressed table.
+fn palette_of(rgba: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
+    const SLOTS: usize = 1024;
+    const EMPTY: u32 = u32::MAX; // no colour: colours are 24 bits
+    let mut keys = [EMPTY; SLOTS];
+    let mut values = [0u8; SLOTS];
     let mut palette = Vec::with_capacity(256 * 3);
-    let mut indices = Vec::with_capacity(pixels.size_hint().0);
-    // Runs of one colour are the rule; the last one is checked before the map.
-    let mut last: Option<([u8; 3], u8)> = None;
-    for pixel in pixels {
-        let i = match last {
-            Some((colour, i)) if colour == pixel => i,
-            _ => {
-                let i = match index.get(&pixel) {
-                    Some(&i) => i,
-                    None => {
-                        let i = u8::try_from(index.len()).ok()?;
-                        index.insert(pixel, i);
-                        palette.extend_from_slice(&pixel);
-                        i
-                    }
-                };
-                last = Some((pixel, i));
-                i
+    let mut indices = vec![0u8; rgba.len() / 4];
+    let (mut last, mut index) = (EMPTY, 0u8);
+    // The last pixel's four bytes, twice: eight pixels equal to it are four comparisons.
+    let mut last_pair = 0u64;
+    let mut at = 0;
+    while at < indices.len() {
+        if let Some(block) = rgba.get(at * 4..at * 4 + 32)
+            && at > 0
+            && block
+                .chunks_exact(8)
+                .all(|two| u64::from_le_bytes(two.try_into().unwrap_or_default()) == last_pair)
+        {
+            indices[at..at + 8].fill(index);
+            at += 8;
+            continue;
+        }
+        let pixel = &rgba[at * 4..at * 4 + 4];
+        let colour = u32::from_le_bytes([pixel[0], pixel[1], pixel[2], 0]);
+        if colour != last {
+            let mut slot = (colour.wrapping_mul(0x9E37_79B1) >> 22) as usize;
+            loop {
+                if keys[slot] == colour {
+                    index = values[slot];
+                    break;
+                }
+                if keys[slot] == EMPTY {
+                    index = u8::try_from(palette.len() / 3).ok()?;
+                    keys[slot] = colour;
+                    values[slot] = index;
+                    palette.extend_from_slice(&pixel[..3]);
+                    break;
+                }
+                slot = (slot + 1) % SLOTS;
             }
-        };
-        indices.push(i);
+            last = colour;
+        }
+        let whole = u64::from(u32::from_le_bytes([pixel[0], pixel[1], pixel[2], pixel[3]]));
+        last_pair = whole | whole << 32;
+        indices[at] = index;
+        at += 1;
     }
     Some((palette, indices))
 }
@@ -612,6 +641,25 @@ mod tests {
         let expected: Vec<u8> = (0..6)
             .flat_map(|i| if i == 4 { [200, 100, 0] } else { [10, 20, 30] })
             .collect();
+        assert_eq!(pixels, expected);
+        // Runs of one colour long and short, across rows: every pixel comes back exactly.
+        let mut pixmap = tiny_skia::Pixmap::new(37, 5).unwrap();
+        let colour = |i: usize| -> [u8; 3] {
+            let run = u8::try_from((i / 11 + i % 3 / 2) % 40).unwrap();
+            [run * 6, 255 - run, run / 2]
+        };
+        for (i, pixel) in pixmap.pixels_mut().iter_mut().enumerate() {
+            let [r, g, b] = colour(i);
+            *pixel = tiny_skia::ColorU8::from_rgba(r, g, b, 255).premultiply();
+        }
+        let png = encode(&pixmap).unwrap();
+        let mut reader = png::Decoder::new(std::io::Cursor::new(&png[..]));
+        reader.set_transformations(png::Transformations::EXPAND);
+        let mut reader = reader.read_info().unwrap();
+        assert_eq!(reader.info().color_type, png::ColorType::Indexed);
+        let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+        reader.next_frame(&mut pixels).unwrap();
+        let expected: Vec<u8> = (0..37 * 5).flat_map(colour).collect();
         assert_eq!(pixels, expected);
         // 257 colours: RGB, exactly.
         let mut pixmap = tiny_skia::Pixmap::new(257, 1).unwrap();
