@@ -9,6 +9,12 @@
 #   cold   tradetalks build --no-cache (nothing reused)          | hugo (a new process, no output)
 #   warm   tradetalks build with a full cache, nothing changed
 #   edit   tradetalks build with a full cache, one page changed (a new sentence each run)
+#   cards       tradetalks build --no-cache of the same site with a social card per page
+#   cards-warm  the same with a full cache, nothing changed
+#
+# Hugo draws no social cards, so the runs compared with it build the corpus with
+# `social_cards = false` (the same work); the two `cards` kinds build it as tradetalks does by
+# default, a 1200 × 630 PNG per page and section, and say what the cards cost.
 #
 # with the output on tmpfs (/dev/shm) so that the disk does not dominate. It prints every run,
 # then per kind the median wall time, the median peak resident memory (GNU time's "Maximum
@@ -56,13 +62,20 @@ for n in "${sizes[@]}"; do
   corpus="$work/corpus-$n"
   python3 "$root/scripts/gen-corpus.py" --pages "$n" --out "$corpus/tt" --hugo "$corpus/hugo" >/dev/null
   cache="$work/cache-$n"
+  cards_cache="$work/cards-cache-$n"
+  cp -r "$corpus/tt" "$corpus/tt-cards"
+  # A top-level key goes before the configuration's first table.
+  sed -i '1i social_cards = false' "$corpus/tt/tradetalks.toml"
   build=("$tt" build --root "$corpus/tt" --output "$work/out-tt" --as-of 2025-04-20 --quiet)
+  cards=("$tt" build --root "$corpus/tt-cards" --output "$work/out-cards" --as-of 2025-04-20 --quiet)
   # The page the "edit" runs change: the corpus's first article.
   edited=$(find "$corpus/tt/content" -name '*.md' ! -name '_index.md' | sort | awk 'NR == 1')
   kinds=(cold warm edit)
   [[ $n -le $hugo_max ]] && kinds+=(hugo)
+  kinds+=(cards cards-warm)
   for kind in "${kinds[@]}"; do : >"$work/$kind.txt"; done
-  "${build[@]}" --cache-dir "$cache" # fills the cache
+  "${build[@]}" --cache-dir "$cache" # fills the caches
+  "${cards[@]}" --cache-dir "$cards_cache"
   for ((i = 1; i <= runs; i++)); do
     for kind in "${kinds[@]}"; do
       case $kind in
@@ -72,6 +85,8 @@ for n in "${sizes[@]}"; do
           printf '\nBenchmark edit %s: one more sentence.\n' "$i" >>"$edited"
           read -r w k < <(measure "${build[@]}" --cache-dir "$cache")
           ;;
+        cards) read -r w k < <(measure "${cards[@]}" --no-cache) ;;
+        cards-warm) read -r w k < <(measure "${cards[@]}" --cache-dir "$cards_cache") ;;
         hugo)
           rm -rf "$work/out-hugo"
           read -r w k < <(measure "$hugo" --quiet --source "$corpus/hugo" --destination "$work/out-hugo")
@@ -92,6 +107,6 @@ for n in "${sizes[@]}"; do
     fi
     echo "N=$n median $kind: ${wall}s, $((${kb%.*} / 1024)) MB$ratio"
   done
-  echo "  output files: tradetalks $(find "$work/out-tt" -type f | wc -l)$([[ -d $work/out-hugo ]] && echo ", hugo $(find "$work/out-hugo" -type f | wc -l)"); search index $(du -sh "$work/out-tt/search-index" | cut -f1); cache $(du -sh "$cache" | cut -f1)"
-  rm -rf "$corpus" "$cache" "$work/out-tt" "$work/out-hugo"
+  echo "  output: tradetalks $(find "$work/out-tt" -type f | wc -l) files, $(du -sh "$work/out-tt" | cut -f1) (with cards $(find "$work/out-cards" -type f | wc -l), $(du -sh "$work/out-cards" | cut -f1))$([[ -d $work/out-hugo ]] && echo ", hugo $(find "$work/out-hugo" -type f | wc -l) files, $(du -sh "$work/out-hugo" | cut -f1)"); search index $(du -sh "$work/out-tt/search-index" | cut -f1); cache $(du -sh "$cache" | cut -f1) (with cards $(du -sh "$cards_cache" | cut -f1))"
+  rm -rf "$corpus" "$cache" "$cards_cache" "$work/out-tt" "$work/out-cards" "$work/out-hugo"
 done
