@@ -347,6 +347,10 @@ fn every_table_chart_and_map_travels() {
             .unwrap();
         let png = std::fs::read(site.root().join(format!("public/rice/{id}.png"))).unwrap();
         assert_eq!(png_size(&png), (1360, (height * 2.0) as u32), "{id}");
+        // A chart's and a table's flat colours go as a palette (IHDR's colour type 3).
+        if id != "map-1" {
+            assert_eq!(png[25], 3, "{id} is not an indexed-colour PNG");
+        }
     }
     assert!(page.contains("Download as PNG"));
 }

@@ -508,6 +508,16 @@ fn png_size(site: &Site, path: &str) -> (u32, u32) {
     (reader.info().width, reader.info().height)
 }
 
+/// How the PNG at `public/PATH` stores its colours.
+fn png_colour(site: &Site, path: &str) -> png::ColorType {
+    let bytes = std::fs::read(site.root().join("public").join(path))
+        .unwrap_or_else(|_| panic!("{path} was not written"));
+    let reader = png::Decoder::new(std::io::Cursor::new(bytes))
+        .read_info()
+        .unwrap_or_else(|e| panic!("{path} is not a PNG: {e}"));
+    reader.info().color_type
+}
+
 /// A site in English and Arabic with a schema whose first number is the key figure.
 fn site_with_figures() -> Site {
     let site = Site::minimal();
@@ -552,6 +562,8 @@ fn every_page_and_section_has_a_social_card_of_1200_by_630() {
         "ar/social.png",
     ] {
         assert_eq!(png_size(&site, card), (1200, 630), "{card}");
+        // A card's few colours and their blends go as a palette: a third of the bytes.
+        assert_eq!(png_colour(&site, card), png::ColorType::Indexed, "{card}");
     }
     assert!(
         site.output("ar/search/index.html")
