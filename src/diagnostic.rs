@@ -370,7 +370,6 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// "did you mean `x`?" for a misspelt name, when one candidate is close enough.
 /// The candidate nearest to a misspelt path or name (`imgs/quay.jpg` for `img/quay.jpg`):
 /// at most three letters added, dropped or changed, the nearest first, then the first in
 /// order. For messages that say the near one in the editor's own form.
@@ -383,6 +382,7 @@ pub fn nearest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -
         .map(|(_, c)| c)
 }
 
+/// "did you mean `x`?" for a misspelt name, when one candidate is close enough.
 pub fn did_you_mean<'a>(
     wrong: &str,
     candidates: impl IntoIterator<Item = &'a str>,

@@ -495,11 +495,12 @@ fn has_glyph(database: &usvg::fontdb::Database, id: usvg::fontdb::ID, c: char) -
 }
 
 /// A pixmap as PNG, compressed fast: pictures are flat colours, which compress well anyway.
-/// They are opaque, so they go as RGB: a quarter less to filter and compress than RGBA. Most
-/// (cards, charts, tables: flat colours and their anti-aliased blends) have at most 256
-/// colours and go as indexed colour, losslessly. On the default site's cards, charts and
-/// tables that made the files 3.3 times smaller and encoding 2.5 times faster (with the
-/// adaptive row filter; none made them larger than RGB, the `Up` filter 2.3 times smaller).
+/// Most (cards, charts, tables: flat colours and their anti-aliased blends) have at most 256
+/// colours and go as indexed colour, losslessly: on the default site's cards, charts and
+/// tables, 3.3 times smaller files than RGB and encoding 2.5 times faster, with the adaptive
+/// row filter (unfiltered, the files were larger than RGB's; BENCHMARKS.md has the table).
+/// The others (world maps) go as RGB: they are opaque, and RGB is a quarter less to filter
+/// and compress than RGBA.
 fn encode(pixmap: &tiny_skia::Pixmap) -> Result<Vec<u8>, String> {
     // tiny-skia's pixels are premultiplied; the picture is opaque, so they are the colours.
     let (color, data, palette) = match palette_of(pixmap.data()) {
@@ -618,59 +619,48 @@ mod tests {
 
     #[test]
     fn a_picture_of_few_colours_goes_as_indexed_colour_and_many_as_rgb() {
-        let decode = |png: &[u8]| {
-            let mut reader = png::Decoder::new(std::io::Cursor::new(png))
-                .read_info()
-                .unwrap();
+        // How the PNG stores its colours, and its pixels as RGB.
+        let decode = |pixmap: &tiny_skia::Pixmap| {
+            let png = encode(pixmap).unwrap();
+            let mut decoder = png::Decoder::new(std::io::Cursor::new(png));
+            decoder.set_transformations(png::Transformations::EXPAND);
+            let mut reader = decoder.read_info().unwrap();
             let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
-            let frame = reader.next_frame(&mut pixels).unwrap();
-            (reader.info().color_type, frame.color_type, pixels)
+            reader.next_frame(&mut pixels).unwrap();
+            (reader.info().color_type, pixels)
+        };
+        let pixmap_of = |width: u32, height: u32, colour: &dyn Fn(usize) -> [u8; 3]| {
+            let mut pixmap = tiny_skia::Pixmap::new(width, height).unwrap();
+            for (i, pixel) in pixmap.pixels_mut().iter_mut().enumerate() {
+                let [r, g, b] = colour(i);
+                *pixel = tiny_skia::ColorU8::from_rgba(r, g, b, 255).premultiply();
+            }
+            pixmap
+        };
+        let all = |count: usize, colour: &dyn Fn(usize) -> [u8; 3]| -> Vec<u8> {
+            (0..count).flat_map(colour).collect()
         };
         // Two colours: indexed, and every pixel comes back exactly.
-        let mut pixmap = tiny_skia::Pixmap::new(3, 2).unwrap();
-        pixmap.fill(tiny_skia::Color::from_rgba8(10, 20, 30, 255));
-        pixmap.pixels_mut()[4] = tiny_skia::ColorU8::from_rgba(200, 100, 0, 255).premultiply();
-        let png = encode(&pixmap).unwrap();
-        let (stored, _, _) = decode(&png);
+        let two = |i: usize| if i == 4 { [200, 100, 0] } else { [10, 20, 30] };
+        let (stored, pixels) = decode(&pixmap_of(3, 2, &two));
         assert_eq!(stored, png::ColorType::Indexed);
-        let mut reader = png::Decoder::new(std::io::Cursor::new(&png[..]));
-        reader.set_transformations(png::Transformations::EXPAND);
-        let mut reader = reader.read_info().unwrap();
-        let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
-        reader.next_frame(&mut pixels).unwrap();
-        let expected: Vec<u8> = (0..6)
-            .flat_map(|i| if i == 4 { [200, 100, 0] } else { [10, 20, 30] })
-            .collect();
-        assert_eq!(pixels, expected);
+        assert_eq!(pixels, all(6, &two));
         // Runs of one colour long and short, across rows: every pixel comes back exactly.
-        let mut pixmap = tiny_skia::Pixmap::new(37, 5).unwrap();
-        let colour = |i: usize| -> [u8; 3] {
+        let runs = |i: usize| {
             let run = u8::try_from((i / 11 + i % 3 / 2) % 40).unwrap();
             [run * 6, 255 - run, run / 2]
         };
-        for (i, pixel) in pixmap.pixels_mut().iter_mut().enumerate() {
-            let [r, g, b] = colour(i);
-            *pixel = tiny_skia::ColorU8::from_rgba(r, g, b, 255).premultiply();
-        }
-        let png = encode(&pixmap).unwrap();
-        let mut reader = png::Decoder::new(std::io::Cursor::new(&png[..]));
-        reader.set_transformations(png::Transformations::EXPAND);
-        let mut reader = reader.read_info().unwrap();
-        assert_eq!(reader.info().color_type, png::ColorType::Indexed);
-        let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
-        reader.next_frame(&mut pixels).unwrap();
-        let expected: Vec<u8> = (0..37 * 5).flat_map(colour).collect();
-        assert_eq!(pixels, expected);
+        let (stored, pixels) = decode(&pixmap_of(37, 5, &runs));
+        assert_eq!(stored, png::ColorType::Indexed);
+        assert_eq!(pixels, all(37 * 5, &runs));
         // 257 colours: RGB, exactly.
-        let mut pixmap = tiny_skia::Pixmap::new(257, 1).unwrap();
-        for (i, pixel) in pixmap.pixels_mut().iter_mut().enumerate() {
+        let many = |i: usize| {
             let [a, b] = u16::try_from(i).unwrap().to_le_bytes();
-            *pixel = tiny_skia::ColorU8::from_rgba(a, b, 7, 255).premultiply();
-        }
-        let (stored, _, pixels) = decode(&encode(&pixmap).unwrap());
+            [a, b, 7]
+        };
+        let (stored, pixels) = decode(&pixmap_of(257, 1, &many));
         assert_eq!(stored, png::ColorType::Rgb);
-        assert_eq!(&pixels[..6], &[0, 0, 7, 1, 0, 7]);
-        assert_eq!(&pixels[256 * 3..], &[0, 1, 7]);
+        assert_eq!(pixels, all(257, &many));
     }
 
     #[test]
