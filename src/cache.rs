@@ -66,12 +66,74 @@ impl KeyBuilder {
         self
     }
 
+    /// Adds a template value: its type, whether a string is marked safe (it is then not
+    /// escaped), and its contents, each length-prefixed; no text is formatted on the way, so
+    /// a page's body is hashed as it is.
+    pub fn add_value(&mut self, value: &tera::Value) -> &mut KeyBuilder {
+        let mut bytes = Vec::new();
+        encode_value(&mut bytes, value);
+        self.add(bytes)
+    }
+
     pub fn add_key(&mut self, key: &Key) -> &mut KeyBuilder {
         self.add(key.0)
     }
 
     pub fn finish(&self) -> Key {
         Key(*self.0.finalize().as_bytes())
+    }
+}
+
+/// Writes `value` to `out` for a key (see `KeyBuilder::add_value`): one buffer hashed at
+/// once, because the hash is slow to feed in small pieces.
+fn encode_value(out: &mut Vec<u8>, value: &tera::Value) {
+    fn tagged(out: &mut Vec<u8>, tag: u8, bytes: &[u8]) {
+        out.push(tag);
+        out.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+        out.extend_from_slice(bytes);
+    }
+    use tera::value::Key as K;
+    if value.is_undefined() {
+        tagged(out, b'U', &[]);
+    } else if value.is_none() {
+        tagged(out, b'N', &[]);
+    } else if let Some(b) = value.as_bool() {
+        tagged(out, b'B', &[u8::from(b)]);
+    } else if let Some(text) = value.as_str() {
+        let tag = if value.is_safe() { b's' } else { b'S' };
+        tagged(out, tag, text.as_bytes());
+    } else if let Some(items) = value.as_array() {
+        tagged(out, b'A', &(items.len() as u64).to_le_bytes());
+        for item in items {
+            encode_value(out, item);
+        }
+    } else if let Some(map) = value.as_map() {
+        tagged(out, b'M', &(map.len() as u64).to_le_bytes());
+        for (key, item) in map {
+            match key {
+                K::Bool(b) => tagged(out, b'b', &[u8::from(*b)]),
+                K::U64(n) => tagged(out, b'i', &i128::from(*n).to_le_bytes()),
+                K::I64(n) => tagged(out, b'i', &i128::from(*n).to_le_bytes()),
+                K::U128(n) => tagged(out, b'j', &n.to_le_bytes()),
+                K::I128(n) => tagged(out, b'i', &n.to_le_bytes()),
+                K::String(text) => tagged(out, b'k', text.as_bytes()),
+                K::Str(text) => tagged(out, b'k', text.as_bytes()),
+                other => tagged(out, b'?', other.to_string().as_bytes()),
+            }
+            encode_value(out, item);
+        }
+    } else if value.is_f64() {
+        let bits = value.as_f64().unwrap_or_default().to_bits();
+        tagged(out, b'F', &bits.to_le_bytes());
+    } else if let Some(n) = value.as_i128() {
+        tagged(out, b'I', &n.to_le_bytes());
+    } else if let Some(n) = value.as_u128() {
+        tagged(out, b'J', &n.to_le_bytes());
+    } else if let Some(bytes) = value.as_bytes() {
+        tagged(out, b'Y', bytes);
+    } else {
+        // No other kind of value exists; should one appear, its text stands for it.
+        tagged(out, b'?', value.to_string().as_bytes());
     }
 }
 

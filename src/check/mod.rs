@@ -25,7 +25,7 @@ pub struct Link {
 
 /// What the link check needs of a generated page: the links it makes (each once, in order)
 /// and the ids it has.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PageLinks {
     pub links: Vec<String>,
     pub ids: BTreeSet<String>,

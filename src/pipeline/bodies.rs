@@ -164,6 +164,12 @@ impl<'a> BodyCache<'a> {
         }
     }
 
+    /// The hash of everything every body reads, and of every content file: a rendered
+    /// page's cache key starts from these (`render::PageCache`).
+    pub(crate) fn keys(&self) -> (crate::cache::Key, crate::cache::Key) {
+        (self.site, self.content)
+    }
+
     pub(crate) fn stats(&self) -> crate::cache::Stats {
         crate::cache::Stats {
             hits: self.hits.load(std::sync::atomic::Ordering::Relaxed),

@@ -128,6 +128,8 @@ pub struct BuiltSite {
     pub external: Vec<crate::check::Link>,
     /// How the bodies' build cache served this build.
     pub body_cache: crate::cache::Stats,
+    /// How the build cache served rendered pages (`render::PageCache`).
+    pub page_cache: crate::cache::Stats,
     /// How the build cache served the resized copies of pictures.
     pub image_cache: crate::cache::Stats,
     /// Whether page bodies went to disk as they rendered (a large site; see `spill`).
@@ -201,6 +203,8 @@ impl BuiltSite {
         self.links.extend(other.links);
         self.body_cache.hits += other.body_cache.hits;
         self.body_cache.misses += other.body_cache.misses;
+        self.page_cache.hits += other.page_cache.hits;
+        self.page_cache.misses += other.page_cache.misses;
         self.bodies_spilled |= other.bodies_spilled;
     }
 
@@ -495,7 +499,7 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
     clock.lap("link check");
     progress.finish();
     // Only a build that wrote entries can have grown the cache past its limit.
-    if site.body_cache.misses > 0 || site.image_cache.misses > 0 {
+    if site.body_cache.misses > 0 || site.page_cache.misses > 0 || site.image_cache.misses > 0 {
         cache.trim();
     }
     diagnostics.sort();
@@ -774,6 +778,9 @@ fn build_edition(
         "rendering pages",
         content.pages.len() + content.sections.len() + 1,
     );
+    let page_cache = body_cache
+        .as_ref()
+        .map(|bodies| PageCache::new(cache, bodies, &views, shared.shared_files));
     let render = Render {
         tera,
         sources,
@@ -786,8 +793,17 @@ fn build_edition(
             cache: shared.cache,
         },
         images: shared.images,
+        pages: page_cache.as_ref(),
     };
     let rendered = render_templates(render, progress);
+    if let Some(page_cache) = &page_cache {
+        let stats = page_cache.stats();
+        clock.note(&format!(
+            "page cache: {} hits, {} misses",
+            stats.hits, stats.misses
+        ));
+        site.page_cache = stats;
+    }
     let mut undrawn = publish::cards::Undrawn::default();
     for result in rendered {
         match result {

@@ -25,27 +25,47 @@ pub(crate) struct PageSink<'a> {
 }
 
 impl PageSink<'_> {
-    /// Renders `template` for the output `path` and keeps the result.
+    /// Renders `template` for the output `path` and keeps the result; with a cache and the
+    /// page's key there (`PageCache`), takes the page from it or puts it there.
     pub(crate) fn render(
         &self,
         tera: &Tera,
         template: &str,
         context: &Context,
         path: String,
+        cached: Option<(&PageCache, crate::cache::Key)>,
     ) -> Result<Result<KeptPage, Diagnostic>, tera::Error> {
+        if let Some((cache, key)) = &cached
+            && let Some(page) = cache.get(key)
+        {
+            self.note_reads(&path, page.content.is_some());
+            return Ok(self.take(path, page.html, page.links));
+        }
         let (html, reads) = crate::templates::render_tracked(tera, template, context);
         let html = html?;
-        if reads.content
-            && let Ok(mut readers) = self.readers.lock()
+        self.note_reads(&path, reads.content);
+        let links = crate::check::PageLinks::of(&html);
+        if let Some((cache, key)) = &cached
+            && !reads.files
         {
-            readers.insert(path.clone());
+            cache.put(key, &html, &links, reads.content);
         }
-        Ok(self.take(path, html))
+        Ok(self.take(path, html, links))
     }
 
-    /// Takes the links of a rendered page, then writes it (a build) or keeps it in memory.
-    pub(crate) fn take(&self, path: String, html: String) -> Result<KeptPage, Diagnostic> {
-        let links = crate::check::PageLinks::of(&html);
+    fn note_reads(&self, path: &str, content: bool) {
+        if content && let Ok(mut readers) = self.readers.lock() {
+            readers.insert(path.to_owned());
+        }
+    }
+
+    /// Writes a rendered page (a build) or keeps it in memory, with its links.
+    fn take(
+        &self,
+        path: String,
+        html: String,
+        links: crate::check::PageLinks,
+    ) -> Result<KeptPage, Diagnostic> {
         let Some(staging) = self.staging else {
             return Ok(KeptPage {
                 path,
@@ -158,6 +178,15 @@ pub(super) fn render_templates(
     pages.chain(sections).chain(not_found).collect()
 }
 
+/// What `Render::render_with_card` renders.
+#[derive(Clone, Copy)]
+enum Kind<'s> {
+    /// A page of the section in folder `section`: it gets a card, and the page cache keeps it.
+    Page { section: &'s str },
+    /// One of a section's list pages: the first gets a card.
+    List { first: bool },
+}
+
 /// Renders the pages of the site that come from content, one at a time.
 #[derive(Clone, Copy)]
 pub(crate) struct Render<'a> {
@@ -170,6 +199,8 @@ pub(crate) struct Render<'a> {
     pub(crate) cards: publish::cards::Cards<'a>,
     /// The site's pictures: an editor's own `image:` gets its size in `meta.image`.
     pub(crate) images: &'a crate::images::Catalog,
+    /// Pages rendered by an earlier build, when there is a cache.
+    pub(crate) pages: Option<&'a PageCache<'a>>,
 }
 
 impl Render<'_> {
@@ -182,8 +213,12 @@ impl Render<'_> {
         mut meta: serde_json::Value,
         site_path: &str,
         what: &str,
-        draw: bool,
+        kind: Kind,
     ) -> Result<KeptPage, Diagnostic> {
+        let (draw, section) = match kind {
+            Kind::Page { section } => (true, Some(section)),
+            Kind::List { first } => (first, None),
+        };
         let mut card = None;
         let mut card_missing = Vec::new();
         if draw
@@ -225,11 +260,16 @@ impl Render<'_> {
             }
         }
         context.insert("meta", &meta);
+        let cached = self
+            .pages
+            .zip(section)
+            .map(|(pages, section)| (pages, pages.key(template, section, context)));
         let mut kept = self.render(
             template,
             context,
             crate::config::index_file(site_path),
             what,
+            cached,
         )?;
         kept.card = card;
         kept.card_missing = card_missing;
@@ -242,8 +282,9 @@ impl Render<'_> {
         context: &Context,
         path: String,
         what: &str,
+        cached: Option<(&PageCache, crate::cache::Key)>,
     ) -> Result<KeptPage, Diagnostic> {
-        let rendering = || self.sink.render(self.tera, template, context, path);
+        let rendering = || self.sink.render(self.tera, template, context, path, cached);
         crate::guard::catch(|| format!("rendering {what} with `{template}`"), rendering)?.map_err(
             |err| {
                 self.sources
@@ -276,7 +317,9 @@ impl Render<'_> {
             publish::meta::page(self.config, page, self.images),
             &page.path,
             &format!("`{}`", page.file.name),
-            true,
+            Kind::Page {
+                section: &page.section,
+            },
         )
     }
 
@@ -330,14 +373,15 @@ impl Render<'_> {
                 meta["canonical"] = serde_json::json!(config.permalink(&pager.path));
                 meta["image"] = image.clone();
             }
-            let draw = pager.number == 1;
             let result = self.render_with_card(
                 section_template(section),
                 &mut context,
                 meta,
                 &pager.path,
                 &what,
-                draw,
+                Kind::List {
+                    first: pager.number == 1,
+                },
             );
             if let Ok(kept) = &result
                 && let Some((card, _)) = &kept.card
@@ -372,7 +416,7 @@ impl Render<'_> {
                 &path,
             ),
         );
-        self.render("404.html", &context, path, "the 404 page")
+        self.render("404.html", &context, path, "the 404 page", None)
     }
 }
 
@@ -393,3 +437,131 @@ pub(super) fn neighbours(content: &Content, index: usize) -> (Option<usize>, Opt
     let previous = at.checked_sub(1).map(|p| order[p]);
     (previous, order.get(at + 1).copied())
 }
+
+/// Rendered pages in the build cache, each keyed by everything its template could read: the
+/// key of everything every body reads (`BodyCache`: this build of tradetalks, the
+/// configuration, every template, data file and message, the build date, the site's URLs),
+/// what `get_url` answers, the values every page sees (`site`, `config`, `lang`, …), the
+/// page's section as a whole, and the page's own values (itself with its body, its
+/// neighbours, its languages, `meta`). A page that looked up other content (`get_page`, …)
+/// is kept with the hash of every content file and used only while that holds; a page that
+/// read a picture or hashed a static file for its URL is not kept.
+pub(crate) struct PageCache<'a> {
+    cache: &'a Cache,
+    site: crate::cache::Key,
+    content: crate::cache::Key,
+    /// Each section's value, hashed once: every page of the section sees it.
+    sections: BTreeMap<String, crate::cache::Key>,
+    hits: std::sync::atomic::AtomicUsize,
+    misses: std::sync::atomic::AtomicUsize,
+}
+
+/// A cached page: the content hash it depends on (when it looked up other content), its
+/// HTML and what the link check needs of it.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub(crate) struct CachedPage {
+    content: Option<crate::cache::Key>,
+    html: String,
+    links: crate::check::PageLinks,
+}
+
+impl<'a> PageCache<'a> {
+    pub(crate) fn new(
+        cache: &'a Cache,
+        bodies: &BodyCache,
+        views: &Views,
+        shared_files: &publish::assets::SharedFiles,
+    ) -> PageCache<'a> {
+        let (body_site, content) = bodies.keys();
+        let mut site = KeyBuilder::new("pages");
+        site.add_key(&body_site).add_key(&shared_files.digest());
+        for (name, value) in views.shared_values() {
+            site.add(name).add_value(&value);
+        }
+        let sections = views
+            .sections
+            .par_iter()
+            .map(|(dir, value)| {
+                let key = KeyBuilder::new("section").add_value(value).finish();
+                (dir.clone(), key)
+            })
+            .collect();
+        PageCache {
+            cache,
+            site: site.finish(),
+            content,
+            sections,
+            hits: Default::default(),
+            misses: Default::default(),
+        }
+    }
+
+    /// The key of a page of `section` rendered with `template` and `context`.
+    fn key(&self, template: &str, section: &str, context: &Context) -> crate::cache::Key {
+        let mut key = KeyBuilder::new("page");
+        key.add_key(&self.site).add(template);
+        match self.sections.get(section) {
+            Some(section) => key.add_key(section),
+            None => key.add_value(context.get("section").unwrap_or(&Value::none())),
+        };
+        for name in PAGE_VALUES {
+            let value = context.get(name);
+            key.add(name)
+                .add_value(value.unwrap_or(&Value::undefined()));
+        }
+        key.finish()
+    }
+
+    fn get(&self, key: &crate::cache::Key) -> Option<CachedPage> {
+        let found = self
+            .cache
+            .get::<CachedPage>("pages", key)
+            .filter(|page| page.content.is_none_or(|c| c == self.content));
+        let counter = if found.is_some() {
+            &self.hits
+        } else {
+            &self.misses
+        };
+        counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        found
+    }
+
+    fn put(
+        &self,
+        key: &crate::cache::Key,
+        html: &str,
+        links: &crate::check::PageLinks,
+        reads_content: bool,
+    ) {
+        #[derive(serde::Serialize)]
+        struct Entry<'e> {
+            content: Option<crate::cache::Key>,
+            html: &'e str,
+            links: &'e crate::check::PageLinks,
+        }
+        let entry = Entry {
+            content: reads_content.then_some(self.content),
+            html,
+            links,
+        };
+        self.cache.put("pages", key, &entry);
+    }
+
+    pub(crate) fn stats(&self) -> crate::cache::Stats {
+        crate::cache::Stats {
+            hits: self.hits.load(std::sync::atomic::Ordering::Relaxed),
+            misses: self.misses.load(std::sync::atomic::Ordering::Relaxed),
+        }
+    }
+}
+
+/// The values `Render::page` gives a page beyond those every page sees and its section's.
+const PAGE_VALUES: [&str; 7] = [
+    "page",
+    "current_path",
+    "languages",
+    "alternates",
+    "previous",
+    "next",
+    "meta",
+];

@@ -528,6 +528,7 @@ impl Session {
                 cache: &state.pictures,
             },
             images: &state.images,
+            pages: None,
         };
         let mut results: Vec<Result<super::KeptPage, Diagnostic>> = pages
             .par_iter()

@@ -268,13 +268,22 @@ impl Views {
 
     pub(crate) fn context(&self) -> Context {
         let mut context = Context::new();
-        context.insert_value("site", self.site.clone());
-        context.insert_value("config", self.config.clone());
-        context.insert_value("lang", self.lang.clone());
-        context.insert_value("languages", self.homes.clone());
-        context.insert_value("alternates", Value::from(Vec::<Value>::new()));
-        context.insert_value("build_date", self.build_date.clone());
+        for (name, value) in self.shared_values() {
+            context.insert_value(name, value);
+        }
         context
+    }
+
+    /// The values every page, section and generated page sees, by name.
+    pub(crate) fn shared_values(&self) -> [(&'static str, Value); 6] {
+        [
+            ("site", self.site.clone()),
+            ("config", self.config.clone()),
+            ("lang", self.lang.clone()),
+            ("languages", self.homes.clone()),
+            ("alternates", Value::from(Vec::<Value>::new())),
+            ("build_date", self.build_date.clone()),
+        ]
     }
 }
 

@@ -93,6 +93,25 @@ impl SharedFiles {
         }
     }
 
+    /// Whether `get_url(path=…, cachebust=true)` gives `path` a name made when the files were
+    /// collected (a stylesheet or script, or `syntax.css`) rather than hashing its bytes then.
+    pub fn has_fingerprint(&self, path: &str) -> bool {
+        self.fingerprinted.contains_key(path) || path == "syntax.css"
+    }
+
+    /// What `get_url` answers without reading a file, hashed: every shared path and each
+    /// stylesheet's and script's fingerprinted name (a rendered page's cache key has it).
+    pub fn digest(&self) -> crate::cache::Key {
+        let mut key = crate::cache::KeyBuilder::new("shared-files");
+        for path in &self.paths {
+            key.add(path);
+        }
+        for (path, name) in &self.fingerprinted {
+            key.add(path).add(name);
+        }
+        key.finish()
+    }
+
     /// The site's own files (`static/`, page bundles): site path and file.
     pub fn site_files(&self) -> impl Iterator<Item = (String, PathBuf)> + '_ {
         self.sources

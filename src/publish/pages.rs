@@ -26,7 +26,7 @@ pub(crate) fn render(
 ) -> Vec<Result<KeptPage, Diagnostic>> {
     let render = |template: &str, context: &Context, path: String| {
         let output = crate::config::index_file(&path);
-        sink.render(tera, template, context, output)
+        sink.render(tera, template, context, output, None)
             .map_err(|err| {
                 sources
                     .diagnostic(&err)

@@ -187,6 +187,9 @@ thread_local! {
     /// Whether the template being rendered on this thread looked up pages, sections or
     /// taxonomies: its output then depends on more than its own context.
     static READS_CONTENT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Whether it read files whose bytes no cache key covers: a picture (`image_meta`,
+    /// `resize_image`) or a static file hashed for its URL (`get_url(cachebust=true)`).
+    static READS_FILES: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     /// The copies of pictures the template being rendered on this thread asked for with
     /// `resize_image`.
     static RESIZED: std::cell::RefCell<Vec<crate::markdown::ImageRead>> =
@@ -199,6 +202,9 @@ pub struct Reads {
     /// Site content through `get_page`, `get_section` or `get_taxonomy` (`serve` re-renders
     /// such pages after any edit).
     pub content: bool,
+    /// Pictures or static files, whose bytes are not in the page's cache key: its output
+    /// is not kept in the build cache (`pipeline::render::PageCache`).
+    pub files: bool,
     /// Pictures resized with `resize_image` (a cached body asks for them again).
     pub resized: Vec<crate::markdown::ImageRead>,
 }
@@ -210,10 +216,12 @@ pub fn render_tracked(
     context: &tera::Context,
 ) -> (TeraResult<String>, Reads) {
     READS_CONTENT.set(false);
+    READS_FILES.set(false);
     RESIZED.with_borrow_mut(Vec::clear);
     let result = tera.render(template, context);
     let reads = Reads {
         content: READS_CONTENT.replace(false),
+        files: READS_FILES.replace(false),
         resized: RESIZED.with_borrow_mut(std::mem::take),
     };
     (result, reads)
@@ -221,6 +229,10 @@ pub fn render_tracked(
 
 fn note_content_read() {
     READS_CONTENT.set(true);
+}
+
+fn note_files_read() {
+    READS_FILES.set(true);
 }
 
 /// How a built-in template is named in diagnostics, before its name.
@@ -792,6 +804,9 @@ fn register_functions(tera: &mut Tera, lookup: &SharedLookup) {
             let site = lookup_of(&shared)?;
             let path = path.trim_start_matches('/');
             if cachebust {
+                if !site.shared_files.has_fingerprint(path) {
+                    note_files_read();
+                }
                 let busted = site
                     .shared_files
                     .cachebusted(path)
@@ -810,6 +825,7 @@ fn register_functions(tera: &mut Tera, lookup: &SharedLookup) {
     tera.register_function(
         "image_meta",
         move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
+            note_files_read();
             let path: String = kwargs.must_get("path")?;
             let site = lookup_of(&shared)?;
             let key = image_path(&site, "image_meta", &path)?;
@@ -831,6 +847,7 @@ fn register_functions(tera: &mut Tera, lookup: &SharedLookup) {
     tera.register_function(
         "resize_image",
         move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
+            note_files_read();
             let path: String = kwargs.must_get("path")?;
             let op: Option<String> = kwargs.get("op")?;
             let width: Option<i64> = kwargs.get("width")?;

@@ -22,8 +22,8 @@ fn options(cache: Option<&Path>) -> BuildOptions {
 }
 
 /// Builds `root` cold and with `cache`, and checks that both make the same; returns the cached
-/// build's body-cache hits.
-fn compare(root: &Path, cache: &Path, what: &str) -> usize {
+/// build's cache hits: bodies, then rendered pages.
+fn compare(root: &Path, cache: &Path, what: &str) -> (usize, usize) {
     let (cold, cold_problems) = pipeline::build(root, &options(None));
     let (warm, warm_problems) = pipeline::build(root, &options(Some(cache)));
     assert_eq!(
@@ -32,7 +32,7 @@ fn compare(root: &Path, cache: &Path, what: &str) -> usize {
         "after {what}: the cached build reported other problems"
     );
     match (cold, warm) {
-        (None, None) => 0,
+        (None, None) => (0, 0),
         (Some(cold), Some(warm)) => {
             let (cold_files, warm_files) = (built_files(&cold), built_files(&warm));
             let differ = crate::support::files_that_differ(&cold_files, &warm_files);
@@ -40,7 +40,7 @@ fn compare(root: &Path, cache: &Path, what: &str) -> usize {
                 differ.is_empty(),
                 "after {what}: the cached build differs in {differ:?}"
             );
-            warm.body_cache.hits
+            (warm.body_cache.hits, warm.page_cache.hits)
         }
         (cold, warm) => panic!(
             "after {what}: cold build {}, cached build {}",
@@ -105,7 +105,7 @@ fn set_line(text: &str, key: &str, line: &str) -> String {
 fn edit(root: &Path, random: &mut Random, n: usize) -> String {
     let party = PARTIES[random.below(PARTIES.len())];
     let page = format!("content/parties/{party}.md");
-    match random.below(12) {
+    match random.below(13) {
         0 => {
             let text = read(root, &page);
             write(
@@ -176,11 +176,18 @@ fn edit(root: &Path, random: &mut Random, n: usize) -> String {
             "the site shortcode see_also.html".to_owned()
         }
         7 => {
-            write(
-                root,
-                "templates/page_footer.html",
-                &format!("<p class=\"edit\">Footer {n}: {{{{ page.title }}}}</p>\n"),
-            );
+            // The page template reads only the page, or also another page, a picture and a
+            // static file's bytes (a rendered page's cache key does not cover those).
+            let footer = match random.below(3) {
+                0 => format!("<p class=\"edit\">Footer {n}: {{{{ page.title }}}}</p>\n"),
+                1 => format!(
+                    "{{% set other = get_page(path=\"parties/{party}.md\") %}}<p class=\"edit\">Footer {n}: {{{{ page.title }}}}, see {{{{ other.title }}}} ({{{{ other.date }}}})</p>\n"
+                ),
+                _ => format!(
+                    "{{% set quay = image_meta(path=\"img/quay.jpg\") %}}<p class=\"edit\">Footer {n}: {{{{ quay.width }}}} px, <a href=\"{{{{ get_url(path='notes.txt', cachebust=true) }}}}\">notes</a></p>\n"
+                ),
+            };
+            write(root, "templates/page_footer.html", &footer);
             "a page_footer.html of the site".to_owned()
         }
         8 => {
@@ -229,6 +236,11 @@ fn edit(root: &Path, random: &mut Random, n: usize) -> String {
                 "content/about.md deleted".to_owned()
             }
         }
+        11 => {
+            // A static file whose hash a template may put in its URL.
+            write(root, "static/notes.txt", &format!("Notes, version {n}.\n"));
+            "static/notes.txt".to_owned()
+        }
         _ => {
             // A page uses the site shortcode (or stops using it).
             let text = read(root, &page);
@@ -273,6 +285,7 @@ fn a_cached_build_is_a_cold_build_after_any_edit() {
         "templates/shortcodes/see_also.html",
         "{% set p = get_page(path=\"parties/eu.md\") %}<aside class=\"see-also\">See also: <a href=\"{{ p.url }}\">{{ p.title }}</a></aside>",
     );
+    write(&root, "static/notes.txt", "Notes.\n");
     let cache: PathBuf = root.join(".tradetalks-cache");
     let count: usize = std::env::var("TT_CACHE_EDITS")
         .ok()
@@ -284,20 +297,24 @@ fn a_cached_build_is_a_cold_build_after_any_edit() {
         .unwrap_or(0x7ead_7a1c);
     let mut random = Random(seed | 1);
     compare(&root, &cache, "nothing");
-    // Unchanged: every body comes from the cache.
-    let hits = compare(&root, &cache, "nothing, again");
+    // Unchanged: every body and every page comes from the cache.
+    let (hits, page_hits) = compare(&root, &cache, "nothing, again");
     assert!(
         hits >= 8,
         "an unchanged site took only {hits} bodies from the cache"
     );
+    assert!(
+        page_hits >= 6,
+        "an unchanged site took only {page_hits} pages from the cache"
+    );
     let mut total = 0;
     for n in 0..count {
         let what = edit(&root, &mut random, n);
-        total += compare(&root, &cache, &format!("edit {n} (seed {seed}): {what}"));
+        total += compare(&root, &cache, &format!("edit {n} (seed {seed}): {what}")).0;
         // A move or a deletion breaks the links to the page: both builds fail alike. Undo it
         // at once (and compare again), so that the next edits build.
         if let Some(undo) = undo_breakage(&root) {
-            total += compare(&root, &cache, &format!("edit {n} (seed {seed}): {undo}"));
+            total += compare(&root, &cache, &format!("edit {n} (seed {seed}): {undo}")).0;
         }
     }
     assert!(
@@ -308,6 +325,62 @@ fn a_cached_build_is_a_cold_build_after_any_edit() {
     eprintln!(
         "{count} edits (seed {seed}): every cached build equal to a cold one, {total} cache hits"
     );
+}
+
+/// A page's template may read more than the page: another page (`get_page`), a picture
+/// (`image_meta`), a static file's bytes (`get_url(cachebust=true)`). A cached page must
+/// follow each of them, edit by edit (the random edits above meet these cases only now and
+/// then).
+#[test]
+fn a_cached_page_follows_what_its_template_read() {
+    let site = Site::fixture("explainer");
+    let root = site.root().to_path_buf();
+    let cache = root.join(".tradetalks-cache");
+    let page = "content/parties/eu.md";
+    let retitle = |title: &str| {
+        let text = read(&root, page);
+        write(
+            &root,
+            page,
+            &set_line(&text, "title:", &format!("title: \"{title}\"")),
+        );
+    };
+    // Another page: a cached page is used only while no content file changed.
+    write(
+        &root,
+        "templates/page_footer.html",
+        "{% set other = get_page(path=\"parties/eu.md\") %}<p class=\"edit\">See {{ other.title }}</p>\n",
+    );
+    compare(&root, &cache, "a footer reading another page");
+    let (_, pages) = compare(&root, &cache, "nothing");
+    assert!(pages >= 6, "only {pages} pages from the cache");
+    retitle("The Union");
+    compare(&root, &cache, "the title of the page every footer reads");
+    // A picture and a static file's bytes: such a page is not kept.
+    write(
+        &root,
+        "templates/page_footer.html",
+        "{% set quay = image_meta(path=\"img/quay.jpg\") %}<p class=\"edit\">{{ quay.width }} px; <a href=\"{{ get_url(path='notes.txt', cachebust=true) }}\">notes</a></p>\n",
+    );
+    write(&root, "static/notes.txt", "Notes.\n");
+    compare(
+        &root,
+        &cache,
+        "a footer reading a picture and a static file",
+    );
+    write(&root, "static/notes.txt", "Notes, again.\n");
+    compare(&root, &cache, "the static file every footer hashes");
+    // Only its own page: every page comes from the cache again, until a title changes.
+    write(
+        &root,
+        "templates/page_footer.html",
+        "<p class=\"edit\">{{ page.title }}</p>\n",
+    );
+    compare(&root, &cache, "a footer of the page alone");
+    let (_, pages) = compare(&root, &cache, "nothing");
+    assert!(pages >= 6, "only {pages} pages from the cache");
+    retitle("The Union, again");
+    compare(&root, &cache, "a title, with the simple footer");
 }
 
 #[test]
@@ -341,11 +414,13 @@ fn a_corrupt_truncated_or_foreign_cache_is_ignored() {
     }
     assert_eq!(
         compare(&root, &cache, "spoiling every entry"),
-        0,
+        (0, 0),
         "a spoilt entry was used"
     );
-    // The spoilt entries were replaced: the next build takes every body from the cache.
-    assert!(compare(&root, &cache, "the rebuild") >= 8);
+    // The spoilt entries were replaced: the next build takes every body and page from the
+    // cache.
+    let (bodies, pages) = compare(&root, &cache, "the rebuild");
+    assert!(bodies >= 8 && pages >= 6, "{bodies} bodies, {pages} pages");
 }
 
 #[test]
