@@ -451,17 +451,17 @@ pub fn escape(text: &str) -> String {
 
 fn escape_into(out: &mut String, text: &str) {
     let mut start = 0;
-    for (at, c) in text.char_indices() {
-        let entity = match c {
-            '&' => "&amp;",
-            '<' => "&lt;",
-            '>' => "&gt;",
-            '"' => "&quot;",
-            '\'' => "&#39;",
+    for (at, byte) in text.bytes().enumerate() {
+        let entity = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
             _ => continue,
         };
-        // `at` is where `c` starts and every escaped character is one byte long: both ends
-        // are character boundaries, and `get` cannot fail.
+        // Every escaped character is one ASCII byte, which is never part of another
+        // character: both ends are character boundaries, and `get` cannot fail.
         out.push_str(text.get(start..at).unwrap_or_default());
         out.push_str(entity);
         start = at + 1;

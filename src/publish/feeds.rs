@@ -25,10 +25,20 @@ pub fn feed_entries(content: &Content) -> Vec<(usize, Date)> {
 /// The newest dated, published pages among `pages` (all pages when `None`), by index, with
 /// their dates.
 fn entries_among(content: &Content, pages: Option<&[usize]>) -> Vec<(usize, Date)> {
-    let mut entries: Vec<(usize, Date)> = super::published(content)
-        .filter(|(i, _)| pages.is_none_or(|pages| pages.contains(i)))
-        .filter_map(|(i, p)| Some((i, p.front.last_modified()?)))
-        .collect();
+    let dated = |i: usize| {
+        let page = content.pages.get(i)?;
+        Some((i, page.front.last_modified()?)).filter(|_| !page.front.draft)
+    };
+    let mut entries: Vec<(usize, Date)> = match pages {
+        // A list's own pages, each once: not every page of the site searched in the list.
+        Some(pages) => {
+            let mut pages = pages.to_vec();
+            pages.sort_unstable();
+            pages.dedup();
+            pages.into_iter().filter_map(dated).collect()
+        }
+        None => (0..content.pages.len()).filter_map(dated).collect(),
+    };
     entries.sort_by(|a, b| {
         b.1.cmp(&a.1)
             .then_with(|| content.pages[a.0].path.cmp(&content.pages[b.0].path))

@@ -148,10 +148,16 @@ pub(crate) fn add_files(
             .insert(format!("{prefix}atom.xml"), atom.into_bytes().into());
     }
     // Each section's and term's own feed.
-    for list in super::feeds::list_feeds(config, content, taxonomies) {
-        if let Some(atom) = super::feeds::list_atom(config, content, page_html, &list) {
-            site.files.insert(list.path, atom.into_bytes().into());
-        }
+    let lists = super::feeds::list_feeds(config, content, taxonomies);
+    let feeds: Vec<(String, String)> = lists
+        .into_par_iter()
+        .filter_map(|list| {
+            let atom = super::feeds::list_atom(config, content, page_html, &list)?;
+            Some((list.path, atom))
+        })
+        .collect();
+    for (path, atom) in feeds {
+        site.files.insert(path, atom.into_bytes().into());
     }
     let sitemap = sitemap_urls(content, taxonomies, translations);
     let index = search_index(config, content, bodies, page_html);
