@@ -450,20 +450,28 @@ pub fn escape(text: &str) -> String {
 }
 
 fn escape_into(out: &mut String, text: &str) {
+    escape_markup(out, text, false);
+}
+
+/// HTML escaping of `text` onto `out`; with `drop_controls`, the control characters XML 1.0
+/// forbids (all but tab, line feed and carriage return) are left out too. One pass over the
+/// bytes: every byte it changes or drops is ASCII, never part of another character, so both
+/// ends of each piece copied are character boundaries and `get` cannot fail.
+pub fn escape_markup(out: &mut String, text: &str, drop_controls: bool) {
     let mut start = 0;
     for (at, byte) in text.bytes().enumerate() {
-        let entity = match byte {
+        let replacement = match byte {
             b'&' => "&amp;",
             b'<' => "&lt;",
             b'>' => "&gt;",
             b'"' => "&quot;",
             b'\'' => "&#39;",
+            b'\t' | b'\n' | b'\r' => continue,
+            0..0x20 if drop_controls => "",
             _ => continue,
         };
-        // Every escaped character is one ASCII byte, which is never part of another
-        // character: both ends are character boundaries, and `get` cannot fail.
         out.push_str(text.get(start..at).unwrap_or_default());
-        out.push_str(entity);
+        out.push_str(replacement);
         start = at + 1;
     }
     out.push_str(text.get(start..).unwrap_or_default());

@@ -25,27 +25,9 @@ pub fn published(content: &Content) -> impl Iterator<Item = (usize, &Page)> {
 
 /// XML text and attribute escaping: HTML's escaping (`&#39;` is as good in XML), without
 /// the control characters XML 1.0 forbids.
-/// One pass over the bytes: every byte it changes or drops is ASCII, so the text between
-/// them is whole characters (feeds escape every page's body).
 pub fn xml_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 16);
-    let mut start = 0;
-    for (at, byte) in text.bytes().enumerate() {
-        let replacement = match byte {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            b'\t' | b'\n' | b'\r' => continue,
-            0..0x20 => "",
-            _ => continue,
-        };
-        out.push_str(text.get(start..at).unwrap_or_default());
-        out.push_str(replacement);
-        start = at + 1;
-    }
-    out.push_str(text.get(start..).unwrap_or_default());
+    crate::markdown::highlight::escape_markup(&mut out, text, true);
     out
 }
 
