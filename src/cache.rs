@@ -214,13 +214,20 @@ impl Cache {
     /// is whole. A bad entry is removed.
     pub fn get<T: DeserializeOwned>(&self, kind: &str, key: &Key) -> Option<T> {
         let path = self.path(kind, key)?;
-        let bytes = fs::read(&path).ok()?;
+        // Opened once, to read the entry and to mark it used (a cache that cannot be written
+        // is still read).
+        let mut file = fs::File::options()
+            .read(true)
+            .write(true)
+            .open(&path)
+            .or_else(|_| fs::File::open(&path))
+            .ok()?;
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut file, &mut bytes).ok()?;
         match self.decode(&bytes) {
             Some(value) => {
                 // Recently used: the last to be evicted.
-                if let Ok(file) = fs::File::options().write(true).open(&path) {
-                    let _ = file.set_modified(SystemTime::now());
-                }
+                let _ = file.set_modified(SystemTime::now());
                 Some(value)
             }
             None => {
