@@ -294,6 +294,9 @@ impl Render<'_> {
         )?
     }
 
+    /// Page `index` through its template. Every value given to it beyond `Views::context`
+    /// and `section` must be named in `PAGE_VALUES`, or the page cache would keep a page
+    /// that changed.
     pub(crate) fn page(&self, index: usize) -> Result<KeptPage, Diagnostic> {
         let (content, views) = (self.content, self.views);
         let page = &content.pages[index];
@@ -555,7 +558,8 @@ impl<'a> PageCache<'a> {
     }
 }
 
-/// The values `Render::page` gives a page beyond those every page sees and its section's.
+/// The values `Render::page` gives a page beyond those every page sees and its section's:
+/// each is in a cached page's key.
 const PAGE_VALUES: [&str; 7] = [
     "page",
     "current_path",
