@@ -27,8 +27,11 @@ use serde::{Deserialize, Serialize};
 
 /// The folder's name under a site's root.
 pub const DEFAULT_DIR: &str = ".tradetalks-cache";
-/// How large the cache may grow (its entries' bytes) before the oldest go.
-pub const DEFAULT_LIMIT: u64 = 1 << 30;
+/// How large the cache may grow (its entries' bytes) before the oldest go. A build touches
+/// every entry it uses, so a limit below one build's entries would evict, each build, what
+/// the next needs: a 10,000-page site with its cards keeps 641 MB (bodies, rendered pages,
+/// cards; see BENCHMARKS.md), so 4 GiB holds about 60,000 such pages.
+pub const DEFAULT_LIMIT: u64 = 4 << 30;
 
 const MAGIC: &[u8; 8] = b"TTCACHE1";
 const HEADER: usize = 8 + 32 + 32 + 8;
