@@ -11,13 +11,13 @@ use crate::diagnostic::Diagnostic;
 use crate::source::SourceFile;
 
 /// A YAML value with its byte range in the source file.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Yaml {
     pub value: YamlValue,
     pub span: Range<usize>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum YamlValue {
     Null,
     Bool(bool),
@@ -28,7 +28,7 @@ pub enum YamlValue {
     Map(Vec<(YamlKey, Yaml)>),
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct YamlKey {
     pub name: String,
     pub span: Range<usize>,

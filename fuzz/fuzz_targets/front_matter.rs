@@ -58,8 +58,8 @@ fuzz_target!(|data: &[u8]| {
         }
     };
     // Later stages slice the file with these ranges.
-    assert!(split.yaml.start <= split.yaml.end, "{split:?}");
-    assert!(split.yaml.end <= split.body.start, "{split:?}");
+    assert!(split.front.start <= split.front.end, "{split:?}");
+    assert!(split.front.end <= split.body.start, "{split:?}");
     assert!(split.body.start <= split.body.end, "{split:?}");
     assert_eq!(split.body.end, text.len(), "{split:?}");
     for offset in [split.front.start, split.front.end, split.body.start] {
@@ -67,8 +67,9 @@ fuzz_target!(|data: &[u8]| {
     }
     let schema = SITE.schemas.get("countries").map_or(&[][..], Vec::as_slice);
     for kind in [Kind::Page, Kind::Section] {
-        match front_matter::parse(&file, &split, kind, schema, &SITE) {
-            Ok(front) => {
+        let earlier = tradetalks::cache::Pack::default();
+        match front_matter::parse(&file, &split, kind, schema, &SITE, &earlier) {
+            Ok((front, _)) => {
                 let _ = front.last_modified();
             }
             Err(problems) => {

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
+use crate::cache::{KeyBuilder, Pack, PackUse};
 use crate::config::{Config, FieldType, SchemaField};
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::source::SourceFile;
@@ -224,26 +225,39 @@ const COMMON_KEYS: [&str; 16] = [
 ];
 const SECTION_KEYS: [&str; 3] = ["sort_by", "page_template", "paginate"];
 
-/// Parses and checks a file's front matter.
+/// Parses and checks a file's front matter. The parsed tree is taken from `earlier` (the
+/// trees an earlier build parsed, by the hash of their text) when it is there: parsing YAML
+/// was the largest cost of loading an unchanged site. The checks always run, against this
+/// build's schema and configuration. Returns what the next build's pack needs too.
 pub fn parse(
     file: &SourceFile,
     split: &Split,
     kind: Kind,
     schema: &[SchemaField],
     config: &Config,
-) -> Result<FrontMatter, Vec<Diagnostic>> {
-    let root = match split.syntax {
-        Syntax::Yaml => yaml::parse(file, split.front.clone()),
-        Syntax::Toml => crate::toml_tree::parse(file, split.front.clone()),
-    }
-    .map_err(|d| vec![d])?;
+    earlier: &Pack,
+) -> Result<(FrontMatter, PackUse), Vec<Diagnostic>> {
+    let text = file.text.get(split.front.clone()).unwrap_or_default();
+    // The tree depends on the text and on where it starts in the file (its spans count from
+    // the file's start), nothing else.
+    let key = KeyBuilder::new("front matter")
+        .add(split.syntax.fence())
+        .add((split.front.start as u64).to_le_bytes())
+        .add(text)
+        .finish();
+    let (root, used) = earlier
+        .get_or(key, || match split.syntax {
+            Syntax::Yaml => yaml::parse(file, split.front.clone()),
+            Syntax::Toml => crate::toml_tree::parse(file, split.front.clone()),
+        })
+        .map_err(|d| vec![d])?;
     let mut checker = Checker {
         file,
         problems: Vec::new(),
     };
     let front = checker.front_matter(&root, kind, schema, config);
     match front {
-        Some(front) if checker.problems.is_empty() => Ok(front),
+        Some(front) if checker.problems.is_empty() => Ok((front, used)),
         _ => Err(checker.problems),
     }
 }
@@ -810,7 +824,7 @@ mod tests {
     fn check(text: &str, schema: &[SchemaField]) -> Result<FrontMatter, Vec<Diagnostic>> {
         let f = file(text);
         let split = split(&f).map_err(|d| vec![d])?;
-        parse(&f, &split, Kind::Page, schema, &config())
+        parse(&f, &split, Kind::Page, schema, &config(), &Pack::default()).map(|(front, _)| front)
     }
 
     #[test]

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::cache::{Pack, PackUse};
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::source::{SourceFile, display_name};
@@ -120,13 +121,15 @@ pub struct Scheduled {
 /// Loads the Markdown files of `config`'s edition under `content/` (for the default
 /// edition, every file that is not a translation; for another, its `NAME.LANG.md` files).
 /// `source` is the default edition's content, when loading another: a section that has no
-/// translation takes its title and order from there. Returns what could be loaded and every
-/// problem found.
+/// translation takes its title and order from there. `earlier` holds the front matter an
+/// earlier build parsed (see `front_matter::parse`). Returns what could be loaded, every
+/// problem found, and the front matter this load used, for the next build's pack.
 pub fn load(
     config: &Config,
     selection: Selection,
     source: Option<&Content>,
-) -> (Content, Vec<Diagnostic>) {
+    earlier: &Pack,
+) -> (Content, Vec<Diagnostic>, Vec<PackUse>) {
     let content_dir = config.content_dir();
     let mut problems = Vec::new();
     let mut inventory = walk(config, &mut problems);
@@ -172,7 +175,7 @@ pub fn load(
                 .collect()
         })
         .unwrap_or_default();
-    let results: Vec<Result<Parsed, Vec<Diagnostic>>> = inventory
+    let results: Vec<Result<(Parsed, PackUse), Vec<Diagnostic>>> = inventory
         .markdown
         .par_iter()
         .map(|path| {
@@ -182,11 +185,18 @@ pub fn load(
                         .1
                         .as_str(),
                 );
-                let mut parsed = parse_file(config, &content_dir, path, &section_dirs, translates)?;
+                let (mut parsed, front_tree) = parse_file(
+                    config,
+                    &content_dir,
+                    path,
+                    &section_dirs,
+                    translates,
+                    earlier,
+                )?;
                 if let_go {
                     parsed.file.forget_text(&config.tree);
                 }
-                Ok(parsed)
+                Ok((parsed, front_tree))
             };
             let what = || format!("reading `{}`", display_name(&config.root, path));
             crate::guard::catch(what, parsing).unwrap_or_else(|bug| Err(vec![bug]))
@@ -194,9 +204,11 @@ pub fn load(
         .collect();
     let mut parsed = Vec::new();
     let mut broken = BTreeSet::new();
+    let mut front_trees = Vec::with_capacity(results.len());
     for (result, path) in results.into_iter().zip(&inventory.markdown) {
         match result {
-            Ok(p) => {
+            Ok((p, front_tree)) => {
+                front_trees.push(front_tree);
                 if config.edition == 0
                     && let Some((_, span)) = &p.front.translated_from
                 {
@@ -238,7 +250,7 @@ pub fn load(
     }
     content.broken = broken;
     content.texts_let_go = let_go;
-    (content, problems)
+    (content, problems, front_trees)
 }
 
 /// A `[schema.X]` whose folder `content/X/` is not a section (it has no `_index.md`) applies
@@ -346,7 +358,14 @@ pub fn reload_page(
     let section_dirs: BTreeSet<String> = content.sections.keys().cloned().collect();
     let path = &content.pages[index].file.path;
     // `serve` updates pages of single-language sites only: no page there is a translation.
-    let parsed = parse_file(config, &content_dir, path, &section_dirs, false)?;
+    let (parsed, _) = parse_file(
+        config,
+        &content_dir,
+        path,
+        &section_dirs,
+        false,
+        &Pack::default(),
+    )?;
     if parsed.kind != Kind::Page {
         return Err(Vec::new());
     }
@@ -496,7 +515,8 @@ fn parse_file(
     path: &Path,
     section_dirs: &BTreeSet<String>,
     translates: bool,
-) -> Result<Parsed, Vec<Diagnostic>> {
+    earlier: &Pack,
+) -> Result<(Parsed, PackUse), Vec<Diagnostic>> {
     let file = SourceFile::read(&config.tree, path).map_err(|d| vec![d])?;
     let split = front_matter::split(&file).map_err(|d| vec![d])?;
     let dir = relative_dir(content_dir, path);
@@ -542,19 +562,21 @@ fn parse_file(
     } else {
         schema
     };
-    let mut front = front_matter::parse(&file, &split, kind, schema, config)?;
+    let (mut front, front_tree) =
+        front_matter::parse(&file, &split, kind, schema, config, earlier)?;
     front.body_placeholder = file
         .text
         .get(split.body.clone())
         .and_then(|body| body.find(crate::scaffold::BODY_PLACEHOLDER))
         .map(|at| split.body.start + at);
-    Ok(Parsed {
+    let parsed = Parsed {
         file,
         front,
         body: split.body,
         kind,
         dir,
-    })
+    };
+    Ok((parsed, front_tree))
 }
 
 fn assemble(

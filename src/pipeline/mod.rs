@@ -132,6 +132,10 @@ pub struct BuiltSite {
     pub page_cache: crate::cache::Stats,
     /// How the build cache served the resized copies of pictures.
     pub image_cache: crate::cache::Stats,
+    /// How the build cache served parsed front matter (one pack for the site).
+    pub front_matter_cache: crate::cache::Stats,
+    /// How the build cache served the search index (one lookup per edition).
+    pub search_cache: crate::cache::Stats,
     /// Whether page bodies went to disk as they rendered (a large site; see `spill`).
     pub bodies_spilled: bool,
     /// How far each edition but the default's translation has got (`check` reports it).
@@ -205,6 +209,8 @@ impl BuiltSite {
         self.body_cache.misses += other.body_cache.misses;
         self.page_cache.hits += other.page_cache.hits;
         self.page_cache.misses += other.page_cache.misses;
+        self.search_cache.hits += other.search_cache.hits;
+        self.search_cache.misses += other.search_cache.misses;
         self.bodies_spilled |= other.bodies_spilled;
     }
 
@@ -297,16 +303,27 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
         future: options.include_future,
         today: options.today(),
     };
-    let ((content, content_problems), ((data_files, data_problems), (sources, template_problems))) =
-        rayon::join(
-            || content::load(&config, selection, None),
-            || {
-                rayon::join(
-                    || data::load_all(&config),
-                    || TemplateSources::load(&config.tree),
-                )
-            },
-        );
+    let cache = match &options.cache_dir {
+        Some(dir) => Cache::at(dir.clone()),
+        None => Cache::none(),
+    };
+    // The front matter earlier builds of this site parsed, by the hash of its text.
+    let front_matter_pack = KeyBuilder::new("front matter of a site")
+        .add(config.root.as_os_str().as_encoded_bytes())
+        .finish();
+    let earlier_front_matter = cache.pack(&front_matter_pack);
+    let (
+        (content, content_problems, mut front_matter),
+        ((data_files, data_problems), (sources, template_problems)),
+    ) = rayon::join(
+        || content::load(&config, selection, None, &earlier_front_matter),
+        || {
+            rayon::join(
+                || data::load_all(&config),
+                || TemplateSources::load(&config.tree),
+            )
+        },
+    );
     diagnostics.extend(content_problems);
     diagnostics.extend(data_problems);
     let data_files = std::sync::Arc::new(data_files);
@@ -314,10 +331,27 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
     let mut editions = vec![(config.clone(), content)];
     for index in 1..config.editions.len() {
         let edition_config = config.for_edition(index);
-        let (content, problems) = content::load(&edition_config, selection, Some(&editions[0].1));
+        let (content, problems, used) = content::load(
+            &edition_config,
+            selection,
+            Some(&editions[0].1),
+            &earlier_front_matter,
+        );
         diagnostics.extend(problems);
+        front_matter.extend(used);
         editions.push((edition_config, content));
     }
+    cache.put_pack(&front_matter_pack, &earlier_front_matter, &front_matter);
+    let fresh = front_matter.iter().filter(|u| u.fresh.is_some()).count();
+    let front_matter_cache = crate::cache::Stats {
+        hits: front_matter.len() - fresh,
+        misses: fresh,
+    };
+    clock.note(&format!(
+        "front matter: {} from the cache, {} parsed",
+        front_matter_cache.hits, front_matter_cache.misses
+    ));
+    drop((earlier_front_matter, front_matter));
     diagnostics.extend(content::clashes_between_editions(
         editions.iter().map(|(_, content)| content),
     ));
@@ -377,10 +411,6 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
             }
         };
     clock.lap("compile templates");
-    let cache = match &options.cache_dir {
-        Some(dir) => Cache::at(dir.clone()),
-        None => Cache::none(),
-    };
     // `@/` links of an edition lead to its own pages, else to the default edition's.
     let default_urls = url_map(&config, &editions[0].1);
     // Fonts for graphics' PNGs: the machine's and the site's `fonts/`, looked up on first use.
@@ -464,6 +494,11 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
     }
     add_image_variants(&images, &shown, sink, &mut site, &mut diagnostics);
     site.image_cache = images.stats();
+    site.front_matter_cache = front_matter_cache;
+    clock.note(&format!(
+        "search index: {} from the cache, {} made",
+        site.search_cache.hits, site.search_cache.misses
+    ));
     clock.note(&format!(
         "picture cache: {} hits, {} misses",
         site.image_cache.hits, site.image_cache.misses
@@ -499,7 +534,14 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
     clock.lap("link check");
     progress.finish();
     // Only a build that wrote entries can have grown the cache past its limit.
-    if site.body_cache.misses > 0 || site.page_cache.misses > 0 || site.image_cache.misses > 0 {
+    let wrote = [
+        site.body_cache,
+        site.page_cache,
+        site.image_cache,
+        site.front_matter_cache,
+        site.search_cache,
+    ];
+    if wrote.iter().any(|stats| stats.misses > 0) {
         cache.trim();
     }
     diagnostics.sort();
@@ -853,13 +895,12 @@ fn build_edition(
         lookup.clear();
         (views.into_contents_only(), None, None)
     };
-    let added = crate::guard::catch(
-        || "writing the feed, sitemap and search index".to_owned(),
+    let sitemap = crate::guard::catch(
+        || "writing the feed and sitemap".to_owned(),
         || {
             publish::pages::add_files(
                 &config,
                 &content,
-                &bodies,
                 &views.contents,
                 &taxonomies,
                 Some(&**shared.translations).filter(|_| config.is_multilingual()),
@@ -869,11 +910,35 @@ fn build_edition(
     )
     .unwrap_or_else(|bug| {
         diagnostics.push(bug);
-        (None, Vec::new())
+        Vec::new()
     });
-    let (search_index, sitemap) = added;
     // Only `serve` keeps the index (to replace edited pages in it); a build lets it go.
-    let search_index = search_index.filter(|_| retain);
+    let search = crate::guard::catch(
+        || "writing the search index".to_owned(),
+        || {
+            publish::pages::search_files(
+                &config,
+                &content,
+                &bodies,
+                &views.contents,
+                shared.cache,
+                retain,
+            )
+        },
+    )
+    .unwrap_or_else(|bug| {
+        diagnostics.push(bug);
+        publish::pages::SearchFiles::default()
+    });
+    let (search_index, search_files) = (search.index, search.files);
+    site.search_cache = search.cache;
+    let prefix = &config.current_edition().prefix;
+    for (name, text) in search_files {
+        site.files.insert(
+            format!("{prefix}{}{name}", publish::pages::SEARCH_FOLDER),
+            text.into_bytes().into(),
+        );
+    }
     for (path, bytes) in bodies.downloads.values().flatten() {
         site.files.insert(path.clone(), bytes.clone());
     }

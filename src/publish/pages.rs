@@ -4,6 +4,7 @@
 use rayon::prelude::*;
 use tera::{Context, Tera, Value};
 
+use crate::cache::{Cache, KeyBuilder};
 use crate::config::Config;
 use crate::content::{Content, Page};
 use crate::diagnostic::Diagnostic;
@@ -130,18 +131,16 @@ pub(crate) fn render(
         .collect()
 }
 
-/// An edition's feed, search index and (the default edition's) host files. Returns the
-/// search index the files came from, if the site has search, and the edition's sitemap
-/// entries.
+/// An edition's feeds and (the default edition's) host files. Returns the edition's sitemap
+/// entries. (The search index is `search_files`.)
 pub(crate) fn add_files(
     config: &Config,
     content: &Content,
-    bodies: &Bodies,
     page_html: &Texts,
     taxonomies: &[super::taxonomy::Taxonomy],
     translations: Option<&crate::pipeline::Translations>,
     site: &mut BuiltSite,
-) -> (Option<super::search::Index>, Vec<super::feeds::SitemapUrl>) {
+) -> Vec<super::feeds::SitemapUrl> {
     let prefix = &config.current_edition().prefix;
     if let Some(atom) = super::feeds::atom(config, content, page_html) {
         site.files
@@ -160,14 +159,6 @@ pub(crate) fn add_files(
         site.files.insert(path, atom.into_bytes().into());
     }
     let sitemap = sitemap_urls(content, taxonomies, translations);
-    let index = search_index(config, content, bodies, page_html);
-    let index_files = index.iter().flat_map(|index| index.files());
-    for (name, text) in index_files {
-        site.files.insert(
-            format!("{prefix}{SEARCH_FOLDER}{name}"),
-            text.into_bytes().into(),
-        );
-    }
     if config.host_files && config.edition == 0 {
         let mut redirects = String::new();
         for page in &content.pages {
@@ -191,7 +182,7 @@ pub(crate) fn add_files(
         site.files
             .insert("_headers".into(), headers.as_bytes().to_vec().into());
     }
-    (index, sitemap)
+    sitemap
 }
 
 /// The files of the whole site, once for all its editions: the sitemap (with each page's
@@ -318,18 +309,29 @@ fn sitemap_urls(
 /// Where the search index files go.
 pub const SEARCH_FOLDER: &str = "search-index/";
 
-/// The search index of the published pages, when the site has search.
-fn search_index(
+/// The search index of the published pages, when the site has search: its files (names
+/// under `search-index/`), and with `keep` the index itself (`serve` replaces edited pages
+/// in it).
+///
+/// A build takes the files from the build cache when every document is what an earlier
+/// build indexed. The key is made of exactly what a document is made of (title, URL,
+/// description, section, headings, and the page's body HTML, from which its text is taken),
+/// so it is never stale. Indexing 10,000 pages costs about half a second; reading their
+/// bodies back to hash them costs a tenth of that.
+pub(crate) fn search_files(
     config: &Config,
     content: &Content,
     bodies: &Bodies,
     page_html: &Texts,
-) -> Option<super::search::Index> {
+    cache: &Cache,
+    keep: bool,
+) -> SearchFiles {
+    let mut made = SearchFiles::default();
     if !config.search {
-        return None;
+        return made;
     }
     let published: Vec<(usize, &Page)> = super::published(content).collect();
-    let document = |n: usize| {
+    let document = |n: usize, html: &str| {
         let (i, page) = published[n];
         super::search::Document {
             title: &page.front.title,
@@ -337,10 +339,64 @@ fn search_index(
             description: page.front.description.as_deref(),
             section: search_section(content, page),
             headings: bodies.pages[i].toc_titles(),
-            text: super::search::html_text(&page_html.text(i)),
+            text: super::search::html_text(html),
         }
     };
-    Some(super::search::Index::new(published.len(), document))
+    let build = || {
+        super::search::Index::new(published.len(), |n| {
+            document(n, &page_html.text(published[n].0))
+        })
+    };
+    if keep || !cache.is_enabled() {
+        let index = build();
+        made.files = index.files();
+        made.index = keep.then_some(index);
+        return made;
+    }
+    let digests: Vec<[u8; 32]> = published
+        .par_iter()
+        .map(|&(i, page)| {
+            let mut key = KeyBuilder::new("search document");
+            key.add(&page.front.title)
+                .add(config.url_path(&page.path))
+                .add([u8::from(page.front.description.is_some())])
+                .add(page.front.description.as_deref().unwrap_or_default())
+                .add(search_section(content, page));
+            let headings = bodies.pages[i].toc_titles();
+            key.add((headings.len() as u64).to_le_bytes());
+            for heading in headings {
+                key.add(heading);
+            }
+            key.add(page_html.text(i));
+            key.finish().0
+        })
+        .collect();
+    let mut key = KeyBuilder::new("search index");
+    key.add((digests.len() as u64).to_le_bytes());
+    for digest in &digests {
+        key.add(digest);
+    }
+    let key = key.finish();
+    if let Some(files) = cache.get::<Vec<(String, String)>>("search", &key) {
+        made.files = files;
+        made.cache.hits = 1;
+        return made;
+    }
+    made.files = build().files();
+    made.cache.misses = 1;
+    cache.put("search", &key, &made.files);
+    made
+}
+
+/// An edition's search index (`search_files`).
+#[derive(Default)]
+pub(crate) struct SearchFiles {
+    /// The index itself, when `serve` keeps it.
+    pub index: Option<super::search::Index>,
+    /// Its files: name under `search-index/`, JSON text.
+    pub files: Vec<(String, String)>,
+    /// Whether the files came from the build cache.
+    pub cache: crate::cache::Stats,
 }
 
 /// The section title search shows beside a page: none for pages of the home page.

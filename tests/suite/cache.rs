@@ -21,9 +21,18 @@ fn options(cache: Option<&Path>) -> BuildOptions {
     }
 }
 
+/// What a cached build took from the cache.
+#[derive(Debug, Default, PartialEq)]
+struct Hits {
+    bodies: usize,
+    pages: usize,
+    front_matter: usize,
+    search: usize,
+}
+
 /// Builds `root` cold and with `cache`, and checks that both make the same; returns the cached
-/// build's cache hits: bodies, then rendered pages.
-fn compare(root: &Path, cache: &Path, what: &str) -> (usize, usize) {
+/// build's cache hits.
+fn compare(root: &Path, cache: &Path, what: &str) -> Hits {
     let (cold, cold_problems) = pipeline::build(root, &options(None));
     let (warm, warm_problems) = pipeline::build(root, &options(Some(cache)));
     assert_eq!(
@@ -32,7 +41,7 @@ fn compare(root: &Path, cache: &Path, what: &str) -> (usize, usize) {
         "after {what}: the cached build reported other problems"
     );
     match (cold, warm) {
-        (None, None) => (0, 0),
+        (None, None) => Hits::default(),
         (Some(cold), Some(warm)) => {
             let (cold_files, warm_files) = (built_files(&cold), built_files(&warm));
             let differ = crate::support::files_that_differ(&cold_files, &warm_files);
@@ -40,7 +49,12 @@ fn compare(root: &Path, cache: &Path, what: &str) -> (usize, usize) {
                 differ.is_empty(),
                 "after {what}: the cached build differs in {differ:?}"
             );
-            (warm.body_cache.hits, warm.page_cache.hits)
+            Hits {
+                bodies: warm.body_cache.hits,
+                pages: warm.page_cache.hits,
+                front_matter: warm.front_matter_cache.hits,
+                search: warm.search_cache.hits,
+            }
         }
         (cold, warm) => panic!(
             "after {what}: cold build {}, cached build {}",
@@ -298,23 +312,19 @@ fn a_cached_build_is_a_cold_build_after_any_edit() {
     let mut random = Random(seed | 1);
     compare(&root, &cache, "nothing");
     // Unchanged: every body and every page comes from the cache.
-    let (hits, page_hits) = compare(&root, &cache, "nothing, again");
+    let hits = compare(&root, &cache, "nothing, again");
     assert!(
-        hits >= 8,
-        "an unchanged site took only {hits} bodies from the cache"
-    );
-    assert!(
-        page_hits >= 6,
-        "an unchanged site took only {page_hits} pages from the cache"
+        hits.bodies >= 8 && hits.pages >= 6 && hits.front_matter >= 8 && hits.search == 1,
+        "an unchanged site took too little from the cache: {hits:?}"
     );
     let mut total = 0;
     for n in 0..count {
         let what = edit(&root, &mut random, n);
-        total += compare(&root, &cache, &format!("edit {n} (seed {seed}): {what}")).0;
+        total += compare(&root, &cache, &format!("edit {n} (seed {seed}): {what}")).bodies;
         // A move or a deletion breaks the links to the page: both builds fail alike. Undo it
         // at once (and compare again), so that the next edits build.
         if let Some(undo) = undo_breakage(&root) {
-            total += compare(&root, &cache, &format!("edit {n} (seed {seed}): {undo}")).0;
+            total += compare(&root, &cache, &format!("edit {n} (seed {seed}): {undo}")).bodies;
         }
     }
     assert!(
@@ -352,7 +362,7 @@ fn a_cached_page_follows_what_its_template_read() {
         "{% set other = get_page(path=\"parties/eu.md\") %}<p class=\"edit\">See {{ other.title }}</p>\n",
     );
     compare(&root, &cache, "a footer reading another page");
-    let (_, pages) = compare(&root, &cache, "nothing");
+    let pages = compare(&root, &cache, "nothing").pages;
     assert!(pages >= 6, "only {pages} pages from the cache");
     retitle("The Union");
     compare(&root, &cache, "the title of the page every footer reads");
@@ -377,7 +387,7 @@ fn a_cached_page_follows_what_its_template_read() {
         "<p class=\"edit\">{{ page.title }}</p>\n",
     );
     compare(&root, &cache, "a footer of the page alone");
-    let (_, pages) = compare(&root, &cache, "nothing");
+    let pages = compare(&root, &cache, "nothing").pages;
     assert!(pages >= 6, "only {pages} pages from the cache");
     retitle("The Union, again");
     compare(&root, &cache, "a title, with the simple footer");
@@ -414,13 +424,16 @@ fn a_corrupt_truncated_or_foreign_cache_is_ignored() {
     }
     assert_eq!(
         compare(&root, &cache, "spoiling every entry"),
-        (0, 0),
+        Hits::default(),
         "a spoilt entry was used"
     );
     // The spoilt entries were replaced: the next build takes every body and page from the
     // cache.
-    let (bodies, pages) = compare(&root, &cache, "the rebuild");
-    assert!(bodies >= 8 && pages >= 6, "{bodies} bodies, {pages} pages");
+    let hits = compare(&root, &cache, "the rebuild");
+    assert!(
+        hits.bodies >= 8 && hits.pages >= 6 && hits.front_matter >= 8 && hits.search == 1,
+        "{hits:?}"
+    );
 }
 
 #[test]
