@@ -314,10 +314,15 @@ impl Cache {
 /// per build; each value in it is still found by its own content-addressed key, so a pack
 /// can be out of date but never stale (a value whose key no longer matches is not asked for).
 /// Its name says whose it is (a site's root): two sites sharing a cache each keep their own.
+/// `Pack::default()` is an empty pack that keeps nothing (no cache, or `serve`'s reload of
+/// one page): `get_or` then computes without encoding for a next pack that will not be
+/// written.
 #[derive(Debug, Default)]
 pub struct Pack {
     index: std::collections::HashMap<Key, (usize, usize)>,
     blob: Vec<u8>,
+    /// Whether the values computed are encoded for the next pack (the cache is enabled).
+    keeps: bool,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -327,11 +332,12 @@ struct PackEntry {
     blob: Vec<u8>,
 }
 
-/// One value a build used from a pack or computed for it: `fresh` holds the encoded value
-/// when the pack did not have it (see `Cache::put_pack`).
+/// One value a build used from a pack (`hit`) or computed for it: `fresh` holds the computed
+/// value, encoded, when the pack keeps values (see `Cache::put_pack`).
 #[derive(Debug)]
 pub struct PackUse {
     pub key: Key,
+    pub hit: bool,
     pub fresh: Option<Vec<u8>>,
 }
 
@@ -361,11 +367,28 @@ impl Pack {
         T: Serialize + DeserializeOwned,
     {
         if let Some(value) = self.get(&key) {
-            return Ok((value, PackUse { key, fresh: None }));
+            return Ok((
+                value,
+                PackUse {
+                    key,
+                    hit: true,
+                    fresh: None,
+                },
+            ));
         }
         let value = compute()?;
-        let fresh = bincode::DefaultOptions::new().serialize(&value).ok();
-        Ok((value, PackUse { key, fresh }))
+        let fresh = self
+            .keeps
+            .then(|| bincode::DefaultOptions::new().serialize(&value).ok())
+            .flatten();
+        Ok((
+            value,
+            PackUse {
+                key,
+                hit: false,
+                fresh,
+            },
+        ))
     }
 }
 
@@ -380,7 +403,10 @@ impl Cache {
     /// The pack named `name`, or an empty one (no cache, none written yet, or a bad entry).
     pub fn pack(&self, name: &Key) -> Pack {
         let Some(entry) = self.get::<PackEntry>("packs", name) else {
-            return Pack::default();
+            return Pack {
+                keeps: self.is_enabled(),
+                ..Pack::default()
+            };
         };
         let len = entry.blob.len() as u64;
         let index = entry
@@ -392,6 +418,7 @@ impl Cache {
         Pack {
             index,
             blob: entry.blob,
+            keeps: true,
         }
     }
 
@@ -404,10 +431,7 @@ impl Cache {
         }
         let mut seen = std::collections::HashSet::with_capacity(uses.len());
         let uses: Vec<&PackUse> = uses.iter().filter(|u| seen.insert(u.key)).collect();
-        let unchanged = uses.len() == earlier.len()
-            && uses
-                .iter()
-                .all(|u| u.fresh.is_none() && earlier.index.contains_key(&u.key));
+        let unchanged = uses.len() == earlier.len() && uses.iter().all(|u| u.hit);
         if unchanged {
             return;
         }
@@ -516,7 +540,7 @@ mod tests {
                 .get_or(key(i), || Ok::<_, ()>(format!("value {i}")))
                 .unwrap();
             assert_eq!(value, format!("value {i}"));
-            assert!(used.fresh.is_some());
+            assert!(!used.hit && used.fresh.is_some());
             uses.push(used);
         }
         cache.put_pack(&name, &empty, &uses);
@@ -526,7 +550,7 @@ mod tests {
         let (value, used) = pack
             .get_or(key(1), || Err::<String, _>("computed"))
             .unwrap();
-        assert_eq!((value.as_str(), used.fresh.is_none()), ("value 1", true));
+        assert_eq!((value.as_str(), used.hit), ("value 1", true));
         assert_eq!(pack.get::<(u64, u64, u64)>(&key(9)), None);
         // The next pack holds only what the next build used.
         let (_, fresh) = pack
@@ -544,6 +568,12 @@ mod tests {
         *bytes.last_mut().unwrap() ^= 1;
         fs::write(&path, bytes).unwrap();
         assert!(cache.pack(&name).is_empty());
+        // Without a cache nothing is encoded for a pack that will not be written.
+        let (_, used) = Cache::none()
+            .pack(&name)
+            .get_or(key(1), || Ok::<_, ()>(1u8))
+            .unwrap();
+        assert!(!used.hit && used.fresh.is_none());
         let _ = fs::remove_dir_all(dir);
     }
 

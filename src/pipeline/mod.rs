@@ -342,10 +342,10 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
         editions.push((edition_config, content));
     }
     cache.put_pack(&front_matter_pack, &earlier_front_matter, &front_matter);
-    let fresh = front_matter.iter().filter(|u| u.fresh.is_some()).count();
+    let hits = front_matter.iter().filter(|u| u.hit).count();
     let front_matter_cache = crate::cache::Stats {
-        hits: front_matter.len() - fresh,
-        misses: fresh,
+        hits,
+        misses: front_matter.len() - hits,
     };
     clock.note(&format!(
         "front matter: {} from the cache, {} parsed",

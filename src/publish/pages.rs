@@ -331,7 +331,7 @@ pub(crate) fn search_files(
         return made;
     }
     let published: Vec<(usize, &Page)> = super::published(content).collect();
-    let document = |n: usize, html: &str| {
+    let document = |n: usize, text: String| {
         let (i, page) = published[n];
         super::search::Document {
             title: &page.front.title,
@@ -339,12 +339,12 @@ pub(crate) fn search_files(
             description: page.front.description.as_deref(),
             section: search_section(content, page),
             headings: bodies.pages[i].toc_titles(),
-            text: super::search::html_text(html),
+            text,
         }
     };
     let build = || {
         super::search::Index::new(published.len(), |n| {
-            document(n, &page_html.text(published[n].0))
+            document(n, super::search::html_text(&page_html.text(published[n].0)))
         })
     };
     if keep || !cache.is_enabled() {
@@ -353,21 +353,13 @@ pub(crate) fn search_files(
         made.index = keep.then_some(index);
         return made;
     }
-    let digests: Vec<[u8; 32]> = published
-        .par_iter()
-        .map(|&(i, page)| {
+    // Each document as the index would see it, but with its body's HTML for its text (the
+    // text is made from the HTML alone, and hashing costs less than making it).
+    let digests: Vec<[u8; 32]> = (0..published.len())
+        .into_par_iter()
+        .map(|n| {
             let mut key = KeyBuilder::new("search document");
-            key.add(&page.front.title)
-                .add(config.url_path(&page.path))
-                .add([u8::from(page.front.description.is_some())])
-                .add(page.front.description.as_deref().unwrap_or_default())
-                .add(search_section(content, page));
-            let headings = bodies.pages[i].toc_titles();
-            key.add((headings.len() as u64).to_le_bytes());
-            for heading in headings {
-                key.add(heading);
-            }
-            key.add(page_html.text(i));
+            document(n, page_html.text(published[n].0)).add_to(&mut key);
             key.finish().0
         })
         .collect();
@@ -395,9 +387,7 @@ pub(crate) fn search_files(
     }
     made.files = build().files();
     made.cache.misses = 1;
-    let entry = (key, std::mem::take(&mut made.files));
-    cache.put("search", &name, &entry);
-    made.files = entry.1;
+    cache.put("search", &name, &(key, &made.files));
     made
 }
 

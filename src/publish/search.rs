@@ -66,6 +66,31 @@ pub struct Document<'a> {
     pub text: String,
 }
 
+impl Document<'_> {
+    /// Adds every field to `key` (the build cache's key of an index). Destructured, so that
+    /// a field added to `Document` cannot be left out of the key.
+    pub fn add_to(&self, key: &mut crate::cache::KeyBuilder) {
+        let Document {
+            title,
+            url,
+            description,
+            section,
+            headings,
+            text,
+        } = self;
+        key.add(title)
+            .add(url)
+            .add([u8::from(description.is_some())])
+            .add(description.unwrap_or_default())
+            .add(section)
+            .add((headings.len() as u64).to_le_bytes());
+        for heading in headings {
+            key.add(heading);
+        }
+        key.add(text);
+    }
+}
+
 /// The terms of `text`, as the index keys them (see `crate::text::words`): each word of two
 /// or more characters (or one letter of a syllabary, abjad or ideographic script), lower-cased
 /// and in NFC, English stop words dropped; words in Japanese, Chinese, Korean, Thai… as their
