@@ -10,7 +10,11 @@
 //! - **Safe to share.** Entries are written to a temporary file and renamed into place, so two
 //!   builds on one cache never see half an entry; two builds writing one key write the same.
 //! - **Bounded.** After a build, entries past the size limit are removed, least recently used
-//!   first (a hit refreshes the entry's modification time).
+//!   first (a hit refreshes the entry's modification time). The cache's size is kept in a
+//!   ledger (`size`) so that a build that wrote little does not list every entry to learn it:
+//!   the entries are listed when the ledger plus what the build wrote passes the limit, or
+//!   there is no ledger. Two builds that trim at once may each miss the other's bytes; the
+//!   next listing counts them again.
 //!
 //! The default place is `.tradetalks-cache/` under the site's root (`--cache-dir`,
 //! `--no-cache`); `init` lists it in `.gitignore`.
@@ -166,7 +170,12 @@ pub struct Cache {
     dir: Option<PathBuf>,
     limit: u64,
     build: Key,
+    /// Bytes of the entries written since the last `trim` (by every copy of this cache).
+    written: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
+
+/// The ledger's name in the cache folder: the cache's size in bytes, as text.
+const LEDGER: &str = "size";
 
 /// How a build used the cache: shown with `TRADETALKS_TIMINGS`, and counted by tests.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -181,6 +190,7 @@ impl Cache {
             dir: Some(dir),
             limit: DEFAULT_LIMIT,
             build: build_id(),
+            written: Default::default(),
         }
     }
 
@@ -189,6 +199,7 @@ impl Cache {
             dir: None,
             limit: DEFAULT_LIMIT,
             build: build_id(),
+            written: Default::default(),
         }
     }
 
@@ -275,36 +286,51 @@ impl Cache {
         bytes.extend_from_slice(blake3::hash(&payload).as_bytes());
         bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
         bytes.extend_from_slice(&payload);
-        let _ = write_atomically(&path, &bytes);
+        if write_atomically(&path, &bytes).is_ok() {
+            self.written
+                .fetch_add(bytes.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        }
     }
 
-    /// Removes the least recently used entries until the cache is within its limit.
+    /// Removes the least recently used entries until the cache is within its limit. Lists
+    /// the entries only when the ledger is missing or says the limit may be passed.
     pub fn trim(&self) {
         let Some(dir) = &self.dir else {
             return;
         };
+        let written = self.written.swap(0, std::sync::atomic::Ordering::Relaxed);
+        let ledger = dir.join(LEDGER);
+        let recorded = fs::read_to_string(&ledger)
+            .ok()
+            .and_then(|text| text.trim().parse::<u64>().ok());
+        if let Some(total) = recorded.map(|bytes| bytes.saturating_add(written))
+            && total <= self.limit
+        {
+            let _ = write_atomically(&ledger, total.to_string().as_bytes());
+            return;
+        }
         let mut entries: Vec<(SystemTime, u64, PathBuf)> = walkdir::WalkDir::new(dir)
             .into_iter()
             .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_file())
+            .filter(|e| e.file_type().is_file() && e.path() != ledger)
             .filter_map(|e| {
                 let meta = e.metadata().ok()?;
                 Some((meta.modified().ok()?, meta.len(), e.into_path()))
             })
             .collect();
         let mut total: u64 = entries.iter().map(|e| e.1).sum();
-        if total <= self.limit {
-            return;
-        }
-        entries.sort();
-        for (_, len, path) in entries {
-            if total <= self.limit {
-                break;
+        if total > self.limit {
+            entries.sort();
+            for (_, len, path) in entries {
+                if total <= self.limit {
+                    break;
+                }
+                if fs::remove_file(&path).is_ok() {
+                    total -= len;
+                }
             }
-            if fs::remove_file(&path).is_ok() {
-                total -= len;
-            }
         }
+        let _ = write_atomically(&ledger, total.to_string().as_bytes());
     }
 }
 
@@ -586,6 +612,36 @@ mod tests {
             KeyBuilder::new("k").add("x").finish(),
             KeyBuilder::new("j").add("x").finish()
         );
+    }
+
+    #[test]
+    fn the_ledger_spares_a_listing_until_the_limit_may_be_passed() {
+        let dir = temp();
+        let cache = Cache::at(dir.clone()).with_limit(5_000);
+        let key = |i: u8| KeyBuilder::new("t").add([i]).finish();
+        cache.put("t", &key(0), &vec![7u8; 1_000]);
+        cache.trim();
+        let ledger = || fs::read_to_string(dir.join(LEDGER)).unwrap();
+        let first: u64 = ledger().parse().unwrap();
+        assert!(first > 1_000, "{first}");
+        // Bytes that no build wrote are not seen until a listing…
+        fs::write(dir.join("t").join("stray"), vec![0u8; 10_000]).unwrap();
+        cache.put("t", &key(1), &vec![7u8; 1_000]);
+        cache.trim();
+        assert_eq!(ledger().parse::<u64>().unwrap(), first * 2);
+        assert!(dir.join("t").join("stray").exists());
+        // …which a build that may pass the limit makes: the oldest go.
+        for i in 2..5 {
+            cache.put("t", &key(i), &vec![7u8; 1_000]);
+        }
+        cache.trim();
+        assert!(!dir.join("t").join("stray").exists());
+        assert!(ledger().parse::<u64>().unwrap() <= 5_000);
+        // Without a ledger, the entries are listed.
+        fs::remove_file(dir.join(LEDGER)).unwrap();
+        Cache::at(dir.clone()).with_limit(1_500).trim();
+        assert!(ledger().parse::<u64>().unwrap() <= 1_500);
+        let _ = fs::remove_dir_all(dir);
     }
 
     #[test]
