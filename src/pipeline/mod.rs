@@ -136,6 +136,8 @@ pub struct BuiltSite {
     pub front_matter_cache: crate::cache::Stats,
     /// How the build cache served the search index (one lookup per edition).
     pub search_cache: crate::cache::Stats,
+    /// Documents re-indexed in a cached search index, when only they changed.
+    pub search_updated: usize,
     /// Whether page bodies went to disk as they rendered (a large site; see `spill`).
     pub bodies_spilled: bool,
     /// How far each edition but the default's translation has got (`check` reports it).
@@ -211,6 +213,7 @@ impl BuiltSite {
         self.page_cache.misses += other.page_cache.misses;
         self.search_cache.hits += other.search_cache.hits;
         self.search_cache.misses += other.search_cache.misses;
+        self.search_updated += other.search_updated;
         self.bodies_spilled |= other.bodies_spilled;
     }
 
@@ -496,8 +499,8 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
     site.image_cache = images.stats();
     site.front_matter_cache = front_matter_cache;
     clock.note(&format!(
-        "search index: {} from the cache, {} made",
-        site.search_cache.hits, site.search_cache.misses
+        "search index: {} from the cache, {} made ({} documents re-indexed in a cached one)",
+        site.search_cache.hits, site.search_cache.misses, site.search_updated
     ));
     clock.note(&format!(
         "picture cache: {} hits, {} misses",
@@ -932,6 +935,7 @@ fn build_edition(
     });
     let (search_index, search_files) = (search.index, search.files);
     site.search_cache = search.cache;
+    site.search_updated = search.updated;
     let prefix = &config.current_edition().prefix;
     for (name, text) in search_files {
         site.files.insert(

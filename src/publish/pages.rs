@@ -371,23 +371,47 @@ pub(crate) fn search_files(
     let key = key.finish();
     // One entry per site and edition, replaced when the documents change: an index keyed by
     // its documents alone would leave a copy (23 MB at 10,000 pages) behind at every edit
-    // until the cache's limit evicted it. The documents' key is kept in the entry.
+    // until the cache's limit evicted it. The documents' key and digests are kept in the
+    // entry: when a few documents changed, their postings and rows are replaced in the files.
     let name = KeyBuilder::new("search index of a site")
         .add(config.root.as_os_str().as_encoded_bytes())
         .add(&config.current_edition().prefix)
         .finish();
-    type Entry = (crate::cache::Key, Vec<(String, String)>);
-    if let Some((_, files)) = cache
-        .get::<Entry>("search", &name)
-        .filter(|(documents, _)| *documents == key)
-    {
-        made.files = files;
-        made.cache.hits = 1;
-        return made;
-    }
-    made.files = build().files();
+    type Entry = (crate::cache::Key, Vec<[u8; 32]>, Vec<(String, String)>);
+    let earlier = cache.get::<Entry>("search", &name);
     made.cache.misses = 1;
-    cache.put("search", &name, &(key, &made.files));
+    match earlier {
+        Some((documents, _, files)) if documents == key => {
+            made.files = files;
+            made.cache = crate::cache::Stats { hits: 1, misses: 0 };
+            return made;
+        }
+        Some((_, earlier_digests, mut files)) if earlier_digests.len() == digests.len() => {
+            let changed: Vec<usize> = (0..digests.len())
+                .filter(|&n| earlier_digests[n] != digests[n])
+                .collect();
+            // Past an eighth of a large site, indexing from scratch costs about the same (and
+            // a small site costs little either way).
+            if changed.len() <= (digests.len() / 8).max(8) {
+                let documents: Vec<(usize, super::search::Document)> = changed
+                    .iter()
+                    .map(|&n| {
+                        let text = super::search::html_text(&page_html.text(published[n].0));
+                        (n, document(n, text))
+                    })
+                    .collect();
+                if super::search::update_files(&mut files, &documents).is_some() {
+                    made.updated = documents.len();
+                    made.files = files;
+                }
+            }
+        }
+        _ => {}
+    }
+    if made.updated == 0 {
+        made.files = build().files();
+    }
+    cache.put("search", &name, &(key, &digests, &made.files));
     made
 }
 
@@ -400,6 +424,8 @@ pub(crate) struct SearchFiles {
     pub files: Vec<(String, String)>,
     /// Whether the files came from the build cache.
     pub cache: crate::cache::Stats,
+    /// When they were made by updating the cached ones: how many documents changed.
+    pub updated: usize,
 }
 
 /// The section title search shows beside a page: none for pages of the home page.

@@ -342,6 +342,207 @@ impl Index {
     }
 }
 
+/// Brings the files of an index (`Index::files`) up to date after the documents `changed`
+/// (id, the document now) changed, their number the same: the files come out as
+/// `Index::new` over the new documents would write them, but only the shards and chunks the
+/// changed documents were or are in are read and written again. A document's postings are
+/// found by their text `[id,`, which nothing else in a shard can hold (a term never contains
+/// ASCII punctuation). `None` when a file is not what this module writes: the caller indexes
+/// from scratch.
+pub fn update_files(
+    files: &mut Vec<(String, String)>,
+    changed: &[(usize, Document)],
+) -> Option<()> {
+    let ids: std::collections::HashSet<u32> = changed
+        .iter()
+        .map(|(id, _)| u32::try_from(*id).ok())
+        .collect::<Option<_>>()?;
+    // The new postings, by shard.
+    let mut added: BTreeMap<String, Vec<(String, u32, u32)>> = BTreeMap::new();
+    for (id, doc) in changed {
+        for (term, score) in scores(doc) {
+            added
+                .entry(shard_of(&term))
+                .or_default()
+                .push((term.into_owned(), *id as u32, score));
+        }
+    }
+    let mut info = None;
+    let mut docs: Vec<(usize, String)> = Vec::new();
+    let mut shards: BTreeMap<String, String> = BTreeMap::new();
+    for (name, text) in std::mem::take(files) {
+        let stem = name.strip_suffix(".json")?;
+        if stem == "info" {
+            info = Some(text);
+        } else if let Some(k) = stem.strip_prefix("docs-") {
+            docs.push((k.parse().ok()?, text));
+        } else {
+            shards.insert(stem.strip_prefix("terms-")?.to_owned(), text);
+        }
+    }
+    // Every shard that holds a posting of a changed document or will hold a new one.
+    let touched: Vec<String> = shards
+        .par_iter()
+        .filter(|(name, text)| added.contains_key(*name) || mentions(text, &ids))
+        .map(|(name, _)| name.clone())
+        .chain(
+            added
+                .keys()
+                .filter(|name| !shards.contains_key(*name))
+                .cloned()
+                .collect::<Vec<_>>(),
+        )
+        .collect();
+    let updated: Vec<(String, Option<String>)> = touched
+        .into_par_iter()
+        .map(|name| {
+            let text = shards.get(&name).map_or("{}", String::as_str);
+            Some((name.clone(), update_shard(text, &ids, added.get(&name))?))
+        })
+        .collect::<Option<_>>()?;
+    for (name, text) in updated {
+        match text {
+            Some(text) => shards.insert(name, text),
+            None => shards.remove(&name),
+        };
+    }
+    docs.sort_unstable_by_key(|(k, _)| *k);
+    for (id, doc) in changed {
+        let (_, chunk) = docs.get_mut(id / CHUNK)?;
+        let mut rows: Vec<serde_json::Value> = serde_json::from_str(chunk).ok()?;
+        *rows.get_mut(id % CHUNK)? = serde_json::from_str(&row(doc)).ok()?;
+        let rows: Vec<String> = rows.iter().map(serde_json::Value::to_string).collect();
+        *chunk = format!("[{}]", rows.join(","));
+    }
+    files.push(("info.json".to_owned(), info?));
+    files.extend(
+        docs.into_iter()
+            .map(|(k, text)| (format!("docs-{k}.json"), text)),
+    );
+    files.extend(
+        shards
+            .into_iter()
+            .map(|(name, text)| (format!("terms-{name}.json"), text)),
+    );
+    Some(())
+}
+
+/// Shard file `text` without the postings of `ids` and with `added` (term, document, score):
+/// `None` inside when no term is left. Lists that do not change are copied as they are.
+fn update_shard(
+    text: &str,
+    ids: &std::collections::HashSet<u32>,
+    added: Option<&Vec<(String, u32, u32)>>,
+) -> Option<Option<String>> {
+    /// A term's postings: as the file has them, or changed.
+    enum List<'t> {
+        Text(&'t str),
+        Changed(Vec<(u32, u32)>),
+    }
+    let mut terms: BTreeMap<std::borrow::Cow<str>, List> = BTreeMap::new();
+    for (term, list) in shard_terms(text)? {
+        let list = if mentions(list, ids) {
+            let mut postings = parse_postings(list)?;
+            postings.retain(|(doc, _)| !ids.contains(doc));
+            List::Changed(postings)
+        } else {
+            List::Text(list)
+        };
+        terms.insert(term, list);
+    }
+    for (term, doc, score) in added.into_iter().flatten() {
+        let entry = terms
+            .entry(std::borrow::Cow::Borrowed(term.as_str()))
+            .or_insert(List::Changed(Vec::new()));
+        if let List::Text(list) = entry {
+            *entry = List::Changed(parse_postings(list)?);
+        }
+        if let List::Changed(list) = entry {
+            let at = list.partition_point(|&(d, s)| s > *score || (s == *score && d < *doc));
+            list.insert(at, (*doc, *score));
+        }
+    }
+    terms.retain(|_, list| !matches!(list, List::Changed(postings) if postings.is_empty()));
+    if terms.is_empty() {
+        return Some(None);
+    }
+    let mut out = String::with_capacity(text.len() + 64);
+    out.push('{');
+    for (term, list) in &terms {
+        if out.len() > 1 {
+            out.push(',');
+        }
+        out.push_str(&serde_json::to_string(term.as_ref()).ok()?);
+        out.push(':');
+        match list {
+            List::Text(list) => out.push_str(list),
+            List::Changed(postings) => write_postings(&mut out, postings),
+        }
+    }
+    out.push('}');
+    Some(Some(out))
+}
+
+/// The terms of a shard file as `write_shard` writes it, each with the text of its postings
+/// (`[[doc,score],...]`); `None` when the text is not such a file.
+fn shard_terms(text: &str) -> Option<Vec<(std::borrow::Cow<'_, str>, &str)>> {
+    let mut rest = text.strip_prefix('{')?.strip_suffix('}')?;
+    let mut terms = Vec::new();
+    while !rest.is_empty() {
+        // The term: a JSON string, whose only escaped characters are `\"`, `\\` and controls.
+        let mut escaped = false;
+        let end = rest.bytes().enumerate().skip(1).find_map(|(at, b)| {
+            let end = b == b'"' && !escaped;
+            escaped = b == b'\\' && !escaped;
+            end.then_some(at)
+        })?;
+        let quoted = rest.get(..=end)?;
+        let term = match quoted.contains('\\') {
+            true => std::borrow::Cow::Owned(serde_json::from_str(quoted).ok()?),
+            false => std::borrow::Cow::Borrowed(quoted.get(1..end)?),
+        };
+        rest = rest.get(end + 1..)?.strip_prefix(':')?;
+        // Its postings: pairs of numbers, so the list ends at the first `]]`.
+        let close = rest.find("]]")? + 2;
+        terms.push((term, rest.get(..close)?));
+        rest = rest.get(close..)?;
+        if let Some(more) = rest.strip_prefix(',') {
+            rest = more;
+            if rest.is_empty() {
+                return None;
+            }
+        } else if !rest.is_empty() {
+            return None;
+        }
+    }
+    Some(terms)
+}
+
+/// `[[doc,score],...]` as pairs.
+fn parse_postings(list: &str) -> Option<Vec<(u32, u32)>> {
+    list.strip_prefix("[[")?
+        .strip_suffix("]]")?
+        .split("],[")
+        .map(|pair| {
+            let (doc, score) = pair.split_once(',')?;
+            Some((doc.parse().ok()?, score.parse().ok()?))
+        })
+        .collect()
+}
+
+/// Whether shard file `text` holds a posting of one of `ids` (`[id,`).
+fn mentions(text: &str, ids: &std::collections::HashSet<u32>) -> bool {
+    text.match_indices('[').any(|(at, _)| {
+        let after = text.get(at + 1..).unwrap_or_default();
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        after.as_bytes().get(digits) == Some(&b',')
+            && after
+                .get(..digits)
+                .and_then(|n| n.parse().ok())
+                .is_some_and(|n: u32| ids.contains(&n))
+    })
+}
+
 /// The documents that match `query` in the index files that `read` gives by name (the files
 /// of `search-index/`), as `search.js` matches them: every term of the query, the last one
 /// (and any of one character) also as the start of a term. Sorted by document id. What the
@@ -400,23 +601,34 @@ fn sort_postings(list: &mut [(u32, u32)]) {
 /// A shard file: its terms in order, each with its postings. Written as text directly:
 /// millions of postings as JSON values would cost more than everything else here.
 fn shard_text(shard: &Shard) -> String {
+    write_shard(shard.iter().map(|(term, list)| (&**term, list.as_slice())))
+}
+
+/// A shard file of `terms` (in order), each with its postings.
+fn write_shard<'t>(terms: impl Iterator<Item = (&'t str, &'t [(u32, u32)])>) -> String {
     let mut text = String::from("{");
-    for (term, list) in shard {
+    for (term, list) in terms {
         if text.len() > 1 {
             text.push(',');
         }
-        text.push_str(&serde_json::to_string(&**term).unwrap_or_default());
-        text.push_str(":[");
-        for (i, (doc, score)) in list.iter().enumerate() {
-            if i > 0 {
-                text.push(',');
-            }
-            let _ = write!(text, "[{doc},{score}]");
-        }
-        text.push(']');
+        text.push_str(&serde_json::to_string(term).unwrap_or_default());
+        text.push(':');
+        write_postings(&mut text, list);
     }
     text.push('}');
     text
+}
+
+/// Postings as `[[doc,score],...]`.
+fn write_postings(text: &mut String, list: &[(u32, u32)]) {
+    text.push('[');
+    for (i, (doc, score)) in list.iter().enumerate() {
+        if i > 0 {
+            text.push(',');
+        }
+        let _ = write!(text, "[{doc},{score}]");
+    }
+    text.push(']');
 }
 
 /// Each term's weight in one document: 10 per occurrence in the title, 4 in a heading, 3 in
@@ -595,6 +807,59 @@ mod tests {
                 .contains("\"trucks\":[[1,")
         );
         assert_eq!(index.file("docs-1.json"), None);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+        /// Whatever changes in some documents, updating the files gives the files made from
+        /// scratch: postings dropped and added, terms and shards that appear or go, rows of
+        /// any chunk.
+        #[test]
+        fn updating_the_files_gives_the_index_made_from_scratch(
+            texts in proptest::collection::vec("((rice|beef|cars|a|日本|관세|x1|[a-z]{1,3}|[0-9]{1,2}) ){0,12}", 1..400),
+            edits in proptest::collection::vec((0usize..400, "((rice|trucks|日本の|[a-z]{1,3}|\\[1,) ){0,12}"), 1..6),
+            titles in proptest::bool::ANY,
+        ) {
+            let doc = |id: usize, text: &str| Document {
+                title: if titles { "rice and beef" } else { "" },
+                url: format!("/p{id}/"),
+                description: id.is_multiple_of(3).then_some("Rice quotas"),
+                section: "",
+                headings: if id.is_multiple_of(2) { vec!["Beef"] } else { Vec::new() },
+                text: text.to_owned(),
+            };
+            let count = texts.len();
+            let mut after = texts.clone();
+            let mut changed: BTreeMap<usize, String> = BTreeMap::new();
+            for (id, text) in edits {
+                let id = id % count;
+                after[id] = text.clone();
+                changed.insert(id, text);
+            }
+            let mut files = Index::new(count, |i| doc(i, &texts[i])).files();
+            let changed: Vec<(usize, Document)> =
+                changed.iter().map(|(&id, text)| (id, doc(id, text))).collect();
+            proptest::prop_assert!(update_files(&mut files, &changed).is_some());
+            proptest::prop_assert_eq!(files, Index::new(count, |i| doc(i, &after[i])).files());
+        }
+    }
+
+    #[test]
+    fn shard_files_that_are_not_ours_are_refused() {
+        let text = Document {
+            title: "rice",
+            url: "/rice/".to_owned(),
+            description: None,
+            section: "",
+            headings: Vec::new(),
+            text: "rice".to_owned(),
+        };
+        let mut files = vec![
+            ("info.json".to_owned(), "{}".to_owned()),
+            ("docs-0.json".to_owned(), "[[]]".to_owned()),
+            ("terms-ri.json".to_owned(), "{\"rice\":[[0,".to_owned()),
+        ];
+        assert_eq!(update_files(&mut files, &[(0, text)]), None);
     }
 
     #[test]

@@ -28,6 +28,8 @@ struct Hits {
     pages: usize,
     front_matter: usize,
     search: usize,
+    /// Documents re-indexed in the cached search index.
+    search_updated: usize,
 }
 
 /// Builds `root` cold and with `cache`, and checks that both make the same; returns the cached
@@ -54,6 +56,7 @@ fn compare(root: &Path, cache: &Path, what: &str) -> Hits {
                 pages: warm.page_cache.hits,
                 front_matter: warm.front_matter_cache.hits,
                 search: warm.search_cache.hits,
+                search_updated: warm.search_updated,
             }
         }
         (cold, warm) => panic!(
@@ -317,20 +320,25 @@ fn a_cached_build_is_a_cold_build_after_any_edit() {
         hits.bodies >= 8 && hits.pages >= 6 && hits.front_matter >= 8 && hits.search == 1,
         "an unchanged site took too little from the cache: {hits:?}"
     );
-    let mut total = 0;
+    let (mut total, mut reindexed) = (0, 0);
     for n in 0..count {
         let what = edit(&root, &mut random, n);
-        total += compare(&root, &cache, &format!("edit {n} (seed {seed}): {what}")).bodies;
+        let hits = compare(&root, &cache, &format!("edit {n} (seed {seed}): {what}"));
+        (total, reindexed) = (total + hits.bodies, reindexed + hits.search_updated);
         // A move or a deletion breaks the links to the page: both builds fail alike. Undo it
         // at once (and compare again), so that the next edits build.
         if let Some(undo) = undo_breakage(&root) {
-            total += compare(&root, &cache, &format!("edit {n} (seed {seed}): {undo}")).bodies;
+            let hits = compare(&root, &cache, &format!("edit {n} (seed {seed}): {undo}"));
+            (total, reindexed) = (total + hits.bodies, reindexed + hits.search_updated);
         }
     }
     assert!(
         total > count,
         "the cache was hardly used: {total} hits in {count} builds"
     );
+    // Edits of a few pages re-index them in the cached search index, and the index still
+    // equals the one made from scratch (compared above).
+    assert!(reindexed > 0, "no edit updated the cached search index");
     // Seen with `--nocapture` (scripts/cache-equivalence.sh): what the run covered.
     eprintln!(
         "{count} edits (seed {seed}): every cached build equal to a cold one, {total} cache hits"
