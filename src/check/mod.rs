@@ -208,47 +208,64 @@ fn links_of_pages<'s>(
     site: &'s BuiltSite,
     pages: impl Iterator<Item = (&'s String, &'s std::sync::Arc<PageLinks>)>,
 ) -> (Vec<Diagnostic>, Vec<Link>) {
-    let mut external = Vec::new();
-    // A broken link by the message it gets: the first page that has it, and how many do.
-    let mut broken: BTreeMap<(String, String), (String, String, usize)> = BTreeMap::new();
-    for (page, links) in pages {
-        for url in &links.links {
-            if site.checked_links.contains(url) {
-                continue;
-            }
-            match classify(config, page, url) {
-                Kind::External => external.push(Link {
-                    page: page.clone(),
-                    url: url.clone(),
-                }),
-                Kind::Other => {}
-                Kind::Internal(path, fragment) => {
-                    let message = match target_file(site, &path) {
-                        None => Some(format!("broken link: `{url}` is not part of the site")),
-                        Some(file) => fragment.and_then(|fragment| {
-                            let ids = site.links.get(&file).map(|l| &l.ids);
-                            (!ids.is_some_and(|ids| ids.contains(&fragment))
-                                && !fragment_of_a_copy(site, &file))
-                            .then(|| {
-                                format!("broken link: `{url}`: the page has no element with id `{fragment}`")
-                            })
-                        }),
-                    };
-                    if let Some(message) = message {
-                        // Written in a source file: reported there. Written by a template:
-                        // once for all the pages it is on.
-                        let written_in = site
-                            .origins
-                            .get(page)
-                            .filter(|file| file.recalled().text.contains(url.as_str()))
-                            .map_or_else(String::new, |file| file.name.clone());
-                        broken
-                            .entry((message, written_in))
-                            .and_modify(|(_, _, count)| *count += 1)
-                            .or_insert((page.clone(), url.clone(), 1));
+    use rayon::prelude::*;
+    let pages: Vec<(&String, &std::sync::Arc<PageLinks>)> = pages.collect();
+    // Each page's broken links ((message, where it is written), url) and external links,
+    // found in parallel and gathered in the pages' order.
+    type Found = (Vec<((String, String), String)>, Vec<Link>);
+    let found: Vec<Found> = pages
+        .par_iter()
+        .with_min_len(64)
+        .map(|&(page, links)| {
+            let (mut broken, mut external) = (Vec::new(), Vec::new());
+            for url in &links.links {
+                if site.checked_links.contains(url) {
+                    continue;
+                }
+                match classify(config, page, url) {
+                    Kind::External => external.push(Link {
+                        page: page.clone(),
+                        url: url.clone(),
+                    }),
+                    Kind::Other => {}
+                    Kind::Internal(path, fragment) => {
+                        let message = match target_file(site, &path) {
+                            None => Some(format!("broken link: `{url}` is not part of the site")),
+                            Some(file) => fragment.and_then(|fragment| {
+                                let ids = site.links.get(&file).map(|l| &l.ids);
+                                (!ids.is_some_and(|ids| ids.contains(&fragment))
+                                    && !fragment_of_a_copy(site, &file))
+                                .then(|| {
+                                    format!("broken link: `{url}`: the page has no element with id `{fragment}`")
+                                })
+                            }),
+                        };
+                        if let Some(message) = message {
+                            // Written in a source file: reported there. Written by a
+                            // template: once for all the pages it is on.
+                            let written_in = site
+                                .origins
+                                .get(page)
+                                .filter(|file| file.recalled().text.contains(url.as_str()))
+                                .map_or_else(String::new, |file| file.name.clone());
+                            broken.push(((message, written_in), url.clone()));
+                        }
                     }
                 }
             }
+            (broken, external)
+        })
+        .collect();
+    let mut external = Vec::new();
+    // A broken link by the message it gets: the first page that has it, and how many do.
+    let mut broken: BTreeMap<(String, String), (String, String, usize)> = BTreeMap::new();
+    for ((page, _), (page_broken, page_external)) in pages.iter().zip(found) {
+        external.extend(page_external);
+        for (message, url) in page_broken {
+            broken
+                .entry(message)
+                .and_modify(|(_, _, count)| *count += 1)
+                .or_insert(((*page).clone(), url, 1));
         }
     }
     let problems = broken
