@@ -271,6 +271,11 @@ impl Cache {
             .ok()
     }
 
+    /// Whether an entry is stored under `key` (whole or not: `get` tells).
+    pub fn contains(&self, kind: &str, key: &Key) -> bool {
+        self.path(kind, key).is_some_and(|path| path.is_file())
+    }
+
     /// Stores `value` under `key`. A cache that cannot be written is no error: the build goes
     /// on without it.
     pub fn put<T: Serialize>(&self, kind: &str, key: &Key, value: &T) {

@@ -6,6 +6,7 @@
 //! builds); every other change rebuilds the whole site with the same pipeline as `build`.
 
 mod http;
+mod snapshot;
 pub mod watch;
 
 use std::net::{IpAddr, SocketAddr, TcpListener};
@@ -137,10 +138,6 @@ fn serve(options: ServeOptions, renderer: &Renderer) -> Result<ExitCode, Failure
     };
 
     let started = Instant::now();
-    let (session, diagnostics) = pipeline::session::start(&root, &build_options);
-    if !diagnostics.is_empty() {
-        eprint!("{}", diagnostics.render(renderer));
-    }
     let (events, _) = broadcast::channel(16);
     let shared = Arc::new(Shared {
         site: RwLock::new(Arc::new(BuiltSite::default())),
@@ -150,13 +147,48 @@ fn serve(options: ServeOptions, renderer: &Renderer) -> Result<ExitCode, Failure
         }),
         events,
     });
-    let built = session.is_some();
-    shared.record(session.as_ref().map(|s| s.site().servable()), &diagnostics);
-    if built {
-        eprintln!("Built the site in {} ms", started.elapsed().as_millis());
-    } else {
-        eprintln!("The build failed; serving its errors until the next good edit");
-    }
+    // With a cache: the site as `serve` last built it, when nothing it was built from has
+    // changed since. It is served at once, and the session is built in the background.
+    let cache = options.cache_dir.clone().map(crate::cache::Cache::at);
+    let inputs = cache
+        .as_ref()
+        .map(|_| snapshot::inputs(&root, &build_options));
+    let from_snapshot = cache
+        .as_ref()
+        .zip(inputs.as_ref())
+        .and_then(|(cache, inputs)| snapshot::load(cache, &root, inputs));
+    let session = match from_snapshot {
+        Some(site) => {
+            shared.record(Some(site), &Diagnostics::default());
+            eprintln!(
+                "Serving the site as it was last built, from the cache ({} ms); building it again meanwhile",
+                started.elapsed().as_millis()
+            );
+            None
+        }
+        None => {
+            let (session, diagnostics) = pipeline::session::start(&root, &build_options);
+            if !diagnostics.is_empty() {
+                eprint!("{}", diagnostics.render(renderer));
+            }
+            shared.record(session.as_ref().map(|s| s.site().servable()), &diagnostics);
+            if session.is_some() {
+                eprintln!("Built the site in {} ms", started.elapsed().as_millis());
+                if let (Some(cache), Some(inputs)) = (cache.clone(), inputs) {
+                    keep_snapshot(
+                        cache,
+                        root.clone(),
+                        build_options.clone(),
+                        inputs,
+                        shared.site(),
+                    );
+                }
+            } else {
+                eprintln!("The build failed; serving its errors until the next good edit");
+            }
+            Some(session)
+        }
+    };
 
     let (sender, receiver) = mpsc::channel();
     let output = root.join("public");
@@ -177,6 +209,10 @@ fn serve(options: ServeOptions, renderer: &Renderer) -> Result<ExitCode, Failure
         std::thread::Builder::new()
             .name("rebuild".into())
             .spawn(move || {
+                let session = match session {
+                    Some(session) => session,
+                    None => start_behind_snapshot(&root, &build_options, &shared, &renderer),
+                };
                 rebuild_loop(
                     &root,
                     &build_options,
@@ -212,6 +248,65 @@ fn serve(options: ServeOptions, renderer: &Renderer) -> Result<ExitCode, Failure
             }
         }
     })
+}
+
+/// Builds the session of a site served from its snapshot. Open pages are told to reload only
+/// when the build differs from what was served (it cannot, unless the site changed meanwhile).
+fn start_behind_snapshot(
+    root: &Path,
+    options: &BuildOptions,
+    shared: &Shared,
+    renderer: &Renderer,
+) -> Option<Session> {
+    let started = Instant::now();
+    let (session, diagnostics) = pipeline::session::start(root, options);
+    if !diagnostics.is_empty() {
+        eprint!("{}", diagnostics.render(renderer));
+    }
+    let site = session.as_ref().map(|s| s.site().servable());
+    let served = shared.site();
+    let same = site
+        .as_ref()
+        .is_some_and(|site| site.files == served.files && site.copies == served.copies);
+    match (&site, same) {
+        (Some(_), true) => eprintln!(
+            "Built the site in {} ms: the same as served",
+            started.elapsed().as_millis()
+        ),
+        (Some(_), false) => {
+            shared.record(site, &diagnostics);
+            eprintln!(
+                "Built the site in {} ms: it changed, open pages reload",
+                started.elapsed().as_millis()
+            );
+        }
+        (None, _) => {
+            shared.record(None, &diagnostics);
+            eprintln!("The build failed; serving its errors until the next good edit");
+        }
+    }
+    session
+}
+
+/// Keeps `site`, built from `inputs`, as the site's snapshot, in the background: if the
+/// sources still are what it was built from (an edit during the build would make it stale).
+fn keep_snapshot(
+    cache: crate::cache::Cache,
+    root: PathBuf,
+    options: BuildOptions,
+    inputs: crate::cache::Key,
+    site: Arc<BuiltSite>,
+) {
+    let saving = move || {
+        if snapshot::inputs(&root, &options) == inputs {
+            snapshot::save(&cache, &root, &inputs, &site);
+        }
+    };
+    let _ = std::thread::Builder::new()
+        .name("snapshot".into())
+        .spawn(move || {
+            let _ = crate::guard::catch(|| "keeping the snapshot of the site".to_owned(), saving);
+        });
 }
 
 /// Rebuilds after each batch of changes (and once more if changes arrived meanwhile). Edits

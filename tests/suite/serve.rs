@@ -28,8 +28,18 @@ impl Server {
 
     /// `start`, with more variables in the server's environment.
     pub fn start_with_env(site: &Site, env: &[(&str, &str)]) -> Server {
+        Server::launch(site, 0, env)
+    }
+
+    /// `start` on port `port` (0: any free one).
+    pub fn start_on(site: &Site, port: u16) -> Server {
+        Server::launch(site, port, &[])
+    }
+
+    fn launch(site: &Site, port: u16, env: &[(&str, &str)]) -> Server {
+        let port = port.to_string();
         let mut child = Command::new(env!("CARGO_BIN_EXE_tradetalks"))
-            .args(["serve", "--port", "0", "--as-of", "2025-04-20"])
+            .args(["serve", "--port", &port, "--as-of", "2025-04-20"])
             .current_dir(site.root())
             .env("NO_COLOR", "1")
             .envs(env.iter().copied())
@@ -326,4 +336,56 @@ fn serve_updates_an_edited_page_with_its_lists_feed_and_search_index() {
     assert!(shard.body.contains("\"zanzibarite\""), "{}", shard.body);
     assert_eq!(server.get("/search-index/info.json").status, 200);
     assert_eq!(server.interrupt(), 0);
+}
+
+/// A site served again unchanged is served at once from the snapshot of its last build (the
+/// same bytes), while it builds in the background; a site changed while `serve` was stopped
+/// is built first, never served from a stale snapshot.
+#[test]
+fn serve_starts_from_its_snapshot_only_while_the_site_is_unchanged() {
+    let site = Site::fixture("basic");
+    // The snapshot is of one address: the same port each time.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .port();
+    let first = Server::start_on(&site, port);
+    first.wait_for_log("Built the site in");
+    let home = first.get("/posts/second/").body;
+    // The snapshot is written in the background; its list comes last.
+    let list = site.root().join(".tradetalks-cache/serve");
+    let started = Instant::now();
+    while std::fs::read_dir(&list).map_or(true, |mut d| d.next().is_none()) {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "no snapshot was kept"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(first.interrupt(), 0);
+
+    let second = Server::start_on(&site, port);
+    second.wait_for_log("Serving the site as it was last built");
+    assert_eq!(second.get("/posts/second/").body, home);
+    let log = second.wait_for_log("Built the site in");
+    assert!(log.contains("the same as served"), "{log}");
+    // Edits go on as ever once the site is built.
+    edit(
+        &site,
+        "content/posts/second.md",
+        "Second. Back",
+        "Second, edited. Back",
+    );
+    second.wait_for("/posts/second/", "the edit", |b| {
+        b.contains("Second, edited.")
+    });
+    assert_eq!(second.interrupt(), 0);
+
+    // Changed while no server ran (the edit above is newer than the snapshot): built first.
+    let third = Server::start_on(&site, port);
+    let log = third.wait_for_log("Built the site in");
+    assert!(!log.contains("as it was last built"), "{log}");
+    assert!(third.get("/posts/second/").body.contains("Second, edited."));
+    assert_eq!(third.interrupt(), 0);
 }
