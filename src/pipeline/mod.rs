@@ -825,7 +825,7 @@ fn build_edition(
     );
     let page_cache = body_cache
         .as_ref()
-        .map(|bodies| PageCache::new(cache, bodies, &views, shared.shared_files));
+        .map(|bodies| PageCache::new(cache, bodies, &views, shared.shared_files, sources));
     let render = Render {
         tera,
         sources,

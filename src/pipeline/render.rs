@@ -453,11 +453,26 @@ pub(crate) struct PageCache<'a> {
     cache: &'a Cache,
     site: crate::cache::Key,
     content: crate::cache::Key,
-    /// Each section's value, hashed once: every page of the section sees it.
-    sections: BTreeMap<String, crate::cache::Key>,
+    /// Each section's value, hashed once: every page of the section sees it. Whole, and
+    /// without the lists of its pages and subsections.
+    sections: BTreeMap<String, SectionKeys>,
+    /// Whether each template may read a section's lists (`TemplateSources::reads_section_lists`):
+    /// a page whose template does not is keyed by its section's own fields alone, so that an
+    /// edit of one page's summary does not render every page of its section again.
+    reads_lists: BTreeMap<String, bool>,
     hits: std::sync::atomic::AtomicUsize,
     misses: std::sync::atomic::AtomicUsize,
 }
+
+/// A section's value hashed whole, and without `SECTION_LISTS`.
+struct SectionKeys {
+    whole: crate::cache::Key,
+    own: crate::cache::Key,
+}
+
+/// The fields of a section's value that list its pages and subsections (their summaries):
+/// everything else in it is the section's own (`templates::reads`).
+const SECTION_LISTS: [&str; 2] = ["pages", "subsections"];
 
 /// A cached page: the content hash it depends on (when it looked up other content), its
 /// HTML and what the link check needs of it.
@@ -474,6 +489,7 @@ impl<'a> PageCache<'a> {
         bodies: &BodyCache,
         views: &Views,
         shared_files: &publish::assets::SharedFiles,
+        sources: &TemplateSources,
     ) -> PageCache<'a> {
         let (body_site, content) = bodies.keys();
         let mut site = KeyBuilder::new("pages");
@@ -485,15 +501,31 @@ impl<'a> PageCache<'a> {
             .sections
             .par_iter()
             .map(|(dir, value)| {
-                let key = KeyBuilder::new("section").add_value(value).finish();
-                (dir.clone(), key)
+                let whole = KeyBuilder::new("section").add_value(value).finish();
+                let mut own = KeyBuilder::new("section without its lists");
+                for (name, field) in value.as_map().into_iter().flatten() {
+                    let name = name.as_str().unwrap_or_default();
+                    if !SECTION_LISTS.contains(&name) {
+                        own.add(name).add_value(field);
+                    }
+                }
+                let keys = SectionKeys {
+                    whole,
+                    own: own.finish(),
+                };
+                (dir.clone(), keys)
             })
+            .collect();
+        let reads_lists = sources
+            .names()
+            .map(|name| (name.to_owned(), sources.reads_section_lists(name)))
             .collect();
         PageCache {
             cache,
             site: site.finish(),
             content,
             sections,
+            reads_lists,
             hits: Default::default(),
             misses: Default::default(),
         }
@@ -503,9 +535,15 @@ impl<'a> PageCache<'a> {
     fn key(&self, template: &str, section: &str, context: &Context) -> crate::cache::Key {
         let mut key = KeyBuilder::new("page");
         key.add_key(&self.site).add(template);
+        // A template that may read the section's lists (or one this cache does not know) is
+        // keyed by the whole section.
+        let own_fields_only = self.reads_lists.get(template) == Some(&false);
         match self.sections.get(section) {
-            Some(section) => key.add_key(section),
-            None => key.add_value(context.get("section").unwrap_or(&Value::none())),
+            Some(keys) if own_fields_only => key.add([0]).add_key(&keys.own),
+            Some(keys) => key.add([1]).add_key(&keys.whole),
+            None => key
+                .add([2])
+                .add_value(context.get("section").unwrap_or(&Value::none())),
         };
         for name in PAGE_VALUES {
             let value = context.get(name);

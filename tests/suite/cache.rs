@@ -401,6 +401,52 @@ fn a_cached_page_follows_what_its_template_read() {
     compare(&root, &cache, "a title, with the simple footer");
 }
 
+/// A page is keyed by its section's own fields when its templates cannot read the section's
+/// lists: an edit that changes one page's summary (its word count) then renders only that
+/// page and its neighbours again, not its whole section. A template that reads the lists is
+/// keyed by them, and follows every edit of its section.
+#[test]
+fn a_cached_page_reads_its_section_lists_only_if_its_template_does() {
+    let site = Site::fixture("explainer");
+    let root = site.root().to_path_buf();
+    let cache = root.join(".tradetalks-cache");
+    let mut words = 0;
+    let mut lengthen = |party: &str| {
+        words += 1;
+        let page = format!("content/parties/{party}.md");
+        let text = read(&root, &page);
+        write(
+            &root,
+            &page,
+            &format!("{text}\n{}\n", "More words here. ".repeat(words)),
+        );
+    };
+    compare(&root, &cache, "the first build");
+    let all = compare(&root, &cache, "nothing").pages;
+    lengthen("uruguay");
+    let hits = compare(&root, &cache, "a longer page, the built-in templates").pages;
+    // The page and its previous and next pages (which show its summary) render again.
+    assert!(
+        hits + 3 >= all,
+        "{hits} of {all} pages from the cache: the section's other pages rendered again"
+    );
+    // A footer with every page of the section and its word count.
+    write(
+        &root,
+        "templates/page_footer.html",
+        "<ul class=\"edit\">{% for p in section.pages %}<li>{{ p.title }}: {{ p.word_count }}</li>{% endfor %}</ul>\n",
+    );
+    compare(&root, &cache, "a footer listing the section");
+    let all = compare(&root, &cache, "nothing").pages;
+    lengthen("uruguay");
+    // Every page of the section shows the new count (compared with a cold build).
+    let hits = compare(&root, &cache, "a longer page, a footer listing the section").pages;
+    assert!(
+        hits + PARTIES.len() <= all,
+        "{hits} of {all} pages from the cache: pages listing the section were kept"
+    );
+}
+
 #[test]
 fn a_corrupt_truncated_or_foreign_cache_is_ignored() {
     let site = Site::fixture("explainer");
