@@ -345,6 +345,14 @@ fn a_cached_build_is_a_cold_build_after_any_edit() {
     );
 }
 
+/// Writes the site's `page_footer.html` (which every page includes), checks the cached build
+/// against a cold one, and returns how many pages a second, unchanged build took from the cache.
+fn with_footer(root: &Path, cache: &Path, footer: &str, what: &str) -> usize {
+    write(root, "templates/page_footer.html", footer);
+    compare(root, cache, what);
+    compare(root, cache, "nothing").pages
+}
+
 /// A page's template may read more than the page: another page (`get_page`), a picture
 /// (`image_meta`), a static file's bytes (`get_url(cachebust=true)`). A cached page must
 /// follow each of them, edit by edit (the random edits above meet these cases only now and
@@ -364,13 +372,12 @@ fn a_cached_page_follows_what_its_template_read() {
         );
     };
     // Another page: a cached page is used only while no content file changed.
-    write(
+    let pages = with_footer(
         &root,
-        "templates/page_footer.html",
+        &cache,
         "{% set other = get_page(path=\"parties/eu.md\") %}<p class=\"edit\">See {{ other.title }}</p>\n",
+        "a footer reading another page",
     );
-    compare(&root, &cache, "a footer reading another page");
-    let pages = compare(&root, &cache, "nothing").pages;
     assert!(pages >= 6, "only {pages} pages from the cache");
     retitle("The Union");
     compare(&root, &cache, "the title of the page every footer reads");
@@ -389,13 +396,12 @@ fn a_cached_page_follows_what_its_template_read() {
     write(&root, "static/notes.txt", "Notes, again.\n");
     compare(&root, &cache, "the static file every footer hashes");
     // Only its own page: every page comes from the cache again, until a title changes.
-    write(
+    let pages = with_footer(
         &root,
-        "templates/page_footer.html",
+        &cache,
         "<p class=\"edit\">{{ page.title }}</p>\n",
+        "a footer of the page alone",
     );
-    compare(&root, &cache, "a footer of the page alone");
-    let pages = compare(&root, &cache, "nothing").pages;
     assert!(pages >= 6, "only {pages} pages from the cache");
     retitle("The Union, again");
     compare(&root, &cache, "a title, with the simple footer");
@@ -431,13 +437,12 @@ fn a_cached_page_reads_its_section_lists_only_if_its_template_does() {
         "{hits} of {all} pages from the cache: the section's other pages rendered again"
     );
     // A footer with every page of the section and its word count.
-    write(
+    let all = with_footer(
         &root,
-        "templates/page_footer.html",
+        &cache,
         "<ul class=\"edit\">{% for p in section.pages %}<li>{{ p.title }}: {{ p.word_count }}</li>{% endfor %}</ul>\n",
+        "a footer listing the section",
     );
-    compare(&root, &cache, "a footer listing the section");
-    let all = compare(&root, &cache, "nothing").pages;
     lengthen("uruguay");
     // Every page of the section shows the new count (compared with a cold build).
     let hits = compare(&root, &cache, "a longer page, a footer listing the section").pages;
