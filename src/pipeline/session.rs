@@ -607,6 +607,7 @@ impl Session {
                 // The sitemap has URLs and dates: only front matter changes it.
                 sitemap: edit.front_matter,
                 edited: &edit.pages,
+                front_matter: edit.front_matter,
             },
         );
         for (name, text) in listings {

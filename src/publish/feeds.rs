@@ -144,6 +144,14 @@ pub fn list_atom(
     )
 }
 
+/// Whether the feed of `list` shows (in full) one of the pages `shown` picks.
+pub fn list_shows(content: &Content, list: &ListFeed, shown: impl Fn(&usize) -> bool) -> bool {
+    list.pages.iter().any(&shown)
+        && entries_among(content, Some(&list.pages))
+            .iter()
+            .any(|(i, _)| shown(i))
+}
+
 /// What a feed says of itself.
 struct FeedHead<'a> {
     title: &'a str,

@@ -209,8 +209,11 @@ pub(crate) fn add_site_files(
 pub(crate) struct Listings<'a> {
     pub(crate) feed: bool,
     pub(crate) sitemap: bool,
-    /// The pages edited: the feeds of their sections and terms are made again.
+    /// The pages edited: the feeds of their sections and terms that show them are made again.
     pub(crate) edited: &'a [usize],
+    /// Whether an edited page's front matter changed: then every feed of their sections and
+    /// terms is made again (a date may bring a page in or out of one).
+    pub(crate) front_matter: bool,
 }
 
 /// `atom.xml` and the sitemap files (those `which` asks for): everything that lists every
@@ -228,11 +231,16 @@ pub(crate) fn feed_and_sitemaps(
     {
         files.push(("atom.xml".to_owned(), atom));
     }
-    // A section's or term's feed shows only its own pages: it changes when one of them does.
+    // A section's or term's feed shows only its newest pages, in full: a body edit changes it
+    // when it shows the page, a front matter edit when the page is among the list's.
     for list in super::feeds::list_feeds(config, content, taxonomies) {
-        if list.pages.iter().any(|i| which.edited.contains(i))
-            && let Some(atom) = super::feeds::list_atom(config, content, page_html, &list)
-        {
+        let edited = |i: &usize| which.edited.contains(i);
+        let changed = if which.front_matter {
+            list.pages.iter().any(edited)
+        } else {
+            super::feeds::list_shows(content, &list, edited)
+        };
+        if changed && let Some(atom) = super::feeds::list_atom(config, content, page_html, &list) {
             files.push((list.path, atom));
         }
     }
