@@ -823,9 +823,16 @@ fn build_edition(
         "rendering pages",
         content.pages.len() + content.sections.len() + 1,
     );
-    let page_cache = body_cache
-        .as_ref()
-        .map(|bodies| PageCache::new(cache, bodies, &views, shared.shared_files, sources));
+    let page_cache = body_cache.as_ref().map(|bodies| {
+        PageCache::new(
+            cache,
+            bodies,
+            &views,
+            shared.shared_files,
+            sources,
+            &content,
+        )
+    });
     let render = Render {
         tera,
         sources,

@@ -456,23 +456,20 @@ pub(crate) struct PageCache<'a> {
     /// Each section's value, hashed once: every page of the section sees it. Whole, and
     /// without the lists of its pages and subsections.
     sections: BTreeMap<String, SectionKeys>,
-    /// Whether each template may read a section's lists (`TemplateSources::reads_section_lists`):
-    /// a page whose template does not is keyed by its section's own fields alone, so that an
-    /// edit of one page's summary does not render every page of its section again.
+    /// Whether each page template may read a section's lists
+    /// (`TemplateSources::reads_section_lists`): a page whose template does not is keyed by its
+    /// section's own fields alone, so that an edit of one page's summary does not render every
+    /// page of its section again.
     reads_lists: BTreeMap<String, bool>,
     hits: std::sync::atomic::AtomicUsize,
     misses: std::sync::atomic::AtomicUsize,
 }
 
-/// A section's value hashed whole, and without `SECTION_LISTS`.
+/// A section's value hashed whole, and its own fields alone (`templates::OWN_FIELDS`).
 struct SectionKeys {
     whole: crate::cache::Key,
     own: crate::cache::Key,
 }
-
-/// The fields of a section's value that list its pages and subsections (their summaries):
-/// everything else in it is the section's own (`templates::reads`).
-const SECTION_LISTS: [&str; 2] = ["pages", "subsections"];
 
 /// A cached page: the content hash it depends on (when it looked up other content), its
 /// HTML and what the link check needs of it.
@@ -490,8 +487,9 @@ impl<'a> PageCache<'a> {
         views: &Views,
         shared_files: &publish::assets::SharedFiles,
         sources: &TemplateSources,
+        content: &Content,
     ) -> PageCache<'a> {
-        let (body_site, content) = bodies.keys();
+        let (body_site, content_key) = bodies.keys();
         let mut site = KeyBuilder::new("pages");
         site.add_key(&body_site).add_key(&shared_files.digest());
         for (name, value) in views.shared_values() {
@@ -502,12 +500,12 @@ impl<'a> PageCache<'a> {
             .par_iter()
             .map(|(dir, value)| {
                 let whole = KeyBuilder::new("section").add_value(value).finish();
-                let mut own = KeyBuilder::new("section without its lists");
-                for (name, field) in value.as_map().into_iter().flatten() {
-                    let name = name.as_str().unwrap_or_default();
-                    if !SECTION_LISTS.contains(&name) {
-                        own.add(name).add_value(field);
-                    }
+                let mut own = KeyBuilder::new("section, its own fields");
+                let fields = value.as_map();
+                for name in crate::templates::OWN_FIELDS {
+                    let field = fields.and_then(|f| f.get(&tera::value::Key::from(name)));
+                    own.add(name)
+                        .add_value(field.unwrap_or(&Value::undefined()));
                 }
                 let keys = SectionKeys {
                     whole,
@@ -516,14 +514,18 @@ impl<'a> PageCache<'a> {
                 (dir.clone(), keys)
             })
             .collect();
-        let reads_lists = sources
-            .names()
+        let reads_lists = content
+            .pages
+            .iter()
+            .map(|page| page_template(page, content))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
             .map(|name| (name.to_owned(), sources.reads_section_lists(name)))
             .collect();
         PageCache {
             cache,
             site: site.finish(),
-            content,
+            content: content_key,
             sections,
             reads_lists,
             hits: Default::default(),

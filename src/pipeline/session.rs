@@ -598,14 +598,6 @@ impl Session {
             &state.views.contents,
             &state.taxonomies,
             publish::pages::Listings {
-                // The feed shows the newest pages in full: an edit to a page it does not
-                // show changes it only through front matter (a date may bring it in).
-                feed: edit.front_matter
-                    || publish::feeds::feed_entries(&state.content)
-                        .iter()
-                        .any(|(i, _)| edit.pages.contains(i)),
-                // The sitemap has URLs and dates: only front matter changes it.
-                sitemap: edit.front_matter,
                 edited: &edit.pages,
                 front_matter: edit.front_matter,
             },

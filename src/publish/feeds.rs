@@ -17,11 +17,6 @@ fn timestamp(date: Date) -> String {
     format!("{date}T00:00:00Z")
 }
 
-/// The pages the feed shows, by index, with their dates: the newest dated, published pages.
-pub fn feed_entries(content: &Content) -> Vec<(usize, Date)> {
-    entries_among(content, None)
-}
-
 /// The newest dated, published pages among `pages` (all pages when `None`), by index, with
 /// their dates.
 fn entries_among(content: &Content, pages: Option<&[usize]>) -> Vec<(usize, Date)> {
@@ -144,12 +139,11 @@ pub fn list_atom(
     )
 }
 
-/// Whether the feed of `list` shows (in full) one of the pages `shown` picks.
-pub fn list_shows(content: &Content, list: &ListFeed, shown: impl Fn(&usize) -> bool) -> bool {
-    list.pages.iter().any(&shown)
-        && entries_among(content, Some(&list.pages))
-            .iter()
-            .any(|(i, _)| shown(i))
+/// Whether the feed of `among` (every page when `None`, as `atom.xml`) shows, in full, one of
+/// the pages `shown` picks.
+pub fn shows(content: &Content, among: Option<&[usize]>, shown: impl Fn(&usize) -> bool) -> bool {
+    among.is_none_or(|pages| pages.iter().any(&shown))
+        && entries_among(content, among).iter().any(|(i, _)| shown(i))
 }
 
 /// What a feed says of itself.

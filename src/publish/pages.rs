@@ -204,20 +204,20 @@ pub(crate) fn add_site_files(
     }
 }
 
-/// Which of the site-wide listings to make.
+/// What an update of some pages changed, which decides the site-wide listings made again.
 #[derive(Clone, Copy)]
 pub(crate) struct Listings<'a> {
-    pub(crate) feed: bool,
-    pub(crate) sitemap: bool,
-    /// The pages edited: the feeds of their sections and terms that show them are made again.
+    /// The pages edited: the feeds that show them are made again.
     pub(crate) edited: &'a [usize],
-    /// Whether an edited page's front matter changed: then every feed of their sections and
-    /// terms is made again (a date may bring a page in or out of one).
+    /// Whether an edited page's front matter changed: then the sitemap (URLs and dates) and
+    /// every feed that lists one of them are made again (a date may bring a page in or out of
+    /// what a feed shows).
     pub(crate) front_matter: bool,
 }
 
-/// `atom.xml` and the sitemap files (those `which` asks for): everything that lists every
-/// published page.
+/// `atom.xml`, the sections' and terms' feeds and the sitemap files that the edit `which`
+/// can change. A feed shows only its newest pages, in full: a body edit changes it when it
+/// shows the page, a front matter edit when the page is among the feed's list.
 pub(crate) fn feed_and_sitemaps(
     config: &Config,
     content: &Content,
@@ -225,26 +225,26 @@ pub(crate) fn feed_and_sitemaps(
     taxonomies: &[super::taxonomy::Taxonomy],
     which: Listings<'_>,
 ) -> Vec<(String, String)> {
+    let edited = |i: &usize| which.edited.contains(i);
+    let changes = |among: Option<&[usize]>| match (which.front_matter, among) {
+        (true, None) => true,
+        (true, Some(pages)) => pages.iter().any(edited),
+        (false, among) => super::feeds::shows(content, among, edited),
+    };
     let mut files = Vec::new();
-    if which.feed
+    if changes(None)
         && let Some(atom) = super::feeds::atom(config, content, page_html)
     {
         files.push(("atom.xml".to_owned(), atom));
     }
-    // A section's or term's feed shows only its newest pages, in full: a body edit changes it
-    // when it shows the page, a front matter edit when the page is among the list's.
     for list in super::feeds::list_feeds(config, content, taxonomies) {
-        let edited = |i: &usize| which.edited.contains(i);
-        let changed = if which.front_matter {
-            list.pages.iter().any(edited)
-        } else {
-            super::feeds::list_shows(content, &list, edited)
-        };
-        if changed && let Some(atom) = super::feeds::list_atom(config, content, page_html, &list) {
+        if changes(Some(&list.pages))
+            && let Some(atom) = super::feeds::list_atom(config, content, page_html, &list)
+        {
             files.push((list.path, atom));
         }
     }
-    if !which.sitemap {
+    if !which.front_matter {
         return files;
     }
     let urls = sitemap_urls(content, taxonomies, None);
@@ -322,7 +322,8 @@ pub const SEARCH_FOLDER: &str = "search-index/";
 /// in it).
 ///
 /// A build takes the files from the build cache when every document is what the last build
-/// of the site indexed. The key is made of exactly what a document is made of (title, URL,
+/// of the site indexed, and re-indexes only the documents that changed when they are few.
+/// Each document's digest is made of exactly what the document is made of (title, URL,
 /// description, section, headings, and the page's body HTML, from which its text is taken),
 /// so it is never stale. Indexing 10,000 pages costs about half a second; reading their
 /// bodies back to hash them costs a tenth of that.
@@ -371,55 +372,48 @@ pub(crate) fn search_files(
             key.finish().0
         })
         .collect();
-    let mut key = KeyBuilder::new("search index");
-    key.add((digests.len() as u64).to_le_bytes());
-    for digest in &digests {
-        key.add(digest);
-    }
-    let key = key.finish();
     // One entry per site and edition, replaced when the documents change: an index keyed by
     // its documents alone would leave a copy (23 MB at 10,000 pages) behind at every edit
-    // until the cache's limit evicted it. The documents' key and digests are kept in the
-    // entry: when a few documents changed, their postings and rows are replaced in the files.
+    // until the cache's limit evicted it. The documents' digests are kept in the entry: when
+    // they all hold, the files are taken as they are; when a few changed, their postings and
+    // rows are replaced in the files.
     let name = KeyBuilder::new("search index of a site")
         .add(config.root.as_os_str().as_encoded_bytes())
         .add(&config.current_edition().prefix)
         .finish();
-    type Entry = (crate::cache::Key, Vec<[u8; 32]>, Vec<(String, String)>);
-    let earlier = cache.get::<Entry>("search", &name);
-    made.cache.misses = 1;
-    match earlier {
-        Some((documents, _, files)) if documents == key => {
+    type Entry = (Vec<[u8; 32]>, Vec<(String, String)>);
+    let earlier = match cache.get::<Entry>("search", &name) {
+        Some((earlier_digests, files)) if earlier_digests == digests => {
             made.files = files;
-            made.cache = crate::cache::Stats { hits: 1, misses: 0 };
+            made.cache.hits = 1;
             return made;
         }
-        Some((_, earlier_digests, mut files)) if earlier_digests.len() == digests.len() => {
+        earlier => earlier,
+    };
+    made.cache.misses = 1;
+    let updated = earlier
+        .filter(|(earlier_digests, _)| earlier_digests.len() == digests.len())
+        .and_then(|(earlier_digests, mut files)| {
             let changed: Vec<usize> = (0..digests.len())
                 .filter(|&n| earlier_digests[n] != digests[n])
                 .collect();
             // Past an eighth of a large site, indexing from scratch costs about the same (and
             // a small site costs little either way).
-            if changed.len() <= (digests.len() / 8).max(8) {
-                let documents: Vec<(usize, super::search::Document)> = changed
-                    .iter()
-                    .map(|&n| {
-                        let text = super::search::html_text(&page_html.text(published[n].0));
-                        (n, document(n, text))
-                    })
-                    .collect();
-                if super::search::update_files(&mut files, &documents).is_some() {
-                    made.updated = documents.len();
-                    made.files = files;
-                }
+            if changed.len() > (digests.len() / 8).max(8) {
+                return None;
             }
-        }
-        _ => {}
-    }
-    if made.updated == 0 {
-        made.files = build().files();
-    }
-    cache.put("search", &name, &(key, &digests, &made.files));
+            let documents: Vec<(usize, super::search::Document)> = changed
+                .into_iter()
+                .map(|n| {
+                    let text = super::search::html_text(&page_html.text(published[n].0));
+                    (n, document(n, text))
+                })
+                .collect();
+            super::search::update_files(&mut files, &documents)?;
+            Some((documents.len(), files))
+        });
+    (made.updated, made.files) = updated.unwrap_or_else(|| (0, build().files()));
+    cache.put("search", &name, &(&digests, &made.files));
     made
 }
 

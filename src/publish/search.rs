@@ -476,21 +476,13 @@ fn update_shard(
     if terms.is_empty() {
         return Some(None);
     }
-    let mut out = String::with_capacity(text.len() + 64);
-    out.push('{');
-    for (term, list) in &terms {
-        if out.len() > 1 {
-            out.push(',');
-        }
-        out.push_str(&serde_json::to_string(term.as_ref()).ok()?);
-        out.push(':');
-        match list {
-            List::Text(list) => out.push_str(list),
-            List::Changed(postings) => write_postings(&mut out, postings),
-        }
-    }
-    out.push('}');
-    Some(Some(out))
+    Some(Some(write_shard(terms.iter().map(|(term, list)| {
+        let postings = match list {
+            List::Text(text) => Postings::Text(text),
+            List::Changed(pairs) => Postings::Pairs(pairs),
+        };
+        (term.as_ref(), postings)
+    }))))
 }
 
 /// The terms of a shard file as `write_shard` writes it, each with the text of its postings
@@ -611,34 +603,45 @@ fn sort_postings(list: &mut [(u32, u32)]) {
 /// A shard file: its terms in order, each with its postings. Written as text directly:
 /// millions of postings as JSON values would cost more than everything else here.
 fn shard_text(shard: &Shard) -> String {
-    write_shard(shard.iter().map(|(term, list)| (&**term, list.as_slice())))
+    write_shard(
+        shard
+            .iter()
+            .map(|(term, list)| (&**term, Postings::Pairs(list))),
+    )
+}
+
+/// A term's postings in a shard file: as a file already has them (`[[doc,score],...]`), or
+/// as pairs.
+enum Postings<'t> {
+    Text(&'t str),
+    Pairs(&'t [(u32, u32)]),
 }
 
 /// A shard file of `terms` (in order), each with its postings.
-fn write_shard<'t>(terms: impl Iterator<Item = (&'t str, &'t [(u32, u32)])>) -> String {
+fn write_shard<'t>(terms: impl Iterator<Item = (&'t str, Postings<'t>)>) -> String {
     let mut text = String::from("{");
-    for (term, list) in terms {
+    for (term, postings) in terms {
         if text.len() > 1 {
             text.push(',');
         }
         text.push_str(&serde_json::to_string(term).unwrap_or_default());
         text.push(':');
-        write_postings(&mut text, list);
+        match postings {
+            Postings::Text(list) => text.push_str(list),
+            Postings::Pairs(list) => {
+                text.push('[');
+                for (i, (doc, score)) in list.iter().enumerate() {
+                    if i > 0 {
+                        text.push(',');
+                    }
+                    let _ = write!(text, "[{doc},{score}]");
+                }
+                text.push(']');
+            }
+        }
     }
     text.push('}');
     text
-}
-
-/// Postings as `[[doc,score],...]`.
-fn write_postings(text: &mut String, list: &[(u32, u32)]) {
-    text.push('[');
-    for (i, (doc, score)) in list.iter().enumerate() {
-        if i > 0 {
-            text.push(',');
-        }
-        let _ = write!(text, "[{doc},{score}]");
-    }
-    text.push(']');
 }
 
 /// Each term's weight in one document: 10 per occurrence in the title, 4 in a heading, 3 in

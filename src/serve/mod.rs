@@ -167,24 +167,15 @@ fn serve(options: ServeOptions, renderer: &Renderer) -> Result<ExitCode, Failure
             None
         }
         None => {
-            let (session, diagnostics) = pipeline::session::start(&root, &build_options);
-            if !diagnostics.is_empty() {
-                eprint!("{}", diagnostics.render(renderer));
-            }
-            shared.record(session.as_ref().map(|s| s.site().servable()), &diagnostics);
-            if session.is_some() {
-                eprintln!("Built the site in {} ms", started.elapsed().as_millis());
-                if let (Some(cache), Some(inputs)) = (cache.clone(), inputs) {
-                    keep_snapshot(
-                        cache,
-                        root.clone(),
-                        build_options.clone(),
-                        inputs,
-                        shared.site(),
-                    );
-                }
-            } else {
-                eprintln!("The build failed; serving its errors until the next good edit");
+            let session = start_session(&root, &build_options, &shared, renderer, false);
+            if let (true, Some(cache), Some(inputs)) = (session.is_some(), cache, inputs) {
+                keep_snapshot(
+                    cache,
+                    root.clone(),
+                    build_options.clone(),
+                    inputs,
+                    shared.site(),
+                );
             }
             Some(session)
         }
@@ -211,7 +202,7 @@ fn serve(options: ServeOptions, renderer: &Renderer) -> Result<ExitCode, Failure
             .spawn(move || {
                 let session = match session {
                     Some(session) => session,
-                    None => start_behind_snapshot(&root, &build_options, &shared, &renderer),
+                    None => start_session(&root, &build_options, &shared, &renderer, true),
                 };
                 rebuild_loop(
                     &root,
@@ -250,13 +241,15 @@ fn serve(options: ServeOptions, renderer: &Renderer) -> Result<ExitCode, Failure
     })
 }
 
-/// Builds the session of a site served from its snapshot. Open pages are told to reload only
-/// when the build differs from what was served (it cannot, unless the site changed meanwhile).
-fn start_behind_snapshot(
+/// Builds the site's session, prints what the build said and serves its site. Behind a
+/// snapshot already served, the site is recorded (and open pages told to reload) only when
+/// it differs from the snapshot, which it cannot unless the sources changed meanwhile.
+fn start_session(
     root: &Path,
     options: &BuildOptions,
     shared: &Shared,
     renderer: &Renderer,
+    behind_snapshot: bool,
 ) -> Option<Session> {
     let started = Instant::now();
     let (session, diagnostics) = pipeline::session::start(root, options);
@@ -264,25 +257,24 @@ fn start_behind_snapshot(
         eprint!("{}", diagnostics.render(renderer));
     }
     let site = session.as_ref().map(|s| s.site().servable());
+    let elapsed = started.elapsed().as_millis();
     let served = shared.site();
-    let same = site
-        .as_ref()
-        .is_some_and(|site| site.files == served.files && site.copies == served.copies);
-    match (&site, same) {
-        (Some(_), true) => eprintln!(
-            "Built the site in {} ms: the same as served",
-            started.elapsed().as_millis()
-        ),
-        (Some(_), false) => {
-            shared.record(site, &diagnostics);
-            eprintln!(
-                "Built the site in {} ms: it changed, open pages reload",
-                started.elapsed().as_millis()
-            );
-        }
-        (None, _) => {
+    match site {
+        None => {
             shared.record(None, &diagnostics);
             eprintln!("The build failed; serving its errors until the next good edit");
+        }
+        Some(site)
+            if behind_snapshot && site.files == served.files && site.copies == served.copies =>
+        {
+            eprintln!("Built the site in {elapsed} ms: the same as served");
+        }
+        Some(site) => {
+            shared.record(Some(site), &diagnostics);
+            match behind_snapshot {
+                true => eprintln!("Built the site in {elapsed} ms: it changed, open pages reload"),
+                false => eprintln!("Built the site in {elapsed} ms"),
+            }
         }
     }
     session

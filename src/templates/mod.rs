@@ -12,6 +12,7 @@ use crate::source::{SourceFile, display_name};
 
 mod balance;
 mod reads;
+pub(crate) use reads::OWN_FIELDS;
 pub mod schema;
 
 /// The built-in templates, named as a site overrides them.

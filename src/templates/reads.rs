@@ -13,8 +13,9 @@ use std::collections::BTreeSet;
 use super::TemplateSources;
 
 /// Fields of a section's value that come from the section's own file and configuration, not
-/// from its pages (see `pipeline::views::section_summary`).
-const OWN_FIELDS: [&str; 11] = [
+/// from its pages (see `pipeline::views::section_summary`): all that a page whose templates do
+/// not read the section's lists can see of it (the page cache keys such a page by them).
+pub(crate) const OWN_FIELDS: [&str; 11] = [
     "title",
     "description",
     "path",
