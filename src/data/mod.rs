@@ -426,8 +426,11 @@ fn is_plain_decimal(text: &str) -> bool {
         Some((whole, fraction)) => (whole, Some(fraction)),
         None => (digits, None),
     };
+    // A leading zero (`0202`, an HS heading or a postcode) marks a code, not a number: read
+    // as a number it would lose its zeros.
     !whole.is_empty()
         && whole.bytes().all(|b| b.is_ascii_digit())
+        && (whole == "0" || !whole.starts_with('0'))
         && fraction.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
 }
 
@@ -571,11 +574,12 @@ mod tests {
 
     #[test]
     fn only_plain_decimals_make_a_column_of_numbers() {
-        for number in ["0", "24", "-16.6", "1234.50"] {
+        for number in ["0", "-0", "0.25", "24", "-16.6", "1234.50"] {
             assert!(is_plain_decimal(number), "{number}");
         }
         for text in [
-            "0e0", "1E5", "+3", ".5", "5.", "-", "NaN", "inf", "1,234", "",
+            "0e0", "1E5", "+3", ".5", "5.", "-", "NaN", "inf", "1,234", "", "0000", "0202",
+            "-007.5", "00.5",
         ] {
             assert!(!is_plain_decimal(text), "{text}");
         }
@@ -587,8 +591,11 @@ mod tests {
 
     #[test]
     fn numeric_columns_become_numbers_and_codes_stay_strings() {
-        let v = csv("country,iso2,rate\nNorway,NO,15\nNamibia,NA,21.5\n").unwrap();
+        let v = csv("country,iso2,rate,hs\nNorway,NO,15,0202\nNamibia,NA,21.5,8703\n").unwrap();
         assert_eq!(v["rows"][0]["iso2"], "NO");
+        // An HS heading keeps its leading zero, and the column its codes.
+        assert_eq!(v["rows"][0]["hs"], "0202");
+        assert_eq!(v["rows"][1]["hs"], "8703");
         assert_eq!(v["rows"][1]["iso2"], "NA");
         assert_eq!(v["rows"][0]["rate"], 15);
         assert_eq!(v["rows"][1]["rate"], 21.5);

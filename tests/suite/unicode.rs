@@ -207,7 +207,9 @@ mod any_text {
             cell0 = page.cells[0],
             cell1 = page.cells[1],
         );
-        let csv = format!("name,value\n\"{}\",1\n", page.data_cell);
+        // A second row of words keeps the column text, so the cell is shown as written even
+        // when it reads as a number (`1000` would be shown `1,000`).
+        let csv = format!("name,value\n\"{}\",1\nOther,2\n", page.data_cell);
         let tree = Tree::memory([
             (
                 "tradetalks.toml".to_owned(),
