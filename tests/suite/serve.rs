@@ -28,18 +28,24 @@ impl Server {
 
     /// `start`, with more variables in the server's environment.
     pub fn start_with_env(site: &Site, env: &[(&str, &str)]) -> Server {
-        Server::launch(site, 0, env)
+        Server::launch(site, 0, env, &[])
     }
 
     /// `start` on port `port` (0: any free one).
     pub fn start_on(site: &Site, port: u16) -> Server {
-        Server::launch(site, port, &[])
+        Server::launch(site, port, &[], &[])
     }
 
-    fn launch(site: &Site, port: u16, env: &[(&str, &str)]) -> Server {
+    /// `start` with `--poll`: changes found by polling, not by native file events.
+    pub fn start_polling(site: &Site) -> Server {
+        Server::launch(site, 0, &[], &["--poll"])
+    }
+
+    fn launch(site: &Site, port: u16, env: &[(&str, &str)], args: &[&str]) -> Server {
         let port = port.to_string();
         let mut child = Command::new(env!("CARGO_BIN_EXE_tradetalks"))
             .args(["serve", "--port", &port, "--as-of", "2025-04-20"])
+            .args(args)
             .current_dir(site.root())
             .env("NO_COLOR", "1")
             .envs(env.iter().copied())
@@ -335,6 +341,33 @@ fn serve_updates_an_edited_page_with_its_lists_feed_and_search_index() {
     assert_eq!(shard.status, 200);
     assert!(shard.body.contains("\"zanzibarite\""), "{}", shard.body);
     assert_eq!(server.get("/search-index/info.json").status, 200);
+    assert_eq!(server.interrupt(), 0);
+}
+
+/// Where native file events are not available, `serve --poll` finds edits, new pages and
+/// removed ones by comparing files every half second.
+#[test]
+fn serve_with_polling_sees_edits_new_pages_and_removals() {
+    let site = Site::fixture("basic");
+    let server = Server::start_polling(&site);
+    edit(
+        &site,
+        "content/posts/second.md",
+        "Second. Back",
+        "Second, polled. Back",
+    );
+    server.wait_for("/posts/second/", "the edit", |b| b.contains("polled"));
+    site.write(
+        "content/posts/third.md",
+        "---\ntitle: Third\ndate: 2025-04-01\nweight: 3\ncountry: Chile\nrate: 10\n---\nThird, polled.\n",
+    );
+    server.wait_for("/posts/third/", "the new page", |b| {
+        b.contains("Third, polled")
+    });
+    site.remove("content/posts/third.md");
+    server.wait_for("/posts/third/", "the page's removal", |b| {
+        !b.contains("Third, polled")
+    });
     assert_eq!(server.interrupt(), 0);
 }
 
