@@ -400,14 +400,7 @@ pub(super) fn check_anchors_from(
     only: Option<&std::collections::BTreeSet<&str>>,
     diagnostics: &mut Diagnostics,
 ) {
-    let mut ids: BTreeMap<&str, &[String]> = BTreeMap::new();
-    for (page, body) in content.pages.iter().zip(&bodies.pages) {
-        ids.insert(&page.content_path, &body.heading_ids);
-    }
-    for (dir, section) in &content.sections {
-        ids.insert(&section.content_path, &bodies.sections[dir].heading_ids);
-    }
-    let sources = content
+    let sources: Vec<_> = content
         .pages
         .iter()
         .map(|p| &p.file)
@@ -417,11 +410,31 @@ pub(super) fn check_anchors_from(
                 .sections
                 .iter()
                 .filter_map(|(dir, s)| Some((s.file.as_ref()?, &bodies.sections[dir]))),
-        );
-    for (file, body) in sources {
-        if only.is_some_and(|only| !only.contains(file.name.as_str())) {
-            continue;
+        )
+        .filter(|(file, _)| only.is_none_or(|only| only.contains(file.name.as_str())))
+        .collect();
+    // The headings of the files linked to with an anchor, and only those: an update checks
+    // the links of a page or two, not every page's headings.
+    let targets: std::collections::BTreeSet<&str> = sources
+        .iter()
+        .flat_map(|(_, body)| &body.links)
+        .filter(|link| link.anchor.is_some())
+        .map(|link| link.target.as_str())
+        .collect();
+    let mut ids: BTreeMap<&str, &[String]> = BTreeMap::new();
+    if !targets.is_empty() {
+        for (page, body) in content.pages.iter().zip(&bodies.pages) {
+            if targets.contains(page.content_path.as_str()) {
+                ids.insert(&page.content_path, &body.heading_ids);
+            }
         }
+        for (dir, section) in &content.sections {
+            if targets.contains(section.content_path.as_str()) {
+                ids.insert(&section.content_path, &bodies.sections[dir].heading_ids);
+            }
+        }
+    }
+    for (file, body) in sources {
         for link in &body.links {
             let (Some(anchor), Some(known)) = (&link.anchor, ids.get(link.target.as_str())) else {
                 continue;

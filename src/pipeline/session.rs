@@ -166,17 +166,16 @@ impl Session {
 
     /// Page indexes of the changed files; `None` unless each is an existing page.
     fn edited_pages(&self, changed: &[PathBuf]) -> Option<Vec<usize>> {
-        let by_path: BTreeMap<&Path, usize> = self
-            .state
-            .content
-            .pages
-            .iter()
-            .enumerate()
-            .map(|(i, page)| (page.file.path.as_path(), i))
-            .collect();
+        // A scan: an edit names a page or two, and a map of every page would cost more.
+        let pages = &self.state.content.pages;
         let mut indexes: Vec<usize> = changed
             .iter()
-            .map(|path| by_path.get(path.as_path()).copied())
+            .map(|path| {
+                pages
+                    .iter()
+                    .position(|page| page.file.path.as_os_str() == path.as_os_str())
+                    .or_else(|| pages.iter().position(|page| page.file.path == *path))
+            })
             .collect::<Option<_>>()?;
         indexes.sort_unstable();
         indexes.dedup();
@@ -215,6 +214,7 @@ impl Session {
             }
             edit.front_matter |=
                 old.file.text.get(..old.body.start) != page.file.text.get(..page.body.start);
+            edit.dates |= old.front.last_modified() != page.front.last_modified();
             // Dates and titles order a term's pages.
             edit.term_order |=
                 old.front.date != page.front.date || old.front.title != page.front.title;
@@ -420,6 +420,15 @@ impl Session {
             sections: rendered.sections.into_iter().collect(),
             ..Targets::default()
         };
+        // Data files and shared files do not change in an update: theirs are reused. The
+        // lookup also shares the page bodies: it goes, so that setting one does not copy every
+        // other, and is made again below.
+        let (data, shared_files) = state
+            .lookup
+            .get()
+            .map(|l| (l.data.clone(), l.shared_files.clone()))
+            .unwrap_or_default();
+        state.lookup.clear();
         for index in rendered.pages {
             let before = state.views.summaries[index].clone();
             let mut body = std::mem::take(&mut state.bodies.pages[index]);
@@ -439,12 +448,6 @@ impl Session {
             state
                 .views
                 .section_values(&state.config, &state.content, &state.bodies);
-        // Data files and shared files do not change in an update: theirs are reused.
-        let (data, shared_files) = state
-            .lookup
-            .get()
-            .map(|l| (l.data.clone(), l.shared_files.clone()))
-            .unwrap_or_default();
         let lookup = state.views.lookup(
             &state.config,
             &state.content,
@@ -599,7 +602,7 @@ impl Session {
             &state.taxonomies,
             publish::pages::Listings {
                 edited: &edit.pages,
-                front_matter: edit.front_matter,
+                dates: edit.dates,
             },
         );
         for (name, text) in listings {
@@ -666,6 +669,8 @@ struct Edit {
     sections: BTreeSet<String>,
     /// Whether any edited page's front matter changed (not only its body).
     front_matter: bool,
+    /// Whether an edited page's last-modified date changed, which feeds and the sitemap show.
+    dates: bool,
     /// Whether an edited page's date or title changed, which orders term pages.
     term_order: bool,
     /// Site paths of the terms whose pages were put in order again.

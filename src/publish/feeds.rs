@@ -34,11 +34,17 @@ fn entries_among(content: &Content, pages: Option<&[usize]>) -> Vec<(usize, Date
         }
         None => (0..content.pages.len()).filter_map(dated).collect(),
     };
-    entries.sort_by(|a, b| {
+    // Newest first, then by path: an order without ties, so picking the first
+    // `FEED_ENTRIES` before sorting them gives what sorting all would.
+    let newest = |a: &(usize, Date), b: &(usize, Date)| {
         b.1.cmp(&a.1)
             .then_with(|| content.pages[a.0].path.cmp(&content.pages[b.0].path))
-    });
-    entries.truncate(FEED_ENTRIES);
+    };
+    if entries.len() > FEED_ENTRIES {
+        entries.select_nth_unstable_by(FEED_ENTRIES, newest);
+        entries.truncate(FEED_ENTRIES);
+    }
+    entries.sort_unstable_by(newest);
     entries
 }
 

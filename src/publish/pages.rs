@@ -209,15 +209,16 @@ pub(crate) fn add_site_files(
 pub(crate) struct Listings<'a> {
     /// The pages edited: the feeds that show them are made again.
     pub(crate) edited: &'a [usize],
-    /// Whether an edited page's front matter changed: then the sitemap (URLs and dates) and
-    /// every feed that lists one of them are made again (a date may bring a page in or out of
-    /// what a feed shows).
-    pub(crate) front_matter: bool,
+    /// Whether an edited page's last-modified date changed: then the sitemap (which dates
+    /// pages and sections by it) and every feed that lists one of them are made again (the
+    /// date may bring a page in or out of the newest a feed shows). An update keeps every
+    /// other field that decides what a feed or the sitemap lists (paths, drafts, terms).
+    pub(crate) dates: bool,
 }
 
 /// `atom.xml`, the sections' and terms' feeds and the sitemap files that the edit `which`
-/// can change. A feed shows only its newest pages, in full: a body edit changes it when it
-/// shows the page, a front matter edit when the page is among the feed's list.
+/// can change. A feed shows only its newest pages, in full: an edit changes it when it shows
+/// the page, or, when the page's date changed, when the page is among the feed's list.
 pub(crate) fn feed_and_sitemaps(
     config: &Config,
     content: &Content,
@@ -226,7 +227,7 @@ pub(crate) fn feed_and_sitemaps(
     which: Listings<'_>,
 ) -> Vec<(String, String)> {
     let edited = |i: &usize| which.edited.contains(i);
-    let changes = |among: Option<&[usize]>| match (which.front_matter, among) {
+    let changes = |among: Option<&[usize]>| match (which.dates, among) {
         (true, None) => true,
         (true, Some(pages)) => pages.iter().any(edited),
         (false, among) => super::feeds::shows(content, among, edited),
@@ -244,7 +245,7 @@ pub(crate) fn feed_and_sitemaps(
             files.push((list.path, atom));
         }
     }
-    if !which.front_matter {
+    if !which.dates {
         return files;
     }
     let urls = sitemap_urls(content, taxonomies, None);

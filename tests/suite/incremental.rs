@@ -113,6 +113,54 @@ fn front_matter_edits_reorder_lists_and_refresh_figures() {
     )));
 }
 
+/// A feed shows its 50 newest pages. A page's new date can bring it into a feed or take it
+/// out; a new title changes a feed only where the page is among those shown.
+#[test]
+fn dates_and_titles_change_the_feeds_that_show_their_page() {
+    let site = Site::minimal();
+    site.write(
+        "content/notes/_index.md",
+        "---\ntitle: Notes\nsort_by: date\n---\nNotes.\n",
+    );
+    for n in 0..60 {
+        site.write(
+            &format!("content/notes/n{n:02}.md"),
+            format!(
+                "---\ntitle: \"Note {n}\"\ndate: 2025-{:02}-{:02}\n---\nNote {n}.\n",
+                1 + n / 28,
+                1 + n % 28
+            ),
+        );
+    }
+    let mut editor = Editor::new(site);
+    let feed = |editor: &Editor| {
+        let site = editor.session.as_ref().unwrap().site();
+        String::from_utf8(site.file("notes/atom.xml").unwrap().to_vec()).unwrap()
+    };
+    assert!(
+        !feed(&editor).contains("Note 0<"),
+        "the oldest is not shown"
+    );
+    // A title of a page no feed shows, then of one every feed shows.
+    assert!(editor.edit("content/notes/n00.md", |t| t.replace("Note 0", "Note zero")));
+    assert!(editor.edit("content/notes/n59.md", |t| {
+        t.replace("Note 59", "Note last")
+    }));
+    assert!(feed(&editor).contains("Note last"));
+    // The oldest page becomes the newest: it enters the feeds, and the 50th newest leaves.
+    assert!(editor.edit("content/notes/n00.md", |t| {
+        t.replace("date: 2025-01-01", "date: 2025-04-10")
+    }));
+    assert!(feed(&editor).contains("Note zero"));
+    assert!(!feed(&editor).contains("Note 10<"));
+    // An entry in a page's log of updates dates it too.
+    assert!(editor.edit("content/notes/n05.md", |t| t.replace(
+        "---\nNote 5.",
+        "updates:\n  - { date: 2025-04-15, note: \"Rewritten\" }\n---\nNote 5."
+    )));
+    assert!(feed(&editor).contains("Note 5<"));
+}
+
 #[test]
 fn shortcodes_and_data_tables_update_with_their_page() {
     let mut editor = Editor::new(Site::fixture("data"));

@@ -301,3 +301,38 @@ fn the_default_site_checks_clean() {
         run.stderr
     );
 }
+
+#[test]
+fn a_feed_holds_the_fifty_newest_pages_newest_first_then_by_path() {
+    let site = Site::minimal();
+    // 80 pages over 7 dates, written in an order that is neither: ties on a date are
+    // broken by path.
+    let mut expected: Vec<(String, String)> = Vec::new();
+    for n in 0..80 {
+        let name = format!("p{:02}", (n * 37) % 80);
+        let date = format!("2025-04-{:02}", 10 + (n * 3) % 7);
+        site.write(
+            &format!("content/{name}.md"),
+            format!("---\ntitle: Page {name}\ndate: {date}\n---\nText.\n"),
+        );
+        expected.push((date, name));
+    }
+    site.build();
+    expected.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    let expected: Vec<String> = expected
+        .into_iter()
+        .take(50)
+        .map(|(_, name)| format!("<id>https://example.org/{name}/</id>"))
+        .collect();
+    let feed = site.output("atom.xml");
+    let ids: Vec<&str> = feed
+        .split("<entry>")
+        .skip(1)
+        .filter_map(|entry| {
+            let start = entry.find("<id>")?;
+            let end = entry.find("</id>")? + "</id>".len();
+            entry.get(start..end)
+        })
+        .collect();
+    assert_eq!(ids, expected, "{feed}");
+}
