@@ -15,6 +15,10 @@ Starts `BIN serve --root SITE --port 0 --as-of 2025-04-20`, waits for its
      served, the script waits for the next one and counts the early reload),
   4. pauses (--pause) and counts any further reloads the one edit caused.
 
+With --title the edit appends the token to the front matter's `title:` instead, and each edit
+must also show in the page's section list and that section's feed (`atom.xml`) once the page
+itself is served: a title edit is correct only when every list showing it is.
+
 It prints each latency with the rebuild time the server logged for it, then median, min and max;
 restores the file (and waits for the server to serve it again); stops the server with SIGINT and
 checks that it exits 0. Exit status: 0 when every edit was served and the server exited 0.
@@ -122,6 +126,29 @@ def body_line(lines):
             continue
         return k
     return None
+
+
+def title_line(lines):
+    """Index of the front matter's `title:` line, or None."""
+    if not lines or lines[0].strip() != "---":
+        return None
+    for k in range(1, len(lines)):
+        if lines[k].strip() == "---":
+            return None
+        if lines[k].startswith("title:"):
+            return k
+    return None
+
+
+def retitled(original, k, token):
+    """The original text with the token added to the title on line k, inside its quotes."""
+    lines = original.split("\n")
+    line = lines[k].rstrip()
+    if line.endswith(("\"", "'")) and len(line) > len("title: ''"):
+        lines[k] = line[:-1] + " " + token + line[-1]
+    else:
+        lines[k] = line + " " + token
+    return "\n".join(lines)
 
 
 def edited(original, k, token):
@@ -350,6 +377,7 @@ def main():
     ap.add_argument("--atomic", action="store_true", help="save through a temporary file and rename, instead of rewriting in place")
     ap.add_argument("--poll", action="store_true", help="pass --poll to serve")
     ap.add_argument("--grow", action="store_true", help="make every edit change the page's word count (edit n adds n words), not only the first")
+    ap.add_argument("--title", action="store_true", help="edit the page's title (front matter) instead of its prose; each edit is then also checked in the section's list, its feed and the sitemap's neighbours")
     ap.add_argument("--verbose", action="store_true", help="print the server's log at the end")
     a = ap.parse_args()
     if a.edits < 1:
@@ -371,6 +399,13 @@ def main():
     original = original_bytes.decode("utf-8")
     url = a.url_path or url_path(rel, original)
     line_no = body_line(original.split("\n"))
+    if a.title:
+        line_no = title_line(original.split("\n"))
+        if line_no is None:
+            sys.exit("error: %s has no `title:` line in its front matter" % path)
+    # A title shows in the page's section list and feed too: both are checked after each edit.
+    lists = [url.rstrip("/").rsplit("/", 1)[0] + "/"] if a.title else []
+    lists += [lists[0] + "atom.xml"] if lists else []
 
     argv = [binary, "serve", "--root", site, "--port", "0", "--as-of", a.as_of] + (["--poll"] if a.poll else [])
     print("machine: %d CPUs (%s), load average %s" % (os.cpu_count(), cpu_model(), " ".join(
@@ -391,13 +426,26 @@ def main():
             raise RuntimeError("GET %s: HTTP %d before any edit: is the URL right? (pass --url-path)" % (url, status))
         print("page:    %s -> %s%s (edit on line %s)" % (rel, base.rstrip("/"), url,
                                                         line_no + 1 if line_no is not None else "end"))
+        # Only the lists that show the page before the edit (a paginated list or a feed of
+        # the newest pages may not) can be expected to show its new title.
+        shown = []
+        for page in lists:
+            status, body = get(host, port, page, a.timeout)
+            if status == 200 and url in body:
+                shown.append(page)
+        lists = shown
+        if a.title:
+            print("lists:   %s" % (", ".join(lists) or "none shows the page"))
         stream = EventStream(host, port, EVENTS_PATH, a.timeout)
         tag = "%x" % (int(time.time() * 1000) & 0xFFFFFF)
         for n in range(1, a.edits + 1):
             token = "ttlatency%sx%d" % (tag, n)
             # With --grow, edit n adds n words: the page's word count (in its summary, which
             # lists and neighbours show) changes with every edit.
-            text = edited(original, line_no, token + " more" * (n if a.grow else 0))
+            if a.title:
+                text = retitled(original, line_no, token)
+            else:
+                text = edited(original, line_no, token + " more" * (n if a.grow else 0))
             restored = False
             t0 = time.monotonic()
             write(path, text, a.atomic)
@@ -408,6 +456,10 @@ def main():
                 print("edit %2d: FAILED: %s" % (n, err))
                 break
             latency = (when - t0) * 1000
+            for page in lists:
+                status, body = get(host, port, page, a.timeout)
+                if status != 200 or token not in body:
+                    failures.append("edit %d: %s does not show the new title (HTTP %d)" % (n, page, status))
             time.sleep(a.pause)
             extra = 0
             while True:
