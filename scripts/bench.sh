@@ -7,7 +7,11 @@
 # the same content as a Hugo site), then, RUNS times, alternating:
 #
 #   cold   tradetalks build --no-cache (nothing reused)          | hugo (a new process, no output)
-#   warm   tradetalks build with a full cache, nothing changed
+#   warm   tradetalks build with a full cache, nothing changed in the sources; the output
+#          folder was replaced by the cold build just before, so every page is made again
+#          from the cache and written
+#   same   the same build again at once: nothing changed since the last build, sources or
+#          output folder, which `build` finds and does nothing (pipeline::record)
 #   edit   tradetalks build with a full cache, one page changed (a new sentence each run)
 #   cards       tradetalks build --no-cache of the same site with a social card per page
 #   cards-warm  the same with a full cache, nothing changed
@@ -70,7 +74,7 @@ for n in "${sizes[@]}"; do
   cards=("$tt" build --root "$corpus/tt-cards" --output "$work/out-cards" --as-of 2025-04-20 --quiet)
   # The page the "edit" runs change: the corpus's first article.
   edited=$(find "$corpus/tt/content" -name '*.md' ! -name '_index.md' | sort | awk 'NR == 1')
-  kinds=(cold warm edit)
+  kinds=(cold warm same edit)
   [[ $n -le $hugo_max ]] && kinds+=(hugo)
   kinds+=(cards cards-warm)
   for kind in "${kinds[@]}"; do : >"$work/$kind.txt"; done
@@ -80,7 +84,7 @@ for n in "${sizes[@]}"; do
     for kind in "${kinds[@]}"; do
       case $kind in
         cold) read -r w k < <(measure "${build[@]}" --no-cache) ;;
-        warm) read -r w k < <(measure "${build[@]}" --cache-dir "$cache") ;;
+        warm | same) read -r w k < <(measure "${build[@]}" --cache-dir "$cache") ;;
         edit)
           printf '\nBenchmark edit %s: one more sentence.\n' "$i" >>"$edited"
           read -r w k < <(measure "${build[@]}" --cache-dir "$cache")

@@ -12,7 +12,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::failure::{Failure, exit_code};
 use crate::output;
-use crate::pipeline::{self, BuildOptions};
+use crate::pipeline::{self, BuildOptions, record};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -384,13 +384,40 @@ fn build(args: BuildArgs) -> Result<(ExitCode, Diagnostics), Failure> {
         cache_dir: args.site.cache(),
         ..BuildOptions::default()
     };
+    let is_site = root.join(crate::config::CONFIG_FILE).is_file();
+    // A build with nothing to do: the sources and the output folder as the last build left
+    // them (see `pipeline::record`), and no killed build's folders to remove.
+    let real_root = root.canonicalize().unwrap_or_else(|_| root.clone());
+    let cache = options
+        .cache_dir
+        .clone()
+        .filter(|_| is_site)
+        .map(crate::cache::Cache::at);
+    let mut clock = pipeline::Stopwatch::from_env();
+    let sources = cache.as_ref().map(|_| record::sources(&root));
+    if let (Some(cache), Some(sources)) = (&cache, &sources)
+        && !output::has_leftovers(&output)
+        && let Some(counts) = record::up_to_date(cache, &real_root, &output, &options, sources)
+    {
+        clock.lap("record: sources and output as the last build left them");
+        if !args.site.quiet {
+            eprintln!(
+                "Built {} pages and {} sections into {} in {} ms ({}): nothing had changed since the last build, so the output folder was left as it was",
+                counts.pages,
+                counts.sections,
+                output_arg.display(),
+                started.elapsed().as_millis(),
+                Diagnostics::default().summary(),
+            );
+        }
+        return Ok((ExitCode::SUCCESS, Diagnostics::default()));
+    }
+    clock.lap("record: sources looked at, and not as the last build left them");
     // Pages go to the staging folder as they render; without a site there is nothing to
     // stage (and the build only reports why).
-    let is_site = root.join(crate::config::CONFIG_FILE).is_file();
     let staging = is_site
         .then(|| output::Staging::begin(&output))
         .transpose()?;
-    let real_root = root.canonicalize().unwrap_or_else(|_| root.clone());
     for leftover in staging.iter().flat_map(|s| &s.leftovers) {
         eprintln!(
             "note: removed `{}`, left behind by a build that was interrupted",
@@ -416,6 +443,19 @@ fn build(args: BuildArgs) -> Result<(ExitCode, Diagnostics), Failure> {
     match staging {
         Some(staging) => staging.finish(&site)?,
         None => output::write(&site, &output)?,
+    }
+    let mut clock = pipeline::Stopwatch::from_env();
+    if let (Some(cache), Some(sources)) = (&cache, sources) {
+        record::keep(
+            cache,
+            &real_root,
+            &output,
+            &options,
+            sources,
+            &site,
+            !diagnostics.is_empty(),
+        );
+        clock.lap("record: kept");
     }
     if !args.site.quiet {
         print_scheduled(&site);

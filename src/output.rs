@@ -144,6 +144,13 @@ pub struct Staging {
     pub leftovers: Vec<PathBuf>,
 }
 
+/// Whether a build into `output` was killed before it finished: `begin` removes what it left.
+pub fn has_leftovers(output: &Path) -> bool {
+    ["new", "old"]
+        .iter()
+        .any(|kind| std::fs::symlink_metadata(sibling(output, kind)).is_ok())
+}
+
 impl Staging {
     pub fn begin(output: &Path) -> Result<Staging, OutputError> {
         if output.exists() && !output.is_dir() {

@@ -43,7 +43,7 @@ impl Fonts {
     /// Listing the folders takes a millisecond; a build whose pictures all come from the
     /// cache never loads the fonts themselves (a third of a second on a machine with CJK
     /// fonts).
-    fn digest(&self) -> &crate::cache::Key {
+    pub(crate) fn digest(&self) -> &crate::cache::Key {
         self.digest.get_or_init(|| {
             let mut key = crate::cache::KeyBuilder::new("fonts");
             let home = std::env::var_os("HOME").map(PathBuf::from);

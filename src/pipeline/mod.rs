@@ -23,6 +23,7 @@
 mod bodies;
 mod editions;
 mod files;
+pub mod record;
 mod render;
 pub mod session;
 mod views;
@@ -1083,24 +1084,24 @@ fn once_each(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
 
 /// Prints how long each stage took when `TRADETALKS_TIMINGS` is set: the first thing to look
 /// at before profiling.
-struct Stopwatch {
+pub struct Stopwatch {
     last: Option<std::time::Instant>,
 }
 
 impl Stopwatch {
-    fn from_env() -> Stopwatch {
+    pub fn from_env() -> Stopwatch {
         Stopwatch {
             last: std::env::var_os("TRADETALKS_TIMINGS").map(|_| std::time::Instant::now()),
         }
     }
 
-    fn note(&self, text: &str) {
+    pub fn note(&self, text: &str) {
         if self.last.is_some() {
             eprintln!("timing: {text}");
         }
     }
 
-    fn lap(&mut self, stage: &str) {
+    pub fn lap(&mut self, stage: &str) {
         if let Some(last) = self.last {
             eprintln!(
                 "timing: {stage}: {} ms{}",

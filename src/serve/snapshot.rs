@@ -17,10 +17,6 @@ use serde::{Deserialize, Serialize};
 use crate::cache::{Cache, Key, KeyBuilder};
 use crate::pipeline::{BuildOptions, BuiltSite};
 
-/// The folders a site is built from, beside its configuration: `serve`'s watched folders
-/// and `fonts/` (read by the graphics that are drawn as pictures).
-const SOURCES: [&str; 5] = ["content", "data", "templates", "static", "fonts"];
-
 #[derive(Serialize, Deserialize)]
 struct Manifest {
     inputs: Key,
@@ -46,21 +42,7 @@ struct Blob {
 /// bytes of every file in its source folders (hidden ones too: more than it reads is only a
 /// snapshot missed) and its configuration, and each option and date that changes a page.
 pub fn inputs(root: &Path, options: &BuildOptions) -> Key {
-    let mut files: Vec<PathBuf> = SOURCES
-        .iter()
-        .flat_map(|name| {
-            walkdir::WalkDir::new(root.join(name))
-                .follow_links(true)
-                .sort_by_file_name()
-                .into_iter()
-                .filter_map(|entry| {
-                    // An entry that cannot be read is listed as it is: its read fails below.
-                    let entry = entry.ok()?;
-                    (!entry.file_type().is_dir()).then(|| entry.into_path())
-                })
-        })
-        .collect();
-    files.push(root.join(crate::config::CONFIG_FILE));
+    let files = crate::pipeline::record::source_files(root);
     let digests: Vec<Option<blake3::Hash>> = files
         .par_iter()
         .map(|path| std::fs::read(path).ok().map(|bytes| blake3::hash(&bytes)))

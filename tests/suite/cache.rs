@@ -526,3 +526,109 @@ fn the_cache_lives_where_it_is_told_and_init_ignores_it() {
     let ignore = std::fs::read_to_string(empty.root().join("blank/.gitignore")).unwrap();
     assert_eq!(ignore, "notes/\npublic/\n/.tradetalks-cache/\n");
 }
+
+/// A build with nothing to do does nothing: the sources, the options and the output folder
+/// as the last build left them. Anything else builds: an edit (even one that keeps the file's
+/// size and modification time), another option or build date, a file of the output folder
+/// changed, removed or added, `--no-cache`, and a build that had something to report.
+#[test]
+fn a_build_with_nothing_to_do_does_nothing_and_any_change_builds() {
+    const NOTHING: &str = "nothing had changed since the last build";
+    let site = Site::fixture("basic");
+    let build = |extra: &[&str]| {
+        let mut args = vec!["build"];
+        if !extra.contains(&"--as-of") {
+            args.extend(["--as-of", "2025-04-20"]);
+        }
+        args.extend_from_slice(extra);
+        let run = site.run(&args);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.stderr.contains(NOTHING)
+    };
+    // The fixture's stale figure is a warning at this date: every build reports it again.
+    assert!(!build(&["--as-of", "2026-12-01"]));
+    assert!(!build(&["--as-of", "2026-12-01"]));
+    assert!(!build(&[]));
+    let page = site.output("posts/second/index.html");
+    assert!(build(&[]), "unchanged");
+    assert_eq!(site.output("posts/second/index.html"), page);
+    let quiet = site.run(&["build", "--as-of", "2025-04-20", "--quiet"]);
+    assert_eq!((quiet.code, quiet.stderr.as_str()), (0, ""));
+
+    // The output folder: a page changed, removed, a stray file added.
+    let public = site.root().join("public");
+    std::fs::write(public.join("posts/second/index.html"), "tampered").unwrap();
+    assert!(!build(&[]));
+    assert_eq!(site.output("posts/second/index.html"), page);
+    std::fs::remove_file(public.join("posts/second/index.html")).unwrap();
+    assert!(!build(&[]));
+    assert_eq!(site.output("posts/second/index.html"), page);
+    std::fs::write(public.join("stray.txt"), "x").unwrap();
+    assert!(!build(&[]));
+    assert!(!public.join("stray.txt").exists());
+    assert!(build(&[]));
+    // Deeper: a stray file, a stray folder; and a file of each kind the build writes
+    // rewritten as it was (a page, a feed, a built-in file, a static file copied).
+    std::fs::write(public.join("posts/second/stray.txt"), "x").unwrap();
+    assert!(!build(&[]));
+    std::fs::create_dir(public.join("posts/stray")).unwrap();
+    assert!(!build(&[]));
+    assert!(build(&[]));
+    for file in [
+        "posts/second/index.html",
+        "atom.xml",
+        "style.css",
+        "robots.txt",
+    ] {
+        let bytes = std::fs::read(public.join(file)).unwrap();
+        std::fs::write(public.join(file), bytes).unwrap();
+        assert!(!build(&[]), "{file} rewritten");
+        assert!(build(&[]));
+    }
+
+    // Options and the build date.
+    assert!(!build(&["--drafts"]));
+    assert!(!build(&[]));
+    assert!(!build(&["--as-of", "2025-04-21"]));
+    assert!(!build(&[]));
+    assert!(!build(&["--base-url", "https://elsewhere.example/"]));
+    assert!(!build(&[]));
+    assert!(build(&[]));
+    assert!(!build(&["--no-cache"]), "--no-cache builds");
+    assert!(!build(&[]), "and its output is not the recorded one");
+
+    // An edit of the same size with its old modification time (an hour ago, too long ago
+    // for the file to be hashed): the change time tells.
+    let path = site.root().join("content/posts/second.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    let set_modified = || {
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(an_hour_ago)
+            .unwrap();
+    };
+    set_modified();
+    assert!(!build(&[]));
+    assert!(build(&[]));
+    std::fs::write(&path, text.replace("Second. Back", "Secund. Back")).unwrap();
+    set_modified();
+    assert!(!build(&[]));
+    assert!(site.output("posts/second/index.html").contains("Secund"));
+    // A new file anywhere in the sources, even one the build does not read.
+    site.write("content/posts/.notes", "x");
+    assert!(!build(&[]));
+    site.remove("content/posts/.notes");
+    assert!(!build(&[]));
+    assert!(build(&[]));
+    // A template.
+    site.write("templates/extra.html", "x");
+    assert!(!build(&[]));
+    assert!(build(&[]));
+    // A killed build's folder: the build that removes it builds too.
+    site.write(".public.tradetalks-new/index.html", "half a build");
+    assert!(!build(&[]));
+    assert!(!site.root().join(".public.tradetalks-new").exists());
+}

@@ -1,0 +1,394 @@
+//! The record of a site's last build into a folder, so that a build with nothing to do does
+//! nothing: when every source file and every file of the output folder is as that build left
+//! it, and the options, the build date and this build of tradetalks are the same, the output
+//! is what a build would make again, and `build` says so instead of making it.
+//!
+//! Files are compared by their stamp (size, modification and change times, inode), as make,
+//! ninja and git's index do: the change time cannot be set back, so a file rewritten with its
+//! old modification time (`cp -p`, `rsync -t`) is a changed file. A source whose times are
+//! within [`RACY`] of the build's start could change again without a new stamp on a file
+//! system with coarse times (git's "racily clean" entries): its bytes are hashed before the
+//! build reads them, and compared later. Only a build without a problem or a scheduled page
+//! is recorded: a build that reports something must report it again. Elsewhere than Unix
+//! there is no change time to rely on, and nothing is recorded.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use serde::{Deserialize, Serialize};
+
+use crate::cache::{Cache, Key, KeyBuilder};
+
+use super::{BuildOptions, BuiltSite};
+
+/// The folders a site is built from, beside its configuration: `serve`'s watched folders
+/// and `fonts/` (read by the graphics that are drawn as pictures).
+pub const SOURCES: [&str; 5] = ["content", "data", "templates", "static", "fonts"];
+
+/// How recent a source's times may be for its stamp to be trusted: more than the coarsest
+/// time resolution of a common file system (FAT's 2 s).
+const RACY: Duration = Duration::from_secs(3);
+
+/// What is compared of a file: size, modification time, change time and inode (nanoseconds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    size: u64,
+    modified: i128,
+    changed: i128,
+    inode: u64,
+}
+
+impl Stamp {
+    #[cfg(unix)]
+    fn of(metadata: &std::fs::Metadata) -> Stamp {
+        use std::os::unix::fs::MetadataExt;
+        let nanos =
+            |seconds: i64, nanos: i64| i128::from(seconds) * 1_000_000_000 + i128::from(nanos);
+        Stamp {
+            size: metadata.len(),
+            modified: nanos(metadata.mtime(), metadata.mtime_nsec()),
+            changed: nanos(metadata.ctime(), metadata.ctime_nsec()),
+            inode: metadata.ino(),
+        }
+    }
+
+    /// Whether the file's times are so close to `instant` that it could change again without
+    /// another stamp.
+    fn racy(&self, instant: i128) -> bool {
+        let racy = RACY.as_nanos() as i128;
+        self.modified >= instant - racy || self.changed >= instant - racy
+    }
+}
+
+/// Every file under `root`'s source folders, and its configuration file, by path.
+pub fn source_files(root: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = SOURCES
+        .iter()
+        .flat_map(|name| {
+            walkdir::WalkDir::new(root.join(name))
+                .follow_links(true)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_map(|entry| {
+                    // An entry that cannot be read is listed as it is: reading it fails later.
+                    let entry = entry.ok()?;
+                    (!entry.file_type().is_dir()).then(|| entry.into_path())
+                })
+        })
+        .collect();
+    files.push(root.join(crate::config::CONFIG_FILE));
+    files
+}
+
+/// The stamps of the files under `dir` (`None` for one that cannot be read), by path relative
+/// to it.
+fn stamps(dir: &Path, files: Vec<PathBuf>) -> BTreeMap<String, Option<Stamp>> {
+    use rayon::prelude::*;
+    // In parallel: a stat is a walk of the path in the kernel, most of the time this takes.
+    files
+        .into_par_iter()
+        .map(|path| {
+            let stamp = std::fs::metadata(&path).ok().map(|m| Stamp::of(&m));
+            let relative = path.strip_prefix(dir).unwrap_or(&path);
+            (relative.to_string_lossy().into_owned(), stamp)
+        })
+        .collect()
+}
+
+/// The sources of a site as they were when a build began: their stamps, and the hashes of
+/// those whose stamps are too recent to be trusted.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Sources {
+    stamps: BTreeMap<String, Option<Stamp>>,
+    hashes: BTreeMap<String, Key>,
+}
+
+/// Looks at the sources of the site at `root`: their stamps, and the bytes of those changed
+/// within [`RACY`].
+pub fn sources(root: &Path) -> Sources {
+    let now = now();
+    let stamps = stamps(root, source_files(root));
+    let hashes = stamps
+        .iter()
+        .filter(|(_, stamp)| stamp.is_some_and(|s| s.racy(now)))
+        .filter_map(|(path, _)| Some((path.clone(), hash(&root.join(path))?)))
+        .collect();
+    Sources { stamps, hashes }
+}
+
+fn hash(path: &Path) -> Option<Key> {
+    let bytes = std::fs::read(path).ok()?;
+    Some(KeyBuilder::new("source").add(bytes).finish())
+}
+
+/// The stamps of the output folder's files and folders (by their paths relative to it; a
+/// folder's ends with `/`, the output folder's own is empty). A folder's times change when an
+/// entry is added to it, removed or renamed, so a stray file anywhere shows without reading
+/// a folder; a build replaces the output folder, so another build shows in its inode.
+fn outputs(output: &Path, paths: &[String]) -> BTreeMap<String, Option<Stamp>> {
+    use rayon::prelude::*;
+    paths
+        .par_iter()
+        .map(|path| {
+            let stamp = std::fs::metadata(output.join(path))
+                .ok()
+                .map(|m| Stamp::of(&m));
+            (path.clone(), stamp)
+        })
+        .collect()
+}
+
+/// The files a build wrote into its output folder, and every folder that holds them.
+fn output_paths(site: &BuiltSite) -> Vec<String> {
+    let files = site
+        .files
+        .keys()
+        .chain(&site.written)
+        .chain(site.copies.keys());
+    let mut paths: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    paths.insert(String::new());
+    for file in files {
+        paths.insert(file.clone());
+        let mut folder = file.as_str();
+        while let Some(end) = folder.rfind('/') {
+            folder = folder.get(..end).unwrap_or_default();
+            if !paths.insert(format!("{folder}/")) {
+                break;
+            }
+        }
+    }
+    paths.into_iter().collect()
+}
+
+#[derive(Serialize, Deserialize)]
+struct Record {
+    /// The options and build date it was made with (the cache keys every entry by the build
+    /// of tradetalks).
+    options: Key,
+    sources: BTreeMap<String, Option<Stamp>>,
+    /// The hashes of the sources whose stamps were too recent to be trusted.
+    hashes: BTreeMap<String, Key>,
+    outputs: BTreeMap<String, Option<Stamp>>,
+    page_count: usize,
+    section_count: usize,
+}
+
+/// What a build that did nothing says it built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    pub pages: usize,
+    pub sections: usize,
+}
+
+/// The name of the record of builds of the site at `root` into `output`.
+fn name(root: &Path, output: &Path) -> Key {
+    KeyBuilder::new("build record")
+        .add(root.as_os_str().as_encoded_bytes())
+        .add(output.as_os_str().as_encoded_bytes())
+        .finish()
+}
+
+/// What else decides what a build of the site at `root` makes: the options, the build date,
+/// the latest date a figure can have been checked on, and the machine's fonts (pictures are
+/// drawn in them). The cache keys every entry by this build of tradetalks.
+fn options_key(root: &Path, options: &BuildOptions) -> Key {
+    let fonts = crate::graphics::png::Fonts::new(vec![root.join("fonts")]);
+    KeyBuilder::new("build options")
+        .add(fonts.digest().0)
+        // The tests' forced panics (`guard::panic_for_tests`) must happen every time.
+        .add(
+            std::env::var_os("TRADETALKS_TEST_PANIC")
+                .unwrap_or_default()
+                .as_encoded_bytes(),
+        )
+        .add(options.base_url.as_deref().unwrap_or_default())
+        .add([
+            u8::from(options.include_drafts),
+            u8::from(options.include_future),
+        ])
+        .add(options.today().to_string())
+        .add(options.latest_check().to_string())
+        .finish()
+}
+
+fn now() -> i128 {
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i128)
+}
+
+/// Whether the output folder holds what a build of the site with `options` would make: it
+/// and the sources (`now`, as the build begins) are as the last recorded build left them.
+pub fn up_to_date(
+    cache: &Cache,
+    root: &Path,
+    output: &Path,
+    options: &BuildOptions,
+    now: &Sources,
+) -> Option<Counts> {
+    if !cfg!(unix) {
+        return None;
+    }
+    let record = cache.get::<Record>("build", &name(root, output))?;
+    let unchanged = record.options == options_key(root, options)
+        && record.sources == now.stamps
+        && record
+            .hashes
+            .iter()
+            .all(|(path, recorded)| hash(&root.join(path)).as_ref() == Some(recorded))
+        && outputs_unchanged(output, &record.outputs);
+    unchanged.then_some(Counts {
+        pages: record.page_count,
+        sections: record.section_count,
+    })
+}
+
+/// Whether the output folder's files and folders have the stamps `recorded`: its own first,
+/// which tells at once when another build replaced it.
+fn outputs_unchanged(output: &Path, recorded: &BTreeMap<String, Option<Stamp>>) -> bool {
+    let folder = std::fs::metadata(output).ok().map(|m| Stamp::of(&m));
+    recorded.get("") == Some(&folder) && {
+        let paths: Vec<String> = recorded.keys().cloned().collect();
+        outputs(output, &paths) == *recorded
+    }
+}
+
+/// Records the build of `site` into `output`, which began with the sources `before`, after it
+/// was written: unless the sources changed meanwhile (the output may then hold some of each),
+/// or the build reported something (which a build that does nothing would not).
+pub fn keep(
+    cache: &Cache,
+    root: &Path,
+    output: &Path,
+    options: &BuildOptions,
+    before: Sources,
+    site: &BuiltSite,
+    reported: bool,
+) {
+    if !cfg!(unix) || reported || !site.scheduled.is_empty() || !cache.is_enabled() {
+        return;
+    }
+    if stamps(root, source_files(root)) != before.stamps {
+        return;
+    }
+    let record = Record {
+        options: options_key(root, options),
+        sources: before.stamps,
+        hashes: before.hashes,
+        outputs: outputs(output, &output_paths(site)),
+        page_count: site.page_count,
+        section_count: site.section_count,
+    };
+    cache.put("build", &name(root, output), &record);
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stamp_tells_a_rewrite_that_kept_its_modification_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.md");
+        std::fs::write(&path, "one").unwrap();
+        let before = Stamp::of(&std::fs::metadata(&path).unwrap());
+        let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
+        std::thread::sleep(Duration::from_millis(20));
+        std::fs::write(&path, "two").unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(modified)
+            .unwrap();
+        let after = Stamp::of(&std::fs::metadata(&path).unwrap());
+        assert_eq!((after.size, after.modified), (before.size, before.modified));
+        assert_ne!(after, before, "the change time tells");
+    }
+
+    #[test]
+    fn only_sources_changed_within_seconds_are_hashed() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("content")).unwrap();
+        std::fs::write(dir.path().join("content/old.md"), "old").unwrap();
+        std::fs::write(dir.path().join("content/new.md"), "new").unwrap();
+        let long_ago = SystemTime::now() - Duration::from_secs(3600);
+        std::fs::File::options()
+            .write(true)
+            .open(dir.path().join("content/old.md"))
+            .unwrap()
+            .set_modified(long_ago)
+            .unwrap();
+        let sources = sources(dir.path());
+        // The change time of both is now: setting a time is a change too.
+        assert!(sources.hashes.contains_key("content/new.md"));
+        assert!(sources.stamps.contains_key("content/old.md"));
+        assert!(sources.stamps.contains_key(crate::config::CONFIG_FILE));
+        assert_eq!(
+            sources.stamps[crate::config::CONFIG_FILE],
+            None,
+            "no such file"
+        );
+    }
+
+    /// A file system with coarse times can give a second edit the stamp of the first: the
+    /// bytes of a recent source then decide.
+    #[test]
+    fn a_recent_source_is_compared_by_its_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let (root, output) = (dir.path().join("site"), dir.path().join("out"));
+        std::fs::create_dir_all(root.join("content")).unwrap();
+        std::fs::create_dir_all(&output).unwrap();
+        std::fs::write(root.join("content/a.md"), "a").unwrap();
+        std::fs::write(output.join("index.html"), "a").unwrap();
+        let cache = Cache::at(dir.path().join("cache"));
+        let options = BuildOptions {
+            as_of: Some(jiff::civil::date(2025, 4, 20)),
+            ..BuildOptions::default()
+        };
+        let site = BuiltSite {
+            page_count: 1,
+            ..BuiltSite::default()
+        };
+        let keep_as =
+            |before: Sources| keep(&cache, &root, &output, &options, before, &site, false);
+        let now = sources(&root);
+        assert!(now.hashes.contains_key("content/a.md"));
+        keep_as(sources(&root));
+        assert_eq!(
+            up_to_date(&cache, &root, &output, &options, &now).map(|c| c.pages),
+            Some(1)
+        );
+        // As if the build had read other bytes under the same stamp.
+        let mut other = sources(&root);
+        other
+            .hashes
+            .insert("content/a.md".into(), KeyBuilder::new("x").finish());
+        keep_as(other);
+        assert_eq!(up_to_date(&cache, &root, &output, &options, &now), None);
+        // A build that reported something is not recorded: the last record stays.
+        keep(
+            &cache,
+            &root,
+            &output,
+            &options,
+            sources(&root),
+            &site,
+            true,
+        );
+        assert_eq!(up_to_date(&cache, &root, &output, &options, &now), None);
+    }
+
+    #[test]
+    fn a_stamp_close_to_now_is_not_trusted() {
+        let stamp = Stamp {
+            size: 1,
+            modified: 10_000_000_000,
+            changed: 10_000_000_000,
+            inode: 1,
+        };
+        assert!(stamp.racy(11_000_000_000));
+        assert!(!stamp.racy(20_000_000_000));
+    }
+}
