@@ -30,18 +30,34 @@ pub const SOURCES: [&str; 5] = ["content", "data", "templates", "static", "fonts
 /// time resolution of a common file system (FAT's 2 s).
 const RACY: Duration = Duration::from_secs(3);
 
-/// What is compared of a file: size, modification time, change time and inode (nanoseconds).
+/// What is compared of a file: size, modification time, change time and inode (times in
+/// nanoseconds since 1970). `serve --poll` compares files by it too.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stamp {
-    size: u64,
-    modified: i128,
-    changed: i128,
-    inode: u64,
+    pub(crate) size: u64,
+    pub(crate) modified: i128,
+    pub(crate) changed: i128,
+    pub(crate) inode: u64,
 }
 
 impl Stamp {
+    #[cfg(not(unix))]
+    pub fn of(metadata: &std::fs::Metadata) -> Stamp {
+        let modified = metadata
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos() as i128);
+        Stamp {
+            size: metadata.len(),
+            modified,
+            changed: 0,
+            inode: 0,
+        }
+    }
+
     #[cfg(unix)]
-    fn of(metadata: &std::fs::Metadata) -> Stamp {
+    pub fn of(metadata: &std::fs::Metadata) -> Stamp {
         use std::os::unix::fs::MetadataExt;
         let nanos =
             |seconds: i64, nanos: i64| i128::from(seconds) * 1_000_000_000 + i128::from(nanos);

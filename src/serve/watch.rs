@@ -11,6 +11,10 @@ use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
 use crate::config::CONFIG_FILE;
 use crate::content::is_ignored;
+// Polling compares files as a build does to know whether it has anything to do (size,
+// nanosecond modification and change times, inode): two saves within a second, or a save
+// through a temporary file, are each a change.
+use crate::pipeline::record::Stamp;
 
 /// What a changed file is to the site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -209,19 +213,6 @@ impl SiteWatcher {
 /// How often polling looks at the files.
 const POLL_EVERY: Duration = Duration::from_millis(500);
 
-/// What polling compares of a file: its size, its modification time (to the nanosecond where
-/// the file system keeps it: two saves within a second are two changes) and, on Unix, its
-/// inode (a save through a temporary file is a new one).
-type Stamp = (u64, Option<std::time::SystemTime>, u64);
-
-fn stamp(metadata: &std::fs::Metadata) -> Stamp {
-    #[cfg(unix)]
-    let inode = std::os::unix::fs::MetadataExt::ino(metadata);
-    #[cfg(not(unix))]
-    let inode = 0;
-    (metadata.len(), metadata.modified().ok(), inode)
-}
-
 /// Every file of the root's sources, with its stamp.
 fn scan(root: &Path) -> BTreeMap<PathBuf, Stamp> {
     let mut files = BTreeMap::new();
@@ -235,7 +226,7 @@ fn scan(root: &Path) -> BTreeMap<PathBuf, Stamp> {
                 continue;
             }
             if let Ok(metadata) = entry.metadata() {
-                files.insert(entry.into_path(), stamp(&metadata));
+                files.insert(entry.into_path(), Stamp::of(&metadata));
             }
         }
     }
@@ -482,44 +473,29 @@ mod tests {
 
     #[test]
     fn polling_tells_new_changed_and_removed_files_apart_to_the_nanosecond() {
-        let at = |nanos| Some(std::time::UNIX_EPOCH + Duration::from_nanos(nanos));
+        let file = |name: &str, size, modified, inode| {
+            let stamp = Stamp {
+                size,
+                modified,
+                changed: modified,
+                inode,
+            };
+            (PathBuf::from(format!("/site/content/{name}")), stamp)
+        };
+        let second = 1_000_000_000;
         let before = BTreeMap::from([
-            (
-                PathBuf::from("/site/content/a.md"),
-                (10, at(1_000_000_000), 1),
-            ),
-            (
-                PathBuf::from("/site/content/b.md"),
-                (10, at(1_000_000_000), 2),
-            ),
-            (
-                PathBuf::from("/site/content/c.md"),
-                (10, at(1_000_000_000), 3),
-            ),
-            (
-                PathBuf::from("/site/content/d.md"),
-                (10, at(1_000_000_000), 4),
-            ),
+            file("a.md", 10, second, 1),
+            file("b.md", 10, second, 2),
+            file("c.md", 10, second, 3),
+            file("d.md", 10, second, 4),
         ]);
         let after = BTreeMap::from([
             // Saved again within the same second, at the same size.
-            (
-                PathBuf::from("/site/content/a.md"),
-                (10, at(1_000_000_001), 1),
-            ),
-            (
-                PathBuf::from("/site/content/b.md"),
-                (10, at(1_000_000_000), 2),
-            ),
+            file("a.md", 10, second + 1, 1),
+            file("b.md", 10, second, 2),
             // Saved through a temporary file renamed onto it.
-            (
-                PathBuf::from("/site/content/c.md"),
-                (10, at(1_000_000_000), 9),
-            ),
-            (
-                PathBuf::from("/site/content/e.md"),
-                (3, at(2_000_000_000), 5),
-            ),
+            file("c.md", 10, second, 9),
+            file("e.md", 3, 2 * second, 5),
         ]);
         let events: Vec<(String, &str)> = differences(&before, &after)
             .iter()
