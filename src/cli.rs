@@ -412,7 +412,9 @@ fn build(args: BuildArgs) -> Result<(ExitCode, Diagnostics), Failure> {
         }
         return Ok((ExitCode::SUCCESS, Diagnostics::default()));
     }
-    clock.lap("record: sources looked at, and not as the last build left them");
+    if sources.is_some() {
+        clock.lap("record: sources looked at, and not as the last build left them");
+    }
     // Pages go to the staging folder as they render; without a site there is nothing to
     // stage (and the build only reports why).
     let staging = is_site

@@ -208,7 +208,7 @@ fn name(root: &Path, output: &Path) -> Key {
 /// What else decides what a build of the site at `root` makes: the options, the build date,
 /// the latest date a figure can have been checked on, and the machine's fonts (pictures are
 /// drawn in them). The cache keys every entry by this build of tradetalks.
-fn options_key(root: &Path, options: &BuildOptions) -> Key {
+pub(crate) fn options_key(root: &Path, options: &BuildOptions) -> Key {
     let fonts = crate::graphics::png::Fonts::new(vec![root.join("fonts")]);
     KeyBuilder::new("build options")
         .add(fonts.digest().0)

@@ -255,12 +255,7 @@ impl Session {
         // Site shortcodes see the site as a build shows it to them: before bodies, and with
         // this edit's front matter.
         if state.sources.has_site_shortcodes() {
-            // Data and shared files do not change in an update: theirs are reused.
-            let (data, shared_files) = state
-                .lookup
-                .get()
-                .map(|l| (l.data.clone(), l.shared_files.clone()))
-                .unwrap_or_default();
+            let (data, shared_files) = unchanged_parts(&state.lookup);
             state.lookup.set(super::lookup_before_bodies(
                 &state.config,
                 &state.content,
@@ -420,14 +415,9 @@ impl Session {
             sections: rendered.sections.into_iter().collect(),
             ..Targets::default()
         };
-        // Data files and shared files do not change in an update: theirs are reused. The
-        // lookup also shares the page bodies: it goes, so that setting one does not copy every
+        // The lookup shares the page bodies: it goes, so that setting one does not copy every
         // other, and is made again below.
-        let (data, shared_files) = state
-            .lookup
-            .get()
-            .map(|l| (l.data.clone(), l.shared_files.clone()))
-            .unwrap_or_default();
+        let (data, shared_files) = unchanged_parts(&state.lookup);
         state.lookup.clear();
         for index in rendered.pages {
             let before = state.views.summaries[index].clone();
@@ -658,6 +648,19 @@ impl Session {
 struct Outputs {
     paths: BTreeSet<String>,
     ids_changed: bool,
+}
+
+/// What an update reuses of the lookup: data files and shared files do not change in one.
+fn unchanged_parts(
+    lookup: &SharedLookup,
+) -> (
+    crate::templates::DataLookup,
+    std::sync::Arc<publish::assets::SharedFiles>,
+) {
+    lookup
+        .get()
+        .map(|l| (l.data.clone(), l.shared_files.clone()))
+        .unwrap_or_default()
 }
 
 /// What an edit changed.

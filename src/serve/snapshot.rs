@@ -40,7 +40,8 @@ struct Blob {
 
 /// The digest of everything a build of the site at `root` with `options` reads: the path and
 /// bytes of every file in its source folders (hidden ones too: more than it reads is only a
-/// snapshot missed) and its configuration, and each option and date that changes a page.
+/// snapshot missed) and its configuration, and what else decides a build's output (its
+/// options, dates and the machine's fonts: `record::options_key`, as `build` compares them).
 pub fn inputs(root: &Path, options: &BuildOptions) -> Key {
     let files = crate::pipeline::record::source_files(root);
     let digests: Vec<Option<blake3::Hash>> = files
@@ -49,13 +50,7 @@ pub fn inputs(root: &Path, options: &BuildOptions) -> Key {
         .collect();
     let mut key = KeyBuilder::new("serve snapshot");
     key.add(root.as_os_str().as_encoded_bytes())
-        .add(options.base_url.as_deref().unwrap_or_default())
-        .add([
-            u8::from(options.include_drafts),
-            u8::from(options.include_future),
-        ])
-        .add(options.today().to_string())
-        .add(options.latest_check().to_string());
+        .add(crate::pipeline::record::options_key(root, options).0);
     for (path, digest) in files.iter().zip(digests) {
         let relative = path.strip_prefix(root).unwrap_or(path);
         key.add(relative.as_os_str().as_encoded_bytes());
