@@ -5,7 +5,7 @@
 //!   input not in the key is a bug, and the cache equivalence test (a cached build against a
 //!   cold one after each of many random edits) is there to find it.
 //! - **Never trusted.** Each entry starts with a magic number, the build of tradetalks that
-//!   wrote it, the length and a BLAKE3 hash of its payload. A truncated, corrupt or foreign
+//!   wrote it, the length and an XXH3-128 checksum of its payload. A truncated, corrupt or foreign
 //!   entry is ignored (and removed), and the value computed again.
 //! - **Safe to share.** Entries are written to a temporary file and renamed into place, so two
 //!   builds on one cache never see half an entry; two builds writing one key write the same.
@@ -37,8 +37,9 @@ pub const DEFAULT_DIR: &str = ".tradetalks-cache";
 /// cards; see BENCHMARKS.md), so 4 GiB holds about 60,000 such pages.
 pub const DEFAULT_LIMIT: u64 = 4 << 30;
 
-const MAGIC: &[u8; 8] = b"TTCACHE1";
-const HEADER: usize = 8 + 32 + 32 + 8;
+const MAGIC: &[u8; 8] = b"TTCACHE2";
+/// Magic, build, checksum, length.
+const HEADER: usize = 8 + 32 + 16 + 8;
 /// The largest payload read back: anything claiming more is not ours.
 const MAX_PAYLOAD: u64 = 256 << 20;
 
@@ -256,13 +257,13 @@ impl Cache {
         if header.get(..8)? != MAGIC || header.get(8..40)? != self.build.0 {
             return None;
         }
-        let hash = header.get(40..72)?;
-        let len = u64::from_le_bytes(header.get(72..80)?.try_into().ok()?);
+        let checksum = header.get(40..56)?;
+        let len = u64::from_le_bytes(header.get(56..64)?.try_into().ok()?);
         let payload = bytes.get(HEADER..)?;
         if len > MAX_PAYLOAD || payload.len() as u64 != len {
             return None;
         }
-        if blake3::hash(payload).as_bytes() != hash {
+        if checksum_of(payload) != checksum {
             return None;
         }
         bincode::DefaultOptions::new()
@@ -288,7 +289,7 @@ impl Cache {
         let mut bytes = Vec::with_capacity(HEADER + payload.len());
         bytes.extend_from_slice(MAGIC);
         bytes.extend_from_slice(&self.build.0);
-        bytes.extend_from_slice(blake3::hash(&payload).as_bytes());
+        bytes.extend_from_slice(&checksum_of(&payload));
         bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
         bytes.extend_from_slice(&payload);
         if write_atomically(&path, &bytes).is_ok() {
@@ -491,6 +492,13 @@ impl Cache {
 }
 
 /// Writes `bytes` to a temporary file beside `path` and renames it into place.
+/// The checksum an entry keeps of its payload, to find one cut short or damaged: no key is
+/// made of it, so it need not resist forgery (whoever can write the cache can write any
+/// entry), only catch accidents, which a 128-bit XXH3 misses once in 2^128.
+fn checksum_of(payload: &[u8]) -> [u8; 16] {
+    xxhash_rust::xxh3::xxh3_128(payload).to_le_bytes()
+}
+
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir)?;
