@@ -420,6 +420,19 @@ fn build(args: BuildArgs) -> Result<(ExitCode, Diagnostics), Failure> {
     let staging = is_site
         .then(|| output::Staging::begin(&output))
         .transpose()?;
+    // The pages the output folder holds as the last build wrote them: those rendered from
+    // the same inputs again are linked from there, not written.
+    let staging = match (staging, &cache) {
+        (Some(staging), Some(cache)) if staging.leftovers.is_empty() => {
+            let intact = record::intact_pages(cache, &real_root, &output, &options);
+            clock.lap(&format!(
+                "record: {} pages in the output folder as the last build left them",
+                intact.len()
+            ));
+            Some(staging.with_intact(intact))
+        }
+        (staging, _) => staging,
+    };
     for leftover in staging.iter().flat_map(|s| &s.leftovers) {
         eprintln!(
             "note: removed `{}`, left behind by a build that was interrupted",

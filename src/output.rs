@@ -142,6 +142,10 @@ pub struct Staging {
     finished: bool,
     /// Folders left by a build that was killed before it finished, removed by `begin`.
     pub leftovers: Vec<PathBuf>,
+    /// The pages of the output folder that are as the last build wrote them, with the key
+    /// each was rendered from (`pipeline::record::intact_pages`): a page rendered from the
+    /// same key again is linked from there instead of written (`reuse`).
+    intact: std::collections::HashMap<String, crate::cache::Key>,
 }
 
 /// Whether a build into `output` was killed before it finished: `begin` removes what it left.
@@ -175,7 +179,42 @@ impl Staging {
             output: output.to_path_buf(),
             finished: false,
             leftovers,
+            intact: Default::default(),
         })
+    }
+
+    /// Names the pages of the output folder that hold what the last build wrote, and the key
+    /// each was rendered from.
+    pub fn with_intact(
+        mut self,
+        intact: std::collections::HashMap<String, crate::cache::Key>,
+    ) -> Staging {
+        self.intact = intact;
+        self
+    }
+
+    /// Whether the output folder holds page `site_path` as rendered from `key`.
+    pub fn holds(&self, site_path: &str, key: &crate::cache::Key) -> bool {
+        self.intact.get(site_path) == Some(key)
+    }
+
+    /// Puts the output folder's page `site_path` (which `holds` it) into the new folder by a
+    /// hard link, which copies nothing: the old folder goes when the new one replaces it.
+    /// False when it cannot be linked (another file system, none allowed): the caller writes
+    /// it.
+    pub fn reuse(&self, site_path: &str) -> bool {
+        let (Ok(from), Ok(to)) = (
+            contained(&self.output, site_path),
+            contained(&self.dir, site_path),
+        ) else {
+            return false;
+        };
+        if let Some(parent) = to.parent()
+            && std::fs::create_dir_all(parent).is_err()
+        {
+            return false;
+        }
+        std::fs::hard_link(from, to).is_ok()
     }
 
     /// Writes one file of the site now. Safe to call from many threads.

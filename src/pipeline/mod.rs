@@ -125,6 +125,9 @@ pub struct BuiltSite {
     pub deferred: Option<std::sync::Arc<session::Deferred>>,
     /// Each HTML file's links and ids, by output path, for the link check.
     pub links: BTreeMap<String, std::sync::Arc<crate::check::PageLinks>>,
+    /// The page cache's key of each page whose bytes it alone decides, by output path
+    /// (`record` keeps them, so that the next build can keep such a page where it is).
+    pub page_keys: BTreeMap<String, crate::cache::Key>,
     /// Links out of the site, found by the link check (`check --external` fetches them).
     pub external: Vec<crate::check::Link>,
     /// How the bodies' build cache served this build.
@@ -178,6 +181,9 @@ impl BuiltSite {
     pub(crate) fn keep(&mut self, kept: KeptPage) {
         self.links
             .insert(kept.path.clone(), std::sync::Arc::new(kept.links));
+        if let Some(key) = kept.key {
+            self.page_keys.insert(kept.path.clone(), key);
+        }
         match kept.bytes {
             Some(bytes) => {
                 self.files.insert(kept.path, bytes.into());
@@ -200,6 +206,7 @@ impl BuiltSite {
     /// Takes in the files of another edition of the site.
     fn absorb(&mut self, other: BuiltSite) {
         self.files.extend(other.files);
+        self.page_keys.extend(other.page_keys);
         self.written.extend(other.written);
         self.copies.extend(other.copies);
         self.origins.extend(other.origins);
@@ -834,6 +841,7 @@ fn build_edition(
             &content,
         )
     });
+    let neighbours = render::all_neighbours(&content);
     let render = Render {
         tera,
         sources,
@@ -847,6 +855,7 @@ fn build_edition(
         },
         images: shared.images,
         pages: page_cache.as_ref(),
+        neighbours: &neighbours,
     };
     let rendered = render_templates(render, progress);
     if let Some(page_cache) = &page_cache {

@@ -186,6 +186,8 @@ struct Record {
     /// The hashes of the sources whose stamps were too recent to be trusted.
     hashes: BTreeMap<String, Key>,
     outputs: BTreeMap<String, Option<Stamp>>,
+    /// The page cache's key of each page whose bytes it alone decides (`BuiltSite::page_keys`).
+    pages: BTreeMap<String, Key>,
     page_count: usize,
     section_count: usize,
 }
@@ -260,6 +262,38 @@ pub fn up_to_date(
     })
 }
 
+/// The pages of the output folder that are as the last recorded build of the site with
+/// `options` wrote them (their stamps are), with the page cache's key each was rendered from:
+/// a build that renders a page from the same key again can keep the file where it is
+/// (`output::Staging::reuse`). Empty without a record, or when the options differ.
+pub fn intact_pages(
+    cache: &Cache,
+    root: &Path,
+    output: &Path,
+    options: &BuildOptions,
+) -> std::collections::HashMap<String, Key> {
+    use rayon::prelude::*;
+    if !cfg!(unix) {
+        return Default::default();
+    }
+    let Some(record) = cache.get::<Record>("build", &name(root, output)) else {
+        return Default::default();
+    };
+    if record.options != options_key(root, options) {
+        return Default::default();
+    }
+    record
+        .pages
+        .into_par_iter()
+        .filter(|(path, _)| {
+            let now = std::fs::metadata(output.join(path))
+                .ok()
+                .map(|m| Stamp::of(&m));
+            now.is_some() && record.outputs.get(path) == Some(&now)
+        })
+        .collect()
+}
+
 /// Whether the output folder's files and folders have the stamps `recorded`: its own first,
 /// which tells at once when another build replaced it.
 fn outputs_unchanged(output: &Path, recorded: &BTreeMap<String, Option<Stamp>>) -> bool {
@@ -293,6 +327,7 @@ pub fn keep(
         sources: before.stamps,
         hashes: before.hashes,
         outputs: outputs(output, &output_paths(site)),
+        pages: site.page_keys.clone(),
         page_count: site.page_count,
         section_count: site.section_count,
     };

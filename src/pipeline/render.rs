@@ -13,6 +13,9 @@ pub(crate) struct KeptPage {
     pub(crate) card: Option<(String, Option<Vec<u8>>)>,
     /// The characters no font here draws, when its card could not be drawn for them.
     pub(crate) card_missing: Vec<char>,
+    /// The page cache's key of it, when the key alone decides its bytes (it read no picture
+    /// or static file): the build record keeps it (`record::intact_pages`).
+    pub(crate) key: Option<crate::cache::Key>,
 }
 
 /// Where rendered pages go as soon as they exist: the staging folder of a `build`, so that no
@@ -35,22 +38,40 @@ impl PageSink<'_> {
         path: String,
         cached: Option<(&PageCache, crate::cache::Key)>,
     ) -> Result<Result<KeptPage, Diagnostic>, tera::Error> {
-        if let Some((cache, key)) = &cached
-            && let Some(page) = cache.get(key)
-        {
-            self.note_reads(&path, page.content.is_some());
-            return Ok(self.take(path, page.html, page.links));
+        if let Some((cache, key)) = &cached {
+            // The output folder holds it as the last build wrote it: linked, not written.
+            if let Some(staging) = self.staging
+                && staging.holds(&path, key)
+                && let Some(page) = cache.links(key)
+                && staging.reuse(&path)
+            {
+                self.note_reads(&path, page.content.is_some());
+                return Ok(Ok(KeptPage {
+                    path,
+                    bytes: None,
+                    links: page.links,
+                    card: None,
+                    card_missing: Vec::new(),
+                    key: Some(*key),
+                }));
+            }
+            if let Some(page) = cache.get(key) {
+                self.note_reads(&path, page.content.is_some());
+                return Ok(self.take(path, page.html, page.links, Some(*key)));
+            }
         }
         let (html, reads) = crate::templates::render_tracked(tera, template, context);
         let html = html?;
         self.note_reads(&path, reads.content);
         let links = crate::check::PageLinks::of(&html);
+        let mut kept_key = None;
         if let Some((cache, key)) = &cached
             && !reads.files
         {
             cache.put(key, &html, &links, reads.content);
+            kept_key = Some(*key);
         }
-        Ok(self.take(path, html, links))
+        Ok(self.take(path, html, links, kept_key))
     }
 
     fn note_reads(&self, path: &str, content: bool) {
@@ -65,6 +86,7 @@ impl PageSink<'_> {
         path: String,
         html: String,
         links: crate::check::PageLinks,
+        key: Option<crate::cache::Key>,
     ) -> Result<KeptPage, Diagnostic> {
         let Some(staging) = self.staging else {
             return Ok(KeptPage {
@@ -73,6 +95,7 @@ impl PageSink<'_> {
                 links,
                 card: None,
                 card_missing: Vec::new(),
+                key,
             });
         };
         staging
@@ -84,6 +107,7 @@ impl PageSink<'_> {
             links,
             card: None,
             card_missing: Vec::new(),
+            key,
         })
     }
 
@@ -201,6 +225,9 @@ pub(crate) struct Render<'a> {
     pub(crate) images: &'a crate::images::Catalog,
     /// Pages rendered by an earlier build, when there is a cache.
     pub(crate) pages: Option<&'a PageCache<'a>>,
+    /// Every page's `neighbours` (`all_neighbours`) when all are rendered; empty when a few
+    /// are, each of which then looks for its own.
+    pub(crate) neighbours: &'a [(Option<usize>, Option<usize>)],
 }
 
 impl Render<'_> {
@@ -305,7 +332,11 @@ impl Render<'_> {
         context.insert_value("section", views.sections[&page.section].clone());
         context.insert("current_path", &page.path);
         views.insert_languages(&mut context, self.config, &page.content_path);
-        let (previous, next) = neighbours(content, index);
+        let (previous, next) = self
+            .neighbours
+            .get(index)
+            .copied()
+            .unwrap_or_else(|| neighbours(content, index));
         context.insert_value(
             "previous",
             previous.map_or(Value::none(), |i| views.summaries[i].clone()),
@@ -423,22 +454,43 @@ impl Render<'_> {
     }
 }
 
-/// The published pages before and after page `index` in its section's order.
+/// The published pages before and after page `index` in its section's order (a draft
+/// shown by `--drafts` has neighbours, but is no one's neighbour).
 pub(super) fn neighbours(content: &Content, index: usize) -> (Option<usize>, Option<usize>) {
     let Some(section) = content.sections.get(&content.pages[index].section) else {
         return (None, None);
     };
-    let order: Vec<usize> = section
-        .pages
-        .iter()
-        .copied()
-        .filter(|&i| i == index || !content.pages[i].front.draft)
-        .collect();
-    let Some(at) = order.iter().position(|&i| i == index) else {
+    let Some(at) = section.pages.iter().position(|&i| i == index) else {
         return (None, None);
     };
-    let previous = at.checked_sub(1).map(|p| order[p]);
-    (previous, order.get(at + 1).copied())
+    let published = |&&i: &&usize| !content.pages[i].front.draft;
+    let previous = section.pages[..at].iter().rev().find(published).copied();
+    let next = section.pages[at + 1..].iter().find(published).copied();
+    (previous, next)
+}
+
+/// `neighbours` of every page, by page index, in one pass over each section: a page's own
+/// search through its section's list made the pages of a section cost the square of its
+/// length (10,000 pages in one section: 10^8 steps).
+pub(super) fn all_neighbours(content: &Content) -> Vec<(Option<usize>, Option<usize>)> {
+    let mut all = vec![(None, None); content.pages.len()];
+    for section in content.sections.values() {
+        let mut previous = None;
+        for &i in &section.pages {
+            all[i].0 = previous;
+            if !content.pages[i].front.draft {
+                previous = Some(i);
+            }
+        }
+        let mut next = None;
+        for &i in section.pages.iter().rev() {
+            all[i].1 = next;
+            if !content.pages[i].front.draft {
+                next = Some(i);
+            }
+        }
+    }
+    all
 }
 
 /// Rendered pages in the build cache, each keyed by everything its template could read: the
@@ -477,6 +529,14 @@ struct SectionKeys {
 pub(crate) struct CachedPage {
     content: Option<crate::cache::Key>,
     html: String,
+    links: crate::check::PageLinks,
+}
+
+/// A cached page without its HTML, kept beside it (`page links`) for a build that finds the
+/// page already in the output folder and needs only what the link check needs of it.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub(crate) struct CachedLinks {
+    content: Option<crate::cache::Key>,
     links: crate::check::PageLinks,
 }
 
@@ -569,6 +629,16 @@ impl<'a> PageCache<'a> {
         found
     }
 
+    /// What the link check needs of the page stored under `key` (a hit when found).
+    fn links(&self, key: &crate::cache::Key) -> Option<CachedLinks> {
+        let found = self
+            .cache
+            .get::<CachedLinks>("page links", key)
+            .filter(|page| page.content.is_none_or(|c| c == self.content))?;
+        self.hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Some(found)
+    }
+
     fn put(
         &self,
         key: &crate::cache::Key,
@@ -582,12 +652,22 @@ impl<'a> PageCache<'a> {
             html: &'e str,
             links: &'e crate::check::PageLinks,
         }
-        let entry = Entry {
-            content: reads_content.then_some(self.content),
-            html,
-            links,
-        };
-        self.cache.put("pages", key, &entry);
+        #[derive(serde::Serialize)]
+        struct Links<'e> {
+            content: Option<crate::cache::Key>,
+            links: &'e crate::check::PageLinks,
+        }
+        let content = reads_content.then_some(self.content);
+        self.cache.put(
+            "pages",
+            key,
+            &Entry {
+                content,
+                html,
+                links,
+            },
+        );
+        self.cache.put("page links", key, &Links { content, links });
     }
 
     pub(crate) fn stats(&self) -> crate::cache::Stats {

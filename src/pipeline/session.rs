@@ -522,6 +522,7 @@ impl Session {
             },
             images: &state.images,
             pages: None,
+            neighbours: &[],
         };
         let mut results: Vec<Result<super::KeptPage, Diagnostic>> = pages
             .par_iter()

@@ -68,6 +68,47 @@ fn drafts_are_left_out_unless_asked_for() {
     assert!(site.exists("posts/draft/index.html"));
 }
 
+/// Previous and next follow the section's order; a draft shown with `--drafts` has neighbours
+/// of its own but is skipped by its neighbours' links, first and last pages included.
+#[test]
+fn previous_and_next_follow_the_section_and_skip_drafts() {
+    let site = Site::minimal();
+    site.write(
+        "content/notes/_index.md",
+        "---\ntitle: Notes\nsort_by: weight\n---\n",
+    );
+    for (weight, name, draft) in [
+        (1, "a", true),
+        (2, "b", false),
+        (3, "c", true),
+        (4, "d", false),
+        (5, "e", true),
+    ] {
+        site.write(
+            &format!("content/notes/{name}.md"),
+            format!("---\ntitle: Note {name}\nweight: {weight}\ndraft: {draft}\n---\nText.\n"),
+        );
+    }
+    let run = site.run(&["build", "--quiet", "--drafts", "--as-of", "2025-04-20"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let links = |name: &str| {
+        let html = site.output(&format!("notes/{name}/index.html"));
+        let find = |rel: &str| {
+            let at = html.find(&format!("rel=\"{rel}\""))?;
+            let text = &html[at..];
+            let title = text.find("Note ")?;
+            Some(text[title + 5..title + 6].to_owned())
+        };
+        (find("prev"), find("next"))
+    };
+    let some = |s: &str| Some(s.to_owned());
+    assert_eq!(links("a"), (None, some("b")));
+    assert_eq!(links("b"), (None, some("d")));
+    assert_eq!(links("c"), (some("b"), some("d")));
+    assert_eq!(links("d"), (some("b"), None));
+    assert_eq!(links("e"), (some("d"), None));
+}
+
 #[test]
 fn code_is_highlighted_with_classes_and_both_themes() {
     let site = Site::fixture("basic");

@@ -35,6 +35,63 @@ struct Hits {
 /// Builds `root` cold and with `cache`, and checks that both make the same; returns the cached
 /// build's cache hits.
 fn compare(root: &Path, cache: &Path, what: &str) -> Hits {
+    compare_sites(root, cache, what).0
+}
+
+/// `compare`, then `build` on the command line with `cache` into the site's `public/`, which
+/// must hold exactly the cold build's files: a build there keeps the pages it would write
+/// again where the last one left them (`record::intact_pages`), and must still write every
+/// page that changed.
+fn compare_on_disk(root: &Path, cache: &Path, what: &str) -> Hits {
+    let (hits, cold) = compare_sites(root, cache, what);
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_tradetalks"))
+        .args(["build", "--quiet", "--as-of", "2025-04-20"])
+        .args(["--base-url", "http://127.0.0.1:1111/", "--cache-dir"])
+        .arg(cache)
+        .current_dir(root)
+        .output()
+        .unwrap();
+    let Some(cold) = cold else {
+        assert!(
+            !run.status.success(),
+            "after {what}: the command line built a broken site"
+        );
+        return hits;
+    };
+    assert!(
+        run.status.success(),
+        "after {what}: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let mut expected = built_files(&cold);
+    for (path, from) in &cold.copies {
+        expected.remove(&format!("copy of {path}"));
+        expected.insert(path.clone(), std::fs::read(from).unwrap());
+    }
+    let public = root.join("public");
+    let on_disk: std::collections::BTreeMap<String, Vec<u8>> = walkdir::WalkDir::new(&public)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|entry| entry.file_type().is_file())
+        .map(|entry| {
+            let relative = entry.path().strip_prefix(&public).unwrap();
+            let relative = relative.to_string_lossy().into_owned();
+            (relative, std::fs::read(entry.path()).unwrap())
+        })
+        .collect();
+    let differ = crate::support::files_that_differ(&expected, &on_disk);
+    assert!(
+        differ.is_empty(),
+        "after {what}: the build on disk differs from a cold one in {differ:?}"
+    );
+    hits
+}
+
+fn compare_sites(
+    root: &Path,
+    cache: &Path,
+    what: &str,
+) -> (Hits, Option<tradetalks::pipeline::BuiltSite>) {
     let (cold, cold_problems) = pipeline::build(root, &options(None));
     let (warm, warm_problems) = pipeline::build(root, &options(Some(cache)));
     assert_eq!(
@@ -43,7 +100,7 @@ fn compare(root: &Path, cache: &Path, what: &str) -> Hits {
         "after {what}: the cached build reported other problems"
     );
     match (cold, warm) {
-        (None, None) => Hits::default(),
+        (None, None) => (Hits::default(), None),
         (Some(cold), Some(warm)) => {
             let (cold_files, warm_files) = (built_files(&cold), built_files(&warm));
             let differ = crate::support::files_that_differ(&cold_files, &warm_files);
@@ -51,13 +108,14 @@ fn compare(root: &Path, cache: &Path, what: &str) -> Hits {
                 differ.is_empty(),
                 "after {what}: the cached build differs in {differ:?}"
             );
-            Hits {
+            let hits = Hits {
                 bodies: warm.body_cache.hits,
                 pages: warm.page_cache.hits,
                 front_matter: warm.front_matter_cache.hits,
                 search: warm.search_cache.hits,
                 search_updated: warm.search_updated,
-            }
+            };
+            (hits, Some(cold))
         }
         (cold, warm) => panic!(
             "after {what}: cold build {}, cached build {}",
@@ -313,7 +371,7 @@ fn a_cached_build_is_a_cold_build_after_any_edit() {
         .and_then(|n| n.parse().ok())
         .unwrap_or(0x7ead_7a1c);
     let mut random = Random(seed | 1);
-    compare(&root, &cache, "nothing");
+    compare_on_disk(&root, &cache, "nothing");
     // Unchanged: every body and every page comes from the cache.
     let hits = compare(&root, &cache, "nothing, again");
     assert!(
@@ -323,7 +381,13 @@ fn a_cached_build_is_a_cold_build_after_any_edit() {
     let (mut total, mut reindexed) = (0, 0);
     for n in 0..count {
         let what = edit(&root, &mut random, n);
-        let hits = compare(&root, &cache, &format!("edit {n} (seed {seed}): {what}"));
+        // Every other edit is also built on the command line (which costs as much again).
+        let what = format!("edit {n} (seed {seed}): {what}");
+        let hits = if n % 2 == 0 {
+            compare_on_disk(&root, &cache, &what)
+        } else {
+            compare(&root, &cache, &what)
+        };
         (total, reindexed) = (total + hits.bodies, reindexed + hits.search_updated);
         // A move or a deletion breaks the links to the page: both builds fail alike. Undo it
         // at once (and compare again), so that the next edits build.
@@ -631,4 +695,125 @@ fn a_build_with_nothing_to_do_does_nothing_and_any_change_builds() {
     site.write(".public.tradetalks-new/index.html", "half a build");
     assert!(!build(&[]));
     assert!(!site.root().join(".public.tradetalks-new").exists());
+}
+
+/// The files of a folder by path relative to it, each with its bytes and inode.
+#[cfg(unix)]
+fn folder_files(dir: &std::path::Path) -> std::collections::BTreeMap<String, (Vec<u8>, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|entry| entry.file_type().is_file())
+        .map(|entry| {
+            let path = entry.path();
+            let relative = path
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            let inode = std::fs::metadata(path).unwrap().ino();
+            (relative, (std::fs::read(path).unwrap(), inode))
+        })
+        .collect()
+}
+
+/// After an edit, a build links the pages it would write again (the same page cache key)
+/// from the output folder instead of writing them: every file is still what a build without
+/// the cache makes, the edited page and the lists that show it are new files, the rest keep
+/// their inode; a page changed in the output folder since is written again.
+#[cfg(unix)]
+#[test]
+fn an_edit_build_keeps_the_pages_it_would_write_again_and_only_those() {
+    let site = Site::fixture("basic");
+    let build = |extra: &[&str]| {
+        let mut args = vec!["build", "--as-of", "2025-04-20"];
+        args.extend_from_slice(extra);
+        let run = site.run(&args);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    };
+    let cold = |site: &Site| {
+        let out = site.root().join("cold");
+        let run = site.run(&[
+            "build",
+            "--as-of",
+            "2025-04-20",
+            "--no-cache",
+            "--output",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let files = folder_files(&out);
+        std::fs::remove_dir_all(&out).unwrap();
+        files
+    };
+    let same_as_cold = |site: &Site| {
+        let built = folder_files(&site.root().join("public"));
+        let expected = cold(site);
+        let differ: Vec<&String> = built
+            .keys()
+            .chain(expected.keys())
+            .filter(|path| built.get(*path).map(|f| &f.0) != expected.get(*path).map(|f| &f.0))
+            .collect();
+        assert!(differ.is_empty(), "differ from a cold build: {differ:?}");
+        built
+    };
+    build(&[]);
+    let before = same_as_cold(&site);
+
+    let path = site.root().join("content/posts/second.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("Second. Back", "Secund. Back")).unwrap();
+    build(&[]);
+    let after = same_as_cold(&site);
+    let kept = |path: &str| after[path].1 == before[path].1;
+    assert!(!kept("posts/second/index.html"));
+    assert!(
+        after["posts/second/index.html"]
+            .0
+            .windows(6)
+            .any(|w| w == b"Secund")
+    );
+    // Its section lists it with its summary; a page of another section does not show it.
+    assert!(!kept("posts/index.html"));
+    for page in ["notes/older/index.html", "notes/newer/index.html"] {
+        assert!(kept(page), "{page} was written again");
+    }
+    assert!(!site.root().join(".public.tradetalks-old").exists());
+
+    // The edit undone: the cache has each page as it was before, and the output folder as
+    // it is now; the edited pages are written again.
+    std::fs::write(&path, &text).unwrap();
+    build(&[]);
+    let undone = same_as_cold(&site);
+    assert!(undone["posts/second/index.html"].1 != after["posts/second/index.html"].1);
+    build(&[]);
+    std::fs::write(&path, text.replace("Second. Back", "Secund. Back")).unwrap();
+    build(&[]);
+    let after = same_as_cold(&site);
+
+    // A page rewritten in the output folder in place is not what the build wrote: it is
+    // written again, whatever its key.
+    let older = site.root().join("public/notes/older/index.html");
+    std::fs::write(&older, "tampered").unwrap();
+    std::fs::write(&path, text.replace("Second. Back", "Segundo. Back")).unwrap();
+    build(&[]);
+    let again = same_as_cold(&site);
+    assert!(again["notes/newer/index.html"].1 == after["notes/newer/index.html"].1);
+
+    // Another build's output folder holds the same bytes, but not the recorded files: every
+    // page is written.
+    let public = site.root().join("public");
+    let copy = site.root().join("public-copy");
+    std::fs::rename(&public, &copy).unwrap();
+    std::fs::create_dir(&public).unwrap();
+    for (relative, (bytes, _)) in &again {
+        let target = public.join(relative);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::write(target, bytes).unwrap();
+    }
+    std::fs::write(&path, text).unwrap();
+    build(&[]);
+    same_as_cold(&site);
+    std::fs::remove_dir_all(&copy).unwrap();
 }
