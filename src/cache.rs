@@ -219,10 +219,19 @@ impl Cache {
         self.dir.is_some()
     }
 
+    /// Where the entry of `key` is: its name is also made of this build of tradetalks, so
+    /// that two builds sharing a cache (a test binary and the program, two versions) each
+    /// keep their own entry of a key that names only data (a search index file by its text)
+    /// instead of replacing the other's at every build.
     fn path(&self, kind: &str, key: &Key) -> Option<PathBuf> {
-        let hex = key.hex();
+        let dir = self.dir.as_ref()?;
+        let hex = KeyBuilder::new("entry")
+            .add_key(&self.build)
+            .add_key(key)
+            .finish()
+            .hex();
         let (head, tail) = hex.split_at(2);
-        Some(self.dir.as_ref()?.join(kind).join(head).join(tail))
+        Some(dir.join(kind).join(head).join(tail))
     }
 
     /// The value stored under `key`, when there is one this build of tradetalks wrote and it
