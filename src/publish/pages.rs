@@ -382,8 +382,26 @@ pub(crate) fn search_files(
         .add(config.root.as_os_str().as_encoded_bytes())
         .add(&config.current_edition().prefix)
         .finish();
-    type Entry = (Vec<[u8; 32]>, Vec<(String, String)>);
-    let earlier = match cache.get::<Entry>("search", &name) {
+    // The entry names each file by the key of its text, kept as an entry of its own: an edit
+    // that changes a few shards stores those alone.
+    type Entry = (Vec<[u8; 32]>, Vec<(String, crate::cache::Key)>);
+    let file_key = |text: &str| KeyBuilder::new("search index file").add(text).finish();
+    // The files read back whole: those left as they were need not be stored again.
+    let mut stored = std::collections::HashSet::new();
+    let earlier = cache
+        .get::<Entry>("search", &name)
+        .and_then(|(earlier_digests, names)| {
+            let files = names
+                .par_iter()
+                .map(|(name, key)| {
+                    let text = cache.get::<String>("search index file", key)?;
+                    Some((name.clone(), text))
+                })
+                .collect::<Option<Vec<_>>>()?;
+            stored.extend(names.into_iter().map(|(_, key)| key));
+            Some((earlier_digests, files))
+        });
+    let earlier = match earlier {
         Some((earlier_digests, files)) if earlier_digests == digests => {
             made.files = files;
             made.cache.hits = 1;
@@ -414,7 +432,18 @@ pub(crate) fn search_files(
             Some((documents.len(), files))
         });
     (made.updated, made.files) = updated.unwrap_or_else(|| (0, build().files()));
-    cache.put("search", &name, &(&digests, &made.files));
+    let names: Vec<(String, crate::cache::Key)> = made
+        .files
+        .par_iter()
+        .map(|(name, text)| {
+            let key = file_key(text);
+            if !stored.contains(&key) {
+                cache.put("search index file", &key, text);
+            }
+            (name.clone(), key)
+        })
+        .collect();
+    cache.put("search", &name, &(&digests, &names));
     made
 }
 
