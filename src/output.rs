@@ -403,7 +403,10 @@ mod tests {
         }
         remove_dir_if_exists(&dir).unwrap();
         assert!(!dir.exists());
-        assert_eq!(std::fs::read_to_string(outside.join("keep.txt")).unwrap(), "kept");
+        assert_eq!(
+            std::fs::read_to_string(outside.join("keep.txt")).unwrap(),
+            "kept"
+        );
         // A folder that is not there is no error.
         remove_dir_if_exists(&dir).unwrap();
     }
