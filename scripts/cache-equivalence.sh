@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The build cache's full equivalence test: 200 random edits of a generated explainer (bodies,
 # titles, dates, weights, taxonomies, data cells, templates, config, renames, deletions, site
-# shortcodes), and after each a cached build compared with a cold build byte for byte.
-# `cargo test` runs the same test with 40 edits.
+# shortcodes), and after each a cached build compared with a cold build byte for byte; every
+# other edit also `build` on the command line into the site's public/ with the cache (which
+# links the pages it would write again from the last output), compared file by file with the
+# cold build. `cargo test` runs the same test with 40 edits.
 #
 #   usage: bash scripts/cache-equivalence.sh [EDITS] [SEED]      (defaults: 200 edits, the test's own seed)
 set -euo pipefail
