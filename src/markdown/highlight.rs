@@ -9,7 +9,7 @@ use std::fmt::Write;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use syntect::highlighting::{Color, FontStyle, Highlighter, Style, Theme, ThemeSet};
-use syntect::parsing::{ParseState, Scope, ScopeStack, SyntaxSet};
+use syntect::parsing::{ParseState, Scope, ScopeStack, ScopeStackOp, SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
 fn syntaxes() -> &'static SyntaxSet {
@@ -297,37 +297,194 @@ fn highlighted(code: &str, lang: &str, themes: Themes) -> Option<Arc<Highlighted
 fn highlight_now(code: &str, lang: &str, themes: Themes) -> Option<Highlighted> {
     let set = syntaxes();
     let syntax = set.find_syntax_by_token(lang)?;
-    let mut parser = ParseState::new(syntax);
+    LINES.with_borrow_mut(|lines| {
+        if lines.bytes > LINE_MEMO_BYTES {
+            *lines = LineMemo::default();
+        }
+        STYLES.with_borrow_mut(|styles| {
+            highlight_lines(code, syntax, &mut styles.for_themes(themes), Some(lines))
+        })
+    })
+}
+
+/// Highlights `code` line by line; with `memo`, a line met before in the same parser state
+/// is not parsed again. Either way the result is the same: parsing a line is a pure function
+/// of the state before it and its text.
+fn highlight_lines(
+    code: &str,
+    syntax: &SyntaxReference,
+    styles: &mut ThemedStyles,
+    memo: Option<&mut LineMemo>,
+) -> Option<Highlighted> {
+    let set = syntaxes();
     let mut stack = ScopeStack::new();
     let mut out = Spans::default();
-    STYLES.with_borrow_mut(|styles| {
-        let mut styles = styles.for_themes(themes);
-        for line in LinesWithEndings::from(code) {
-            let ops = parser.parse_line(line, set).ok()?;
-            let mut start = 0;
-            for (at, op) in &ops {
-                // syntect's offsets come from regex matches on the line: character
-                // boundaries; flooring them keeps a wrong one from cutting a character.
-                let at = crate::source::floor_char_boundary(line, *at).max(start);
-                out.push(
-                    styles.of(stack.as_slice()),
-                    line.get(start..at).unwrap_or_default(),
-                );
-                stack.apply(op).ok()?;
-                start = at;
-            }
+    let mut show = |line: &str, ops: &[(usize, ScopeStackOp)]| -> Option<()> {
+        let mut start = 0;
+        for (at, op) in ops {
+            // syntect's offsets come from regex matches on the line: character
+            // boundaries; flooring them keeps a wrong one from cutting a character.
+            let at = crate::source::floor_char_boundary(line, *at).max(start);
             out.push(
                 styles.of(stack.as_slice()),
-                line.get(start..).unwrap_or_default(),
+                line.get(start..at).unwrap_or_default(),
             );
+            stack.apply(op).ok()?;
+            start = at;
         }
+        out.push(
+            styles.of(stack.as_slice()),
+            line.get(start..).unwrap_or_default(),
+        );
         Some(())
-    })?;
+    };
+    match memo {
+        None => {
+            let mut parser = ParseState::new(syntax);
+            for line in LinesWithEndings::from(code) {
+                let ops = parser.parse_line(line, set).ok()?;
+                show(line, &ops)?;
+            }
+        }
+        Some(memo) => {
+            let mut state = memo.start(syntax);
+            // The parser in `state`, while the last line was parsed rather than recalled.
+            let mut live = None;
+            for line in LinesWithEndings::from(code) {
+                let parsed = memo.parse(state, &mut live, line, set)?;
+                show(line, &parsed.ops)?;
+                state = parsed.next;
+            }
+        }
+    }
     Some(out.finish())
+}
+
+/// Parsed lines, by the parser's state before them and their text: what parsing gave (the
+/// scope operations) and the state after. Code blocks repeat lines (the keys of a YAML or
+/// JSON excerpt, a closing brace, an import), and parsing is most of what highlighting costs.
+///
+/// Per thread, like the styles; bounded: past `LINE_MEMO_BYTES` it starts again empty at the
+/// next block.
+#[derive(Default)]
+struct LineMemo {
+    /// The distinct parser states met, by id.
+    states: Vec<ParseState>,
+    /// Ids of states by their `Debug` form: equal states print alike, and `==` decides among
+    /// those that print alike. (syntect compares the captures a state may hold by where they
+    /// are in memory, so such a state reached twice by different lines gets two ids: lines
+    /// after it are parsed once for each, never recalled from a state that is not theirs.)
+    by_print: HashMap<String, Vec<u32>>,
+    /// Each syntax's first state, by name.
+    starts: HashMap<String, u32>,
+    /// The states each state has led to, by id: where the state after a line is looked for
+    /// first (most lines leave the state as it was, or lead where they led before).
+    successors: HashMap<u32, Vec<u32>>,
+    /// What each line parsed to, by the state before it.
+    lines: HashMap<u32, HashMap<Box<str>, Parsed>>,
+    /// About what `states` and `lines` hold, in bytes.
+    bytes: usize,
+}
+
+struct Parsed {
+    ops: Vec<(usize, ScopeStackOp)>,
+    next: u32,
+}
+
+const LINE_MEMO_BYTES: usize = 6 * 1024 * 1024;
+
+impl LineMemo {
+    fn start(&mut self, syntax: &SyntaxReference) -> u32 {
+        if let Some(&id) = self.starts.get(&syntax.name) {
+            return id;
+        }
+        let id = self.intern(ParseState::new(syntax));
+        self.starts.insert(syntax.name.clone(), id);
+        id
+    }
+
+    fn intern(&mut self, state: ParseState) -> u32 {
+        self.find(&state).unwrap_or_else(|| self.add(state))
+    }
+
+    /// The id of a state equal to `state`, if one was met.
+    fn find(&self, state: &ParseState) -> Option<u32> {
+        let ids = self.by_print.get(&format!("{state:?}"))?;
+        ids.iter()
+            .copied()
+            .find(|&id| self.states[id as usize] == *state)
+    }
+
+    fn add(&mut self, state: ParseState) -> u32 {
+        let print = format!("{state:?}");
+        let id = u32::try_from(self.states.len()).unwrap_or(u32::MAX);
+        self.bytes += 2 * print.len() + std::mem::size_of::<ParseState>();
+        self.states.push(state);
+        self.by_print.entry(print).or_default().push(id);
+        id
+    }
+
+    /// The id of `parser`'s state, reached from state `from`.
+    fn after(&mut self, from: u32, parser: &ParseState) -> u32 {
+        let same = |id: &u32| self.states.get(*id as usize) == Some(parser);
+        if same(&from) {
+            return from;
+        }
+        let known = self.successors.get(&from);
+        if let Some(id) = known.and_then(|ids| ids.iter().find(|id| same(id))) {
+            return *id;
+        }
+        let id = self
+            .find(parser)
+            .unwrap_or_else(|| self.add(parser.clone()));
+        let successors = self.successors.entry(from).or_default();
+        if successors.len() < 8 {
+            successors.push(id);
+            self.bytes += std::mem::size_of::<u32>();
+        }
+        id
+    }
+
+    /// `line` parsed from state `state`; `None` if syntect cannot parse it. `live` is the
+    /// parser in `state` when the caller has it (the last line was parsed, not recalled):
+    /// it parses the line if it is new, and is left in the state after it.
+    fn parse(
+        &mut self,
+        state: u32,
+        live: &mut Option<ParseState>,
+        line: &str,
+        set: &SyntaxSet,
+    ) -> Option<&Parsed> {
+        let known = self
+            .lines
+            .get(&state)
+            .is_some_and(|lines| lines.contains_key(line));
+        if known {
+            *live = None;
+        } else {
+            let mut parser = match live.take() {
+                Some(parser) => parser,
+                None => self.states.get(state as usize)?.clone(),
+            };
+            let ops = parser.parse_line(line, set).ok()?;
+            let next = self.after(state, &parser);
+            *live = Some(parser);
+            self.bytes += line.len()
+                + ops.len() * std::mem::size_of::<(usize, ScopeStackOp)>()
+                + std::mem::size_of::<Parsed>()
+                + 32;
+            self.lines
+                .entry(state)
+                .or_default()
+                .insert(line.into(), Parsed { ops, next });
+        }
+        self.lines.get(&state)?.get(line)
+    }
 }
 
 thread_local! {
     static STYLES: std::cell::RefCell<StyleCache> = Default::default();
+    static LINES: std::cell::RefCell<LineMemo> = Default::default();
 }
 
 /// Code styles by scope stack, for one pair of themes. Matching a stack against every rule of
@@ -515,6 +672,78 @@ mod tests {
 
     fn themes() -> Themes {
         Themes::named("InspiredGitHub", "base16-ocean.dark").unwrap()
+    }
+
+    /// Highlighting with the line memo gives what highlighting without it gives, for blocks
+    /// that share lines in the same state and in different states (a line inside a string or
+    /// a comment parses differently), in several languages, in any script, and in
+    /// here-documents and raw strings (states that hold a regex's captures); and lines met
+    /// again are taken from the memo, not parsed again.
+    #[test]
+    fn the_line_memo_changes_nothing_but_the_work() {
+        let blocks: [(&str, &str); 11] = [
+            (
+                "yaml",
+                "country: \"日本\"\nrates:\n  baseline: 10.0\n  reciprocal: 24.0\nreview_clause: true\n",
+            ),
+            (
+                "yaml",
+                "country: \"भारत\"\nrates:\n  baseline: 10.0\n  reciprocal: 26.0\nnote: |\n  rates:\n  baseline: 10.0\nreview_clause: true\n",
+            ),
+            (
+                "json",
+                "{\n  \"country\": \"대한민국\",\n  \"rates\": {\"baseline\": 10.0}\n}\n",
+            ),
+            (
+                "json",
+                "{\n  \"country\": \"مصر\",\n  \"rates\": {\"baseline\": 10.0}\n}\n",
+            ),
+            (
+                "rust",
+                "fn main() {\n    let x = 1; // }\n    /* fn main() {\n    let x = 1; */\n}\n",
+            ),
+            (
+                "bash",
+                "cat <<EOF\nrates:\n  baseline: 10.0\nEOF\necho done\ncat <<END\nEOF\nEND\n",
+            ),
+            ("rust", "let s = r##\"\nrates:\n  baseline: 10.0\n\"##;\n"),
+            (
+                "php",
+                "<?php\n$s = <<<EOT\nrates:\n  baseline: 10.0\nEOT;\n",
+            ),
+            ("rb", "s = <<~EOT\n  rates:\n  baseline: 10.0\nEOT\n"),
+            ("md", "~~~~\nrates:\n  baseline: 10.0\n~~~~\n"),
+            ("yaml", "rates:\n  baseline: 10.0\n  reciprocal: 24.0\n"),
+        ];
+        let set = syntaxes();
+        let themes = themes();
+        let mut memo = LineMemo::default();
+        let mut cache = StyleCache::default();
+        for round in 0..2 {
+            let before = memo.bytes;
+            for (lang, code) in blocks {
+                let syntax = set.find_syntax_by_token(lang).unwrap();
+                let plain =
+                    highlight_lines(code, syntax, &mut cache.for_themes(themes), None).unwrap();
+                let memoised =
+                    highlight_lines(code, syntax, &mut cache.for_themes(themes), Some(&mut memo))
+                        .unwrap();
+                assert_eq!(
+                    memoised.html, plain.html,
+                    "{lang} in round {round}:\n{code}"
+                );
+                assert_eq!(memoised.styles, plain.styles, "{lang} in round {round}");
+                assert!(plain.html.contains("<span"), "{lang} is highlighted");
+            }
+            if round == 1 {
+                // Every line of the second round was recalled, none parsed again.
+                assert_eq!(memo.bytes, before, "the second round added to the memo");
+            }
+        }
+        // The same line in another state is another entry: `  baseline: 10.0` inside the
+        // block scalar is text, outside it a key.
+        let entries = |line: &str| memo.lines.values().filter(|l| l.contains_key(line)).count();
+        assert!(entries("  baseline: 10.0\n") >= 2);
     }
 
     /// `--code-bg` of each colour scheme in the stylesheet, as `[r, g, b]`.
