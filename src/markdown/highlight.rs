@@ -298,9 +298,7 @@ fn highlight_now(code: &str, lang: &str, themes: Themes) -> Option<Highlighted> 
     let set = syntaxes();
     let syntax = set.find_syntax_by_token(lang)?;
     LINES.with_borrow_mut(|lines| {
-        if lines.bytes > LINE_MEMO_BYTES {
-            *lines = LineMemo::default();
-        }
+        lines.keep_within(LINE_MEMO_BYTES);
         STYLES.with_borrow_mut(|styles| {
             highlight_lines(code, syntax, &mut styles.for_themes(themes), Some(lines))
         })
@@ -394,6 +392,14 @@ struct Parsed {
 const LINE_MEMO_BYTES: usize = 6 * 1024 * 1024;
 
 impl LineMemo {
+    /// Starts again empty once past `limit` bytes; called between blocks, never inside one
+    /// (a block's lines refer to the states numbered before them).
+    fn keep_within(&mut self, limit: usize) {
+        if self.bytes > limit {
+            *self = LineMemo::default();
+        }
+    }
+
     fn start(&mut self, syntax: &SyntaxReference) -> u32 {
         if let Some(&id) = self.starts.get(&syntax.name) {
             return id;
@@ -672,6 +678,55 @@ mod tests {
 
     fn themes() -> Themes {
         Themes::named("InspiredGitHub", "base16-ocean.dark").unwrap()
+    }
+
+    use proptest::strategy::Strategy as _;
+
+    proptest::proptest! {
+        /// Any sequence of blocks, in any language, of lines drawn from pieces that change
+        /// the parser's state (quotes, comments, brackets, block scalars, here-documents) and
+        /// from any text, highlights the same with the line memo as without it, also when the
+        /// memo starts again empty between blocks.
+        #[test]
+        fn the_line_memo_never_changes_a_block(
+            blocks in proptest::collection::vec(
+                (
+                    0..6usize,
+                    proptest::collection::vec(
+                        proptest::prop_oneof![
+                            proptest::sample::select(vec![
+                                "rates:", "  baseline: 10.0", "note: |", "  - \"a", "\"", "'",
+                                "/*", "*/", "//", "#", "{", "}", "[", "]", "cat <<EOF", "EOF",
+                                "r#\"", "\"#", "<?php", "$s = <<<EOT", "EOT;", "```", "",
+                            ]).prop_map(str::to_owned),
+                            "\\PC{0,12}",
+                        ],
+                        0..12,
+                    ),
+                ),
+                1..6,
+            ),
+            limit in proptest::sample::select(vec![0usize, 2_000, LINE_MEMO_BYTES]),
+        ) {
+            const LANGS: [&str; 6] = ["yaml", "json", "rust", "bash", "php", "md"];
+            let set = syntaxes();
+            let themes = themes();
+            let mut memo = LineMemo::default();
+            let mut cache = StyleCache::default();
+            for (lang, lines) in blocks.iter().chain(blocks.iter()) {
+                let code = lines.iter().map(|l| format!("{l}\n")).collect::<String>();
+                let syntax = set.find_syntax_by_token(LANGS[*lang]).unwrap();
+                memo.keep_within(limit);
+                let plain = highlight_lines(&code, syntax, &mut cache.for_themes(themes), None);
+                let memoised =
+                    highlight_lines(&code, syntax, &mut cache.for_themes(themes), Some(&mut memo));
+                proptest::prop_assert_eq!(
+                    plain.as_ref().map(|h| (&h.html, &h.styles)),
+                    memoised.as_ref().map(|h| (&h.html, &h.styles)),
+                    "{}:\n{}", LANGS[*lang], code
+                );
+            }
+        }
     }
 
     /// Highlighting with the line memo gives what highlighting without it gives, for blocks
