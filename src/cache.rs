@@ -500,7 +500,6 @@ impl Cache {
     }
 }
 
-/// Writes `bytes` to a temporary file beside `path` and renames it into place.
 /// The checksum an entry keeps of its payload, to find one cut short or damaged: no key is
 /// made of it, so it need not resist forgery (whoever can write the cache can write any
 /// entry), only catch accidents, which a 128-bit XXH3 misses once in 2^128.
@@ -508,6 +507,7 @@ fn checksum_of(payload: &[u8]) -> [u8; 16] {
     xxhash_rust::xxh3::xxh3_128(payload).to_le_bytes()
 }
 
+/// Writes `bytes` to a temporary file beside `path` and renames it into place.
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir)?;

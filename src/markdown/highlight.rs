@@ -372,15 +372,17 @@ struct LineMemo {
     /// those that print alike. (syntect compares the captures a state may hold by where they
     /// are in memory, so such a state reached twice by different lines gets two ids: lines
     /// after it are parsed once for each, never recalled from a state that is not theirs.)
-    by_print: HashMap<String, Vec<u32>>,
+    by_print: foldhash::HashMap<String, Vec<u32>>,
     /// Each syntax's first state, by name.
-    starts: HashMap<String, u32>,
+    starts: foldhash::HashMap<String, u32>,
     /// The states each state has led to, by id: where the state after a line is looked for
     /// first (most lines leave the state as it was, or lead where they led before).
-    successors: HashMap<u32, Vec<u32>>,
-    /// What each line parsed to, by the state before it.
-    lines: HashMap<u32, HashMap<Box<str>, Parsed>>,
-    /// About what `states` and `lines` hold, in bytes.
+    successors: foldhash::HashMap<u32, Vec<u32>>,
+    /// Where in `parsed` each line's parse is, by the state before it and the line.
+    lines: foldhash::HashMap<u32, foldhash::HashMap<Box<str>, usize>>,
+    /// What lines parsed to: their scope operations and the state after them.
+    parsed: Vec<Parsed>,
+    /// About what `states`, `lines` and `parsed` hold, in bytes.
     bytes: usize,
 }
 
@@ -410,19 +412,22 @@ impl LineMemo {
     }
 
     fn intern(&mut self, state: ParseState) -> u32 {
-        self.find(&state).unwrap_or_else(|| self.add(state))
+        let print = format!("{state:?}");
+        match self.find(&print, &state) {
+            Some(id) => id,
+            None => self.add(print, state),
+        }
     }
 
-    /// The id of a state equal to `state`, if one was met.
-    fn find(&self, state: &ParseState) -> Option<u32> {
-        let ids = self.by_print.get(&format!("{state:?}"))?;
+    /// The id of a state equal to `state` (which prints as `print`), if one was met.
+    fn find(&self, print: &str, state: &ParseState) -> Option<u32> {
+        let ids = self.by_print.get(print)?;
         ids.iter()
             .copied()
             .find(|&id| self.states[id as usize] == *state)
     }
 
-    fn add(&mut self, state: ParseState) -> u32 {
-        let print = format!("{state:?}");
+    fn add(&mut self, print: String, state: ParseState) -> u32 {
         let id = u32::try_from(self.states.len()).unwrap_or(u32::MAX);
         self.bytes += 2 * print.len() + std::mem::size_of::<ParseState>();
         self.states.push(state);
@@ -440,9 +445,11 @@ impl LineMemo {
         if let Some(id) = known.and_then(|ids| ids.iter().find(|id| same(id))) {
             return *id;
         }
-        let id = self
-            .find(parser)
-            .unwrap_or_else(|| self.add(parser.clone()));
+        let print = format!("{parser:?}");
+        let id = match self.find(&print, parser) {
+            Some(id) => id,
+            None => self.add(print, parser.clone()),
+        };
         let successors = self.successors.entry(from).or_default();
         if successors.len() < 8 {
             successors.push(id);
@@ -464,9 +471,11 @@ impl LineMemo {
         let known = self
             .lines
             .get(&state)
-            .is_some_and(|lines| lines.contains_key(line));
-        if known {
+            .and_then(|lines| lines.get(line))
+            .copied();
+        let at = if let Some(at) = known {
             *live = None;
+            at
         } else {
             let mut parser = match live.take() {
                 Some(parser) => parser,
@@ -479,12 +488,12 @@ impl LineMemo {
                 + ops.len() * std::mem::size_of::<(usize, ScopeStackOp)>()
                 + std::mem::size_of::<Parsed>()
                 + 32;
-            self.lines
-                .entry(state)
-                .or_default()
-                .insert(line.into(), Parsed { ops, next });
-        }
-        self.lines.get(&state)?.get(line)
+            let at = self.parsed.len();
+            self.parsed.push(Parsed { ops, next });
+            self.lines.entry(state).or_default().insert(line.into(), at);
+            at
+        };
+        self.parsed.get(at)
     }
 }
 
