@@ -307,6 +307,31 @@ impl Cache {
         }
     }
 
+    /// Keeps a file's bytes whole (kind `files`) under the hash of the bytes, and returns the
+    /// key; bytes the cache holds already are not written again.
+    pub fn put_file(&self, bytes: &[u8]) -> Key {
+        #[derive(Serialize)]
+        struct FileOut<'a> {
+            #[serde(with = "crate::cache::bytes")]
+            bytes: &'a [u8],
+        }
+        let key = KeyBuilder::new("file").add(bytes).finish();
+        if !self.contains("files", &key) {
+            self.put("files", &key, &FileOut { bytes });
+        }
+        key
+    }
+
+    /// The bytes kept by `put_file` under `key`, when the cache holds them whole.
+    pub fn get_file(&self, key: &Key) -> Option<Vec<u8>> {
+        #[derive(Deserialize)]
+        struct FileIn {
+            #[serde(with = "crate::cache::bytes")]
+            bytes: Vec<u8>,
+        }
+        self.get::<FileIn>("files", key).map(|file| file.bytes)
+    }
+
     /// Removes the least recently used entries until the cache is within its limit. Lists
     /// the entries only when the ledger is missing or says the limit may be passed.
     pub fn trim(&self) {
@@ -369,7 +394,7 @@ pub struct Pack {
 #[derive(Serialize, Deserialize)]
 struct PackEntry {
     index: Vec<(Key, u64, u64)>,
-    #[serde(with = "bytes")]
+    #[serde(with = "crate::cache::bytes")]
     blob: Vec<u8>,
 }
 
@@ -505,6 +530,15 @@ impl Cache {
 /// entry), only catch accidents, which a 128-bit XXH3 misses once in 2^128.
 fn checksum_of(payload: &[u8]) -> [u8; 16] {
     xxhash_rust::xxh3::xxh3_128(payload).to_le_bytes()
+}
+
+/// What tells one output file's bytes from another's (XXH3-128): the build record keeps it
+/// for each page it can restore from the page cache, so that a page is restored only as the
+/// recorded build wrote it.
+pub type Digest = [u8; 16];
+
+pub fn digest(bytes: &[u8]) -> Digest {
+    checksum_of(bytes)
 }
 
 /// Writes `bytes` to a temporary file beside `path` and renames it into place.

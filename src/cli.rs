@@ -415,6 +415,25 @@ fn build(args: BuildArgs) -> Result<(ExitCode, Diagnostics), Failure> {
     if sources.is_some() {
         clock.lap("record: sources looked at, and not as the last build left them");
     }
+    // The sources as the last build left them, but not its output folder: its files again,
+    // from the cache.
+    if let (Some(cache), Some(sources)) = (&cache, &sources)
+        && !output::has_leftovers(&output)
+        && let Some(counts) = record::restore(cache, &real_root, &output, &options, sources)
+    {
+        clock.lap("record: output folder restored from the cache");
+        if !args.site.quiet {
+            eprintln!(
+                "Built {} pages and {} sections into {} in {} ms ({}): the sources were as the last build left them, so its output was restored from the build cache",
+                counts.pages,
+                counts.sections,
+                output_arg.display(),
+                started.elapsed().as_millis(),
+                Diagnostics::default().summary(),
+            );
+        }
+        return Ok((ExitCode::SUCCESS, Diagnostics::default()));
+    }
     // Pages go to the staging folder as they render; without a site there is nothing to
     // stage (and the build only reports why).
     let staging = is_site

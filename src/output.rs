@@ -145,7 +145,7 @@ pub struct Staging {
     /// The pages of the output folder that are as the last build wrote them, with the key
     /// each was rendered from (`pipeline::record::intact_pages`): a page rendered from the
     /// same key again is linked from there instead of written (`reuse`).
-    intact: std::collections::HashMap<String, crate::cache::Key>,
+    intact: std::collections::HashMap<String, crate::pipeline::record::CachedAs>,
 }
 
 /// Whether a build into `output` was killed before it finished: `begin` removes what it left.
@@ -187,15 +187,17 @@ impl Staging {
     /// each was rendered from.
     pub fn with_intact(
         mut self,
-        intact: std::collections::HashMap<String, crate::cache::Key>,
+        intact: std::collections::HashMap<String, crate::pipeline::record::CachedAs>,
     ) -> Staging {
         self.intact = intact;
         self
     }
 
-    /// Whether the output folder holds page `site_path` as rendered from `key`.
-    pub fn holds(&self, site_path: &str, key: &crate::cache::Key) -> bool {
-        self.intact.get(site_path) == Some(key)
+    /// Whether the output folder holds page `site_path` as rendered from `key`: the digest
+    /// of its bytes if it does.
+    pub fn holds(&self, site_path: &str, key: &crate::cache::Key) -> Option<crate::cache::Digest> {
+        let intact = self.intact.get(site_path)?;
+        (intact.key == *key).then_some(intact.digest)
     }
 
     /// Puts the output folder's page `site_path` (which `holds` it) into the new folder by a

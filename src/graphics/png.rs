@@ -180,6 +180,13 @@ impl Fonts {
         self.draw_new(picture, language, scale, cache, key.as_ref())
     }
 
+    /// The PNG kept in `cache` under `key` (`Drawn::Png`).
+    pub fn cached(cache: &crate::cache::Cache, key: &crate::cache::Key) -> Option<Vec<u8>> {
+        cache
+            .get::<CachedPng>("pictures", key)
+            .map(|CachedPng(png)| png)
+    }
+
     /// `picture` as `render` draws it, unless its text has characters no font here draws:
     /// then those characters. A picture drawn before comes from `cache` without looking at
     /// its text again.
@@ -194,14 +201,14 @@ impl Fonts {
         if let Some(key) = &key
             && let Some(CachedPng(png)) = cache.get("pictures", key)
         {
-            return Ok(Drawn::Png(png));
+            return Ok(Drawn::Png(png, Some(*key)));
         }
         let missing = self.missing(&super::strip_tags(&picture.svg));
         if !missing.is_empty() {
             return Ok(Drawn::Missing(missing));
         }
         self.draw_new(picture, language, scale, cache, key.as_ref())
-            .map(Drawn::Png)
+            .map(|png| Drawn::Png(png, key))
     }
 
     fn key(
@@ -271,7 +278,8 @@ impl Fonts {
 /// A picture drawn, or the characters of its text no font here has.
 #[derive(Debug)]
 pub enum Drawn {
-    Png(Vec<u8>),
+    /// The PNG, and its key in the build cache (kind `pictures`) when there is a cache.
+    Png(Vec<u8>, Option<crate::cache::Key>),
     Missing(Vec<char>),
 }
 

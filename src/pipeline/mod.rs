@@ -127,7 +127,9 @@ pub struct BuiltSite {
     pub links: BTreeMap<String, std::sync::Arc<crate::check::PageLinks>>,
     /// The page cache's key of each page whose bytes it alone decides, by output path
     /// (`record` keeps them, so that the next build can keep such a page where it is).
-    pub page_keys: BTreeMap<String, crate::cache::Key>,
+    pub page_keys: BTreeMap<String, record::CachedAs>,
+    /// The key in the build cache (kind `pictures`) of each written card, by output path.
+    pub pictures: BTreeMap<String, crate::cache::Key>,
     /// Links out of the site, found by the link check (`check --external` fetches them).
     pub external: Vec<crate::check::Link>,
     /// How the bodies' build cache served this build.
@@ -181,8 +183,8 @@ impl BuiltSite {
     pub(crate) fn keep(&mut self, kept: KeptPage) {
         self.links
             .insert(kept.path.clone(), std::sync::Arc::new(kept.links));
-        if let Some(key) = kept.key {
-            self.page_keys.insert(kept.path.clone(), key);
+        if let Some(cached) = kept.cached {
+            self.page_keys.insert(kept.path.clone(), cached);
         }
         match kept.bytes {
             Some(bytes) => {
@@ -192,14 +194,18 @@ impl BuiltSite {
                 self.written.insert(kept.path);
             }
         }
-        match kept.card {
-            Some((path, Some(png))) => {
-                self.files.insert(path, png.into());
+        if let Some(card) = kept.card {
+            match card.png {
+                Some(png) => {
+                    self.files.insert(card.path, png.into());
+                }
+                None => {
+                    if let Some(key) = card.key {
+                        self.pictures.insert(card.path.clone(), key);
+                    }
+                    self.written.insert(card.path);
+                }
             }
-            Some((path, None)) => {
-                self.written.insert(path);
-            }
-            None => {}
         }
     }
 
@@ -207,6 +213,7 @@ impl BuiltSite {
     fn absorb(&mut self, other: BuiltSite) {
         self.files.extend(other.files);
         self.page_keys.extend(other.page_keys);
+        self.pictures.extend(other.pictures);
         self.written.extend(other.written);
         self.copies.extend(other.copies);
         self.origins.extend(other.origins);

@@ -11,6 +11,10 @@
 //! build reads them, and compared later. Only a build without a problem or a scheduled page
 //! is recorded: a build that reports something must report it again. Elsewhere than Unix
 //! there is no change time to rely on, and nothing is recorded.
+//!
+//! The record also names where the cache holds each file the build made (`restore`): a build
+//! whose sources are as recorded but whose output folder is not (removed, replaced, damaged)
+//! puts those files back instead of rendering them.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -177,6 +181,24 @@ fn output_paths(site: &BuiltSite) -> Vec<String> {
     paths.into_iter().collect()
 }
 
+/// A page as the page cache holds it: its key there, and the digest of the bytes the build
+/// wrote (a page that looked up other content is kept under one key for each state of the
+/// content it saw, so the key alone does not name its bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CachedAs {
+    pub key: Key,
+    pub digest: crate::cache::Digest,
+}
+
+/// Where the cache holds a file the build made that is not a cached page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+enum Stored {
+    /// By the key of its bytes (`Cache::put_file`).
+    File(Key),
+    /// A card, where the picture cache has it (`graphics::png::Fonts::cached`).
+    Picture(Key),
+}
+
 #[derive(Serialize, Deserialize)]
 struct Record {
     /// The options and build date it was made with (the cache keys every entry by the build
@@ -187,7 +209,12 @@ struct Record {
     hashes: BTreeMap<String, Key>,
     outputs: BTreeMap<String, Option<Stamp>>,
     /// The page cache's key of each page whose bytes it alone decides (`BuiltSite::page_keys`).
-    pages: BTreeMap<String, Key>,
+    pages: BTreeMap<String, CachedAs>,
+    /// Every other file the build made, by where the cache holds it; `None` when one could
+    /// not be read back to be kept.
+    files: Option<BTreeMap<String, Stored>>,
+    /// The files copied from the sources (static files, bundle files), from where.
+    copies: BTreeMap<String, PathBuf>,
     page_count: usize,
     section_count: usize,
 }
@@ -249,13 +276,8 @@ pub fn up_to_date(
         return None;
     }
     let record = cache.get::<Record>("build", &name(root, output))?;
-    let unchanged = record.options == options_key(root, options)
-        && record.sources == now.stamps
-        && record
-            .hashes
-            .iter()
-            .all(|(path, recorded)| hash(&root.join(path)).as_ref() == Some(recorded))
-        && outputs_unchanged(output, &record.outputs);
+    let unchanged =
+        same_sources(&record, root, options, now) && outputs_unchanged(output, &record.outputs);
     unchanged.then_some(Counts {
         pages: record.page_count,
         sections: record.section_count,
@@ -271,7 +293,7 @@ pub fn intact_pages(
     root: &Path,
     output: &Path,
     options: &BuildOptions,
-) -> std::collections::HashMap<String, Key> {
+) -> std::collections::HashMap<String, CachedAs> {
     use rayon::prelude::*;
     if !cfg!(unix) {
         return Default::default();
@@ -328,10 +350,126 @@ pub fn keep(
         hashes: before.hashes,
         outputs: outputs(output, &output_paths(site)),
         pages: site.page_keys.clone(),
+        files: kept_files(cache, output, site),
+        copies: site
+            .copies
+            .iter()
+            .map(|(path, from)| (path.clone(), std::path::absolute(from).unwrap_or_default()))
+            .collect(),
         page_count: site.page_count,
         section_count: site.section_count,
     };
     cache.put("build", &name(root, output), &record);
+}
+
+/// Where the cache holds every file of `site` that is not a cached page: a card where the
+/// picture cache has it; any other file (feeds, the sitemap, the search index, lists, resized
+/// pictures) by the key of its bytes, kept now: those in memory as they are, those already
+/// written read back from `output`. A file the cache holds already is not written again.
+fn kept_files(cache: &Cache, output: &Path, site: &BuiltSite) -> Option<BTreeMap<String, Stored>> {
+    use rayon::prelude::*;
+    let in_memory = site
+        .files
+        .par_iter()
+        .map(|(path, bytes)| Some((path.clone(), Stored::File(cache.put_file(bytes)))));
+    let written = site
+        .written
+        .par_iter()
+        .filter(|path| !site.page_keys.contains_key(*path))
+        .map(|path| {
+            if let Some(key) = site.pictures.get(path) {
+                return Some((path.clone(), Stored::Picture(*key)));
+            }
+            let bytes = std::fs::read(output.join(path)).ok()?;
+            Some((path.clone(), Stored::File(cache.put_file(&bytes))))
+        });
+    in_memory.chain(written).collect()
+}
+
+/// Whether the sources, the options and the build date are as `record`'s build had them.
+fn same_sources(record: &Record, root: &Path, options: &BuildOptions, now: &Sources) -> bool {
+    record.options == options_key(root, options)
+        && record.sources == now.stamps
+        && record
+            .hashes
+            .iter()
+            .all(|(path, recorded)| hash(&root.join(path)).as_ref() == Some(recorded))
+}
+
+/// A build whose sources, options and build date are as the last recorded build had them,
+/// into an output folder that is not as it left it (removed, replaced by another build,
+/// changed): that build's files again, from the build cache, with nothing rendered, as Bazel
+/// fetches the outputs of an action it has run before. Files of the output folder still as
+/// recorded are linked into the new folder, not written. `None`, with the output folder as it
+/// was, when the cache no longer holds every file as the record names it (the build then
+/// makes them).
+pub fn restore(
+    cache: &Cache,
+    root: &Path,
+    output: &Path,
+    options: &BuildOptions,
+    now: &Sources,
+) -> Option<Counts> {
+    use rayon::prelude::*;
+    if !cfg!(unix) {
+        return None;
+    }
+    let record = cache.get::<Record>("build", &name(root, output))?;
+    if !same_sources(&record, root, options, now) {
+        return None;
+    }
+    let files = record.files.as_ref()?;
+    let staging = crate::output::Staging::begin(output).ok()?;
+    // A folder that another build replaced holds none of the recorded files: no need to look.
+    let folder = std::fs::metadata(output).ok().map(|m| Stamp::of(&m));
+    let same_folder = matches!(
+        (record.outputs.get(""), folder),
+        (Some(Some(recorded)), Some(now)) if recorded.inode == now.inode
+    );
+    let intact = |path: &str| {
+        same_folder
+            && {
+                let now = std::fs::metadata(output.join(path))
+                    .ok()
+                    .map(|m| Stamp::of(&m));
+                now.is_some() && record.outputs.get(path) == Some(&now)
+            }
+            && staging.reuse(path)
+    };
+    let pages = record.pages.par_iter().map(|(path, cached)| {
+        intact(path)
+            || super::PageCache::html(cache, cached)
+                .is_some_and(|html| staging.put(path, html.as_bytes()).is_ok())
+    });
+    let others = files.par_iter().map(|(path, stored)| {
+        intact(path)
+            || match stored {
+                Stored::File(key) => cache.get_file(key),
+                Stored::Picture(key) => crate::graphics::png::Fonts::cached(cache, key),
+            }
+            .is_some_and(|bytes| staging.put(path, &bytes).is_ok())
+    });
+    // Every file is tried, none given up on at the first miss: reading a spoilt entry
+    // removes it, so that the build that follows keeps that file again.
+    if pages.chain(others).filter(|restored| !restored).count() > 0 {
+        return None;
+    }
+    let site = BuiltSite {
+        written: record.pages.keys().chain(files.keys()).cloned().collect(),
+        copies: record.copies.clone(),
+        ..BuiltSite::default()
+    };
+    staging.finish(&site).ok()?;
+    let counts = Counts {
+        pages: record.page_count,
+        sections: record.section_count,
+    };
+    // Recorded again with the new folder's stamps, unless a source changed meanwhile.
+    if stamps(root, source_files(root)) == record.sources {
+        let outputs = outputs(output, &output_paths(&site));
+        cache.put("build", &name(root, output), &Record { outputs, ..record });
+    }
+    Some(counts)
 }
 
 #[cfg(all(test, unix))]

@@ -3,19 +3,28 @@
 
 use super::*;
 
+/// A page's social card: its path, the PNG unless already written, and its key in the build
+/// cache (the build record names it by that key).
+pub(crate) struct KeptCard {
+    pub(crate) path: String,
+    pub(crate) png: Option<Vec<u8>>,
+    pub(crate) key: Option<crate::cache::Key>,
+}
+
 /// A rendered page: its output path, its bytes unless they are already written, and what the
 /// link check needs of it.
 pub(crate) struct KeptPage {
     pub(crate) path: String,
     pub(crate) bytes: Option<Vec<u8>>,
     pub(crate) links: crate::check::PageLinks,
-    /// Its social card (`publish::cards`): the path, and the PNG unless already written.
-    pub(crate) card: Option<(String, Option<Vec<u8>>)>,
+    /// Its social card (`publish::cards`).
+    pub(crate) card: Option<KeptCard>,
     /// The characters no font here draws, when its card could not be drawn for them.
     pub(crate) card_missing: Vec<char>,
-    /// The page cache's key of it, when the key alone decides its bytes (it read no picture
-    /// or static file): the build record keeps it (`record::intact_pages`).
-    pub(crate) key: Option<crate::cache::Key>,
+    /// The page cache's key of it and the digest of its bytes, when the key alone decides
+    /// them (it read no picture or static file): the build record keeps them
+    /// (`record::intact_pages`, `record::restore`).
+    pub(crate) cached: Option<record::CachedAs>,
 }
 
 /// Where rendered pages go as soon as they exist: the staging folder of a `build`, so that no
@@ -41,7 +50,7 @@ impl PageSink<'_> {
         if let Some((cache, key)) = &cached {
             // The output folder holds it as the last build wrote it: linked, not written.
             if let Some(staging) = self.staging
-                && staging.holds(&path, key)
+                && let Some(digest) = staging.holds(&path, key)
                 && let Some(page) = cache.links(key)
                 && staging.reuse(&path)
             {
@@ -52,7 +61,7 @@ impl PageSink<'_> {
                     links: page.links,
                     card: None,
                     card_missing: Vec::new(),
-                    key: Some(*key),
+                    cached: Some(record::CachedAs { key: *key, digest }),
                 }));
             }
             if let Some(page) = cache.get(key) {
@@ -88,6 +97,10 @@ impl PageSink<'_> {
         links: crate::check::PageLinks,
         key: Option<crate::cache::Key>,
     ) -> Result<KeptPage, Diagnostic> {
+        let cached = key.map(|key| record::CachedAs {
+            key,
+            digest: crate::cache::digest(html.as_bytes()),
+        });
         let Some(staging) = self.staging else {
             return Ok(KeptPage {
                 path,
@@ -95,7 +108,7 @@ impl PageSink<'_> {
                 links,
                 card: None,
                 card_missing: Vec::new(),
-                key,
+                cached,
             });
         };
         staging
@@ -107,7 +120,7 @@ impl PageSink<'_> {
             links,
             card: None,
             card_missing: Vec::new(),
-            key,
+            cached,
         })
     }
 
@@ -260,7 +273,7 @@ impl Render<'_> {
             let drawn =
                 crate::guard::catch(|| format!("drawing the social card of {what}"), drawing)?;
             match drawn {
-                Ok(publish::cards::Card::Drawn { path, png }) => {
+                Ok(publish::cards::Card::Drawn { path, png, key }) => {
                     meta["image"] = publish::cards::meta_image(
                         self.config.permalink(&path),
                         Some(publish::cards::WIDTH),
@@ -268,7 +281,7 @@ impl Render<'_> {
                         meta["heading"].as_str().unwrap_or_default(),
                     );
                     let png = self.sink.take_file(&path, png)?;
-                    card = Some((path, png));
+                    card = Some(KeptCard { path, png, key });
                 }
                 Ok(publish::cards::Card::MissingGlyphs(missing)) => card_missing = missing,
                 Err(publish::cards::CardError::Template(err)) => {
@@ -418,10 +431,10 @@ impl Render<'_> {
                 },
             );
             if let Ok(kept) = &result
-                && let Some((card, _)) = &kept.card
+                && let Some(card) = &kept.card
             {
                 image = publish::cards::meta_image(
-                    config.permalink(card),
+                    config.permalink(&card.path),
                     Some(publish::cards::WIDTH),
                     Some(publish::cards::HEIGHT),
                     &section.front.title,
@@ -627,6 +640,14 @@ impl<'a> PageCache<'a> {
         };
         counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         found
+    }
+
+    /// The HTML of a page a build wrote (`record::restore`): the entry under its key, when
+    /// its bytes are those recorded (a page that looked up other content is stored under the
+    /// same key for each state of the content it saw).
+    pub(crate) fn html(cache: &Cache, cached: &record::CachedAs) -> Option<String> {
+        let page = cache.get::<CachedPage>("pages", &cached.key)?;
+        (crate::cache::digest(page.html.as_bytes()) == cached.digest).then_some(page.html)
     }
 
     /// What the link check needs of the page stored under `key` (a hit when found).

@@ -567,8 +567,8 @@ impl Session {
             outputs.ids_changed |=
                 self.site.links.get(&kept.path).map(|l| &l.ids) != Some(&kept.links.ids);
             outputs.paths.insert(kept.path.clone());
-            if let Some((card, _)) = &kept.card {
-                outputs.paths.insert(card.clone());
+            if let Some(card) = &kept.card {
+                outputs.paths.insert(card.path.clone());
             }
             // Whether this output reads content is now what its last render said.
             if new_readers.contains(&kept.path) {

@@ -118,8 +118,12 @@ pub struct Cards<'a> {
 /// A card as drawn for one page.
 #[derive(Debug)]
 pub enum Card {
-    /// The PNG, to publish at `path`.
-    Drawn { path: String, png: Vec<u8> },
+    /// The PNG, to publish at `path`, and its key in the build cache.
+    Drawn {
+        path: String,
+        png: Vec<u8>,
+        key: Option<crate::cache::Key>,
+    },
     /// Not drawn: no font on this machine has these characters of its text (a card with boxes
     /// for letters would be published otherwise).
     MissingGlyphs(Vec<char>),
@@ -199,9 +203,10 @@ impl Cards<'_> {
             .draw(&picture, language, 1.0, self.cache)
             .map_err(CardError::Drawing)?
         {
-            Drawn::Png(png) => Ok(Card::Drawn {
+            Drawn::Png(png, key) => Ok(Card::Drawn {
                 path: path_of(site_path),
                 png,
+                key,
             }),
             Drawn::Missing(missing) => Ok(Card::MissingGlyphs(missing)),
         }

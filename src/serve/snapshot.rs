@@ -26,18 +26,6 @@ struct Manifest {
     section_count: usize,
 }
 
-#[derive(Serialize)]
-struct BlobOut<'a> {
-    #[serde(with = "crate::cache::bytes")]
-    bytes: &'a [u8],
-}
-
-#[derive(Deserialize)]
-struct Blob {
-    #[serde(with = "crate::cache::bytes")]
-    bytes: Vec<u8>,
-}
-
 /// The digest of everything a build of the site at `root` with `options` reads: the path and
 /// bytes of every file in its source folders (hidden ones too: more than it reads is only a
 /// snapshot missed) and its configuration, and what else decides a build's output (its
@@ -78,8 +66,8 @@ pub fn load(cache: &Cache, root: &Path, inputs: &Key) -> Option<BuiltSite> {
         .files
         .into_par_iter()
         .map(|(path, key)| {
-            let blob = cache.get::<Blob>("files", &key)?;
-            Some((path, std::sync::Arc::new(blob.bytes)))
+            let bytes = cache.get_file(&key)?;
+            Some((path, std::sync::Arc::new(bytes)))
         })
         .collect();
     Some(BuiltSite {
@@ -101,13 +89,7 @@ pub fn save(cache: &Cache, root: &Path, inputs: &Key, site: &BuiltSite) {
     let files: Vec<(String, Key)> = site
         .files
         .par_iter()
-        .map(|(path, bytes)| {
-            let key = KeyBuilder::new("file").add(bytes.as_slice()).finish();
-            if !cache.contains("files", &key) {
-                cache.put("files", &key, &BlobOut { bytes });
-            }
-            (path.clone(), key)
-        })
+        .map(|(path, bytes)| (path.clone(), cache.put_file(bytes)))
         .collect();
     let manifest = Manifest {
         inputs: *inputs,

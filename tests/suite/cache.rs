@@ -817,3 +817,110 @@ fn an_edit_build_keeps_the_pages_it_would_write_again_and_only_those() {
     same_as_cold(&site);
     std::fs::remove_dir_all(&copy).unwrap();
 }
+
+/// A build whose sources are as the last build left them, into an output folder that is not
+/// (removed, replaced by a build without the cache, a page changed, a file removed, a stray
+/// file added), puts the last build's files back from the cache without rendering anything:
+/// byte for byte what a build makes, files still as recorded linked rather than written. A
+/// cache that lost or spoiled any file the record names (a page, a card, a feed) makes the
+/// build render them instead; an edited source is built, never restored.
+#[cfg(unix)]
+#[test]
+fn an_output_folder_of_unchanged_sources_is_restored_from_the_cache() {
+    const RESTORED: &str = "its output was restored from the build cache";
+    let site = Site::fixture("basic");
+    let public = site.root().join("public");
+    let cache = site.root().join(".tradetalks-cache");
+    // Whether the build restored the output folder.
+    let build = |extra: &[&str]| {
+        let mut args = vec!["build", "--as-of", "2025-04-20"];
+        args.extend_from_slice(extra);
+        let run = site.run(&args);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.stderr.contains(RESTORED)
+    };
+    type Files = std::collections::BTreeMap<String, Vec<u8>>;
+    let bytes = |files: &std::collections::BTreeMap<String, (Vec<u8>, u64)>| -> Files {
+        files
+            .iter()
+            .map(|(path, (bytes, _))| (path.clone(), bytes.clone()))
+            .collect()
+    };
+    // The paths whose bytes differ, so that a failure names them.
+    let differ = |got: Files, want: &Files| -> Vec<String> {
+        crate::support::files_that_differ(&got, want)
+            .into_iter()
+            .cloned()
+            .collect()
+    };
+    let none: Vec<String> = Vec::new();
+    assert!(!build(&[]));
+    let built = folder_files(&public);
+    let want = bytes(&built);
+    for kind in [
+        "social.png",
+        "atom.xml",
+        "style.css",
+        "index.html",
+        "robots.txt",
+        "bundle/map.txt",
+    ] {
+        assert!(
+            want.keys().any(|path| path.ends_with(kind)),
+            "the fixture makes no {kind}: {:?}",
+            want.keys()
+        );
+    }
+
+    std::fs::remove_dir_all(&public).unwrap();
+    assert!(build(&[]), "output folder removed");
+    assert_eq!(differ(bytes(&folder_files(&public)), &want), none);
+    assert!(!build(&[]), "and recorded: nothing to do");
+    assert!(!build(&["--no-cache"]));
+    assert!(build(&[]), "output folder replaced by another build");
+    assert_eq!(differ(bytes(&folder_files(&public)), &want), none);
+
+    // Damage in place: what is still as recorded is linked, the rest written again.
+    let before = folder_files(&public);
+    std::fs::write(public.join("posts/second/index.html"), "tampered").unwrap();
+    std::fs::remove_file(public.join("atom.xml")).unwrap();
+    std::fs::write(public.join("stray.txt"), "x").unwrap();
+    assert!(build(&[]));
+    let after = folder_files(&public);
+    assert_eq!(differ(bytes(&after), &want), none);
+    assert_eq!(
+        after["notes/older/index.html"].1, before["notes/older/index.html"].1,
+        "an intact page is linked, not written"
+    );
+
+    // Whatever the cache lost, the build makes again: pages, other files, cards.
+    for kind in ["pages", "files", "pictures"] {
+        for entry in walkdir::WalkDir::new(cache.join(kind)) {
+            let entry = entry.unwrap();
+            if entry.file_type().is_file() {
+                std::fs::write(entry.path(), b"TTCACHE2 truncated").unwrap();
+            }
+        }
+        std::fs::remove_dir_all(&public).unwrap();
+        assert!(!build(&[]), "restored without its {kind}");
+        assert_eq!(differ(bytes(&folder_files(&public)), &want), none, "{kind}");
+        std::fs::remove_dir_all(&public).unwrap();
+        assert!(build(&[]), "the build kept its {kind} again");
+        assert_eq!(differ(bytes(&folder_files(&public)), &want), none, "{kind}");
+    }
+
+    // An edited source is built; its output is then what is restored.
+    let path = site.root().join("content/posts/second.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("Second. Back", "Secund. Back")).unwrap();
+    std::fs::remove_dir_all(&public).unwrap();
+    assert!(!build(&[]), "an edited source is not restored");
+    let edited = bytes(&folder_files(&public));
+    assert_ne!(differ(edited.clone(), &want), none);
+    std::fs::remove_dir_all(&public).unwrap();
+    assert!(build(&[]));
+    assert_eq!(differ(bytes(&folder_files(&public)), &edited), none);
+    // Another option or build date: built, not restored.
+    assert!(!build(&["--drafts"]));
+    assert!(!build(&[]));
+}
