@@ -10,7 +10,7 @@
 //! - **Safe to share.** Entries are written to a temporary file and renamed into place, so two
 //!   builds on one cache never see half an entry; two builds writing one key write the same.
 //! - **Bounded.** After a build, entries past the size limit are removed, least recently used
-//!   first (a hit refreshes the entry's modification time). The cache's size is kept in a
+//!   first (a hit refreshes the entry's modification time, unless it is less than an hour old). The cache's size is kept in a
 //!   ledger (`size`) so that a build that wrote little does not list every entry to learn it:
 //!   the entries are listed when the ledger plus what the build wrote passes the limit, or
 //!   there is no ledger. Two builds that trim at once may each miss the other's bytes; the
@@ -40,6 +40,9 @@ pub const DEFAULT_LIMIT: u64 = 4 << 30;
 const MAGIC: &[u8; 8] = b"TTCACHE2";
 /// Magic, build, checksum, length.
 const HEADER: usize = 8 + 32 + 16 + 8;
+/// How recently an entry may have been written or used for a hit to leave its modification
+/// time as it is: eviction orders entries by that time, to within this much.
+const FRESH: std::time::Duration = std::time::Duration::from_secs(3600);
 /// The largest payload read back: anything claiming more is not ours.
 const MAX_PAYLOAD: u64 = 256 << 20;
 
@@ -250,8 +253,19 @@ impl Cache {
         std::io::Read::read_to_end(&mut file, &mut bytes).ok()?;
         match self.decode(&bytes) {
             Some(value) => {
-                // Recently used: the last to be evicted.
-                let _ = file.set_modified(SystemTime::now());
+                // Recently used: the last to be evicted. An entry written or used within
+                // `FRESH` is left as it is: marking it again would tell eviction nothing,
+                // and costs a write of its inode (two a page for a warm build).
+                let now = SystemTime::now();
+                let stale = file
+                    .metadata()
+                    .and_then(|meta| meta.modified())
+                    .map_or(true, |modified| {
+                        now.duration_since(modified).is_ok_and(|age| age > FRESH)
+                    });
+                if stale {
+                    let _ = file.set_modified(now);
+                }
                 Some(value)
             }
             None => {
@@ -707,9 +721,14 @@ mod tests {
         let keys: Vec<Key> = (0..4)
             .map(|i| KeyBuilder::new("t").add([i]).finish())
             .collect();
-        for key in &keys {
+        // Written two hours ago, a second apart, oldest first.
+        let then = SystemTime::now() - 2 * FRESH;
+        for (i, key) in keys.iter().enumerate() {
             cache.put("t", key, &vec![7u8; 1_000]);
-            std::thread::sleep(std::time::Duration::from_millis(20));
+            let path = cache.path("t", key).unwrap();
+            let file = fs::File::options().write(true).open(&path).unwrap();
+            let at = then + std::time::Duration::from_secs(i as u64);
+            file.set_modified(at).unwrap();
         }
         // The first is used again: it is now the most recent.
         assert!(cache.get::<Vec<u8>>("t", &keys[0]).is_some());
@@ -719,6 +738,20 @@ mod tests {
             .map(|k| cache.path("t", k).unwrap().exists())
             .collect();
         assert_eq!(left, [true, false, false, true]);
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_hit_on_a_fresh_entry_leaves_its_time() {
+        let dir = temp();
+        let cache = Cache::at(dir.clone());
+        let key = KeyBuilder::new("t").add("fresh").finish();
+        cache.put("t", &key, &1u8);
+        let path = cache.path("t", &key).unwrap();
+        let written = fs::metadata(&path).unwrap().modified().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        assert_eq!(cache.get::<u8>("t", &key), Some(1));
+        assert_eq!(fs::metadata(&path).unwrap().modified().unwrap(), written);
         let _ = fs::remove_dir_all(dir);
     }
 }
