@@ -395,9 +395,12 @@ fn build(args: BuildArgs) -> Result<(ExitCode, Diagnostics), Failure> {
         .map(crate::cache::Cache::at);
     let mut clock = pipeline::Stopwatch::from_env();
     let sources = cache.as_ref().map(|_| record::sources(&root));
-    if let (Some(cache), Some(sources)) = (&cache, &sources)
+    let last = cache
+        .as_ref()
+        .and_then(|cache| record::last(cache, &real_root, &output));
+    if let (Some(last), Some(sources)) = (&last, &sources)
         && !output::has_leftovers(&output)
-        && let Some(counts) = record::up_to_date(cache, &real_root, &output, &options, sources)
+        && let Some(counts) = record::up_to_date(last, &real_root, &output, &options, sources)
     {
         clock.lap("record: sources and output as the last build left them");
         if !args.site.quiet {
@@ -417,9 +420,9 @@ fn build(args: BuildArgs) -> Result<(ExitCode, Diagnostics), Failure> {
     }
     // The sources as the last build left them, but not its output folder: its files again,
     // from the cache.
-    if let (Some(cache), Some(sources)) = (&cache, &sources)
+    if let (Some(cache), Some(last), Some(sources)) = (&cache, &last, &sources)
         && !output::has_leftovers(&output)
-        && let Some(counts) = record::restore(cache, &real_root, &output, &options, sources)
+        && let Some(counts) = record::restore(cache, last, &real_root, &output, &options, sources)
     {
         clock.lap("record: output folder restored from the cache");
         if !args.site.quiet {
@@ -441,9 +444,9 @@ fn build(args: BuildArgs) -> Result<(ExitCode, Diagnostics), Failure> {
         .transpose()?;
     // The pages the output folder holds as the last build wrote them: those rendered from
     // the same inputs again are linked from there, not written.
-    let staging = match (staging, &cache) {
-        (Some(staging), Some(cache)) if staging.leftovers.is_empty() => {
-            let intact = record::intact_pages(cache, &real_root, &output, &options);
+    let staging = match (staging, &last) {
+        (Some(staging), Some(last)) if staging.leftovers.is_empty() => {
+            let intact = record::intact_pages(last, &real_root, &output, &options);
             clock.lap(&format!(
                 "record: {} pages in the output folder as the last build left them",
                 intact.len()
@@ -452,6 +455,7 @@ fn build(args: BuildArgs) -> Result<(ExitCode, Diagnostics), Failure> {
         }
         (staging, _) => staging,
     };
+    drop(last);
     for leftover in staging.iter().flat_map(|s| &s.leftovers) {
         eprintln!(
             "note: removed `{}`, left behind by a build that was interrupted",

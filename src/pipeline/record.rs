@@ -199,8 +199,9 @@ enum Stored {
     Picture(Key),
 }
 
-#[derive(Serialize, Deserialize)]
-struct Record {
+/// The last recorded build of a site into a folder (`last`).
+#[derive(Clone, Serialize, Deserialize)]
+pub struct Record {
     /// The options and build date it was made with (the cache keys every entry by the build
     /// of tradetalks).
     options: Key,
@@ -263,21 +264,27 @@ fn now() -> i128 {
         .map_or(0, |d| d.as_nanos() as i128)
 }
 
+/// The record of the last build of the site at `root` into `output`, read once for the
+/// questions below. `None` without one (or elsewhere than Unix, where nothing is recorded).
+pub fn last(cache: &Cache, root: &Path, output: &Path) -> Option<Record> {
+    if !cfg!(unix) {
+        return None;
+    }
+    cache.get::<Record>("build", &name(root, output))
+}
+
 /// Whether the output folder holds what a build of the site with `options` would make: it
-/// and the sources (`now`, as the build begins) are as the last recorded build left them.
+/// and the sources (`now`, as the build begins) are as the last recorded build (`record`)
+/// left them.
 pub fn up_to_date(
-    cache: &Cache,
+    record: &Record,
     root: &Path,
     output: &Path,
     options: &BuildOptions,
     now: &Sources,
 ) -> Option<Counts> {
-    if !cfg!(unix) {
-        return None;
-    }
-    let record = cache.get::<Record>("build", &name(root, output))?;
     let unchanged =
-        same_sources(&record, root, options, now) && outputs_unchanged(output, &record.outputs);
+        same_sources(record, root, options, now) && outputs_unchanged(output, &record.outputs);
     unchanged.then_some(Counts {
         pages: record.page_count,
         sections: record.section_count,
@@ -289,30 +296,25 @@ pub fn up_to_date(
 /// a build that renders a page from the same key again can keep the file where it is
 /// (`output::Staging::reuse`). Empty without a record, or when the options differ.
 pub fn intact_pages(
-    cache: &Cache,
+    record: &Record,
     root: &Path,
     output: &Path,
     options: &BuildOptions,
 ) -> std::collections::HashMap<String, CachedAs> {
     use rayon::prelude::*;
-    if !cfg!(unix) {
-        return Default::default();
-    }
-    let Some(record) = cache.get::<Record>("build", &name(root, output)) else {
-        return Default::default();
-    };
     if record.options != options_key(root, options) {
         return Default::default();
     }
     record
         .pages
-        .into_par_iter()
+        .par_iter()
         .filter(|(path, _)| {
             let now = std::fs::metadata(output.join(path))
                 .ok()
                 .map(|m| Stamp::of(&m));
-            now.is_some() && record.outputs.get(path) == Some(&now)
+            now.is_some() && record.outputs.get(*path) == Some(&now)
         })
+        .map(|(path, cached)| (path.clone(), *cached))
         .collect()
 }
 
@@ -405,17 +407,14 @@ fn same_sources(record: &Record, root: &Path, options: &BuildOptions, now: &Sour
 /// makes them).
 pub fn restore(
     cache: &Cache,
+    record: &Record,
     root: &Path,
     output: &Path,
     options: &BuildOptions,
     now: &Sources,
 ) -> Option<Counts> {
     use rayon::prelude::*;
-    if !cfg!(unix) {
-        return None;
-    }
-    let record = cache.get::<Record>("build", &name(root, output))?;
-    if !same_sources(&record, root, options, now) {
+    if !same_sources(record, root, options, now) {
         return None;
     }
     let files = record.files.as_ref()?;
@@ -467,7 +466,11 @@ pub fn restore(
     // Recorded again with the new folder's stamps, unless a source changed meanwhile.
     if stamps(root, source_files(root)) == record.sources {
         let outputs = outputs(output, &output_paths(&site));
-        cache.put("build", &name(root, output), &Record { outputs, ..record });
+        let record = Record {
+            outputs,
+            ..record.clone()
+        };
+        cache.put("build", &name(root, output), &record);
     }
     Some(counts)
 }
@@ -546,7 +549,14 @@ mod tests {
         assert!(now.hashes.contains_key("content/a.md"));
         keep_as(sources(&root));
         assert_eq!(
-            up_to_date(&cache, &root, &output, &options, &now).map(|c| c.pages),
+            up_to_date(
+                &last(&cache, &root, &output).unwrap(),
+                &root,
+                &output,
+                &options,
+                &now
+            )
+            .map(|c| c.pages),
             Some(1)
         );
         // As if the build had read other bytes under the same stamp.
@@ -555,7 +565,16 @@ mod tests {
             .hashes
             .insert("content/a.md".into(), KeyBuilder::new("x").finish());
         keep_as(other);
-        assert_eq!(up_to_date(&cache, &root, &output, &options, &now), None);
+        assert_eq!(
+            up_to_date(
+                &last(&cache, &root, &output).unwrap(),
+                &root,
+                &output,
+                &options,
+                &now
+            ),
+            None
+        );
         // A build that reported something is not recorded: the last record stays.
         keep(
             &cache,
@@ -566,7 +585,16 @@ mod tests {
             &site,
             true,
         );
-        assert_eq!(up_to_date(&cache, &root, &output, &options, &now), None);
+        assert_eq!(
+            up_to_date(
+                &last(&cache, &root, &output).unwrap(),
+                &root,
+                &output,
+                &options,
+                &now
+            ),
+            None
+        );
     }
 
     #[test]
