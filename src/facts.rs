@@ -19,11 +19,18 @@ use crate::yaml::{Yaml, YamlKey, YamlValue};
 /// Replaces every fact reference in front matter by the figure it names. Unresolvable
 /// references are errors at the reference.
 pub fn resolve_references(content: &mut Content, data: &DataFiles, today: Date) -> Vec<Diagnostic> {
-    let mut problems = Vec::new();
+    use rayon::prelude::*;
     let read = Reading { data, today };
-    for page in &mut content.pages {
-        resolve_front(&mut page.front, &page.file, &read, &mut problems);
-    }
+    // Pages in parallel, their problems in page order.
+    let mut problems: Vec<Diagnostic> = content
+        .pages
+        .par_iter_mut()
+        .flat_map_iter(|page| {
+            let mut problems = Vec::new();
+            resolve_front(&mut page.front, &page.file, &read, &mut problems);
+            problems
+        })
+        .collect();
     for section in content.sections.values_mut() {
         if let Some(file) = &section.file {
             resolve_front(&mut section.front, file, &read, &mut problems);
@@ -285,14 +292,12 @@ fn json_to_yaml(value: &Value, span: Range<usize>) -> Yaml {
 /// field the schema types `figure` without a `source` (unless the schema makes the source
 /// optional). Fact references are checked where their data lives, not here.
 pub fn check_figures(config: &Config, content: &Content, today: Date) -> Vec<Diagnostic> {
-    let mut problems = Vec::new();
-    for page in &content.pages {
-        let schema = config
-            .schemas
-            .get(&page.section)
-            .map_or(&[][..], Vec::as_slice);
-        check_front(&page.front, &page.file, schema, today, &mut problems);
-    }
+    use rayon::prelude::*;
+    let mut problems: Vec<Diagnostic> = content
+        .pages
+        .par_iter()
+        .flat_map_iter(|page| check_page_figures(config, page, today))
+        .collect();
     for section in content.sections.values() {
         if let Some(file) = &section.file {
             check_front(&section.front, file, &[], today, &mut problems);
@@ -448,9 +453,9 @@ pub fn stale_figures(
     data: &DataFiles,
     today: Date,
 ) -> Vec<Diagnostic> {
+    use rayon::prelude::*;
     let stale = stale_check(config, today);
-    let mut warnings = Vec::new();
-    let fronts = content
+    let fronts: Vec<(&FrontMatter, &SourceFile)> = content
         .pages
         .iter()
         .map(|p| (&p.front, Some(&p.file)))
@@ -459,22 +464,37 @@ pub fn stale_figures(
                 .sections
                 .values()
                 .map(|s| (&s.front, s.file.as_ref())),
-        );
-    // Which pages use which data file, through fact references: `data/x.csv` → `page (field)`.
+        )
+        .filter_map(|(front, file)| Some((front, file?)))
+        .collect();
+    // Each front matter in parallel: its warnings, and the data files its fact references
+    // use (`data/x.csv` → `page (field)`); then all of them in order.
+    // A front matter's warnings, and its uses of data files: `(data file, page (field))`.
+    type Found = (Vec<Diagnostic>, Vec<(String, String)>);
+    let found: Vec<Found> = fronts
+        .par_iter()
+        .map(|(front, file)| {
+            let mut warnings = Vec::new();
+            stale_in_front(&stale, front, file, &mut warnings);
+            let mut uses = Vec::new();
+            for (name, tree) in front.own_fields() {
+                every_figure(tree, &mut |figure| {
+                    if let Some(origin) = figure.get("data").and_then(Yaml::as_str)
+                        && let Some((data_name, _)) = origin.split_once('#')
+                    {
+                        uses.push((data_name.to_owned(), format!("{} (`{name}`)", file.name)));
+                    }
+                });
+            }
+            (warnings, uses)
+        })
+        .collect();
+    let mut warnings = Vec::new();
     let mut uses: std::collections::BTreeMap<String, Vec<String>> = Default::default();
-    for (front, file) in fronts {
-        let Some(file) = file else { continue };
-        stale_in_front(&stale, front, file, &mut warnings);
-        for (name, tree) in front.own_fields() {
-            every_figure(tree, &mut |figure| {
-                if let Some(origin) = figure.get("data").and_then(Yaml::as_str)
-                    && let Some((data_name, _)) = origin.split_once('#')
-                {
-                    uses.entry(data_name.to_owned())
-                        .or_default()
-                        .push(format!("{} (`{name}`)", file.name));
-                }
-            });
+    for (found_warnings, found_uses) in found {
+        warnings.extend(found_warnings);
+        for (data_name, user) in found_uses {
+            uses.entry(data_name).or_default().push(user);
         }
     }
     for data_file in data.values() {
