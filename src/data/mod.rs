@@ -313,9 +313,11 @@ impl DataFile {
 
 /// The `load_data` value of a CSV file: `{headers, rows: [{column: value}], records: [[...]]}`.
 fn csv_value(rows: &Rows) -> Value {
+    use rayon::prelude::*;
+    // Rows in parallel: a file of tens of thousands of rows took 60 ms on one core.
     let records: Vec<Value> = rows
         .rows
-        .iter()
+        .par_iter()
         .map(|row| {
             rows.columns
                 .iter()
@@ -323,9 +325,14 @@ fn csv_value(rows: &Rows) -> Value {
                 .collect()
         })
         .collect();
+    let objects: Vec<Value> = rows
+        .rows
+        .par_iter()
+        .map(|r| Value::Object(r.cells.clone()))
+        .collect();
     serde_json::json!({
         "headers": rows.columns,
-        "rows": rows.rows.iter().map(|r| Value::Object(r.cells.clone())).collect::<Vec<_>>(),
+        "rows": objects,
         "records": records,
     })
 }
