@@ -398,14 +398,11 @@ fn build(args: BuildArgs) -> Result<(ExitCode, Diagnostics), Failure> {
     let last = cache
         .as_ref()
         .and_then(|cache| record::last(cache, &real_root, &output));
-    if let (Some(last), Some(sources)) = (&last, &sources)
-        && !output::has_leftovers(&output)
-        && let Some(counts) = record::up_to_date(last, &real_root, &output, &options, sources)
-    {
-        clock.lap("record: sources and output as the last build left them");
+    // What a build that rendered nothing says it built, and why it did not render.
+    let unrendered = |counts: record::Counts, why: &str| {
         if !args.site.quiet {
             eprintln!(
-                "Built {} pages and {} sections into {} in {} ms ({}): nothing had changed since the last build, so the output folder was left as it was",
+                "Built {} pages and {} sections into {} in {} ms ({}): {why}",
                 counts.pages,
                 counts.sections,
                 output_arg.display(),
@@ -413,7 +410,17 @@ fn build(args: BuildArgs) -> Result<(ExitCode, Diagnostics), Failure> {
                 Diagnostics::default().summary(),
             );
         }
-        return Ok((ExitCode::SUCCESS, Diagnostics::default()));
+        Ok((ExitCode::SUCCESS, Diagnostics::default()))
+    };
+    if let (Some(last), Some(sources)) = (&last, &sources)
+        && !output::has_leftovers(&output)
+        && let Some(counts) = record::up_to_date(last, &real_root, &output, &options, sources)
+    {
+        clock.lap("record: sources and output as the last build left them");
+        return unrendered(
+            counts,
+            "nothing had changed since the last build, so the output folder was left as it was",
+        );
     }
     if sources.is_some() {
         clock.lap("record: sources looked at, and not as the last build left them");
@@ -425,17 +432,10 @@ fn build(args: BuildArgs) -> Result<(ExitCode, Diagnostics), Failure> {
         && let Some(counts) = record::restore(cache, last, &real_root, &output, &options, sources)
     {
         clock.lap("record: output folder restored from the cache");
-        if !args.site.quiet {
-            eprintln!(
-                "Built {} pages and {} sections into {} in {} ms ({}): the sources were as the last build left them, so its output was restored from the build cache",
-                counts.pages,
-                counts.sections,
-                output_arg.display(),
-                started.elapsed().as_millis(),
-                Diagnostics::default().summary(),
-            );
-        }
-        return Ok((ExitCode::SUCCESS, Diagnostics::default()));
+        return unrendered(
+            counts,
+            "the sources were as the last build left them, so its output was restored from the build cache",
+        );
     }
     // Pages go to the staging folder as they render; without a site there is nothing to
     // stage (and the build only reports why).

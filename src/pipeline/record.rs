@@ -546,35 +546,20 @@ mod tests {
         let keep_as =
             |before: Sources| keep(&cache, &root, &output, &options, before, &site, false);
         let now = sources(&root);
+        let recorded = || {
+            let record = last(&cache, &root, &output).unwrap();
+            up_to_date(&record, &root, &output, &options, &now)
+        };
         assert!(now.hashes.contains_key("content/a.md"));
         keep_as(sources(&root));
-        assert_eq!(
-            up_to_date(
-                &last(&cache, &root, &output).unwrap(),
-                &root,
-                &output,
-                &options,
-                &now
-            )
-            .map(|c| c.pages),
-            Some(1)
-        );
+        assert_eq!(recorded().map(|c| c.pages), Some(1));
         // As if the build had read other bytes under the same stamp.
         let mut other = sources(&root);
         other
             .hashes
             .insert("content/a.md".into(), KeyBuilder::new("x").finish());
         keep_as(other);
-        assert_eq!(
-            up_to_date(
-                &last(&cache, &root, &output).unwrap(),
-                &root,
-                &output,
-                &options,
-                &now
-            ),
-            None
-        );
+        assert_eq!(recorded(), None);
         // A build that reported something is not recorded: the last record stays.
         keep(
             &cache,
@@ -585,16 +570,7 @@ mod tests {
             &site,
             true,
         );
-        assert_eq!(
-            up_to_date(
-                &last(&cache, &root, &output).unwrap(),
-                &root,
-                &output,
-                &options,
-                &now
-            ),
-            None
-        );
+        assert_eq!(recorded(), None);
     }
 
     #[test]
