@@ -10,7 +10,8 @@
 //! - **Safe to share.** Entries are written to a temporary file and renamed into place, so two
 //!   builds on one cache never see half an entry; two builds writing one key write the same.
 //! - **Bounded.** After a build, entries past the size limit are removed, least recently used
-//!   first (a hit refreshes the entry's modification time, unless it is less than an hour old). The cache's size is kept in a
+//!   first (a hit refreshes the entry's modification time, unless it is less than an hour
+//!   old). The cache's size is kept in a
 //!   ledger (`size`) so that a build that wrote little does not list every entry to learn it:
 //!   the entries are listed when the ledger plus what the build wrote passes the limit, or
 //!   there is no ledger. Two builds that trim at once may each miss the other's bytes; the

@@ -1,9 +1,9 @@
 //! Page bodies between the stage that renders them and the stages that use them: every page's
 //! template, `get_page`, the feed and the search index.
 //!
-//! A small site keeps them in memory. Past a threshold they go to an unnamed temporary file
-//! (deleted by the system when the build ends, however it ends) and are read back one at a
-//! time, so that a site of 100,000 pages does not hold two gigabytes of HTML while its
+//! A small site keeps them in memory. Past a threshold they go to unnamed temporary files, one
+//! for each thread that renders (deleted by the system when the build ends, however it ends),
+//! and are read back one at a time, so that a site of 100,000 pages does not hold two gigabytes of HTML while its
 //! templates render. The operating system's page cache keeps recently written bodies in memory
 //! when there is room, so reading them back is close to free on a machine with memory to spare.
 
@@ -88,8 +88,8 @@ impl Spiller {
         String::new()
     }
 
-    /// Every page's body: those written, from the file; the others from `kept` (by page
-    /// index), in memory. An error when what was written cannot be flushed to the file.
+    /// Every page's body: those written, from the files; the others from `kept` (by page
+    /// index), in memory. An error when what was written cannot be flushed to its file.
     pub fn finish(self, kept: Vec<String>) -> std::io::Result<Texts> {
         let mut files = Vec::new();
         let mut spans = std::collections::HashMap::new();

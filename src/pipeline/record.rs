@@ -264,6 +264,24 @@ fn now() -> i128 {
         .map_or(0, |d| d.as_nanos() as i128)
 }
 
+impl Record {
+    /// What a build that did nothing, or restored this build's files, says it built.
+    fn counts(&self) -> Counts {
+        Counts {
+            pages: self.page_count,
+            sections: self.section_count,
+        }
+    }
+
+    /// Whether the file at `path` in `output` still has the stamp this build left it with.
+    fn holds(&self, output: &Path, path: &str) -> bool {
+        let now = std::fs::metadata(output.join(path))
+            .ok()
+            .map(|m| Stamp::of(&m));
+        now.is_some() && self.outputs.get(path) == Some(&now)
+    }
+}
+
 /// The record of the last build of the site at `root` into `output`, read once for the
 /// questions below. `None` without one (or elsewhere than Unix, where nothing is recorded).
 pub fn last(cache: &Cache, root: &Path, output: &Path) -> Option<Record> {
@@ -285,16 +303,13 @@ pub fn up_to_date(
 ) -> Option<Counts> {
     let unchanged =
         same_sources(record, root, options, now) && outputs_unchanged(output, &record.outputs);
-    unchanged.then_some(Counts {
-        pages: record.page_count,
-        sections: record.section_count,
-    })
+    unchanged.then(|| record.counts())
 }
 
 /// The pages of the output folder that are as the last recorded build of the site with
 /// `options` wrote them (their stamps are), with the page cache's key each was rendered from:
 /// a build that renders a page from the same key again can keep the file where it is
-/// (`output::Staging::reuse`). Empty without a record, or when the options differ.
+/// (`output::Staging::reuse`). Empty when the options differ.
 pub fn intact_pages(
     record: &Record,
     root: &Path,
@@ -308,12 +323,7 @@ pub fn intact_pages(
     record
         .pages
         .par_iter()
-        .filter(|(path, _)| {
-            let now = std::fs::metadata(output.join(path))
-                .ok()
-                .map(|m| Stamp::of(&m));
-            now.is_some() && record.outputs.get(*path) == Some(&now)
-        })
+        .filter(|(path, _)| record.holds(output, path))
         .map(|(path, cached)| (path.clone(), *cached))
         .collect()
 }
@@ -425,16 +435,7 @@ pub fn restore(
         (record.outputs.get(""), folder),
         (Some(Some(recorded)), Some(now)) if recorded.inode == now.inode
     );
-    let intact = |path: &str| {
-        same_folder
-            && {
-                let now = std::fs::metadata(output.join(path))
-                    .ok()
-                    .map(|m| Stamp::of(&m));
-                now.is_some() && record.outputs.get(path) == Some(&now)
-            }
-            && staging.reuse(path)
-    };
+    let intact = |path: &str| same_folder && record.holds(output, path) && staging.reuse(path);
     let pages = record.pages.par_iter().map(|(path, cached)| {
         intact(path)
             || super::PageCache::html(cache, cached)
@@ -459,10 +460,6 @@ pub fn restore(
         ..BuiltSite::default()
     };
     staging.finish(&site).ok()?;
-    let counts = Counts {
-        pages: record.page_count,
-        sections: record.section_count,
-    };
     // Recorded again with the new folder's stamps, unless a source changed meanwhile.
     if stamps(root, source_files(root)) == record.sources {
         let outputs = outputs(output, &output_paths(&site));
@@ -472,7 +469,7 @@ pub fn restore(
         };
         cache.put("build", &name(root, output), &record);
     }
-    Some(counts)
+    Some(record.counts())
 }
 
 #[cfg(all(test, unix))]
