@@ -301,14 +301,14 @@ impl Cache {
         self.path(kind, key).is_some_and(|path| path.is_file())
     }
 
-    /// Stores `value` under `key`. A cache that cannot be written is no error: the build goes
-    /// on without it.
-    pub fn put<T: Serialize>(&self, kind: &str, key: &Key, value: &T) {
+    /// Stores `value` under `key`, and says whether it did. A cache that cannot be written is
+    /// no error: the build goes on without it.
+    pub fn put<T: Serialize>(&self, kind: &str, key: &Key, value: &T) -> bool {
         let Some(path) = self.path(kind, key) else {
-            return;
+            return false;
         };
         let Ok(payload) = bincode::DefaultOptions::new().serialize(value) else {
-            return;
+            return false;
         };
         let mut bytes = Vec::with_capacity(HEADER + payload.len());
         bytes.extend_from_slice(MAGIC);
@@ -316,10 +316,12 @@ impl Cache {
         bytes.extend_from_slice(&checksum_of(&payload));
         bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
         bytes.extend_from_slice(&payload);
-        if write_atomically(&path, &bytes).is_ok() {
+        let written = write_atomically(&path, &bytes).is_ok();
+        if written {
             self.written
                 .fetch_add(bytes.len() as u64, std::sync::atomic::Ordering::Relaxed);
         }
+        written
     }
 
     /// Keeps a file's bytes whole (kind `files`) under the hash of the bytes, and returns the

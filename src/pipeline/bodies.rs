@@ -214,13 +214,22 @@ impl<'a> BodyCache<'a> {
         found.map(|entry| entry.expanded)
     }
 
-    pub(crate) fn put(&self, key: &crate::cache::Key, expanded: &Expanded) {
+    /// Stores a body under `key`, and says whether the cache holds it now.
+    pub(crate) fn put(&self, key: &crate::cache::Key, expanded: &Expanded) -> bool {
         let entry = CachedBody {
             content: expanded.rendered.reads_content.then_some(self.content),
             expanded,
         };
-        self.cache.put("bodies", key, &entry);
+        self.cache.put("bodies", key, &entry)
     }
+}
+
+/// The HTML of the body stored under `key`, for a build that let the body go once the cache
+/// held it (`spill::Texts`, which checks that it is the body the build had).
+pub(crate) fn cached_html(cache: &Cache, key: &crate::cache::Key) -> Option<String> {
+    cache
+        .get::<CachedBody<Expanded>>("bodies", key)
+        .map(|entry| entry.expanded.rendered.html)
 }
 
 /// Renders the given bodies in parallel, expanding shortcodes. Without compiled templates
@@ -257,13 +266,14 @@ pub(crate) fn render_bodies(
         fonts: inputs.fonts,
         pictures: inputs.pictures,
     });
+    // Each body with the key the build cache holds it under, when it does.
     let render = |file: &SourceFile, body: Range<usize>, page: PageInfo| {
         let key = inputs.cache.map(|cache| cache.key(file, &body));
-        if let (Some(cache), Some(key)) = (inputs.cache, &key)
-            && let Some(expanded) = cache.get(key, inputs.images)
+        if let (Some(cache), Some(key)) = (inputs.cache, key)
+            && let Some(expanded) = cache.get(&key, inputs.images)
         {
             inputs.progress.step();
-            return (expanded, Vec::new());
+            return (expanded, Vec::new(), Some(key));
         }
         // A large build let the Markdown go after reading it: it is read again (and must be
         // the text read first).
@@ -274,6 +284,7 @@ pub(crate) fn render_bodies(
                 return (
                     Expanded::default(),
                     vec![Diagnostic::error(why).in_file(&file.name)],
+                    None,
                 );
             }
         };
@@ -304,13 +315,14 @@ pub(crate) fn render_bodies(
             markdown::summary_of(&result.0.rendered.html).map(str::to_owned);
         // Only a body that rendered without a word is kept: its warnings would not be
         // reported again from the cache.
-        if let (Some(cache), Some(key)) = (inputs.cache, &key)
-            && result.1.is_empty()
-        {
-            cache.put(key, &result.0);
-        }
+        let stored = match (inputs.cache, key) {
+            (Some(cache), Some(key)) if result.1.is_empty() => {
+                cache.put(&key, &result.0).then_some(key)
+            }
+            _ => None,
+        };
         inputs.progress.step();
-        result
+        (result.0, result.1, stored)
     };
     which
         .par_iter()
@@ -322,12 +334,15 @@ pub(crate) fn render_bodies(
                     path: &page.path,
                     content_path: &page.content_path,
                 };
-                let mut result = render(&page.file, page.body.clone(), info);
+                let (mut expanded, problems, stored) = render(&page.file, page.body.clone(), info);
                 if let Some(spiller) = inputs.spill {
-                    let html = std::mem::take(&mut result.0.rendered.html);
-                    result.0.rendered.html = spiller.put(index, html);
+                    let html = std::mem::take(&mut expanded.rendered.html);
+                    expanded.rendered.html = match stored {
+                        Some(key) => spiller.refer(index, key, html),
+                        None => spiller.put(index, html),
+                    };
                 }
-                result
+                (expanded, problems)
             }
             BodyOf::Section(dir) => {
                 let section = &content.sections[dir];
@@ -338,7 +353,8 @@ pub(crate) fn render_bodies(
                             path: &section.path,
                             content_path: &section.content_path,
                         };
-                        render(file, section.body.clone(), info)
+                        let (expanded, problems, _) = render(file, section.body.clone(), info);
+                        (expanded, problems)
                     }
                     None => (Expanded::default(), Vec::new()),
                 }

@@ -729,11 +729,16 @@ fn build_edition(
             },
         )
     });
-    // A site large enough to have let its Markdown go writes page bodies to disk as they
-    // render too, and reads each back when its page renders.
+    // A site large enough to have let its Markdown go lets page bodies go as they render
+    // too, and reads each back when something needs it: from the build cache when it holds
+    // the body, else from a temporary file.
+    let stored = body_cache.as_ref().map(|_| crate::spill::Stored {
+        cache: cache.clone(),
+        read: bodies::cached_html,
+    });
     let spiller = content
         .texts_let_go
-        .then(crate::spill::Spiller::new)
+        .then(|| crate::spill::Spiller::new(stored))
         .and_then(Result::ok);
     let inputs = BodyInputs {
         spill: spiller.as_ref(),
@@ -972,7 +977,7 @@ fn build_edition(
     }
     if views.contents.unreadable() {
         diagnostics.push(Diagnostic::error(
-            "could not read page bodies back from their temporary file: the disk failed during the build",
+            "could not read page bodies back: their temporary file failed, or their entries in the build cache were removed or replaced by another build while this one ran",
         ));
     }
     clock.lap("feed, sitemap, search index");

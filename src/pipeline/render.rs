@@ -39,6 +39,9 @@ pub(crate) struct PageSink<'a> {
 impl PageSink<'_> {
     /// Renders `template` for the output `path` and keeps the result; with a cache and the
     /// page's key there (`PageCache`), takes the page from it or puts it there.
+    ///
+    /// A page's `body` goes into its `page` value only if the page renders: one the cache
+    /// holds needs none (its key has the body's digest).
     pub(crate) fn render(
         &self,
         tera: &Tera,
@@ -46,6 +49,7 @@ impl PageSink<'_> {
         context: &Context,
         path: String,
         cached: Option<(&PageCache, crate::cache::Key)>,
+        body: Option<PageBody>,
     ) -> Result<Result<KeptPage, Diagnostic>, tera::Error> {
         if let Some((cache, key)) = &cached {
             // The output folder holds it as the last build wrote it: linked, not written.
@@ -69,6 +73,8 @@ impl PageSink<'_> {
                 return Ok(self.take(path, page.html, page.links, Some(*key)));
             }
         }
+        let filled = body.map(|body| body.fill(context));
+        let context = filled.as_ref().unwrap_or(context);
         let (html, reads) = crate::templates::render_tracked(tera, template, context);
         let html = html?;
         self.note_reads(&path, reads.content);
@@ -215,11 +221,38 @@ pub(super) fn render_templates(
     pages.chain(sections).chain(not_found).collect()
 }
 
+/// A page's body, for its `page` value: what a page's template gets, where its card and its
+/// key in the page cache have the body's digest instead (`spill::Texts::digest`), so that a
+/// page the cache holds is found without reading its body back.
+#[derive(Clone, Copy)]
+pub(crate) struct PageBody<'a> {
+    pub(crate) contents: &'a crate::spill::Texts,
+    pub(crate) index: usize,
+}
+
+impl PageBody<'_> {
+    /// `context` with the body in `page.content`, where `templates::with_body` puts it
+    /// (before `toc`).
+    fn fill(&self, context: &Context) -> Context {
+        let mut context = context.clone();
+        if let Some(page) = context.get("page") {
+            let mut map = page.clone().into_map().unwrap_or_default();
+            let at = map
+                .get_index_of(&tera::value::Key::from("toc"))
+                .unwrap_or(map.len());
+            map.shift_insert(at, "content".into(), self.contents.get(self.index));
+            context.insert_value("page", Value::from(map));
+        }
+        context
+    }
+}
+
 /// What `Render::render_with_card` renders.
 #[derive(Clone, Copy)]
 enum Kind<'s> {
-    /// A page of the section in folder `section`: it gets a card, and the page cache keeps it.
-    Page { section: &'s str },
+    /// Page `index` of the section in folder `section`: it gets a card, and the page cache
+    /// keeps it.
+    Page { section: &'s str, index: usize },
     /// One of a section's list pages: the first gets a card.
     List { first: bool },
 }
@@ -255,9 +288,16 @@ impl Render<'_> {
         what: &str,
         kind: Kind,
     ) -> Result<KeptPage, Diagnostic> {
-        let (draw, section) = match kind {
-            Kind::Page { section } => (true, Some(section)),
-            Kind::List { first } => (first, None),
+        let (draw, section, body) = match kind {
+            Kind::Page { section, index } => (
+                true,
+                Some(section),
+                Some(PageBody {
+                    contents: &self.views.contents,
+                    index,
+                }),
+            ),
+            Kind::List { first } => (first, None, None),
         };
         let mut card = None;
         let mut card_missing = Vec::new();
@@ -300,16 +340,17 @@ impl Render<'_> {
             }
         }
         context.insert("meta", &meta);
-        let cached = self
-            .pages
-            .zip(section)
-            .map(|(pages, section)| (pages, pages.key(template, section, context)));
+        let cached = self.pages.zip(section).map(|(pages, section)| {
+            let body = body.map(|body| body.contents.digest(body.index));
+            (pages, pages.key(template, section, context, body))
+        });
         let mut kept = self.render(
             template,
             context,
             crate::config::index_file(site_path),
             what,
             cached,
+            body,
         )?;
         kept.card = card;
         kept.card_missing = card_missing;
@@ -323,8 +364,12 @@ impl Render<'_> {
         path: String,
         what: &str,
         cached: Option<(&PageCache, crate::cache::Key)>,
+        body: Option<PageBody>,
     ) -> Result<KeptPage, Diagnostic> {
-        let rendering = || self.sink.render(self.tera, template, context, path, cached);
+        let rendering = || {
+            self.sink
+                .render(self.tera, template, context, path, cached, body)
+        };
         crate::guard::catch(|| format!("rendering {what} with `{template}`"), rendering)?.map_err(
             |err| {
                 self.sources
@@ -341,7 +386,8 @@ impl Render<'_> {
         let (content, views) = (self.content, self.views);
         let page = &content.pages[index];
         let mut context = views.context();
-        context.insert_value("page", views.page(index));
+        // Its body goes in only if it renders (`PageBody`).
+        context.insert_value("page", views.page_without_body(index));
         context.insert_value("section", views.sections[&page.section].clone());
         context.insert("current_path", &page.path);
         views.insert_languages(&mut context, self.config, &page.content_path);
@@ -366,6 +412,7 @@ impl Render<'_> {
             &format!("`{}`", page.file.name),
             Kind::Page {
                 section: &page.section,
+                index,
             },
         )
     }
@@ -463,7 +510,7 @@ impl Render<'_> {
                 &path,
             ),
         );
-        self.render("404.html", &context, path, "the 404 page", None)
+        self.render("404.html", &context, path, "the 404 page", None, None)
     }
 }
 
@@ -606,10 +653,21 @@ impl<'a> PageCache<'a> {
         }
     }
 
-    /// The key of a page of `section` rendered with `template` and `context`.
-    fn key(&self, template: &str, section: &str, context: &Context) -> crate::cache::Key {
+    /// The key of a page of `section` rendered with `template` and `context`, whose `page`
+    /// has no body, but `body` is the body's digest.
+    fn key(
+        &self,
+        template: &str,
+        section: &str,
+        context: &Context,
+        body: Option<crate::cache::Digest>,
+    ) -> crate::cache::Key {
         let mut key = KeyBuilder::new("page");
         key.add_key(&self.site).add(template);
+        match body {
+            Some(digest) => key.add([1]).add(digest),
+            None => key.add([0]),
+        };
         // A template that may read the section's lists (or one this cache does not know) is
         // keyed by the whole section.
         let own_fields_only = self.reads_lists.get(template) == Some(&false);

@@ -74,16 +74,12 @@ impl Views {
         views
     }
 
-    /// Page `index` as its own template and `get_page` see it: its summary with its body and
-    /// table of contents. Made when asked for, so that no page's body stays in memory longer
-    /// than its render.
-    pub(crate) fn page(&self, index: usize) -> Value {
-        crate::templates::with_body(
-            self.summaries[index].clone(),
-            &self.contents,
-            &self.tocs,
-            index,
-        )
+    /// Page `index` as its social card and the page cache's key see it: its summary with its
+    /// table of contents, but not its body, which goes in only when the page renders
+    /// (`render::PageBody`). Made when asked for, so that no page's body stays in memory
+    /// longer than its render.
+    pub(crate) fn page_without_body(&self, index: usize) -> Value {
+        crate::templates::with_body(self.summaries[index].clone(), None, &self.tocs, index)
     }
 
     /// Every section's value: its summary and body, its pages' summaries in order and its

@@ -142,10 +142,11 @@ pub type Toc = Arc<Vec<crate::markdown::TocEntry>>;
 
 /// Page `index` as its own template and `get_page` see it: `summary` with the page's body (as
 /// safe HTML) and table of contents. Before bodies render (`tocs` empty) the summary stays as
-/// it is.
+/// it is. Without `contents`, the page without its body, as its social card and the page
+/// cache's key see it (`pipeline::render::PageBody`).
 pub fn with_body(
     summary: Value,
-    contents: &crate::spill::Texts,
+    contents: Option<&crate::spill::Texts>,
     tocs: &[Toc],
     index: usize,
 ) -> Value {
@@ -153,7 +154,9 @@ pub fn with_body(
         return summary;
     };
     let mut map = summary.into_map().unwrap_or_default();
-    map.insert("content".into(), contents.get(index));
+    if let Some(contents) = contents {
+        map.insert("content".into(), contents.get(index));
+    }
     // Made when asked for: kept as template values, the tables of contents of 100,000 pages
     // weighed 300 MB.
     map.insert("toc".into(), Value::from_serializable(&**toc));
@@ -690,7 +693,7 @@ fn register_functions(tera: &mut Tera, lookup: &SharedLookup) {
             let index = site.pages.get(key).copied();
             let page = index.and_then(|index| {
                 let summary = site.summaries.get(index)?.clone();
-                Some(with_body(summary, &site.contents, &site.tocs, index))
+                Some(with_body(summary, Some(&site.contents), &site.tocs, index))
             });
             page.ok_or_else(|| {
                 Error::message(format!(

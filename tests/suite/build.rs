@@ -338,9 +338,22 @@ fn build_spilling_over(
     Option<tradetalks::pipeline::BuiltSite>,
     tradetalks::diagnostic::Diagnostics,
 ) {
+    build_spilling_over_with(site, spill_over, None)
+}
+
+/// `build_spilling_over` with the build cache in `cache_dir`.
+fn build_spilling_over_with(
+    site: &Site,
+    spill_over: usize,
+    cache_dir: Option<std::path::PathBuf>,
+) -> (
+    Option<tradetalks::pipeline::BuiltSite>,
+    tradetalks::diagnostic::Diagnostics,
+) {
     let options = tradetalks::pipeline::BuildOptions {
         as_of: Some(jiff::civil::date(2025, 4, 20)),
         spill_over: Some(spill_over),
+        cache_dir,
         ..Default::default()
     };
     tradetalks::pipeline::build(site.root(), &options)
@@ -348,7 +361,10 @@ fn build_spilling_over(
 
 /// A build of a large site writes page bodies to disk as they render and reads each back when
 /// it is needed (its page, `get_page`, the feed, the search index): the site it makes is the
-/// one a build that keeps them in memory makes, byte for byte, in every script.
+/// one a build that keeps them in memory makes, byte for byte, in every script. With a build
+/// cache, a body the cache holds is read back from its entry instead: the first build with
+/// a cache puts every body there, the second takes every body from it, and a page the page
+/// cache holds needs no body at all.
 #[test]
 fn bodies_written_to_disk_make_the_same_site() {
     let embedding = Site::fixture("basic");
@@ -375,18 +391,36 @@ fn bodies_written_to_disk_make_the_same_site() {
         }
         let (spilled, written) = build(0);
         assert!(!kept_spilled && spilled, "{}", site.root().display());
-        let differ = crate::support::files_that_differ(&kept, &written);
-        if let Some(path) = differ.first() {
-            let show = |files: &std::collections::BTreeMap<String, Vec<u8>>| {
-                files
-                    .get(*path)
-                    .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
-            };
-            panic!(
-                "{differ:?} differ when bodies go to disk; {path}:\n{:?}\n---\n{:?}",
-                show(&kept),
-                show(&written)
-            );
+        let cache = tempfile::tempdir().unwrap();
+        let cached = |spill_over| {
+            let (built, diagnostics) =
+                build_spilling_over_with(site, spill_over, Some(cache.path().to_owned()));
+            let built = built.unwrap_or_else(|| panic!("{diagnostics:?}"));
+            assert!(built.bodies_spilled, "{}", site.root().display());
+            (built.body_cache, crate::support::built_files(&built))
+        };
+        let (stored, cached_first) = cached(0);
+        let (taken, cached_again) = cached(0);
+        assert_eq!(stored.hits, 0, "{}", site.root().display());
+        assert!(taken.hits > 0, "{taken:?}");
+        for (how, written) in [
+            ("go to disk", &written),
+            ("go to the build cache", &cached_first),
+            ("come from the build cache", &cached_again),
+        ] {
+            let differ = crate::support::files_that_differ(&kept, written);
+            if let Some(path) = differ.first() {
+                let show = |files: &std::collections::BTreeMap<String, Vec<u8>>| {
+                    files
+                        .get(*path)
+                        .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
+                };
+                panic!(
+                    "{differ:?} differ when bodies {how}; {path}:\n{:?}\n---\n{:?}",
+                    show(&kept),
+                    show(written)
+                );
+            }
         }
     }
 }
