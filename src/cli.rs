@@ -506,6 +506,9 @@ fn build(args: BuildArgs) -> Result<(ExitCode, Diagnostics), Failure> {
             diagnostics.summary()
         );
     }
+    // The process ends once the build has returned: freeing the site's records of every
+    // page (25 ms for 10,000 pages) would only delay it.
+    std::mem::forget(site);
     Ok((ExitCode::SUCCESS, diagnostics))
 }
 

@@ -247,12 +247,27 @@ impl PageBody<'_> {
     }
 }
 
+/// The pages a page's key is made of beside itself: page `index`, whose `page` value is its
+/// `summary` with more entries, and its neighbours in its section.
+#[derive(Clone, Copy)]
+pub(crate) struct PageParts<'v> {
+    index: usize,
+    previous: Option<usize>,
+    next: Option<usize>,
+    summary: &'v Value,
+}
+
 /// What `Render::render_with_card` renders.
 #[derive(Clone, Copy)]
 enum Kind<'s> {
-    /// Page `index` of the section in folder `section`: it gets a card, and the page cache
-    /// keeps it.
-    Page { section: &'s str, index: usize },
+    /// Page `index` of the section in folder `section`, between pages `previous` and
+    /// `next` of it: it gets a card, and the page cache keeps it.
+    Page {
+        section: &'s str,
+        index: usize,
+        previous: Option<usize>,
+        next: Option<usize>,
+    },
     /// One of a section's list pages: the first gets a card.
     List { first: bool },
 }
@@ -288,16 +303,27 @@ impl Render<'_> {
         what: &str,
         kind: Kind,
     ) -> Result<KeptPage, Diagnostic> {
-        let (draw, section, body) = match kind {
-            Kind::Page { section, index } => (
+        let (draw, section, body, parts) = match kind {
+            Kind::Page {
+                section,
+                index,
+                previous,
+                next,
+            } => (
                 true,
                 Some(section),
                 Some(PageBody {
                     contents: &self.views.contents,
                     index,
                 }),
+                Some(PageParts {
+                    index,
+                    previous,
+                    next,
+                    summary: &self.views.summaries[index],
+                }),
             ),
-            Kind::List { first } => (first, None, None),
+            Kind::List { first } => (first, None, None, None),
         };
         let mut card = None;
         let mut card_missing = Vec::new();
@@ -342,7 +368,7 @@ impl Render<'_> {
         context.insert("meta", &meta);
         let cached = self.pages.zip(section).map(|(pages, section)| {
             let body = body.map(|body| body.contents.digest(body.index));
-            (pages, pages.key(template, section, context, body))
+            (pages, pages.key(template, section, context, parts, body))
         });
         let mut kept = self.render(
             template,
@@ -413,6 +439,8 @@ impl Render<'_> {
             Kind::Page {
                 section: &page.section,
                 index,
+                previous,
+                next,
             },
         )
     }
@@ -565,6 +593,10 @@ pub(crate) struct PageCache<'a> {
     cache: &'a Cache,
     site: crate::cache::Key,
     content: crate::cache::Key,
+    /// Each page's summary (`Views::summaries`), hashed once: a page's key has its own, its
+    /// neighbours' and, through its section's, every summary of its section, which were
+    /// each hashed four times before.
+    summaries: Vec<crate::cache::Key>,
     /// Each section's value, hashed once: every page of the section sees it. Whole, and
     /// without the lists of its pages and subsections.
     sections: BTreeMap<String, SectionKeys>,
@@ -615,11 +647,34 @@ impl<'a> PageCache<'a> {
         for (name, value) in views.shared_values() {
             site.add(name).add_value(&value);
         }
+        let summaries: Vec<crate::cache::Key> = views
+            .summaries
+            .par_iter()
+            .map(|summary| KeyBuilder::new("page summary").add_value(summary).finish())
+            .collect();
         let sections = views
             .sections
             .par_iter()
             .map(|(dir, value)| {
-                let whole = KeyBuilder::new("section").add_value(value).finish();
+                // Its pages' summaries (`views::section_value` lists them in the section's
+                // order) by their digests.
+                let pages = content.sections.get(dir).map_or(&[][..], |s| &s.pages);
+                let mut whole = KeyBuilder::new("section");
+                for (name, item) in value.as_map().into_iter().flatten() {
+                    whole.add(name.as_str().unwrap_or_default());
+                    match name.as_str() {
+                        Some("pages") => {
+                            whole.add([1]).add((pages.len() as u64).to_le_bytes());
+                            for &index in pages {
+                                whole.add_key(&summaries[index]);
+                            }
+                        }
+                        _ => {
+                            whole.add([0]).add_value(item);
+                        }
+                    }
+                }
+                let whole = whole.finish();
                 let mut own = KeyBuilder::new("section, its own fields");
                 let fields = value.as_map();
                 for name in crate::templates::OWN_FIELDS {
@@ -646,6 +701,7 @@ impl<'a> PageCache<'a> {
             cache,
             site: site.finish(),
             content: content_key,
+            summaries,
             sections,
             reads_lists,
             hits: Default::default(),
@@ -654,12 +710,15 @@ impl<'a> PageCache<'a> {
     }
 
     /// The key of a page of `section` rendered with `template` and `context`, whose `page`
-    /// has no body, but `body` is the body's digest.
+    /// has no body, but `body` is the body's digest. With `parts`, its `page`, `previous`
+    /// and `next` are those pages' summaries (with more entries in `page`), known by their
+    /// digests.
     fn key(
         &self,
         template: &str,
         section: &str,
         context: &Context,
+        parts: Option<PageParts>,
         body: Option<crate::cache::Digest>,
     ) -> crate::cache::Key {
         let mut key = KeyBuilder::new("page");
@@ -678,12 +737,43 @@ impl<'a> PageCache<'a> {
                 .add([2])
                 .add_value(context.get("section").unwrap_or(&Value::none())),
         };
+        let undefined = Value::undefined();
         for name in PAGE_VALUES {
-            let value = context.get(name);
-            key.add(name)
-                .add_value(value.unwrap_or(&Value::undefined()));
+            let value = context.get(name).unwrap_or(&undefined);
+            key.add(name);
+            let digest = parts.and_then(|parts| self.summaries.get(parts.index));
+            match (name, parts, digest) {
+                ("page", Some(parts), Some(digest)) => {
+                    // Its summary by its digest, and what the page has beyond it (its table
+                    // of contents) in full.
+                    key.add([1]).add_key(digest);
+                    let own = parts.summary.as_map();
+                    for (field, item) in value.as_map().into_iter().flatten() {
+                        if !own.is_some_and(|own| own.contains_key(field)) {
+                            key.add(field.as_str().unwrap_or_default()).add_value(item);
+                        }
+                    }
+                }
+                ("previous", Some(parts), _) => {
+                    key.add([2]).add_key(&self.neighbour(parts.previous));
+                }
+                ("next", Some(parts), _) => {
+                    key.add([2]).add_key(&self.neighbour(parts.next));
+                }
+                _ => {
+                    key.add([0]).add_value(value);
+                }
+            };
         }
         key.finish()
+    }
+
+    /// The digest of neighbour `index`'s summary, or of none.
+    fn neighbour(&self, index: Option<usize>) -> crate::cache::Key {
+        match index.and_then(|index| self.summaries.get(index)) {
+            Some(digest) => *digest,
+            None => KeyBuilder::new("no neighbour").finish(),
+        }
     }
 
     fn get(&self, key: &crate::cache::Key) -> Option<CachedPage> {
