@@ -503,31 +503,18 @@ fn a_cached_page_reads_its_section_lists_only_if_its_template_does() {
     // A field the page shows and nothing else: the page's key changes with its own
     // summary, which neither its body, its social card's values, nor (its template reading
     // none of the lists) its section shows.
-    let page = "content/parties/uruguay.md";
-    let text = read(&root, page);
-    write(
-        &root,
-        page,
-        &text.replacen(
-            "bloc: \"Mercosur\"",
-            "bloc: \"Mercosur, the southern bloc\"",
-            1,
-        ),
+    let change = |from: &str, to: &str| {
+        let page = "content/parties/uruguay.md";
+        write(&root, page, &read(&root, page).replacen(from, to, 1));
+        assert!(read(&root, page).contains(to), "{from} is not in {page}");
+    };
+    change(
+        "bloc: \"Mercosur\"",
+        "bloc: \"Mercosur, the southern bloc\"",
     );
-    assert!(read(&root, page).contains("the southern bloc"));
     compare(&root, &cache, "a new field, the built-in templates");
     // A new title: the pages before and after it name it in their footers.
-    let text = read(&root, page);
-    write(
-        &root,
-        page,
-        &text.replacen(
-            "title: \"Uruguay: the host\"",
-            "title: \"Uruguay, host\"",
-            1,
-        ),
-    );
-    assert!(read(&root, page).contains("Uruguay, host"));
+    change("title: \"Uruguay: the host\"", "title: \"Uruguay, host\"");
     compare(&root, &cache, "a new title, the built-in templates");
     // A footer with every page of the section and its word count.
     let all = with_footer(
