@@ -103,9 +103,7 @@ impl Spiller {
     /// (a full disk), returns the body itself, which then stays in memory: a full disk makes
     /// a build need more memory, not fail.
     pub fn put(&self, index: usize, html: String) -> String {
-        // The pool's thread writes to its own file; a thread outside it, to the first.
-        let shard = rayon::current_thread_index().unwrap_or(0) % self.shards.len();
-        let Ok(mut spilling) = self.shards[shard].lock() else {
+        let Some(mut spilling) = self.own_shard() else {
             return html;
         };
         if spilling.failed || spilling.writer.write_all(html.as_bytes()).is_err() {
@@ -128,13 +126,19 @@ impl Spiller {
         if self.stored.is_none() {
             return self.put(index, html);
         }
-        let shard = rayon::current_thread_index().unwrap_or(0) % self.shards.len();
-        let Ok(mut spilling) = self.shards[shard].lock() else {
+        let Some(mut spilling) = self.own_shard() else {
             return html;
         };
         let digest = crate::cache::digest(html.as_bytes());
         spilling.spans.insert(index, Place::Cached(key, digest));
         String::new()
+    }
+
+    /// The calling thread's shard: the pool's thread has its own; a thread outside it, the
+    /// first. `None` if a thread panicked holding it.
+    fn own_shard(&self) -> Option<std::sync::MutexGuard<'_, Spilling>> {
+        let shard = rayon::current_thread_index().unwrap_or(0) % self.shards.len();
+        self.shards[shard].lock().ok()
     }
 
     /// Every page's body: those written, from the files; the others from `kept` (by page

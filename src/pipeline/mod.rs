@@ -816,7 +816,7 @@ fn build_edition(
         .collect();
     let contents = match spiller {
         Some(spiller) => {
-            clock.note("page bodies written to a temporary file as they rendered");
+            clock.note("page bodies let go as they rendered (to a temporary file, or left in the build cache)");
             spiller.finish(html)
         }
         None => Ok(Texts::in_memory(html)),

@@ -662,8 +662,9 @@ impl<'a> PageCache<'a> {
                 let mut whole = KeyBuilder::new("section");
                 for (name, item) in value.as_map().into_iter().flatten() {
                     whole.add(name.as_str().unwrap_or_default());
-                    match name.as_str() {
-                        Some("pages") => {
+                    match (name.as_str(), item.as_array()) {
+                        // Only while the list is that of the section's pages, as made.
+                        (Some("pages"), Some(listed)) if listed.len() == pages.len() => {
                             whole.add([1]).add((pages.len() as u64).to_le_bytes());
                             for &index in pages {
                                 whole.add_key(&summaries[index]);
