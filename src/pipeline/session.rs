@@ -564,8 +564,11 @@ impl Session {
         let state = &mut self.state;
         let mut outputs = Outputs::default();
         for kept in rendered {
-            outputs.ids_changed |=
-                self.site.links.get(&kept.path).map(|l| &l.ids) != Some(&kept.links.ids);
+            outputs.ids_changed |= !self
+                .site
+                .links
+                .get(&kept.path)
+                .is_some_and(|links| links.same_ids(&kept.links));
             outputs.paths.insert(kept.path.clone());
             if let Some(card) = &kept.card {
                 outputs.paths.insert(card.path.clone());
