@@ -60,16 +60,21 @@ pub struct InternalLink {
 impl Rendered {
     /// Every heading's text, in order.
     pub fn toc_titles(&self) -> Vec<&str> {
-        fn walk<'a>(entries: &'a [TocEntry], out: &mut Vec<&'a str>) {
-            for entry in entries {
-                out.push(&entry.title);
-                walk(&entry.children, out);
-            }
-        }
-        let mut out = Vec::new();
-        walk(&self.toc, &mut out);
-        out
+        toc_titles(&self.toc)
     }
+}
+
+/// Every heading's text of a table of contents, in order.
+pub fn toc_titles(toc: &[TocEntry]) -> Vec<&str> {
+    fn walk<'a>(entries: &'a [TocEntry], out: &mut Vec<&'a str>) {
+        for entry in entries {
+            out.push(&entry.title);
+            walk(&entry.children, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(toc, &mut out);
+    out
 }
 
 /// The part of a rendered body before its `<!-- more -->` marker (written on a line of its

@@ -24,9 +24,25 @@ impl Bodies {
         highlight::stylesheet(&styles)
     }
 
-    /// Drops what only the checks of links and anchors, the stylesheet and the template values
-    /// read (a build has made them all), keeping the tables of contents the search index
-    /// reads: at 100,000 pages, hundreds of megabytes the rest of the build can use.
+    /// Each page's table of contents, for the template values (and through them the search
+    /// index): moved out of the bodies when `take` (a build, which reads them nowhere else),
+    /// else copied.
+    pub(crate) fn page_tocs(&mut self, take: bool) -> Vec<crate::templates::Toc> {
+        self.pages
+            .par_iter_mut()
+            .map(|body| {
+                std::sync::Arc::new(if take {
+                    std::mem::take(&mut body.toc)
+                } else {
+                    body.toc.clone()
+                })
+            })
+            .collect()
+    }
+
+    /// Drops what only the checks of links and anchors and the stylesheet read, once a build
+    /// has made them all and before the template values are made: at 100,000 pages, hundreds
+    /// of megabytes the rest of the build can use.
     pub(crate) fn keep_only_what_publishing_reads(&mut self) {
         for body in self.pages.iter_mut().chain(self.sections.values_mut()) {
             body.heading_ids = Vec::new();

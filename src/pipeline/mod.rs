@@ -732,12 +732,13 @@ fn build_edition(
     }
     // Site shortcodes may call `get_page`, `load_data` and `get_url` while bodies render.
     let taxonomies = publish::taxonomy::collect(&config, &content);
+    let data = data_values(data_files, today, sources.data_files_loaded().as_ref());
     if sources.has_site_shortcodes() {
         lookup.set(lookup_before_bodies(
             &config,
             &content,
             &taxonomies,
-            data_values(data_files, today),
+            data.clone(),
             shared.shared_files.clone(),
             shared.images.clone(),
         ));
@@ -809,6 +810,9 @@ fn build_edition(
     check_template_names(&content, sources, diagnostics);
     let checked_links = bodies.checked_links();
     let stylesheet = bodies.stylesheet();
+    if !retain {
+        bodies.keep_only_what_publishing_reads();
+    }
     let html = bodies
         .pages
         .iter_mut()
@@ -832,15 +836,13 @@ fn build_edition(
     };
     // A build lets each page's front matter trees go as its summary is made.
     let summaries = page_summaries(&config, &mut content, &bodies, !retain);
-    let views = Views::new(&config, &content, &urls, &bodies, contents, summaries);
-    if !retain {
-        bodies.keep_only_what_publishing_reads();
-    }
+    let tocs = bodies.page_tocs(!retain);
+    let views = Views::new(&config, &content, &urls, &bodies, contents, summaries, tocs);
     lookup.set(views.lookup(
         &config,
         &content,
         &taxonomies,
-        data_values(data_files, today),
+        data,
         shared.shared_files.clone(),
         shared.images.clone(),
     ));
@@ -984,7 +986,7 @@ fn build_edition(
             publish::pages::search_files(
                 &config,
                 &content,
-                &bodies,
+                &views.tocs,
                 &views.contents,
                 shared.cache,
                 retain,

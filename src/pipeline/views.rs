@@ -29,8 +29,9 @@ pub(crate) struct Views {
 }
 
 impl Views {
-    /// The values templates see; `contents` are the page bodies, taken out of `bodies`, and
-    /// `summaries` the pages' summaries (`page_summaries`).
+    /// The values templates see; `contents` are the page bodies, taken out of `bodies`,
+    /// `summaries` the pages' summaries (`page_summaries`) and `tocs` their tables of
+    /// contents (`Bodies::page_tocs`).
     pub(crate) fn new(
         config: &Config,
         content: &Content,
@@ -38,12 +39,8 @@ impl Views {
         bodies: &Bodies,
         contents: Texts,
         summaries: Vec<Value>,
+        tocs: Vec<crate::templates::Toc>,
     ) -> Views {
-        let tocs = bodies
-            .pages
-            .par_iter()
-            .map(|body| std::sync::Arc::new(body.toc.clone()))
-            .collect();
         let config_value = json!({
             "title": config.title,
             "base_url": config.base_url,
@@ -143,7 +140,8 @@ impl Views {
         }
     }
 
-    /// Only the page bodies, for the feed and the search index once templates are done.
+    /// Only the page bodies and tables of contents, for the feed and the search index once
+    /// templates are done.
     pub(crate) fn into_contents_only(self) -> Views {
         let Views {
             site,
@@ -161,7 +159,7 @@ impl Views {
         // Freed on a thread of their own: a large site's values took the build 40 ms to free
         // (10,000 pages) while the other core had nothing to do. Should no thread start,
         // they are freed here.
-        let values = (site, config, summaries, tocs, sections, translations, homes);
+        let values = (site, config, summaries, sections, translations, homes);
         let _ = std::thread::Builder::new()
             .name("tradetalks-free".into())
             .spawn(move || drop(values));
@@ -169,7 +167,7 @@ impl Views {
             site: Value::none(),
             config: Value::none(),
             summaries: Vec::new(),
-            tocs: Vec::new(),
+            tocs,
             sections: BTreeMap::new(),
             contents,
             translations: None,
@@ -580,16 +578,21 @@ pub(crate) fn lookup_before_bodies(
     views.lookup(config, content, taxonomies, data, shared_files, images)
 }
 
-/// Every data file's value by its name under `data/`, as `load_data` returns it (a file kept
-/// through time as of `today`), and the files, for `load_data(on=…)`, `value_at` and
-/// `history`.
+/// The data lookup: the files, for `load_data`, `value_at` and `history`, and made once here
+/// the `load_data` value (as of `today`) of each file the templates name in a `load_data`
+/// call (`TemplateSources::data_files_loaded`; every file when a call names its file by an
+/// expression). Any other file's value is made by the call that asks for it: a large CSV
+/// file no template loads (one row per page, read through fact references) cost a build of
+/// 100,000 pages 270 MB and half a second as a value no template read.
 pub(crate) fn data_values(
     data_files: &std::sync::Arc<data::DataFiles>,
     today: jiff::civil::Date,
+    loaded: Option<&std::collections::BTreeSet<String>>,
 ) -> crate::templates::DataLookup {
     crate::templates::DataLookup {
         values: data_files
             .iter()
+            .filter(|(name, _)| loaded.is_none_or(|loaded| loaded.contains(*name)))
             .map(|(name, file)| {
                 (
                     name.clone(),

@@ -8,7 +8,7 @@ use crate::cache::{Cache, KeyBuilder};
 use crate::config::Config;
 use crate::content::{Content, Page};
 use crate::diagnostic::Diagnostic;
-use crate::pipeline::{Bodies, BuiltSite, KeptPage, PageSink, Views};
+use crate::pipeline::{BuiltSite, KeptPage, PageSink, Views};
 use crate::spill::Texts;
 use crate::templates::TemplateSources;
 
@@ -331,7 +331,7 @@ pub const SEARCH_FOLDER: &str = "search-index/";
 pub(crate) fn search_files(
     config: &Config,
     content: &Content,
-    bodies: &Bodies,
+    tocs: &[crate::templates::Toc],
     page_html: &Texts,
     cache: &Cache,
     keep: bool,
@@ -348,7 +348,10 @@ pub(crate) fn search_files(
             url: config.url_path(&page.path),
             description: page.front.description.as_deref(),
             section: search_section(content, page),
-            headings: bodies.pages[i].toc_titles(),
+            headings: tocs
+                .get(i)
+                .map(|toc| crate::markdown::toc_titles(toc))
+                .unwrap_or_default(),
             text,
         }
     };

@@ -130,7 +130,9 @@ pub struct Lookup {
 /// and the files themselves, for `load_data(on=…)`, `value_at` and `history`.
 #[derive(Clone, Default)]
 pub struct DataLookup {
-    /// Path under `data/` to the file's value.
+    /// Path under `data/` to the file's value, made before templates render for the files
+    /// they name (`TemplateSources::data_files_loaded`); the others' values are made when
+    /// `load_data` asks for them.
     pub values: BTreeMap<String, Value>,
     pub files: Arc<crate::data::DataFiles>,
     /// The build date.
@@ -728,12 +730,18 @@ fn register_functions(tera: &mut Tera, lookup: &SharedLookup) {
             let key = path.trim_start_matches("data/");
             let site = lookup_of(&shared)?;
             let Some(on) = on else {
-                return site.data.values.get(key).cloned().ok_or_else(|| {
+                if let Some(value) = site.data.values.get(key) {
+                    return Ok(value.clone());
+                }
+                // A file no template names by a literal path: its value made here.
+                let file = site.data.files.get(key).ok_or_else(|| {
                     Error::message(format!(
                         "load_data: no data file `data/{key}`{}",
-                        hint(key, site.data.values.keys())
+                        hint(key, site.data.files.keys())
                     ))
-                });
+                })?;
+                let today = site.data.today.unwrap_or_default();
+                return Ok(Value::from_serializable(&*file.template_value_on(today)));
             };
             let file = versioned_file(&site.data, "load_data", key)?;
             let on = date_argument("load_data", &on, &site.data)?;
@@ -1094,6 +1102,47 @@ mod tests {
             })
             .collect();
         TemplateSources { files }
+    }
+
+    /// `load_data` gives a file's value whether or not it was made ahead: a file no
+    /// `load_data` call names by a literal (here, none is made ahead) is made by the call, and
+    /// a file that does not exist is an error that names the files that do.
+    #[test]
+    fn load_data_makes_the_value_of_a_file_not_made_ahead() {
+        let csv = "id,país,rate\nJP,日本,24.5\nKR,한국,25\n";
+        let file = SourceFile::new("data/r.csv", "/site/data/r.csv", csv);
+        let (data, problems) = crate::data::parse_file(file, "r.csv".into(), None).unwrap();
+        assert!(problems.is_empty());
+        let files: crate::data::DataFiles = [("r.csv".to_owned(), data)].into_iter().collect();
+        let today = jiff::civil::date(2025, 4, 2);
+        let made_ahead = Value::from_serializable(&*files["r.csv"].template_value_on(today));
+        let set = sources(&[
+            (
+                "a.html",
+                "{% set d = load_data(path=\"r.csv\") %}{{ d.rows[1][\"país\"] }} {{ d.rows[0].rate }}",
+            ),
+            ("b.html", "{{ load_data(path=\"data/rs.csv\") }}"),
+        ]);
+        let lookup = SharedLookup::default();
+        let tera = set.compile(&lookup, &Default::default()).unwrap();
+        let render = |values: BTreeMap<String, Value>| {
+            lookup.set(Lookup {
+                data: DataLookup {
+                    values,
+                    files: Arc::new(files.clone()),
+                    today: Some(today),
+                },
+                ..Lookup::default()
+            });
+            tera.render("a.html", &tera::Context::new()).unwrap()
+        };
+        let ahead = render([("r.csv".to_owned(), made_ahead)].into_iter().collect());
+        assert_eq!(ahead, "한국 24.5");
+        assert_eq!(render(BTreeMap::new()), ahead);
+        let err = tera.render("b.html", &tera::Context::new()).unwrap_err();
+        let message = format!("{err:?}");
+        assert!(message.contains("no data file `data/rs.csv`"), "{message}");
+        assert!(message.contains("r.csv"), "{message}");
     }
 
     #[test]

@@ -60,6 +60,108 @@ impl TemplateSources {
     }
 }
 
+impl TemplateSources {
+    /// The data files (names under `data/`) that a `load_data` call of any template or
+    /// shortcode names by a string literal: the files whose values are worth making before
+    /// templates render. `None` when a call names its file by an expression (a variable, a
+    /// concatenation), which may be any file. A file this misses is still loaded, by the
+    /// call itself (`templates::DataLookup`): the scan decides only what is made ahead.
+    pub fn data_files_loaded(&self) -> Option<BTreeSet<String>> {
+        let mut files = BTreeSet::new();
+        for (_, text) in self.texts() {
+            for tag in tags(text) {
+                for path in load_data_paths(tag) {
+                    files.insert(path?.trim_start_matches("data/").to_owned());
+                }
+            }
+        }
+        Some(files)
+    }
+}
+
+/// The `path` argument of each `load_data(…)` call of a tag: `Some` of a string literal,
+/// `None` for anything else. Calls without a `path` argument (which fail when they render)
+/// give nothing.
+fn load_data_paths(tag: &str) -> Vec<Option<&str>> {
+    const NAME: &str = "load_data";
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let mut found = Vec::new();
+    let mut quote = None;
+    for (at, c) in tag.char_indices() {
+        if let Some(q) = quote {
+            if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        if matches!(c, '"' | '\'' | '`') {
+            quote = Some(c);
+            continue;
+        }
+        let Some(rest) = tag.get(at..).and_then(|rest| rest.strip_prefix(NAME)) else {
+            continue;
+        };
+        let before = tag.get(..at).and_then(|b| b.chars().next_back());
+        if before.is_some_and(|c| is_word(c) || c == '.') || rest.starts_with(is_word) {
+            continue;
+        }
+        let Some(arguments) = rest.trim_start().strip_prefix('(') else {
+            // Named but not called here (a test such as `is defined`): nothing loaded.
+            continue;
+        };
+        found.extend(
+            top_level_arguments(arguments)
+                .into_iter()
+                .filter_map(|argument| {
+                    let (name, value) = argument.split_once('=')?;
+                    (name.trim() == "path").then(|| string_literal(value.trim()))
+                }),
+        );
+    }
+    found
+}
+
+/// The comma-separated arguments of a call, from just after its `(` to its `)`: commas
+/// inside strings, brackets and nested calls do not separate.
+fn top_level_arguments(text: &str) -> Vec<&str> {
+    let mut arguments = Vec::new();
+    let (mut depth, mut quote, mut start) = (0usize, None, 0);
+    for (at, c) in text.char_indices() {
+        if let Some(q) = quote {
+            if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '"' | '\'' | '`' => quote = Some(c),
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' if depth == 0 => {
+                arguments.extend(text.get(start..at));
+                return arguments;
+            }
+            ')' | ']' | '}' => depth -= 1,
+            ',' if depth == 0 => {
+                arguments.extend(text.get(start..at));
+                start = at + 1;
+            }
+            _ => {}
+        }
+    }
+    arguments.extend(text.get(start..));
+    arguments
+}
+
+/// The text of `value` when it is one string literal and nothing else.
+fn string_literal(value: &str) -> Option<&str> {
+    let quote = value
+        .chars()
+        .next()
+        .filter(|c| matches!(c, '"' | '\'' | '`'))?;
+    let inner = value.strip_prefix(quote)?.strip_suffix(quote)?;
+    (!inner.contains(quote)).then_some(inner)
+}
+
 /// The insides of a template's `{{ … }}` and `{% … %}` tags, in order (comments skipped).
 fn tags(text: &str) -> impl Iterator<Item = &str> {
     let mut rest = text;
@@ -178,6 +280,38 @@ mod tests {
                 .map(|(name, text)| (format!("templates/{name}"), text.as_bytes().to_vec())),
         );
         TemplateSources::load(&tree).0
+    }
+
+    #[test]
+    fn the_data_files_templates_load_are_found() {
+        let site = sources(&[
+            (
+                "page.html",
+                "{% set r = load_data(path=\"rates.csv\") %}{{ load_data( on=\"today\", path = 'data/deals.yaml' ) | length }}{# load_data(path=x) #}{{ \"load_data(path=y)\" }}",
+            ),
+            (
+                "shortcodes/t.html",
+                "{% for x in load_data(path=`日本/税.json`).rows %}{% endfor %}",
+            ),
+            (
+                "other.html",
+                "{{ my_load_data(path=v) }}{{ x.load_data }}{{ load_data(path=\"a,b.csv\", on=f(x, y)) }}",
+            ),
+        ]);
+        let files = site.data_files_loaded().unwrap();
+        let found: Vec<&str> = files.iter().map(String::as_str).collect();
+        assert_eq!(
+            found,
+            ["a,b.csv", "deals.yaml", "rates.csv", "日本/税.json"]
+        );
+        for call in [
+            "{{ load_data(path=name) }}",
+            "{{ load_data(path=\"rates\" ~ \".csv\") }}",
+            "{% set d = load_data(path=page.extra.data) %}",
+        ] {
+            let site = sources(&[("page.html", call)]);
+            assert_eq!(site.data_files_loaded(), None, "{call}");
+        }
     }
 
     #[test]
