@@ -627,15 +627,10 @@ impl Keys {
         let serde_json::Value::Object(entries) = json else {
             return self.value(json);
         };
-        let mut map = tera::Map::with_capacity(entries.len());
-        for (key, item) in entries {
-            let value = match key.as_str() {
-                "terms" | "authors" => self.sharing(item),
-                _ => self.value(item),
-            };
-            map.insert(self.key(key), value);
-        }
-        Value::from(map)
+        self.map(entries, |keys, key, item| match key {
+            "terms" | "authors" => keys.sharing(item),
+            _ => keys.value(item),
+        })
     }
 
     /// `value`, with each object of scalars one value for all alike.
@@ -651,14 +646,7 @@ impl Keys {
                 self.shared.insert(text, value.clone());
                 value
             }
-            Json::Object(entries) => {
-                let mut map = tera::Map::with_capacity(entries.len());
-                for (key, item) in entries {
-                    let value = self.sharing(item);
-                    map.insert(self.key(key), value);
-                }
-                Value::from(map)
-            }
+            Json::Object(entries) => self.map(entries, |keys, _, item| keys.sharing(item)),
             Json::Array(items) => Value::from(
                 items
                     .iter()
@@ -667,6 +655,20 @@ impl Keys {
             ),
             _ => self.value(json),
         }
+    }
+
+    /// A map of `entries`, each value made by `make` (given the entry's key).
+    fn map(
+        &mut self,
+        entries: &serde_json::Map<String, serde_json::Value>,
+        make: fn(&mut Keys, &str, &serde_json::Value) -> Value,
+    ) -> Value {
+        let mut map = tera::Map::with_capacity(entries.len());
+        for (key, item) in entries {
+            let value = make(self, key, item);
+            map.insert(self.key(key), value);
+        }
+        Value::from(map)
     }
 
     /// The one copy of map key `key`.
@@ -698,14 +700,7 @@ impl Keys {
                     .map(|item| self.value(item))
                     .collect::<Vec<Value>>(),
             ),
-            Json::Object(entries) => {
-                let mut map = tera::Map::with_capacity(entries.len());
-                for (key, item) in entries {
-                    let value = self.value(item);
-                    map.insert(self.key(key), value);
-                }
-                Value::from(map)
-            }
+            Json::Object(entries) => self.map(entries, |keys, _, item| keys.value(item)),
         }
     }
 }
