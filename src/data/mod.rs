@@ -53,8 +53,8 @@ pub struct Rows {
 pub struct Row {
     pub cells: Map<String, Value>,
     /// Where the row is in its file, and where each of its cells is, by column: the names
-    /// are shared by the rows of a CSV file. A map of names for each row cost a file of
-    /// 100,000 rows 40 MB.
+    /// are shared by the rows of a CSV file, where a map of names for each row held a copy
+    /// of every column name per row.
     pub span: Range<usize>,
     pub cell_spans: Vec<(std::sync::Arc<str>, Range<usize>)>,
 }

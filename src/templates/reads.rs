@@ -58,9 +58,7 @@ impl TemplateSources {
         }
         false
     }
-}
 
-impl TemplateSources {
     /// The data files (names under `data/`) that a `load_data` call of any template or
     /// shortcode names by a string literal: the files whose values are worth making before
     /// templates render. `None` when a call names its file by an expression (a variable, a
@@ -83,72 +81,68 @@ impl TemplateSources {
 /// `None` for anything else. Calls without a `path` argument (which fail when they render)
 /// give nothing.
 fn load_data_paths(tag: &str) -> Vec<Option<&str>> {
-    const NAME: &str = "load_data";
-    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let code = without_strings(tag);
     let mut found = Vec::new();
-    let mut quote = None;
-    for (at, c) in tag.char_indices() {
-        if let Some(q) = quote {
-            if c == q {
-                quote = None;
-            }
-            continue;
-        }
-        if matches!(c, '"' | '\'' | '`') {
-            quote = Some(c);
-            continue;
-        }
-        let Some(rest) = tag.get(at..).and_then(|rest| rest.strip_prefix(NAME)) else {
-            continue;
-        };
-        let before = tag.get(..at).and_then(|b| b.chars().next_back());
-        if before.is_some_and(|c| is_word(c) || c == '.') || rest.starts_with(is_word) {
-            continue;
-        }
-        let Some(arguments) = rest.trim_start().strip_prefix('(') else {
+    for end in identifier_ends(&code, "load_data") {
+        let after = code.get(end..).unwrap_or_default();
+        let Some(arguments) = after.trim_start().strip_prefix('(') else {
             // Named but not called here (a test such as `is defined`): nothing loaded.
             continue;
         };
-        found.extend(
-            top_level_arguments(arguments)
-                .into_iter()
-                .filter_map(|argument| {
-                    let (name, value) = argument.split_once('=')?;
-                    (name.trim() == "path").then(|| string_literal(value.trim()))
-                }),
-        );
+        // `code` has the tag's offsets: the arguments are read from the tag itself.
+        let start = code.len() - arguments.len();
+        for range in top_level_arguments(arguments) {
+            let argument = tag.get(start + range.start..start + range.end);
+            if let Some((name, value)) = argument.and_then(|a| a.split_once('='))
+                && name.trim() == "path"
+            {
+                found.push(string_literal(value.trim()));
+            }
+        }
     }
     found
 }
 
-/// The comma-separated arguments of a call, from just after its `(` to its `)`: commas
-/// inside strings, brackets and nested calls do not separate.
-fn top_level_arguments(text: &str) -> Vec<&str> {
-    let mut arguments = Vec::new();
-    let (mut depth, mut quote, mut start) = (0usize, None, 0);
-    for (at, c) in text.char_indices() {
-        if let Some(q) = quote {
-            if c == q {
-                quote = None;
-            }
-            continue;
+/// Where each use of identifier `name` ends in `code` (a tag without its strings): not
+/// part of a longer name, nor a field (`x.name`).
+fn identifier_ends(code: &str, name: &str) -> Vec<usize> {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let mut ends = Vec::new();
+    let mut from = 0;
+    while let Some(at) = code.get(from..).and_then(|rest| rest.find(name)) {
+        let start = from + at;
+        let end = start + name.len();
+        from = end;
+        let before = code.get(..start).and_then(|b| b.chars().next_back());
+        let after = code.get(end..).and_then(|a| a.chars().next());
+        if !before.is_some_and(|c| is_word(c) || c == '.') && !after.is_some_and(is_word) {
+            ends.push(end);
         }
+    }
+    ends
+}
+
+/// Where the comma-separated arguments of a call are, in `code` (without strings) from just
+/// after its `(` to its `)`: commas inside brackets and nested calls do not separate.
+fn top_level_arguments(code: &str) -> Vec<std::ops::Range<usize>> {
+    let mut arguments = Vec::new();
+    let (mut depth, mut start) = (0usize, 0);
+    for (at, c) in code.char_indices() {
         match c {
-            '"' | '\'' | '`' => quote = Some(c),
             '(' | '[' | '{' => depth += 1,
             ')' | ']' | '}' if depth == 0 => {
-                arguments.extend(text.get(start..at));
+                arguments.push(start..at);
                 return arguments;
             }
             ')' | ']' | '}' => depth -= 1,
             ',' if depth == 0 => {
-                arguments.extend(text.get(start..at));
+                arguments.push(start..at);
                 start = at + 1;
             }
             _ => {}
         }
     }
-    arguments.extend(text.get(start..));
+    arguments.push(start..code.len());
     arguments
 }
 
@@ -222,19 +216,8 @@ fn reads_lists(tag: &str) -> bool {
         return true;
     }
     let is_word = |c: char| c.is_alphanumeric() || c == '_';
-    let mut from = 0;
-    while let Some(at) = code.get(from..).and_then(|rest| rest.find("section")) {
-        let start = from + at;
-        let end = start + "section".len();
-        from = end;
-        let before = code.get(..start).and_then(|b| b.chars().next_back());
-        if before.is_some_and(|c| is_word(c) || c == '.') {
-            continue;
-        }
+    for end in identifier_ends(&code, "section") {
         let after = code.get(end..).unwrap_or_default();
-        if after.chars().next().is_some_and(is_word) {
-            continue;
-        }
         let Some(field) = after.strip_prefix('.') else {
             return true;
         };
@@ -246,7 +229,8 @@ fn reads_lists(tag: &str) -> bool {
     false
 }
 
-/// A tag with the text of its string literals blanked out (quotes kept).
+/// A tag with the text of its string literals blanked out (quotes kept), a space for each
+/// byte: every offset in it is the same in the tag.
 fn without_strings(tag: &str) -> String {
     let mut out = String::with_capacity(tag.len());
     let mut quote = None;
@@ -256,7 +240,7 @@ fn without_strings(tag: &str) -> String {
                 quote = None;
                 out.push(c);
             }
-            Some(_) => out.push(' '),
+            Some(_) => out.extend(std::iter::repeat_n(' ', c.len_utf8())),
             None => {
                 if matches!(c, '"' | '\'' | '`') {
                     quote = Some(c);
@@ -291,7 +275,7 @@ mod tests {
             ),
             (
                 "shortcodes/t.html",
-                "{% for x in load_data(path=`日本/税.json`).rows %}{% endfor %}",
+                "{% for x in load_data(path=`日本/税.json`).rows %}{% endfor %}{{ \"한국어\" ~ load_data(path='é.csv').a }}",
             ),
             (
                 "other.html",
@@ -302,7 +286,13 @@ mod tests {
         let found: Vec<&str> = files.iter().map(String::as_str).collect();
         assert_eq!(
             found,
-            ["a,b.csv", "deals.yaml", "rates.csv", "日本/税.json"]
+            [
+                "a,b.csv",
+                "deals.yaml",
+                "rates.csv",
+                "é.csv",
+                "日本/税.json"
+            ]
         );
         for call in [
             "{{ load_data(path=name) }}",
