@@ -200,25 +200,24 @@ pub(super) fn check_template_names(
     }
 }
 
+/// Every page and section, then the 404 page.
 pub(super) fn render_templates(
     render: Render,
     progress: &Progress,
 ) -> Vec<Result<KeptPage, Diagnostic>> {
     let content = render.content;
-    let counted = |result| {
-        progress.step();
-        result
-    };
-    let pages = (0..content.pages.len())
-        .into_par_iter()
-        .map(|index| counted(render.page(index)));
-    let sections = content.sections.par_iter().flat_map_iter(|(dir, _)| {
-        let results = render.section(dir);
-        progress.step();
-        results
-    });
-    let not_found = rayon::iter::once(()).map(|()| render.not_found());
-    pages.chain(sections).chain(not_found).collect()
+    let pages: Vec<usize> = (0..content.pages.len()).collect();
+    let sections: Vec<&str> = content.sections.keys().map(String::as_str).collect();
+    let mut results = render.pages_and_sections(&pages, &sections, Some(progress));
+    results.push(render.not_found());
+    results
+}
+
+/// One section's values while it and its pages render: its whole value, and its pages'
+/// summaries by page index (the values its `pages` list holds).
+pub(crate) struct SectionScope {
+    section: Value,
+    summaries: foldhash::HashMap<usize, Value>,
 }
 
 /// A page's body, for its `page` value: what a page's template gets, where its card and its
@@ -267,6 +266,7 @@ enum Kind<'s> {
         index: usize,
         previous: Option<usize>,
         next: Option<usize>,
+        summary: &'s Value,
     },
     /// One of a section's list pages: the first gets a card.
     List { first: bool },
@@ -292,6 +292,95 @@ pub(crate) struct Render<'a> {
 }
 
 impl Render<'_> {
+    /// Pages `pages` and the list pages of sections `sections`, rendered section by section:
+    /// each section's value, with its pages' summaries unpacked, lives while that section and
+    /// its pages render, and no longer. The results come in the order asked for: the
+    /// pages', then the sections'.
+    pub(crate) fn pages_and_sections(
+        &self,
+        pages: &[usize],
+        sections: &[&str],
+        progress: Option<&Progress>,
+    ) -> Vec<Result<KeptPage, Diagnostic>> {
+        let content = self.content;
+        let step = || {
+            if let Some(progress) = progress {
+                progress.step();
+            }
+        };
+        let mut by_section: BTreeMap<&str, (Vec<usize>, bool)> = BTreeMap::new();
+        for &index in pages {
+            let section = content.pages[index].section.as_str();
+            by_section.entry(section).or_default().0.push(index);
+        }
+        for &dir in sections {
+            by_section.entry(dir).or_default().1 = true;
+        }
+        let mut page_results: BTreeMap<usize, Result<KeptPage, Diagnostic>> = BTreeMap::new();
+        let mut section_results = BTreeMap::new();
+        for (dir, (indexes, list)) in by_section {
+            let scope = self.scope(dir);
+            let (rendered, lists) = rayon::join(
+                || {
+                    indexes
+                        .par_iter()
+                        .map(|&index| {
+                            let result = self.page(index, &scope);
+                            step();
+                            (index, result)
+                        })
+                        .collect::<Vec<_>>()
+                },
+                || {
+                    list.then(|| {
+                        let results = self.section(dir, &scope);
+                        step();
+                        results
+                    })
+                },
+            );
+            page_results.extend(rendered);
+            if let Some(lists) = lists {
+                section_results.insert(dir, lists);
+            }
+        }
+        let pages = pages.iter().filter_map(|index| page_results.remove(index));
+        let sections = sections
+            .iter()
+            .filter_map(|dir| section_results.remove(dir))
+            .flatten();
+        pages.chain(sections).collect()
+    }
+
+    /// Section `dir`'s value, its pages' summaries unpacked.
+    fn scope(&self, dir: &str) -> SectionScope {
+        let Some(parts) = self.views.sections.get(dir) else {
+            return SectionScope {
+                section: Value::none(),
+                summaries: Default::default(),
+            };
+        };
+        let pages = self.views.summaries.values(&parts.pages);
+        let summaries = parts
+            .pages
+            .iter()
+            .copied()
+            .zip(pages.iter().cloned())
+            .collect();
+        SectionScope {
+            section: parts.value(pages),
+            summaries,
+        }
+    }
+
+    /// Page `index`'s summary: from `scope` when the page is in it.
+    fn summary(&self, scope: &SectionScope, index: usize) -> Value {
+        match scope.summaries.get(&index) {
+            Some(summary) => summary.clone(),
+            None => self.views.summaries.get(index).unwrap_or_else(Value::none),
+        }
+    }
+
     /// Draws the card of the page or section at `site_path` (unless the site has none, or
     /// gives it a picture of its own) and puts it in `meta.image`; then renders `template`.
     fn render_with_card(
@@ -309,6 +398,7 @@ impl Render<'_> {
                 index,
                 previous,
                 next,
+                summary,
             } => (
                 true,
                 Some(section),
@@ -320,7 +410,7 @@ impl Render<'_> {
                     index,
                     previous,
                     next,
-                    summary: &self.views.summaries[index],
+                    summary,
                 }),
             ),
             Kind::List { first } => (first, None, None, None),
@@ -408,13 +498,14 @@ impl Render<'_> {
     /// Page `index` through its template. Every value given to it beyond `Views::context`
     /// and `section` must be named in `PAGE_VALUES`, or the page cache would keep a page
     /// that changed.
-    pub(crate) fn page(&self, index: usize) -> Result<KeptPage, Diagnostic> {
+    fn page(&self, index: usize, scope: &SectionScope) -> Result<KeptPage, Diagnostic> {
         let (content, views) = (self.content, self.views);
         let page = &content.pages[index];
         let mut context = views.context();
+        let summary = self.summary(scope, index);
         // Its body goes in only if it renders (`PageBody`).
-        context.insert_value("page", views.page_without_body(index));
-        context.insert_value("section", views.sections[&page.section].clone());
+        context.insert_value("page", views.page_without_body(index, summary.clone()));
+        context.insert_value("section", scope.section.clone());
         context.insert("current_path", &page.path);
         views.insert_languages(&mut context, self.config, &page.content_path);
         let (previous, next) = self
@@ -424,11 +515,11 @@ impl Render<'_> {
             .unwrap_or_else(|| neighbours(content, index));
         context.insert_value(
             "previous",
-            previous.map_or(Value::none(), |i| views.summaries[i].clone()),
+            previous.map_or(Value::none(), |i| self.summary(scope, i)),
         );
         context.insert_value(
             "next",
-            next.map_or(Value::none(), |i| views.summaries[i].clone()),
+            next.map_or(Value::none(), |i| self.summary(scope, i)),
         );
         self.render_with_card(
             page_template(page, content),
@@ -441,6 +532,7 @@ impl Render<'_> {
                 index,
                 previous,
                 next,
+                summary: &summary,
             },
         )
     }
@@ -448,7 +540,7 @@ impl Render<'_> {
     /// A section's page, or its pages when it paginates (`paginate` in `_index.md`): each
     /// gets `pager` (`number`, `count`, `previous`, `next`) and `pages`, the summaries it
     /// lists; `section.pages` stays the whole list.
-    pub(crate) fn section(&self, dir: &str) -> Vec<Result<KeptPage, Diagnostic>> {
+    fn section(&self, dir: &str, scope: &SectionScope) -> Vec<Result<KeptPage, Diagnostic>> {
         let (config, views) = (self.config, self.views);
         let section = &self.content.sections[dir];
         let size = section.front.paginate.unwrap_or(0);
@@ -458,7 +550,7 @@ impl Render<'_> {
         let mut image = serde_json::Value::Null;
         for pager in publish::taxonomy::pagers(config, &section.path, &section.pages, size) {
             let mut context = views.context();
-            context.insert_value("section", views.sections[dir].clone());
+            context.insert_value("section", scope.section.clone());
             context.insert("current_path", &pager.path);
             context.insert("pager", &pager);
             context.insert_value(
@@ -467,7 +559,7 @@ impl Render<'_> {
                     pager
                         .pages
                         .iter()
-                        .map(|&i| views.summaries[i].clone())
+                        .map(|&i| self.summary(scope, i))
                         .collect::<Vec<_>>(),
                 ),
             );
@@ -647,41 +739,44 @@ impl<'a> PageCache<'a> {
         for (name, value) in views.shared_values() {
             site.add(name).add_value(&value);
         }
-        let summaries: Vec<crate::cache::Key> = views
-            .summaries
-            .par_iter()
-            .map(|summary| KeyBuilder::new("page summary").add_value(summary).finish())
+        let summaries: Vec<crate::cache::Key> = (0..views.summaries.len())
+            .into_par_iter()
+            .map(|index| {
+                let packed = views.summaries.packed(index);
+                let bytes = packed.map_or(&[][..], |packed| packed.bytes());
+                KeyBuilder::new("page summary").add(bytes).finish()
+            })
             .collect();
         let sections = views
             .sections
             .par_iter()
-            .map(|(dir, value)| {
-                // Its pages' summaries (`views::section_value` lists them in the section's
-                // order) by their digests.
-                let pages = content.sections.get(dir).map_or(&[][..], |s| &s.pages);
+            .map(|(dir, parts)| {
+                // Its pages' summaries by their digests, among its other parts in the order
+                // its value has them (`SectionParts::value`).
                 let mut whole = KeyBuilder::new("section");
-                for (name, item) in value.as_map().into_iter().flatten() {
+                for (name, item) in &parts.head {
                     whole.add(name.as_str().unwrap_or_default());
-                    match (name.as_str(), item.as_array()) {
-                        // Only while the list is that of the section's pages, as made.
-                        (Some("pages"), Some(listed)) if listed.len() == pages.len() => {
-                            whole.add([1]).add((pages.len() as u64).to_le_bytes());
-                            for &index in pages {
-                                whole.add_key(&summaries[index]);
-                            }
-                        }
-                        _ => {
-                            whole.add([0]).add_value(item);
-                        }
-                    }
+                    whole.add([0]).add_value(item);
+                }
+                whole
+                    .add("pages")
+                    .add([1])
+                    .add((parts.pages.len() as u64).to_le_bytes());
+                for &index in &parts.pages {
+                    whole.add_key(&summaries[index]);
+                }
+                whole
+                    .add("subsections")
+                    .add([0])
+                    .add_value(&parts.subsections);
+                for (name, item) in &parts.tail {
+                    whole.add(name).add([0]).add_value(item);
                 }
                 let whole = whole.finish();
                 let mut own = KeyBuilder::new("section, its own fields");
-                let fields = value.as_map();
                 for name in crate::templates::OWN_FIELDS {
-                    let field = fields.and_then(|f| f.get(&tera::value::Key::from(name)));
                     own.add(name)
-                        .add_value(field.unwrap_or(&Value::undefined()));
+                        .add_value(parts.field(name).unwrap_or(&Value::undefined()));
                 }
                 let keys = SectionKeys {
                     whole,

@@ -16,13 +16,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use rayon::prelude::*;
-
 use super::{Bodies, BodyInputs, BodyOf, BuildOptions, BuiltSite, Bytes, PageSink, Render, Views};
 use crate::config::Config;
 use crate::content::{self, Content, Page};
 use crate::data::DataFiles;
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::Diagnostics;
 use crate::facts;
 use crate::markdown::highlight;
 use crate::progress::Progress;
@@ -420,24 +418,21 @@ impl Session {
         let (data, shared_files) = unchanged_parts(&state.lookup);
         state.lookup.clear();
         for index in rendered.pages {
-            let before = state.views.summaries[index].clone();
+            let before = state.views.summaries.packed(index).cloned();
             let mut body = std::mem::take(&mut state.bodies.pages[index]);
             state
                 .views
                 .set_page(&state.config, &state.content, index, &mut body);
             state.bodies.pages[index] = body;
             targets.pages.insert(index);
-            if state.views.summaries[index] != before {
+            if state.views.summaries.packed(index) != before.as_ref() {
                 targets.listed.insert(index);
             }
         }
         if super::site_value(&state.config, &state.content, &state.urls) != state.views.site {
             return None;
         }
-        state.views.sections =
-            state
-                .views
-                .section_values(&state.config, &state.content, &state.bodies);
+        state.views.sections = super::section_values(&state.config, &state.content, &state.bodies);
         let lookup = state.views.lookup(
             &state.config,
             &state.content,
@@ -524,11 +519,9 @@ impl Session {
             pages: None,
             neighbours: &[],
         };
-        let mut results: Vec<Result<super::KeptPage, Diagnostic>> = pages
-            .par_iter()
-            .map(|&i| render.page(i))
-            .chain(sections.par_iter().flat_map_iter(|dir| render.section(dir)))
-            .collect();
+        let pages: Vec<usize> = pages.iter().copied().collect();
+        let sections: Vec<&str> = sections.iter().map(String::as_str).collect();
+        let mut results = render.pages_and_sections(&pages, &sections, None);
         if not_found {
             results.push(render.not_found());
         }

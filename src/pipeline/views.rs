@@ -2,17 +2,22 @@
 //! from the content and the rendered bodies and shared by every render.
 
 use super::*;
+use crate::templates::summaries::{
+    Keys, Packed, SectionParts, SectionsParts, Summaries, TaxonomyParts,
+};
 
 /// The values templates see, built once and shared by every render.
 pub(crate) struct Views {
     pub(crate) site: Value,
     pub(crate) config: Value,
-    /// Page summaries (no content), by page index, for lists.
-    pub(crate) summaries: Vec<Value>,
+    /// Page summaries (no content), by page index, for lists: packed, and unpacked while
+    /// what shows them renders.
+    pub(crate) summaries: Summaries,
     /// Each page's table of contents, by page index (empty before bodies render).
     pub(crate) tocs: Vec<crate::templates::Toc>,
-    /// Full sections (with their page summaries), by folder.
-    pub(crate) sections: BTreeMap<String, Value>,
+    /// Each section's value but its pages' summaries, by folder: made whole while the
+    /// section renders (`SectionParts::value`).
+    pub(crate) sections: SectionsParts,
     /// Each page's HTML body, by page index: moved here from `Bodies` (or written to disk as
     /// they rendered, in a build of a large site), and shared with `get_page`.
     pub(crate) contents: std::sync::Arc<Texts>,
@@ -38,7 +43,7 @@ impl Views {
         urls: &BTreeMap<String, String>,
         bodies: &Bodies,
         contents: Texts,
-        summaries: Vec<Value>,
+        summaries: Summaries,
         tocs: Vec<crate::templates::Toc>,
     ) -> Views {
         let config_value = json!({
@@ -67,38 +72,16 @@ impl Views {
             messages: None,
             build_date: Value::none(),
         };
-        views.sections = views.section_values(config, content, bodies);
+        views.sections = section_values(config, content, bodies);
         views
     }
 
-    /// Page `index` as its social card and the page cache's key see it: its summary with its
-    /// table of contents, but not its body, which goes in only when the page renders
+    /// Page `index` as its social card and the page cache's key see it: its `summary` with
+    /// its table of contents, but not its body, which goes in only when the page renders
     /// (`render::PageBody`). Made when asked for, so that no page's body stays in memory
     /// longer than its render.
-    pub(crate) fn page_without_body(&self, index: usize) -> Value {
-        crate::templates::with_body(self.summaries[index].clone(), None, &self.tocs, index)
-    }
-
-    /// Every section's value: its summary and body, its pages' summaries in order and its
-    /// subsections' summaries.
-    pub(crate) fn section_values(
-        &self,
-        config: &Config,
-        content: &Content,
-        bodies: &Bodies,
-    ) -> BTreeMap<String, Value> {
-        content
-            .sections
-            .par_iter()
-            .map(|(dir, section)| {
-                let value = section_value(config, content, section, &self.summaries, Some(bodies));
-                let body = &bodies.sections[dir];
-                let mut map = value.into_map().unwrap_or_default();
-                map.insert("content".into(), Value::safe_string(&body.html));
-                map.insert("toc".into(), Value::from_serializable(&body.toc));
-                (dir.clone(), Value::from(map))
-            })
-            .collect()
+    pub(crate) fn page_without_body(&self, index: usize, summary: Value) -> Value {
+        crate::templates::with_body(summary, None, &self.tocs, index)
     }
 
     /// Replaces page `index`'s values after its file changed; its body moves in.
@@ -109,8 +92,8 @@ impl Views {
         index: usize,
         body: &mut Rendered,
     ) {
-        self.summaries[index] =
-            Keys::default().summary(&page_summary(config, &content.pages[index], Some(body)));
+        let summary = page_summary(config, &content.pages[index], Some(body));
+        self.summaries.set(index, Packed::of(&summary));
         self.tocs[index] = std::sync::Arc::new(body.toc.clone());
         std::sync::Arc::make_mut(&mut self.contents).set(index, &std::mem::take(&mut body.html));
     }
@@ -166,7 +149,7 @@ impl Views {
         Views {
             site: Value::none(),
             config: Value::none(),
-            summaries: Vec::new(),
+            summaries: Summaries::default(),
             tocs,
             sections: BTreeMap::new(),
             contents,
@@ -240,7 +223,7 @@ impl Views {
             .collect()
     }
 
-    pub(crate) fn section_lookup(&self, content: &Content) -> BTreeMap<String, Value> {
+    pub(crate) fn section_lookup(&self, content: &Content) -> SectionsParts {
         content
             .sections
             .iter()
@@ -251,31 +234,24 @@ impl Views {
     pub(crate) fn taxonomy_lookup(
         &self,
         taxonomies: &[publish::taxonomy::Taxonomy],
-    ) -> BTreeMap<String, Value> {
+    ) -> BTreeMap<String, TaxonomyParts> {
         taxonomies
             .iter()
             .map(|taxonomy| {
-                let terms: Vec<Value> = taxonomy
+                let terms = taxonomy
                     .terms
                     .iter()
                     .map(|term| {
-                        let mut map = Value::from_serializable(term)
+                        let map = Value::from_serializable(term)
                             .into_map()
                             .unwrap_or_default();
-                        let pages: Vec<Value> = term
-                            .pages
-                            .iter()
-                            .map(|&i| self.summaries[i].clone())
-                            .collect();
-                        map.insert("pages".into(), Value::from(pages));
-                        Value::from(map)
+                        (map, term.pages.clone())
                     })
                     .collect();
-                let mut map = Value::from_serializable(taxonomy)
+                let head = Value::from_serializable(taxonomy)
                     .into_map()
                     .unwrap_or_default();
-                map.insert("terms".into(), Value::from(terms));
-                (taxonomy.name.clone(), Value::from(map))
+                (taxonomy.name.clone(), TaxonomyParts { head, terms })
             })
             .collect()
     }
@@ -377,28 +353,29 @@ pub(super) fn date_string(date: Option<jiff::civil::Date>) -> serde_json::Value 
     date.map_or(serde_json::Value::Null, |d| json!(d.to_string()))
 }
 
-/// Every page's summary, by page index: made once, in parallel, and shared by every list
-/// that shows the page. With `let_go`, each page's front matter trees go once its summary
-/// is made (nothing after the summaries reads them in a build).
+/// Every page's summary, by page index: made once, in parallel, packed, and shared by every
+/// list that shows the page. With `let_go`, each page's front matter trees go once its
+/// summary is made (nothing after the summaries reads them in a build).
 pub(crate) fn page_summaries(
     config: &Config,
     content: &mut Content,
     bodies: &Bodies,
     let_go: bool,
-) -> Vec<Value> {
-    content
+) -> Summaries {
+    let packed = content
         .pages
         .par_iter_mut()
         .zip(&bodies.pages)
-        .map_init(Keys::default, |keys, (page, body)| {
-            let summary = keys.summary(&page_summary(config, page, Some(body)));
+        .map(|(page, body)| {
+            let summary = Packed::of(&page_summary(config, page, Some(body)));
             if let_go {
                 page.front.fields = BTreeMap::new();
                 page.front.extra_tree = None;
             }
             summary
         })
-        .collect()
+        .collect();
+    Summaries::new(packed)
 }
 
 /// A page as lists and `get_page` show it. Without `body` (while bodies render: a shortcode
@@ -507,33 +484,48 @@ pub(super) fn section_summary(
     summary
 }
 
-/// A section's value without its own body: its summary, its pages' summaries in order
-/// (`summaries` by page index) and its subsections' summaries; with `bodies`, the word counts
-/// that come from them.
-pub(super) fn section_value(
+/// A section's value without its own body: its summary, its pages (their summaries go in
+/// when it is made whole, `SectionParts::value`) and its subsections' summaries; with
+/// `bodies`, the word counts that come from them.
+pub(super) fn section_parts(
     config: &Config,
     content: &Content,
     section: &Section,
-    summaries: &[Value],
     bodies: Option<&Bodies>,
-) -> Value {
+) -> SectionParts {
     let body = |dir: &str| bodies.map(|b| &b.sections[dir]);
-    let mut value = Value::from_serializable(&section_summary(config, section, body(&section.dir)))
+    let head = Value::from_serializable(&section_summary(config, section, body(&section.dir)))
         .into_map()
         .unwrap_or_default();
-    let pages: Vec<Value> = section
-        .pages
-        .iter()
-        .map(|&i| summaries[i].clone())
-        .collect();
-    value.insert("pages".into(), Value::from(pages));
     let subsections: Vec<Value> = section
         .subsections
         .iter()
         .map(|d| Value::from_serializable(&section_summary(config, &content.sections[d], body(d))))
         .collect();
-    value.insert("subsections".into(), Value::from(subsections));
-    Value::from(value)
+    SectionParts {
+        head,
+        pages: section.pages.clone(),
+        subsections: Value::from(subsections),
+        tail: Vec::new(),
+    }
+}
+
+/// Every section's value but its pages' summaries, by folder: its summary and body, its
+/// pages and its subsections' summaries.
+pub(crate) fn section_values(config: &Config, content: &Content, bodies: &Bodies) -> SectionsParts {
+    content
+        .sections
+        .par_iter()
+        .map(|(dir, section)| {
+            let mut parts = section_parts(config, content, section, Some(bodies));
+            let body = &bodies.sections[dir];
+            parts.tail = vec![
+                ("content", Value::safe_string(&body.html)),
+                ("toc", Value::from_serializable(&body.toc)),
+            ];
+            (dir.clone(), parts)
+        })
+        .collect()
 }
 
 /// What the template functions see while bodies render: every page, section, taxonomy and
@@ -547,19 +539,19 @@ pub(crate) fn lookup_before_bodies(
     shared_files: std::sync::Arc<publish::assets::SharedFiles>,
     images: std::sync::Arc<crate::images::Catalog>,
 ) -> Lookup {
-    let summaries: Vec<Value> = content
-        .pages
-        .par_iter()
-        .map_init(Keys::default, |keys, page| {
-            keys.summary(&page_summary(config, page, None))
-        })
-        .collect();
+    let summaries = Summaries::new(
+        content
+            .pages
+            .par_iter()
+            .map(|page| Packed::of(&page_summary(config, page, None)))
+            .collect(),
+    );
     let sections = content
         .sections
         .iter()
         .map(|(dir, section)| {
-            let value = section_value(config, content, section, &summaries, None);
-            (dir.clone(), value)
+            let parts = section_parts(config, content, section, None);
+            (dir.clone(), parts)
         })
         .collect();
     let views = Views {
@@ -602,145 +594,5 @@ pub(crate) fn data_values(
             .collect(),
         files: data_files.clone(),
         today: Some(today),
-    }
-}
-
-/// Makes template values from JSON with one shared copy of each map key. Summaries of
-/// thousands of pages repeat the same few dozen keys (`title`, `value`, `source`, …); Tera's
-/// own conversion allocates each key again in every map, which was about a third of what a
-/// summary weighs.
-///
-/// It also makes one value of each small object that many pages' summaries hold alike (a
-/// taxonomy term's name and URL, an author): at 100,000 pages, four terms a page made apart
-/// were about 130 MB.
-#[derive(Default)]
-pub(crate) struct Keys {
-    keys: foldhash::HashMap<String, tera::value::Key<'static>>,
-    /// Objects of `sharing`, by their JSON text.
-    shared: foldhash::HashMap<String, Value>,
-}
-
-impl Keys {
-    /// A page's summary (`page_summary`): `value`, with its `terms` and `authors` shared with
-    /// every other summary this makes that has them.
-    pub(crate) fn summary(&mut self, json: &serde_json::Value) -> Value {
-        let serde_json::Value::Object(entries) = json else {
-            return self.value(json);
-        };
-        self.map(entries, |keys, key, item| match key {
-            "terms" | "authors" => keys.sharing(item),
-            _ => keys.value(item),
-        })
-    }
-
-    /// `value`, with each object of scalars one value for all alike.
-    fn sharing(&mut self, json: &serde_json::Value) -> Value {
-        use serde_json::Value as Json;
-        match json {
-            Json::Object(entries) if entries.values().all(|v| !v.is_object() && !v.is_array()) => {
-                let text = json.to_string();
-                if let Some(shared) = self.shared.get(&text) {
-                    return shared.clone();
-                }
-                let value = self.value(json);
-                self.shared.insert(text, value.clone());
-                value
-            }
-            Json::Object(entries) => self.map(entries, |keys, _, item| keys.sharing(item)),
-            Json::Array(items) => Value::from(
-                items
-                    .iter()
-                    .map(|item| self.sharing(item))
-                    .collect::<Vec<Value>>(),
-            ),
-            _ => self.value(json),
-        }
-    }
-
-    /// A map of `entries`, each value made by `make` (given the entry's key).
-    fn map(
-        &mut self,
-        entries: &serde_json::Map<String, serde_json::Value>,
-        make: fn(&mut Keys, &str, &serde_json::Value) -> Value,
-    ) -> Value {
-        let mut map = tera::Map::with_capacity(entries.len());
-        for (key, item) in entries {
-            let value = make(self, key, item);
-            map.insert(self.key(key), value);
-        }
-        Value::from(map)
-    }
-
-    /// The one copy of map key `key`.
-    fn key(&mut self, key: &str) -> tera::value::Key<'static> {
-        match self.keys.get(key) {
-            Some(shared) => shared.clone(),
-            None => {
-                let shared = tera::value::Key::String(std::sync::Arc::from(key));
-                self.keys.insert(key.to_owned(), shared.clone());
-                shared
-            }
-        }
-    }
-
-    pub(crate) fn value(&mut self, json: &serde_json::Value) -> Value {
-        use serde_json::Value as Json;
-        match json {
-            Json::Null => Value::none(),
-            Json::Bool(b) => Value::from(*b),
-            Json::Number(n) => match (n.as_u64(), n.as_i64()) {
-                (Some(u), _) => Value::from(u),
-                (None, Some(i)) => Value::from(i),
-                (None, None) => Value::from(n.as_f64().unwrap_or(f64::NAN)),
-            },
-            Json::String(text) => Value::from(text.as_str()),
-            Json::Array(items) => Value::from(
-                items
-                    .iter()
-                    .map(|item| self.value(item))
-                    .collect::<Vec<Value>>(),
-            ),
-            Json::Object(entries) => self.map(entries, |keys, _, item| keys.value(item)),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// `Keys` makes the values Tera's own conversion makes, key order included.
-    #[test]
-    fn shared_keys_make_the_same_values() {
-        let json = json!({
-            "title": "日本の関税", "weight": 3, "below": -7, "big": u64::MAX, "rate": 24.5,
-            "draft": false, "none": null, "terms": {"sectors": [{"name": "Café", "url": "/c/"}]},
-            "fields": {"tariff": {"value": 10.0, "as_of": "2025-04-02", "source": "USTR"}},
-            "empty": {}, "list": [1, "two", [3.5], {"वाणिज्य": "शुल्क"}]
-        });
-        let mut keys = Keys::default();
-        let value = keys.value(&json);
-        assert!(value == Value::from_serializable(&json));
-        assert_eq!(
-            serde_json::to_string(&value).unwrap(),
-            serde_json::to_string(&json).unwrap()
-        );
-        // A second value reuses the keys of the first.
-        let again = keys.value(&json);
-        assert!(again == value);
-        // A summary is the same value, its terms and authors shared or not.
-        let summary = json!({
-            "title": "한국", "terms": {"sectors": [{"name": "Café", "url": "/c/"}, {"name": "steel", "url": "/s/"}], "empty": []},
-            "authors": [{"id": "ana", "name": "Ana", "role": null, "url": "https://a.example/", "page": "/authors/ana/"}],
-            "fields": {"tariff": {"value": 10.0, "source": "USTR"}}
-        });
-        for _ in 0..2 {
-            let made = keys.summary(&summary);
-            assert!(made == Value::from_serializable(&summary));
-            assert_eq!(
-                serde_json::to_string(&made).unwrap(),
-                serde_json::to_string(&summary).unwrap()
-            );
-        }
     }
 }

@@ -36,7 +36,9 @@ pub(crate) fn render(
     };
     // Whether to render a page (all of them unless `only` says otherwise).
     let wanted = |path: &str, pages: &[usize]| only.is_none_or(|only| only(path, pages));
-    let mut jobs: Vec<(String, &str, Context)> = Vec::new();
+    // Each page to render, with the pages it lists: their summaries are unpacked while it
+    // renders, and go with it.
+    let mut jobs: Vec<(String, &str, Context, Option<Vec<usize>>)> = Vec::new();
     for taxonomy in taxonomies {
         let mut context = views.context();
         views.insert_languages(
@@ -61,7 +63,7 @@ pub(crate) fn render(
             &super::meta::generated(config, &heading, &description, &taxonomy.path),
         );
         if wanted(&taxonomy.path, &[]) {
-            jobs.push((taxonomy.path.clone(), "taxonomy_list.html", context));
+            jobs.push((taxonomy.path.clone(), "taxonomy_list.html", context, None));
         }
         for term in &taxonomy.terms {
             for pager in super::taxonomy::paginate(config, term, taxonomy.paginate) {
@@ -80,16 +82,8 @@ pub(crate) fn render(
                 context.insert("taxonomy", taxonomy);
                 context.insert("term", term);
                 context.insert("pager", &pager);
-                context.insert_value(
-                    "pages",
-                    Value::from(
-                        pager
-                            .pages
-                            .iter()
-                            .map(|&i| views.summaries[i].clone())
-                            .collect::<Vec<_>>(),
-                    ),
-                );
+                // In its place here; filled in when the page renders.
+                context.insert_value("pages", Value::none());
                 let title = views.word(
                     config,
                     "term-title",
@@ -107,7 +101,12 @@ pub(crate) fn render(
                     meta["feed"] = serde_json::json!(feed);
                 }
                 context.insert("meta", &meta);
-                jobs.push((pager.path.clone(), "taxonomy_term.html", context));
+                jobs.push((
+                    pager.path.clone(),
+                    "taxonomy_term.html",
+                    context,
+                    Some(pager.pages.clone()),
+                ));
             }
         }
     }
@@ -124,12 +123,56 @@ pub(crate) fn render(
                 &search_path,
             ),
         );
-        jobs.push((search_path, "search.html", context));
+        jobs.push((search_path, "search.html", context, None));
     }
-    jobs.into_par_iter()
-        .map(|(path, template, context)| render(template, &context, path))
-        .collect()
+    // Rendered in batches that list at most `LISTED_AT_ONCE` pages between them: the
+    // summaries a list shows are unpacked while it renders, and a site's terms together list
+    // every page several times.
+    let sizes: Vec<usize> = jobs
+        .iter()
+        .map(|job| job.3.as_ref().map_or(0, Vec::len))
+        .collect();
+    let mut results = Vec::with_capacity(jobs.len());
+    let mut jobs = jobs.into_iter();
+    for batch in batches(&sizes, LISTED_AT_ONCE) {
+        let batch: Vec<_> = jobs.by_ref().take(batch).collect();
+        results.par_extend(
+            batch
+                .into_par_iter()
+                .map(|(path, template, mut context, pages)| {
+                    if let Some(pages) = pages {
+                        context.insert_value("pages", Value::from(views.summaries.values(&pages)));
+                    }
+                    render(template, &context, path)
+                }),
+        );
+    }
+    results
 }
+
+/// Splits jobs that list `sizes` pages each into consecutive batches (their lengths, in
+/// order) that list at most `limit` pages between them; a job that lists more is a batch
+/// of its own.
+fn batches(sizes: &[usize], limit: usize) -> Vec<usize> {
+    let mut batches = Vec::new();
+    let (mut count, mut listed) = (0, 0);
+    for &size in sizes {
+        if count > 0 && listed + size > limit {
+            batches.push(count);
+            (count, listed) = (0, 0);
+        }
+        count += 1;
+        listed += size;
+    }
+    if count > 0 {
+        batches.push(count);
+    }
+    batches
+}
+
+/// How many page summaries the generated list pages rendering at once may show between them:
+/// about 90 MB of values for the pages of the benchmark corpus.
+const LISTED_AT_ONCE: usize = 10_000;
 
 /// An edition's feeds and (the default edition's) host files. Returns the edition's sitemap
 /// entries. (The search index is `search_files`.)
@@ -472,4 +515,21 @@ pub(crate) fn search_section<'c>(content: &'c Content, page: &Page) -> &'c str {
         .get(&page.section)
         .filter(|s| !s.dir.is_empty())
         .map_or("", |s| s.front.title.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// List pages render in batches of at most the limit, in order, each job once; a list
+    /// longer than the limit alone.
+    #[test]
+    fn list_pages_render_in_bounded_batches() {
+        assert_eq!(batches(&[], 10), Vec::<usize>::new());
+        assert_eq!(batches(&[0, 0, 0], 10), [3]);
+        assert_eq!(batches(&[4, 6, 1, 25, 3, 3, 5], 10), [2, 1, 1, 2, 1]);
+        assert_eq!(batches(&[25], 10), [1]);
+        assert_eq!(batches(&[10, 10], 10), [1, 1]);
+        assert_eq!(batches(&[3, 25, 2], 10), [1, 1, 1]);
+    }
 }

@@ -14,6 +14,8 @@ mod balance;
 mod reads;
 pub(crate) use reads::OWN_FIELDS;
 pub mod schema;
+pub(crate) mod summaries;
+use summaries::{SectionParts, Summaries, TaxonomyParts};
 
 /// The built-in templates, named as a site overrides them.
 pub const BUILTIN_TEMPLATES: [(&str, &str); 13] = [
@@ -105,17 +107,18 @@ pub struct Lookup {
     /// Content path (`countries/japan.md`) to the page's index in the three below.
     pub pages: BTreeMap<String, usize>,
     /// Page summaries, by page index.
-    pub summaries: Vec<Value>,
+    pub(crate) summaries: Summaries,
     /// Page tables of contents, by page index (empty while bodies render).
     pub tocs: Vec<Toc>,
     /// Page bodies, by page index, read when `get_page` returns a page.
     pub contents: Arc<crate::spill::Texts>,
-    /// Content path (`countries/_index.md`) to the section's value.
-    pub sections: BTreeMap<String, Value>,
+    /// Content path (`countries/_index.md`) to the section's value, made when asked for.
+    pub(crate) sections: BTreeMap<String, SectionParts>,
     /// Data files, as `load_data` returns them and as they are.
     pub data: DataLookup,
-    /// Taxonomy name to `{name, url, terms: [{name, slug, url, count, pages}]}`.
-    pub taxonomies: BTreeMap<String, Value>,
+    /// Taxonomy name to `{name, url, terms: [{name, slug, url, count, pages}]}`, made when
+    /// asked for.
+    pub(crate) taxonomies: BTreeMap<String, TaxonomyParts>,
     /// Where `get_url` leads: the edition's path (`/ja/`).
     pub base_path: String,
     /// The site's pictures (`image_meta`, `resize_image`).
@@ -694,7 +697,7 @@ fn register_functions(tera: &mut Tera, lookup: &SharedLookup) {
             let site = lookup_of(&shared)?;
             let index = site.pages.get(key).copied();
             let page = index.and_then(|index| {
-                let summary = site.summaries.get(index)?.clone();
+                let summary = site.summaries.get(index)?;
                 Some(with_body(summary, Some(&site.contents), &site.tocs, index))
             });
             page.ok_or_else(|| {
@@ -713,12 +716,15 @@ fn register_functions(tera: &mut Tera, lookup: &SharedLookup) {
             let path: String = kwargs.must_get("path")?;
             let key = path.trim_start_matches("@/");
             let site = lookup_of(&shared)?;
-            site.sections.get(key).cloned().ok_or_else(|| {
-                Error::message(format!(
-                    "get_section: no section `content/{key}`{}",
-                    hint(key, site.sections.keys())
-                ))
-            })
+            let section = site.sections.get(key);
+            section
+                .map(|parts| parts.value_from(&site.summaries))
+                .ok_or_else(|| {
+                    Error::message(format!(
+                        "get_section: no section `content/{key}`{}",
+                        hint(key, site.sections.keys())
+                    ))
+                })
         },
     );
     let shared = lookup.clone();
@@ -799,12 +805,15 @@ fn register_functions(tera: &mut Tera, lookup: &SharedLookup) {
             note_content_read();
             let kind: String = kwargs.must_get("kind")?;
             let site = lookup_of(&shared)?;
-            site.taxonomies.get(&kind).cloned().ok_or_else(|| {
-                Error::message(format!(
-                    "get_taxonomy: no taxonomy `{kind}` in tradetalks.toml{}",
-                    hint(&kind, site.taxonomies.keys())
-                ))
-            })
+            let taxonomy = site.taxonomies.get(&kind);
+            taxonomy
+                .map(|parts| parts.value_from(&site.summaries))
+                .ok_or_else(|| {
+                    Error::message(format!(
+                        "get_taxonomy: no taxonomy `{kind}` in tradetalks.toml{}",
+                        hint(&kind, site.taxonomies.keys())
+                    ))
+                })
         },
     );
     let shared = lookup.clone();
