@@ -988,7 +988,7 @@ fn build_edition(
                 &content,
                 &views.tocs,
                 &views.contents,
-                shared.cache,
+                (shared.cache, sink),
                 retain,
             )
         },
@@ -1000,12 +1000,16 @@ fn build_edition(
     let (search_index, search_files) = (search.index, search.files);
     site.search_cache = search.cache;
     site.search_updated = search.updated;
-    let prefix = &config.current_edition().prefix;
-    for (name, text) in search_files {
-        site.files.insert(
-            format!("{prefix}{}{name}", publish::pages::SEARCH_FOLDER),
-            text.into_bytes().into(),
-        );
+    for (path, kept) in search_files {
+        match kept {
+            Ok(Some(bytes)) => {
+                site.files.insert(path, bytes.into());
+            }
+            Ok(None) => {
+                site.written.insert(path);
+            }
+            Err(problem) => diagnostics.push(problem),
+        }
     }
     for (path, bytes) in bodies.downloads.values().flatten() {
         site.files.insert(path.clone(), bytes.clone());

@@ -376,13 +376,21 @@ pub(crate) fn search_files(
     content: &Content,
     tocs: &[crate::templates::Toc],
     page_html: &Texts,
-    cache: &Cache,
+    (cache, sink): (&Cache, PageSink),
     keep: bool,
 ) -> SearchFiles {
     let mut made = SearchFiles::default();
     if !config.search {
         return made;
     }
+    // Each file goes to the staging folder of a build as soon as its text is made: the files
+    // of a 100,000-page site's index are 240 MB.
+    let folder = format!("{}{SEARCH_FOLDER}", config.current_edition().prefix);
+    let put = |name: &str, text: String| {
+        let path = format!("{folder}{name}");
+        let kept = sink.take_file(&path, text.into_bytes());
+        (path, kept)
+    };
     let published: Vec<(usize, &Page)> = super::published(content).collect();
     let document = |n: usize, text: String| {
         let (i, page) = published[n];
@@ -405,7 +413,11 @@ pub(crate) fn search_files(
     };
     if keep || !cache.is_enabled() {
         let index = build();
-        made.files = index.files();
+        made.files = index
+            .file_names()
+            .par_iter()
+            .filter_map(|name| Some(put(name, index.file(name)?)))
+            .collect();
         made.index = keep.then_some(index);
         return made;
     }
@@ -451,7 +463,10 @@ pub(crate) fn search_files(
         });
     let earlier = match earlier {
         Some((earlier_digests, files)) if earlier_digests == digests => {
-            made.files = files;
+            made.files = files
+                .into_par_iter()
+                .map(|(name, text)| put(&name, text))
+                .collect();
             made.cache.hits = 1;
             return made;
         }
@@ -479,29 +494,49 @@ pub(crate) fn search_files(
             super::search::update_files(&mut files, &documents)?;
             Some((documents.len(), files))
         });
-    (made.updated, made.files) = updated.unwrap_or_else(|| (0, build().files()));
-    let names: Vec<(String, crate::cache::Key)> = made
-        .files
-        .par_iter()
-        .map(|(name, text)| {
-            let key = file_key(text);
-            if !stored.contains(&key) {
-                cache.put("search index file", &key, text);
-            }
-            (name.clone(), key)
-        })
-        .collect();
+    // Each file kept in the cache (unless it is there already) and written, one at a time.
+    let keep_and_put = |name: &str, text: String| {
+        let key = file_key(&text);
+        if !stored.contains(&key) {
+            cache.put("search index file", &key, &text);
+        }
+        ((name.to_owned(), key), put(name, text))
+    };
+    let written: Vec<_> = match updated {
+        Some((count, files)) => {
+            made.updated = count;
+            files
+                .into_par_iter()
+                .map(|(name, text)| keep_and_put(&name, text))
+                .collect()
+        }
+        None => {
+            let index = build();
+            index
+                .file_names()
+                .par_iter()
+                .filter_map(|name| Some(keep_and_put(name, index.file(name)?)))
+                .collect()
+        }
+    };
+    let (names, files): (Vec<(String, crate::cache::Key)>, _) = written.into_iter().unzip();
+    made.files = files;
     cache.put("search", &name, &(&digests, &names));
     made
 }
+
+/// A file handed to the page sink (`PageSink::take_file`): its bytes when they are kept in
+/// memory, `None` when they are in the staging folder, or why they could not be written.
+pub(crate) type Written = Result<Option<Vec<u8>>, Diagnostic>;
 
 /// An edition's search index (`search_files`).
 #[derive(Default)]
 pub(crate) struct SearchFiles {
     /// The index itself, when `serve` keeps it.
     pub index: Option<super::search::Index>,
-    /// Its files: name under `search-index/`, JSON text.
-    pub files: Vec<(String, String)>,
+    /// Its files by output path, each with its bytes when they are kept in memory (`serve`,
+    /// `check`), or the error that kept it from the staging folder of a build.
+    pub files: Vec<(String, Written)>,
     /// Whether the files came from the build cache.
     pub cache: crate::cache::Stats,
     /// When they were made by updating the cached ones: how many documents changed.

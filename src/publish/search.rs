@@ -311,14 +311,26 @@ impl Index {
 
     /// Every file (name under `search-index/`, JSON text).
     pub fn files(&self) -> Vec<(String, String)> {
-        let mut files = vec![("info.json".to_owned(), self.info())];
+        self.file_names()
+            .into_iter()
+            .filter_map(|name| {
+                let text = self.file(&name)?;
+                Some((name, text))
+            })
+            .collect()
+    }
+
+    /// The names of its files, in the order `files` gives them: each can be written on its
+    /// own (`file`), so that a large index need not have every file's text at once.
+    pub fn file_names(&self) -> Vec<String> {
+        let mut names = vec!["info.json".to_owned()];
         for k in 0..self.rows.len().div_ceil(CHUNK) {
-            files.push((format!("docs-{k}.json"), self.docs_chunk(k)));
+            names.push(format!("docs-{k}.json"));
         }
-        for (name, shard) in &self.shards {
-            files.push((format!("terms-{name}.json"), shard_text(shard)));
+        for name in self.shards.keys() {
+            names.push(format!("terms-{name}.json"));
         }
-        files
+        names
     }
 
     /// One file by name (`info.json`, `docs-3.json`, `terms-ri.json`), written now.
