@@ -927,7 +927,15 @@ fn build_edition(
     diagnostics.extend(undrawn.warning());
 
     clock.lap("render pages and sections");
-    let generated = publish::pages::render(tera, sources, &config, &views, &taxonomies, sink, None);
+    let generated = publish::pages::render(
+        tera,
+        sources,
+        &config,
+        &views,
+        &taxonomies,
+        (sink, page_cache.as_ref()),
+        None,
+    );
     for result in generated {
         match result {
             // A generated page never replaces one written by an editor.

@@ -40,8 +40,8 @@ impl PageSink<'_> {
     /// Renders `template` for the output `path` and keeps the result; with a cache and the
     /// page's key there (`PageCache`), takes the page from it or puts it there.
     ///
-    /// A page's `body` goes into its `page` value only if the page renders: one the cache
-    /// holds needs none (its key has the body's digest).
+    /// What `fill` adds (a page's body, a list's summaries) goes into the context only if the
+    /// page renders: one the cache holds needs none (its key has their digests).
     pub(crate) fn render(
         &self,
         tera: &Tera,
@@ -49,7 +49,7 @@ impl PageSink<'_> {
         context: &Context,
         path: String,
         cached: Option<(&PageCache, crate::cache::Key)>,
-        body: Option<PageBody>,
+        fill: Option<Fill>,
     ) -> Result<Result<KeptPage, Diagnostic>, tera::Error> {
         if let Some((cache, key)) = &cached {
             // The output folder holds it as the last build wrote it: linked, not written.
@@ -73,7 +73,7 @@ impl PageSink<'_> {
                 return Ok(self.take(path, page.html, page.links, Some(*key)));
             }
         }
-        let filled = body.map(|body| body.fill(context));
+        let filled = fill.map(|fill| fill.fill(context));
         let context = filled.as_ref().unwrap_or(context);
         let (html, reads) = crate::templates::render_tracked(tera, template, context);
         let html = html?;
@@ -227,6 +227,31 @@ pub(crate) struct SectionScope {
 pub(crate) struct PageBody<'a> {
     pub(crate) contents: &'a crate::spill::Texts,
     pub(crate) index: usize,
+}
+
+/// What goes into a page's context only if it renders (`PageSink::render`).
+#[derive(Clone, Copy)]
+pub(crate) enum Fill<'a> {
+    /// A page's body, in `page.content`.
+    Body(PageBody<'a>),
+    /// A generated list's `pages`: the summaries of these pages, unpacked.
+    List {
+        summaries: &'a crate::templates::summaries::Summaries,
+        pages: &'a [usize],
+    },
+}
+
+impl Fill<'_> {
+    fn fill(&self, context: &Context) -> Context {
+        match self {
+            Fill::Body(body) => body.fill(context),
+            Fill::List { summaries, pages } => {
+                let mut context = context.clone();
+                context.insert_value("pages", Value::from(summaries.values(pages)));
+                context
+            }
+        }
+    }
 }
 
 impl PageBody<'_> {
@@ -483,8 +508,14 @@ impl Render<'_> {
         body: Option<PageBody>,
     ) -> Result<KeptPage, Diagnostic> {
         let rendering = || {
-            self.sink
-                .render(self.tera, template, context, path, cached, body)
+            self.sink.render(
+                self.tera,
+                template,
+                context,
+                path,
+                cached,
+                body.map(Fill::Body),
+            )
         };
         crate::guard::catch(|| format!("rendering {what} with `{template}`"), rendering)?.map_err(
             |err| {
@@ -860,6 +891,31 @@ impl<'a> PageCache<'a> {
                     key.add([0]).add_value(value);
                 }
             };
+        }
+        key.finish()
+    }
+
+    /// The key of a generated list page rendered with `template` and `context`: its values
+    /// `names` (every value its template sees beside the site's shared ones, which the site's
+    /// key has, and beside `pages`), and `pages`, the pages it lists, by their summaries'
+    /// digests in order.
+    pub(crate) fn list_key(
+        &self,
+        template: &str,
+        context: &Context,
+        names: &[&str],
+        pages: &[usize],
+    ) -> crate::cache::Key {
+        let mut key = KeyBuilder::new("list page");
+        key.add_key(&self.site).add(template);
+        let undefined = Value::undefined();
+        for name in names {
+            key.add(name)
+                .add_value(context.get(name).unwrap_or(&undefined));
+        }
+        key.add((pages.len() as u64).to_le_bytes());
+        for &index in pages {
+            key.add_key(&self.neighbour(Some(index)));
         }
         key.finish()
     }

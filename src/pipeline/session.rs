@@ -544,7 +544,7 @@ impl Session {
             &state.config,
             &state.views,
             &state.taxonomies,
-            sink,
+            (sink, None),
             Some(only),
         ));
         let mut rendered = Vec::with_capacity(results.len());

@@ -8,7 +8,7 @@ use crate::cache::{Cache, KeyBuilder};
 use crate::config::Config;
 use crate::content::{Content, Page};
 use crate::diagnostic::Diagnostic;
-use crate::pipeline::{BuiltSite, KeptPage, PageSink, Views};
+use crate::pipeline::{BuiltSite, Fill, KeptPage, PageCache, PageSink, Views};
 use crate::spill::Texts;
 use crate::templates::TemplateSources;
 
@@ -22,12 +22,24 @@ pub(crate) fn render(
     config: &Config,
     views: &Views,
     taxonomies: &[super::taxonomy::Taxonomy],
-    sink: PageSink,
+    (sink, cache): (PageSink, Option<&PageCache>),
     only: Option<&PageFilter<'_>>,
 ) -> Vec<Result<KeptPage, Diagnostic>> {
-    let render = |template: &str, context: &Context, path: String| {
+    let render = |template: &str, context: &Context, path: String, listed: Option<&[usize]>| {
         let output = crate::config::index_file(&path);
-        sink.render(tera, template, context, output, None, None)
+        // A term's list page is kept in the page cache, keyed by its pages' summaries: an
+        // edit renders again only the lists that show what changed.
+        let cached = cache.zip(listed).map(|(cache, pages)| {
+            (
+                cache,
+                cache.list_key(template, context, &LIST_VALUES, pages),
+            )
+        });
+        let fill = listed.map(|pages| Fill::List {
+            summaries: &views.summaries,
+            pages,
+        });
+        sink.render(tera, template, context, output, cached, fill)
             .map_err(|err| {
                 sources
                     .diagnostic(&err)
@@ -139,11 +151,8 @@ pub(crate) fn render(
         results.par_extend(
             batch
                 .into_par_iter()
-                .map(|(path, template, mut context, pages)| {
-                    if let Some(pages) = pages {
-                        context.insert_value("pages", Value::from(views.summaries.values(&pages)));
-                    }
-                    render(template, &context, path)
+                .map(|(path, template, context, pages)| {
+                    render(template, &context, path, pages.as_deref())
                 }),
         );
     }
@@ -169,6 +178,20 @@ fn batches(sizes: &[usize], limit: usize) -> Vec<usize> {
     }
     batches
 }
+
+/// What a term's list page sees beside the values every page sees (`Views::shared_values`,
+/// in the page cache's key of the site) and its `pages`: the key of its entry in the page
+/// cache hashes these (`PageCache::list_key`). A value added to its context must be named
+/// here, or the cache would keep a page that changed.
+const LIST_VALUES: [&str; 7] = [
+    "current_path",
+    "taxonomy",
+    "term",
+    "pager",
+    "meta",
+    "languages",
+    "alternates",
+];
 
 /// How many page summaries the generated list pages rendering at once may show between them:
 /// about 90 MB of values for the pages of the benchmark corpus.
