@@ -835,7 +835,7 @@ fn build_edition(
         }
     };
     // A build lets each page's front matter trees go as its summary is made.
-    let summaries = page_summaries(&config, &mut content, &bodies, !retain);
+    let summaries = page_summaries(&config, &mut content, &bodies, retain);
     let tocs = bodies.page_tocs(!retain);
     let views = Views::new(&config, &content, &urls, &bodies, contents, summaries, tocs);
     lookup.set(views.lookup(

@@ -354,14 +354,16 @@ pub(super) fn date_string(date: Option<jiff::civil::Date>) -> serde_json::Value 
 }
 
 /// Every page's summary, by page index: made once, in parallel, packed, and shared by every
-/// list that shows the page. With `let_go`, each page's front matter trees go once its
-/// summary is made (nothing after the summaries reads them in a build).
+/// list that shows the page. A build (not `retain`) lets each page's front matter trees go
+/// once its summary is made (nothing after the summaries reads them); `serve` (`retain`)
+/// keeps each summary as a value too (`Summaries::unpacked`).
 pub(crate) fn page_summaries(
     config: &Config,
     content: &mut Content,
     bodies: &Bodies,
-    let_go: bool,
+    retain: bool,
 ) -> Summaries {
+    let let_go = !retain;
     let packed = content
         .pages
         .par_iter_mut()
@@ -375,7 +377,12 @@ pub(crate) fn page_summaries(
             summary
         })
         .collect();
-    Summaries::new(packed)
+    let summaries = Summaries::new(packed);
+    if retain {
+        summaries.unpacked()
+    } else {
+        summaries
+    }
 }
 
 /// A page as lists and `get_page` show it. Without `body` (while bodies render: a shortcode

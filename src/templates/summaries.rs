@@ -247,34 +247,59 @@ impl<'a> Reader<'a> {
 }
 
 /// Every page's summary, packed, by page index; shared by the template values and the
-/// lookup of the template functions.
+/// lookup of the template functions. `serve` also keeps each as a value (`unpacked`): it
+/// keeps the whole site anyway, and an edit then renders its page's section without
+/// unpacking every summary of it again.
 #[derive(Clone, Default)]
-pub(crate) struct Summaries(Arc<Vec<Packed>>);
+pub(crate) struct Summaries {
+    packed: Arc<Vec<Packed>>,
+    values: Option<Arc<Vec<Value>>>,
+}
 
 impl Summaries {
     pub(crate) fn new(packed: Vec<Packed>) -> Summaries {
-        Summaries(Arc::new(packed))
+        Summaries {
+            packed: Arc::new(packed),
+            values: None,
+        }
+    }
+
+    /// The same summaries, each also kept as a value.
+    pub(crate) fn unpacked(self) -> Summaries {
+        let indexes: Vec<usize> = (0..self.packed.len()).collect();
+        let values = self.values(&indexes);
+        Summaries {
+            values: Some(Arc::new(values)),
+            ..self
+        }
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.0.len()
+        self.packed.len()
     }
 
     pub(crate) fn packed(&self, index: usize) -> Option<&Packed> {
-        self.0.get(index)
+        self.packed.get(index)
     }
 
     /// Page `index`'s summary as a value.
     pub(crate) fn get(&self, index: usize) -> Option<Value> {
-        Some(Keys::default().unpack(self.0.get(index)?))
+        if let Some(values) = &self.values {
+            return values.get(index).cloned();
+        }
+        Some(Keys::default().unpack(self.packed.get(index)?))
     }
 
     /// The summaries of pages `indexes`, in their order (in parallel; one copy of each key).
     pub(crate) fn values(&self, indexes: &[usize]) -> Vec<Value> {
+        if let Some(values) = &self.values {
+            let value = |&index: &usize| values.get(index).cloned().unwrap_or_else(Value::none);
+            return indexes.iter().map(value).collect();
+        }
         indexes
             .par_iter()
             .map_init(Keys::default, |keys, &index| {
-                self.0
+                self.packed
                     .get(index)
                     .map_or_else(Value::none, |packed| keys.unpack(packed))
             })
@@ -283,7 +308,12 @@ impl Summaries {
 
     /// Replaces page `index`'s summary (after its file changed).
     pub(crate) fn set(&mut self, index: usize, packed: Packed) {
-        if let Some(slot) = Arc::make_mut(&mut self.0).get_mut(index) {
+        if let Some(values) = &mut self.values
+            && let Some(slot) = Arc::make_mut(values).get_mut(index)
+        {
+            *slot = Keys::default().unpack(&packed);
+        }
+        if let Some(slot) = Arc::make_mut(&mut self.packed).get_mut(index) {
             *slot = packed;
         }
     }
@@ -431,6 +461,12 @@ mod tests {
             tail: vec![("content", Value::from("<p>Hi</p>"))],
         };
         let made = section.value_from(&summaries);
+        // Kept as values too (`serve`), they make the same, and a replaced one shows.
+        let mut unpacked = summaries.clone().unpacked();
+        assert!(section.value_from(&unpacked) == made);
+        unpacked.set(0, Packed::of(&json!({"title": "日本"})));
+        assert!(unpacked.get(0).unwrap() == Value::from_serializable(&json!({"title": "日本"})));
+        assert!(unpacked.packed(0) == Some(&Packed::of(&json!({"title": "日本"}))));
         assert_eq!(
             serde_json::to_string(&made).unwrap(),
             r#"{"title":"Asia","path":"asia/","pages":[{"title":"India"},{"title":"Japan"}],"subsections":[],"content":"<p>Hi</p>"}"#
