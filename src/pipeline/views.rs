@@ -1,5 +1,6 @@
 //! Template values: what pages, sections, lists and the template functions see, built once
-//! from the content and the rendered bodies and shared by every render.
+//! from the content and the rendered bodies and shared by every render. Page summaries stay
+//! packed (`templates::summaries`): a section's value is made whole while it renders.
 
 use super::*;
 use crate::templates::summaries::{
