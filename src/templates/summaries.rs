@@ -4,7 +4,7 @@
 //! A page's summary is a Tera map of about a hundred entries (its fields, its figures with
 //! their sources and dates, its terms). As values, every summary of a 100,000-page site took
 //! about 900 MB, held from the first render to the last; packed, the same summaries take
-//! about a third of that. A section's pages are unpacked while that section renders
+//! 213 MB. A section's pages are unpacked while that section renders
 //! (`SectionParts`), a list's while the list renders, and `get_page`'s when it is called.
 
 use std::collections::BTreeMap;
@@ -24,20 +24,6 @@ pub(crate) struct Keys {
 }
 
 impl Keys {
-    /// A map of `entries`, each value made by `make`.
-    fn map(
-        &mut self,
-        entries: &serde_json::Map<String, serde_json::Value>,
-        make: fn(&mut Keys, &serde_json::Value) -> Value,
-    ) -> Value {
-        let mut map = tera::Map::with_capacity(entries.len());
-        for (key, item) in entries {
-            let value = make(self, item);
-            map.insert(self.key(key), value);
-        }
-        Value::from(map)
-    }
-
     /// The one copy of map key `key`.
     fn key(&mut self, key: &str) -> Key<'static> {
         match self.keys.get(key) {
@@ -67,7 +53,14 @@ impl Keys {
                     .map(|item| self.value(item))
                     .collect::<Vec<Value>>(),
             ),
-            Json::Object(entries) => self.map(entries, Keys::value),
+            Json::Object(entries) => {
+                let mut map = tera::Map::with_capacity(entries.len());
+                for (key, item) in entries {
+                    let value = self.value(item);
+                    map.insert(self.key(key), value);
+                }
+                Value::from(map)
+            }
         }
     }
 
