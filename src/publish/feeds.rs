@@ -108,20 +108,19 @@ pub fn list_feeds(
         .collect()
 }
 
-/// The Atom feed of the newest dated, published pages. `bodies` gives each page's HTML by
-/// page index. `None` when no published page has a date (a feed needs an `updated`).
-pub fn atom(config: &Config, content: &Content, bodies: &crate::spill::Texts) -> Option<String> {
+/// The Atom feed of the newest dated, published pages. `entries` gives each page's entry
+/// (`Entries`). `None` when no published page has a date (a feed needs an `updated`).
+pub fn atom(config: &Config, content: &Content, entries: &Entries) -> Option<String> {
     let base = config.base_url.clone();
     feed(
         config,
-        content,
-        bodies,
         FeedHead {
             title: &config.title,
             self_url: &format!("{base}atom.xml"),
             alternate: &base,
         },
-        entries_among(content, None),
+        &entries_among(content, None),
+        entries,
     )
 }
 
@@ -129,20 +128,59 @@ pub fn atom(config: &Config, content: &Content, bodies: &crate::spill::Texts) ->
 pub fn list_atom(
     config: &Config,
     content: &Content,
-    bodies: &crate::spill::Texts,
     list: &ListFeed,
+    entries: &Entries,
 ) -> Option<String> {
     feed(
         config,
-        content,
-        bodies,
         FeedHead {
             title: &list.title,
             self_url: &config.permalink(&list.path),
             alternate: &config.permalink(&list.list),
         },
-        entries_among(content, Some(&list.pages)),
+        &entries_among(content, Some(&list.pages)),
+        entries,
     )
+}
+
+/// The pages the feeds `lists` show, and the site's feed with `site`, each once.
+pub fn shown(content: &Content, site: bool, lists: &[ListFeed]) -> Vec<usize> {
+    let mut pages: Vec<usize> = site
+        .then(|| entries_among(content, None))
+        .into_iter()
+        .flatten()
+        .chain(
+            lists
+                .iter()
+                .flat_map(|list| entries_among(content, Some(&list.pages))),
+        )
+        .map(|(index, _)| index)
+        .collect();
+    pages.sort_unstable();
+    pages.dedup();
+    pages
+}
+
+/// Each page's `<entry>`, made once for every feed that shows it (a page is in the site's
+/// feed, its section's and each of its terms'), by page index.
+pub struct Entries(std::collections::HashMap<usize, String>);
+
+impl Entries {
+    /// The entries of pages `pages`; `bodies` gives each page's HTML by page index.
+    pub fn of(
+        config: &Config,
+        content: &Content,
+        bodies: &crate::spill::Texts,
+        pages: &[usize],
+    ) -> Entries {
+        use rayon::prelude::*;
+        Entries(
+            pages
+                .par_iter()
+                .filter_map(|&index| Some((index, entry(config, content, bodies, index)?)))
+                .collect(),
+        )
+    }
 }
 
 /// Whether the feed of `among` (every page when `None`, as `atom.xml`) shows, in full, one of
@@ -162,12 +200,11 @@ struct FeedHead<'a> {
 
 fn feed(
     config: &Config,
-    content: &Content,
-    bodies: &crate::spill::Texts,
     head: FeedHead,
-    entries: Vec<(usize, Date)>,
+    shown: &[(usize, Date)],
+    entries: &Entries,
 ) -> Option<String> {
-    let updated = entries.iter().map(|e| e.1).max()?;
+    let updated = shown.iter().map(|e| e.1).max()?;
     let base = xml_escape(&config.base_url);
     let mut xml = format!(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\" xml:base=\"{base}\">\n<title>{}</title>\n",
@@ -187,69 +224,84 @@ fn feed(
         timestamp(updated),
         xml_escape(&config.title)
     ));
-    for (index, modified) in entries {
-        let page = &content.pages[index];
-        let permalink = xml_escape(&config.permalink(&page.path));
-        xml.push_str(&format!(
-            "<entry>\n<title>{}</title>\n<link href=\"{permalink}\" rel=\"alternate\" type=\"text/html\"/>\n<id>{permalink}</id>\n",
-            xml_escape(&page.front.title)
-        ));
-        if let Some(date) = page.front.date {
-            xml.push_str(&format!("<published>{}</published>\n", timestamp(date)));
+    for (index, _) in shown {
+        if let Some(entry) = entries.0.get(index) {
+            xml.push_str(entry);
         }
-        xml.push_str(&format!("<updated>{}</updated>\n", timestamp(modified)));
-        for id in &page.front.authors {
-            if let Some(author) = config.authors.get(id) {
-                let name = author
-                    .name
-                    .in_language(&config.language, config.default_language());
-                let uri = author
-                    .url
-                    .as_ref()
-                    .map(|url| format!("<uri>{}</uri>", xml_escape(url)))
-                    .unwrap_or_default();
-                xml.push_str(&format!(
-                    "<author><name>{}</name>{uri}</author>\n",
-                    xml_escape(&name)
-                ));
-            }
-        }
-        // The summary: the page's own, else its body up to `<!-- more -->`, else its
-        // description.
-        let body = bodies.text(index);
-        match (&page.front.summary, crate::markdown::summary_of(&body)) {
-            (Some(summary), _) => {
-                xml.push_str(&format!("<summary>{}</summary>\n", xml_escape(summary)));
-            }
-            (None, Some(html)) => xml.push_str(&format!(
-                "<summary type=\"html\">{}</summary>\n",
-                xml_escape(html)
-            )),
-            (None, None) => {
-                if let Some(description) = &page.front.description {
-                    xml.push_str(&format!("<summary>{}</summary>\n", xml_escape(description)));
-                }
-            }
-        }
-        // Each update a category of its kind, so that a feed reader can tell a correction
-        // from new figures.
-        for update in &page.front.updates {
-            let term = match update.kind {
-                UpdateKind::Update => "update",
-                UpdateKind::Correction => "correction",
-            };
-            xml.push_str(&format!(
-                "<category term=\"{term}\" label=\"{}: {}\"/>\n",
-                update.date,
-                xml_escape(&update.note)
-            ));
-        }
-        xml.push_str(&format!(
-            "<content type=\"html\">{}</content>\n</entry>\n",
-            xml_escape(&body)
-        ));
     }
     xml.push_str("</feed>\n");
+    Some(xml)
+}
+
+/// Page `index`'s `<entry>` (`None` for a page without a date, which no feed shows).
+fn entry(
+    config: &Config,
+    content: &Content,
+    bodies: &crate::spill::Texts,
+    index: usize,
+) -> Option<String> {
+    let page = content.pages.get(index)?;
+    let modified = page.front.last_modified()?;
+    let mut xml = String::new();
+    let permalink = xml_escape(&config.permalink(&page.path));
+    xml.push_str(&format!(
+        "<entry>\n<title>{}</title>\n<link href=\"{permalink}\" rel=\"alternate\" type=\"text/html\"/>\n<id>{permalink}</id>\n",
+        xml_escape(&page.front.title)
+    ));
+    if let Some(date) = page.front.date {
+        xml.push_str(&format!("<published>{}</published>\n", timestamp(date)));
+    }
+    xml.push_str(&format!("<updated>{}</updated>\n", timestamp(modified)));
+    for id in &page.front.authors {
+        if let Some(author) = config.authors.get(id) {
+            let name = author
+                .name
+                .in_language(&config.language, config.default_language());
+            let uri = author
+                .url
+                .as_ref()
+                .map(|url| format!("<uri>{}</uri>", xml_escape(url)))
+                .unwrap_or_default();
+            xml.push_str(&format!(
+                "<author><name>{}</name>{uri}</author>\n",
+                xml_escape(&name)
+            ));
+        }
+    }
+    // The summary: the page's own, else its body up to `<!-- more -->`, else its
+    // description.
+    let body = bodies.text(index);
+    match (&page.front.summary, crate::markdown::summary_of(&body)) {
+        (Some(summary), _) => {
+            xml.push_str(&format!("<summary>{}</summary>\n", xml_escape(summary)));
+        }
+        (None, Some(html)) => xml.push_str(&format!(
+            "<summary type=\"html\">{}</summary>\n",
+            xml_escape(html)
+        )),
+        (None, None) => {
+            if let Some(description) = &page.front.description {
+                xml.push_str(&format!("<summary>{}</summary>\n", xml_escape(description)));
+            }
+        }
+    }
+    // Each update a category of its kind, so that a feed reader can tell a correction
+    // from new figures.
+    for update in &page.front.updates {
+        let term = match update.kind {
+            UpdateKind::Update => "update",
+            UpdateKind::Correction => "correction",
+        };
+        xml.push_str(&format!(
+            "<category term=\"{term}\" label=\"{}: {}\"/>\n",
+            update.date,
+            xml_escape(&update.note)
+        ));
+    }
+    xml.push_str(&format!(
+        "<content type=\"html\">{}</content>\n</entry>\n",
+        xml_escape(&body)
+    ));
     Some(xml)
 }
 

@@ -208,16 +208,18 @@ pub(crate) fn add_files(
     site: &mut BuiltSite,
 ) -> Vec<super::feeds::SitemapUrl> {
     let prefix = &config.current_edition().prefix;
-    if let Some(atom) = super::feeds::atom(config, content, page_html) {
+    // Each section's and term's own feed, beside the site's.
+    let lists = super::feeds::list_feeds(config, content, taxonomies);
+    let shown = super::feeds::shown(content, true, &lists);
+    let entries = super::feeds::Entries::of(config, content, page_html, &shown);
+    if let Some(atom) = super::feeds::atom(config, content, &entries) {
         site.files
             .insert(format!("{prefix}atom.xml"), atom.into_bytes().into());
     }
-    // Each section's and term's own feed.
-    let lists = super::feeds::list_feeds(config, content, taxonomies);
     let feeds: Vec<(String, String)> = lists
         .into_par_iter()
         .filter_map(|list| {
-            let atom = super::feeds::list_atom(config, content, page_html, &list)?;
+            let atom = super::feeds::list_atom(config, content, &list, &entries)?;
             Some((list.path, atom))
         })
         .collect();
@@ -299,15 +301,18 @@ pub(crate) fn feed_and_sitemaps(
         (false, among) => super::feeds::shows(content, among, edited),
     };
     let mut files = Vec::new();
-    if changes(None)
-        && let Some(atom) = super::feeds::atom(config, content, page_html)
-    {
+    let lists: Vec<super::feeds::ListFeed> = super::feeds::list_feeds(config, content, taxonomies)
+        .into_iter()
+        .filter(|list| changes(Some(&list.pages)))
+        .collect();
+    let site_feed = changes(None);
+    let shown = super::feeds::shown(content, site_feed, &lists);
+    let entries = super::feeds::Entries::of(config, content, page_html, &shown);
+    if site_feed && let Some(atom) = super::feeds::atom(config, content, &entries) {
         files.push(("atom.xml".to_owned(), atom));
     }
-    for list in super::feeds::list_feeds(config, content, taxonomies) {
-        if changes(Some(&list.pages))
-            && let Some(atom) = super::feeds::list_atom(config, content, page_html, &list)
-        {
+    for list in lists {
+        if let Some(atom) = super::feeds::list_atom(config, content, &list, &entries) {
             files.push((list.path, atom));
         }
     }
