@@ -495,9 +495,10 @@ fn a_cached_page_reads_its_section_lists_only_if_its_template_does() {
     let all = compare(&root, &cache, "nothing").pages;
     lengthen("uruguay");
     let hits = compare(&root, &cache, "a longer page, the built-in templates").pages;
-    // The page and its previous and next pages (which show its summary) render again.
+    // The page and its previous and next pages (which show its summary) render again, and
+    // the two lists that show it: its section's, and the home page's (its subsections).
     assert!(
-        hits + 3 >= all,
+        hits + 3 + 2 >= all,
         "{hits} of {all} pages from the cache: the section's other pages rendered again"
     );
     // A field the page shows and nothing else: the page's key changes with its own
@@ -790,8 +791,10 @@ fn an_edit_build_keeps_the_pages_it_would_write_again_and_only_those() {
             .windows(6)
             .any(|w| w == b"Secund")
     );
-    // Its section lists it with its summary; a page of another section does not show it.
-    assert!(!kept("posts/index.html"));
+    // Its section lists it, and is written again if that shows the edit (a list page is
+    // in the page cache too); a page of another section does not show it.
+    let same_bytes = |path: &str| after[path].0 == before[path].0;
+    assert_eq!(kept("posts/index.html"), same_bytes("posts/index.html"));
     for page in ["notes/older/index.html", "notes/newer/index.html"] {
         assert!(kept(page), "{page} was written again");
     }
@@ -939,4 +942,42 @@ fn an_output_folder_of_unchanged_sources_is_restored_from_the_cache() {
     // Another option or build date: built, not restored.
     assert!(!build(&["--drafts"]));
     assert!(!build(&[]));
+}
+
+/// A section's list pages are in the page cache like its pages: a build of an unchanged site
+/// renders nothing, and an edit renders again only the pages and lists that show the edited
+/// page (each build compared with a cold one).
+#[test]
+fn section_lists_come_from_the_cache_until_a_page_they_list_changes() {
+    let site = Site::fixture("explainer");
+    let root = site.root().to_path_buf();
+    let cache = root.join(".tradetalks-cache");
+    compare(&root, &cache, "the first build");
+    let (warm, problems) = pipeline::build(&root, &options(Some(&cache)));
+    let unchanged = warm
+        .unwrap_or_else(|| panic!("the unchanged site fails: {problems:?}"))
+        .page_cache;
+    assert_eq!(
+        unchanged.misses, 0,
+        "an unchanged site rendered {} pages again ({} from the cache)",
+        unchanged.misses, unchanged.hits
+    );
+    let page = "content/parties/uruguay.md";
+    write(
+        &root,
+        page,
+        &format!("{}\nA sentence more.\n", read(&root, page)),
+    );
+    let (edited, _) = pipeline::build(&root, &options(Some(&cache)));
+    let edited = edited.expect("the edited site builds").page_cache;
+    // The page, its two neighbours, and the two lists that show it (its section's, and the
+    // home page's, which holds its subsections); not the other pages.
+    assert_eq!(
+        edited.misses, 5,
+        "after an edit of one page: {edited:?}, against {unchanged:?} unchanged"
+    );
+    assert_eq!(edited.hits + edited.misses, unchanged.hits);
+    compare(&root, &cache, "a longer page");
+    let (warm, _) = pipeline::build(&root, &options(Some(&cache)));
+    assert_eq!(warm.expect("the site builds").page_cache.misses, 0);
 }
