@@ -429,22 +429,38 @@ impl<'a> Render<'a> {
         for (dir, (indexes, list)) in by_section {
             // A social card is drawn with the page's whole context, section and all.
             let mut scope = self.config.social_cards.then(|| self.scope(dir));
-            for chunk in indexes.chunks(PREPARED_AT_ONCE) {
-                let prepared: Vec<(usize, Step)> = chunk
-                    .par_iter()
-                    .map(|&index| (index, self.page(index, scope.as_ref())))
-                    .collect();
-                let rendered = self.finish_all(prepared, dir, &mut scope, &step);
-                page_results.extend(rendered);
+            let mut chunks: Vec<&[usize]> = indexes.chunks(PREPARED_AT_ONCE).collect();
+            if chunks.is_empty() {
+                chunks.push(&[]);
+            }
+            let mut lists = Vec::new();
+            for (number, chunk) in chunks.into_iter().enumerate() {
+                // The section's list pages go with its first pages, and render beside them.
+                let with_lists = list && number == 0;
+                let (mut prepared, listed) = rayon::join(
+                    || {
+                        chunk
+                            .par_iter()
+                            .map(|&index| (Some(index), self.page(index, scope.as_ref())))
+                            .collect::<Vec<_>>()
+                    },
+                    || match with_lists {
+                        true => self.section(dir, scope.as_ref()),
+                        false => Vec::new(),
+                    },
+                );
+                prepared.extend(listed.into_iter().map(|step| (None, step)));
+                for (index, result) in self.finish_all(prepared, dir, &mut scope, &step) {
+                    match index {
+                        Some(index) => {
+                            page_results.insert(index, result);
+                        }
+                        None => lists.push(result),
+                    }
+                }
             }
             if list {
-                let prepared = self
-                    .section(dir, scope.as_ref())
-                    .into_iter()
-                    .enumerate()
-                    .collect();
-                let rendered = self.finish_all(prepared, dir, &mut scope, &step);
-                section_results.insert(dir, rendered.into_iter().map(|(_, result)| result));
+                section_results.insert(dir, lists);
             }
         }
         let pages = pages.iter().filter_map(|index| page_results.remove(index));
@@ -455,15 +471,16 @@ impl<'a> Render<'a> {
         pages.chain(sections).collect()
     }
 
-    /// Renders what the cache did not hold among `prepared` (of section `dir`), making the
-    /// section's value first if no earlier chunk needed it.
+    /// Renders what the cache did not hold among `prepared` (of section `dir`: pages by
+    /// index, and its list pages), making the section's value first if no earlier chunk
+    /// needed it. The results keep the order of `prepared`.
     fn finish_all(
         &self,
-        prepared: Vec<(usize, Step<'a>)>,
+        prepared: Vec<(Option<usize>, Step<'a>)>,
         dir: &str,
         scope: &mut Option<SectionScope>,
         step: &(dyn Fn() + Sync),
-    ) -> Vec<(usize, Result<KeptPage, Diagnostic>)> {
+    ) -> Vec<(Option<usize>, Result<KeptPage, Diagnostic>)> {
         let pending = prepared
             .iter()
             .any(|(_, prepared)| matches!(prepared, Step::Render(_)));
