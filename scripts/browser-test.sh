@@ -86,6 +86,8 @@ deps_up_to_date() {
 command -v node >/dev/null 2>&1 || die "node is not installed (the browser tests are Node, 20 or newer)"
 node_major=$(node -p 'process.versions.node.split(".")[0]')
 [[ "$node_major" -ge 20 ]] || die "node $(node --version) is too old: the browser tests need Node 20 or newer"
+# One check at a time installs; the others wait, then find it done.
+exec 8>"$(npm_install_lock "$test_dir")" && flock 8
 if ! deps_up_to_date; then
   command -v npm >/dev/null 2>&1 || die "npm is not installed (needed to install puppeteer-core and axe-core in tests/browser)"
   echo "browser-test: installing tests/browser npm dependencies (npm ci --ignore-scripts)" >&2
@@ -93,6 +95,7 @@ if ! deps_up_to_date; then
   (cd "$test_dir" && npm ci --ignore-scripts --no-audit --no-fund >&2) || die "npm ci failed in tests/browser"
   deps_up_to_date || die "tests/browser/node_modules does not match package-lock.json after npm ci"
 fi
+exec 8>&-
 
 # --- Chromium -----------------------------------------------------------------------------------
 chromium="${CHROMIUM_PATH:-/usr/bin/chromium}"

@@ -40,6 +40,8 @@ deps_up_to_date() {
 }
 
 command -v node >/dev/null 2>&1 || die "node is not installed (needed to install and verify tests/html's npm dependencies)"
+# One check at a time installs; the others wait, then find it done.
+exec 8>"$(npm_install_lock "$html_dir")" && flock 8
 if ! deps_up_to_date; then
   command -v npm >/dev/null 2>&1 || die "npm is not installed (needed to install vnu-jar in tests/html)"
   echo "html-check: installing tests/html npm dependencies (npm ci --ignore-scripts)" >&2
@@ -47,6 +49,7 @@ if ! deps_up_to_date; then
   (cd "$html_dir" && npm ci --ignore-scripts --no-audit --no-fund >&2) || die "npm ci failed in tests/html"
   deps_up_to_date || die "tests/html/node_modules does not match package-lock.json after npm ci"
 fi
+exec 8>&-
 [[ -f "$jar" ]] || die "vnu.jar not found at $jar"
 
 # --- java (vnu.jar needs Java 17 or newer) ----------------------------------------------------

@@ -22,3 +22,12 @@ npm_lock_satisfied() {
     process.exit(ok ? 0 : 1);
   ' "$dir"
 }
+
+# The lock a script holds while it checks and installs DIR's node_modules: `cargo test` runs
+# several checks at once, and two `npm ci` in one folder remove each other's files (on a clean
+# clone, one check failed with "node_modules does not match package-lock.json after npm ci").
+#
+#   npm_install_lock DIR     → prints the lock file's path (in /tmp, one per folder)
+npm_install_lock() {
+  printf '/tmp/tradetalks-npm-%s.lock\n' "$(printf '%s' "$1" | cksum | cut -d' ' -f1)"
+}
