@@ -37,30 +37,10 @@ pub(crate) struct PageSink<'a> {
 }
 
 impl PageSink<'_> {
-    /// Renders `template` for the output `path` and keeps the result; with a cache and the
-    /// page's key there (`PageCache`), takes the page from it or puts it there.
-    ///
-    /// What `fill` adds (a page's body, a list's summaries) goes into the context only if the
-    /// page renders: one the cache holds needs none (its key has their digests).
-    pub(crate) fn render(
-        &self,
-        tera: &Tera,
-        template: &str,
-        context: &Context,
-        path: String,
-        cached: Option<(&PageCache, crate::cache::Key)>,
-        fill: Option<Fill>,
-    ) -> Result<Result<KeptPage, Diagnostic>, tera::Error> {
-        match self.cached_page(path, cached) {
-            Ok(kept) => Ok(kept),
-            Err(path) => self.fresh(tera, template, context, path, cached, fill),
-        }
-    }
-
     /// The page at output `path` as the cache holds it under its key (linked from the output
     /// folder when that holds it as the last build wrote it), or why it could not be kept;
-    /// `path` back when the cache does not hold it.
-    fn cached_page(
+    /// `path` back when the cache does not hold it (then `fresh` renders it).
+    pub(crate) fn cached_page(
         &self,
         path: String,
         cached: Option<(&PageCache, crate::cache::Key)>,
@@ -93,8 +73,12 @@ impl PageSink<'_> {
         }
     }
 
-    /// Renders a page the cache did not hold, and puts it there under its key.
-    fn fresh(
+    /// Renders `template` for the output `path` and keeps the result; with a cache and the
+    /// page's key there (`PageCache`), puts it there (after `cached_page` did not find it).
+    ///
+    /// What `fill` adds (a page's body, a list's summaries) goes into the context only here,
+    /// where the page renders: one the cache holds needs none (its key has their digests).
+    pub(crate) fn fresh(
         &self,
         tera: &Tera,
         template: &str,
@@ -324,7 +308,7 @@ pub(crate) struct PageBody<'a> {
     pub(crate) index: usize,
 }
 
-/// What goes into a page's context only if it renders (`PageSink::render`).
+/// What goes into a page's context only if it renders (`PageSink::fresh`).
 #[derive(Clone, Copy)]
 pub(crate) enum Fill<'a> {
     /// A page's body, in `page.content`.

@@ -39,7 +39,11 @@ pub(crate) fn render(
             summaries: &views.summaries,
             pages,
         });
-        sink.render(tera, template, context, output, cached, fill)
+        let output = match sink.cached_page(output, cached) {
+            Ok(kept) => return kept,
+            Err(output) => output,
+        };
+        sink.fresh(tera, template, context, output, cached, fill)
             .map_err(|err| {
                 sources
                     .diagnostic(&err)
