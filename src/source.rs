@@ -12,7 +12,10 @@ pub struct SourceFile {
     /// Absolute path on disk.
     pub path: PathBuf,
     pub text: Arc<str>,
-    line_starts: Arc<[usize]>,
+    /// Where each line starts, for a text longer than [`INDEXED_OVER`]: a shorter one (a
+    /// page, most of the time) is scanned when a position is asked for, which is rare (a
+    /// diagnostic), instead of indexed whenever it is read.
+    line_starts: Option<Arc<[usize]>>,
     /// BLAKE3 hash of `text`: what build-cache keys hold of the file, and how a text read
     /// again (`recall`) is known to be the one that was read first.
     digest: blake3::Hash,
@@ -34,7 +37,7 @@ impl SourceFile {
         text: impl Into<Arc<str>>,
     ) -> Self {
         let text: Arc<str> = text.into();
-        let line_starts = line_starts(&text);
+        let line_starts = (text.len() > INDEXED_OVER).then(|| line_starts(&text));
         SourceFile {
             name: name.into(),
             path: path.into(),
@@ -57,7 +60,7 @@ impl SourceFile {
             return;
         }
         self.text = Arc::from("");
-        self.line_starts = Arc::from([0usize]);
+        self.line_starts = None;
         self.forgotten = Some(tree.clone());
     }
 
@@ -108,14 +111,61 @@ impl SourceFile {
         }
     }
 
+    /// The 0-based index of the line that holds byte `offset` (at most the text's length),
+    /// and where that line starts.
+    fn line_at(&self, offset: usize) -> (usize, usize) {
+        match &self.line_starts {
+            Some(starts) => {
+                let index = match starts.binary_search(&offset) {
+                    Ok(i) => i,
+                    Err(i) => i - 1,
+                };
+                (index, starts[index])
+            }
+            None => {
+                let before = self.text.as_bytes().get(..offset).unwrap_or_default();
+                let index = before.iter().filter(|&&b| b == b'\n').count();
+                let start = before
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |i| i + 1);
+                (index, start)
+            }
+        }
+    }
+
+    /// Where the 0-based line `index` starts and the next one (`None` after the last line),
+    /// with `index` clamped to the last line.
+    fn line_bounds(&self, index: usize) -> (usize, Option<usize>) {
+        match &self.line_starts {
+            Some(starts) => {
+                let index = index.min(starts.len() - 1);
+                (starts[index], starts.get(index + 1).copied())
+            }
+            None => {
+                let mut starts = std::iter::once(0).chain(
+                    self.text
+                        .bytes()
+                        .enumerate()
+                        .filter(|&(_, b)| b == b'\n')
+                        .map(|(i, _)| i + 1),
+                );
+                let mut start = 0;
+                for _ in 0..=index {
+                    match starts.next() {
+                        Some(next) => start = next,
+                        None => return (start, None),
+                    }
+                }
+                (start, starts.next())
+            }
+        }
+    }
+
     /// Line and column of a byte offset (clamped to the text).
     pub fn line_col(&self, offset: usize) -> LineCol {
         let offset = offset.min(self.text.len());
-        let line_index = match self.line_starts.binary_search(&offset) {
-            Ok(i) => i,
-            Err(i) => i - 1,
-        };
-        let start = self.line_starts[line_index];
+        let (line_index, start) = self.line_at(offset);
         let col = self
             .text
             .get(start..floor_char_boundary(&self.text, offset))
@@ -128,13 +178,8 @@ impl SourceFile {
 
     /// Byte range of a 1-based line, without its line ending.
     pub fn line_range(&self, line: usize) -> std::ops::Range<usize> {
-        let index = line.saturating_sub(1).min(self.line_starts.len() - 1);
-        let start = self.line_starts[index];
-        let end = self
-            .line_starts
-            .get(index + 1)
-            .copied()
-            .unwrap_or(self.text.len());
+        let (start, next) = self.line_bounds(line.saturating_sub(1));
+        let end = next.unwrap_or(self.text.len());
         // Line starts follow a `\n`: boundaries, like the text's end.
         let text = self.text.get(start..end).unwrap_or_default();
         let trimmed = text.trim_end_matches(['\n', '\r']);
@@ -378,6 +423,10 @@ fn strip_bom(mut bytes: Vec<u8>) -> Vec<u8> {
     bytes
 }
 
+/// How long a text may be for its lines to be found by scanning it rather than by an index
+/// made when it is read (see `SourceFile::line_starts`).
+const INDEXED_OVER: usize = 64 * 1024;
+
 fn line_starts(text: &str) -> Arc<[usize]> {
     std::iter::once(0)
         .chain(text.match_indices('\n').map(|(i, _)| i + 1))
@@ -441,6 +490,32 @@ mod tests {
         assert_eq!(f.line_col(7), LineCol { line: 2, col: 4 });
         assert_eq!(f.line_col(8), LineCol { line: 3, col: 1 });
         assert_eq!(f.line_col(999), LineCol { line: 3, col: 2 });
+    }
+
+    proptest::proptest! {
+        /// A short text scanned and the same text indexed (as a long one is) give every
+        /// position and line alike, in any script and with any line endings.
+        #[test]
+        fn a_scanned_text_and_an_indexed_one_agree(text in "(\\PC|\n|\r\n){0,60}", line in 0usize..70) {
+            let scanned = file(&text);
+            proptest::prop_assert!(scanned.line_starts.is_none());
+            let mut indexed = file(&text);
+            indexed.line_starts = Some(line_starts(&text));
+            for offset in 0..=text.len() + 2 {
+                proptest::prop_assert_eq!(scanned.line_col(offset), indexed.line_col(offset));
+            }
+            proptest::prop_assert_eq!(scanned.line_range(line), indexed.line_range(line));
+        }
+    }
+
+    #[test]
+    fn a_long_text_is_indexed_and_a_short_one_is_not() {
+        assert!(file("a\nb").line_starts.is_none());
+        let long = "line\n".repeat(INDEXED_OVER / 5 + 1);
+        let f = file(&long);
+        assert!(f.line_starts.is_some());
+        assert_eq!(f.line_col(long.len() - 1).line, INDEXED_OVER / 5 + 1);
+        assert_eq!(&f.text[f.line_range(3)], "line");
     }
 
     #[test]

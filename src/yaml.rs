@@ -42,6 +42,19 @@ impl Yaml {
             .map(|(_, v)| v)
     }
 
+    /// Takes the value of `key` out of a map, leaving a null in its place.
+    pub fn take(&mut self, key: &str) -> Option<Yaml> {
+        let YamlValue::Map(entries) = &mut self.value else {
+            return None;
+        };
+        let (_, value) = entries.iter_mut().find(|(k, _)| k.name == key)?;
+        let null = Yaml {
+            value: YamlValue::Null,
+            span: value.span.clone(),
+        };
+        Some(std::mem::replace(value, null))
+    }
+
     pub fn entries(&self) -> Option<&[(YamlKey, Yaml)]> {
         match &self.value {
             YamlValue::Map(entries) => Some(entries),

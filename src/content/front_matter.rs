@@ -255,7 +255,7 @@ pub fn parse(
         file,
         problems: Vec::new(),
     };
-    let front = checker.front_matter(&root, kind, schema, config);
+    let front = checker.front_matter(root, kind, schema, config);
     match front {
         Some(front) if checker.problems.is_empty() => Ok((front, used)),
         _ => Err(checker.problems),
@@ -304,9 +304,11 @@ impl Checker<'_> {
         None
     }
 
+    /// Checks the front matter `root` and takes from it the trees the page keeps (`extra`,
+    /// its schema's fields), rather than copying them.
     fn front_matter(
         &mut self,
-        root: &Yaml,
+        mut root: Yaml,
         kind: Kind,
         schema: &[SchemaField],
         config: &Config,
@@ -380,7 +382,7 @@ impl Checker<'_> {
                 self.expect_map(v, "extra");
                 v.to_json()
             }),
-            extra_tree: root.get("extra").cloned(),
+            extra_tree: None,
             updates: root
                 .get("updates")
                 .map(|v| self.updates(v))
@@ -399,7 +401,7 @@ impl Checker<'_> {
             translated_from: root.get("translated_from").and_then(|v| self.version(v)),
             authors: Vec::new(),
         };
-        placeholders_in(root, &mut front.placeholders);
+        placeholders_in(&root, &mut front.placeholders);
         for taxonomy in &config.taxonomies {
             if let Some(value) = root.get(&taxonomy.name) {
                 if taxonomy.name == crate::config::AUTHORS_TAXONOMY && !config.authors.is_empty() {
@@ -419,11 +421,12 @@ impl Checker<'_> {
                 front.taxonomies.insert(taxonomy.name.clone(), terms);
             }
         }
+        let mut present = Vec::new();
         for field in schema {
             match root.get(&field.name) {
                 Some(value) => {
                     self.check_type(value, &field.name, field.field_type);
-                    front.fields.insert(field.name.clone(), value.clone());
+                    present.push(&field.name);
                 }
                 None if field.required => self.problems.push(
                     Diagnostic::error(format!(
@@ -438,6 +441,16 @@ impl Checker<'_> {
                 None => {}
             }
         }
+        // Every check is made: the trees kept go out of the front matter, not copied.
+        for name in present {
+            if let Some(value) = root.take(name) {
+                front.fields.insert(name.clone(), value);
+            }
+        }
+        front.extra_tree = match front.fields.get("extra") {
+            Some(extra) => Some(extra.clone()),
+            None => root.take("extra"),
+        };
         Some(front)
     }
 
