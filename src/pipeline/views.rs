@@ -415,7 +415,8 @@ pub(super) fn page_summary(
         "section": page.section,
         "taxonomies": page.front.taxonomies,
         "extra": page.front.extra,
-        "fields": fields,
+        // `fields` and `terms` in their places, moved in below: `json!` would copy them.
+        "fields": null,
         "last_modified": date_string(page.front.last_modified()),
         "updates": page.front.updates,
         "authors": config.authors_of(&page.front.authors),
@@ -425,7 +426,7 @@ pub(super) fn page_summary(
             .iter()
             .filter(|u| u.kind == crate::content::front_matter::UpdateKind::Correction)
             .collect::<Vec<_>>(),
-        "terms": page_terms(config, page),
+        "terms": null,
     });
     // The page's summary as HTML: its `summary` field, else its body up to `<!-- more -->`.
     let own_summary = page
@@ -435,6 +436,12 @@ pub(super) fn page_summary(
         .map(|text| format!("<p>{}</p>", crate::markdown::highlight::escape(text)))
         .or_else(|| body.and_then(|b| b.summary.clone()));
     if let Some(map) = summary.as_object_mut() {
+        if let Some(slot) = map.get_mut("fields") {
+            *slot = serde_json::Value::Object(fields);
+        }
+        if let Some(slot) = map.get_mut("terms") {
+            *slot = page_terms(config, page);
+        }
         map.insert("summary".into(), json!(own_summary));
     }
     if let (Some(body), Some(map)) = (body, summary.as_object_mut()) {
