@@ -445,28 +445,6 @@ impl Pack {
         decode_payload(self.blob.get(start..end)?)
     }
 
-    /// What a build used when it took the value under `key` from this pack.
-    pub fn hit(key: Key) -> PackUse {
-        PackUse {
-            key,
-            hit: true,
-            fresh: None,
-        }
-    }
-
-    /// What a build used when it made `value` itself: encoded for the next pack when this
-    /// pack keeps values.
-    pub fn fresh<T: Serialize>(&self, key: Key, value: &T) -> PackUse {
-        PackUse {
-            key,
-            hit: false,
-            fresh: self
-                .keeps
-                .then(|| bincode::DefaultOptions::new().serialize(value).ok())
-                .flatten(),
-        }
-    }
-
     /// Looks `key` up, or computes the value and encodes it for the next pack. Returns the
     /// value and what the build used, for `Cache::put_pack`.
     pub fn get_or<T, E>(
@@ -478,11 +456,28 @@ impl Pack {
         T: Serialize + DeserializeOwned,
     {
         if let Some(value) = self.get(&key) {
-            return Ok((value, Pack::hit(key)));
+            return Ok((
+                value,
+                PackUse {
+                    key,
+                    hit: true,
+                    fresh: None,
+                },
+            ));
         }
         let value = compute()?;
-        let used = self.fresh(key, &value);
-        Ok((value, used))
+        let fresh = self
+            .keeps
+            .then(|| bincode::DefaultOptions::new().serialize(&value).ok())
+            .flatten();
+        Ok((
+            value,
+            PackUse {
+                key,
+                hit: false,
+                fresh,
+            },
+        ))
     }
 }
 

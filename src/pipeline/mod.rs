@@ -880,11 +880,6 @@ fn build_edition(
         "rendering pages",
         content.pages.len() + content.sections.len() + 1,
     );
-    // The links of the pages the last build of this edition kept in the page cache.
-    let links_pack = KeyBuilder::new("page links of a site")
-        .add(config.root.as_os_str().as_encoded_bytes())
-        .add((config.edition as u64).to_le_bytes())
-        .finish();
     let page_cache = body_cache.as_ref().map(|bodies| {
         PageCache::new(
             cache,
@@ -893,7 +888,6 @@ fn build_edition(
             shared.shared_files,
             sources,
             &content,
-            cache.pack(&links_pack),
         )
     });
     let neighbours = render::all_neighbours(&content);
@@ -922,12 +916,9 @@ fn build_edition(
         site.page_cache = stats;
     }
     let mut undrawn = publish::cards::Undrawn::default();
-    // What the next pack of links keeps: the links of every page kept in the page cache.
-    let mut links_used = Vec::new();
     for result in rendered {
         match result {
-            Ok(mut kept) => {
-                links_used.extend(kept.links_use.take());
+            Ok(kept) => {
                 let file = site.origins.get(&kept.path).map(|f| f.name.as_str());
                 undrawn.note(&kept.card_missing, file);
                 site.keep(kept);
@@ -962,21 +953,10 @@ fn build_edition(
                     ),
                 );
             }
-            Ok(mut kept) => {
-                links_used.extend(kept.links_use.take());
-                site.keep(kept);
-            }
+            Ok(kept) => site.keep(kept),
             Err(d) => render_errors.push(d),
         }
     }
-    // Written while the feeds, search index and link check go on (the whole pack again
-    // after an edit: 12 MB for 10,000 pages), and waited for when this edition is built.
-    let _writing_links = page_cache.map(|page_cache| {
-        let (cache, earlier) = (cache.clone(), page_cache.into_links());
-        Finishing::spawn("tradetalks-links", move || {
-            cache.put_pack(&links_pack, &earlier, &links_used)
-        })
-    });
     clock.lap("render taxonomy and search pages");
     progress.stage("writing the feed, sitemap and search index", 0);
     site.files

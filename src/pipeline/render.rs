@@ -25,15 +25,6 @@ pub(crate) struct KeptPage {
     /// them (it read no picture or static file): the build record keeps them
     /// (`record::intact_pages`, `record::restore`).
     pub(crate) cached: Option<record::CachedAs>,
-    /// Its links as the page cache's pack of links has them for the next build (when it is
-    /// kept in the page cache): taken from the pack, or made now (`PageCache::links_use`).
-    pub(crate) links_use: Option<crate::cache::PackUse>,
-}
-
-impl KeptPage {
-    fn with_links_use(self, links_use: Option<crate::cache::PackUse>) -> KeptPage {
-        KeptPage { links_use, ..self }
-    }
 }
 
 /// Where rendered pages go as soon as they exist: the staging folder of a `build`, so that no
@@ -71,16 +62,12 @@ impl PageSink<'_> {
                 card: None,
                 card_missing: Vec::new(),
                 cached: Some(record::CachedAs { key: *key, digest }),
-                links_use: Some(crate::cache::Pack::hit(*key)),
             }));
         }
         match cache.get(key) {
             Some(page) => {
                 self.note_reads(&path, page.content.is_some());
-                let used = cache.links_use(key, page.content, &page.links);
-                Ok(self
-                    .take(path, page.html, page.links, Some(*key))
-                    .map(|kept| kept.with_links_use(used)))
+                Ok(self.take(path, page.html, page.links, Some(*key)))
             }
             None => Err(path),
         }
@@ -106,16 +93,14 @@ impl PageSink<'_> {
         let html = html?;
         self.note_reads(&path, reads.content);
         let links = crate::check::PageLinks::of(&html);
-        let mut kept = None;
+        let mut kept_key = None;
         if let Some((cache, key)) = &cached
             && !reads.files
         {
-            kept = Some((*key, cache.put(key, &html, &links, reads.content)));
+            cache.put(key, &html, &links, reads.content);
+            kept_key = Some(*key);
         }
-        let (kept_key, used) = kept.unzip();
-        Ok(self
-            .take(path, html, links, kept_key)
-            .map(|kept| kept.with_links_use(used.flatten())))
+        Ok(self.take(path, html, links, kept_key))
     }
 
     fn note_reads(&self, path: &str, content: bool) {
@@ -144,7 +129,6 @@ impl PageSink<'_> {
                 card: None,
                 card_missing: Vec::new(),
                 cached,
-                links_use: None,
             });
         };
         staging
@@ -157,7 +141,6 @@ impl PageSink<'_> {
             card: None,
             card_missing: Vec::new(),
             cached,
-            links_use: None,
         })
     }
 
@@ -910,10 +893,6 @@ pub(crate) struct PageCache<'a> {
     /// section's own fields alone, so that an edit of one page's summary does not render every
     /// page of its section again.
     reads_lists: BTreeMap<String, bool>,
-    /// What the link check needs of each page the last build kept here (`CachedLinks`), by
-    /// the page's key, in one pack: a page the output folder holds as that build wrote it
-    /// needs nothing else, and one pack is read for all of them, not an entry for each.
-    links: crate::cache::Pack,
     hits: std::sync::atomic::AtomicUsize,
     misses: std::sync::atomic::AtomicUsize,
 }
@@ -933,20 +912,12 @@ pub(crate) struct CachedPage {
     links: crate::check::PageLinks,
 }
 
-/// A cached page without its HTML, kept in the pack of links (`PageCache::links`) for a build
-/// that finds the page already in the output folder and needs only what the link check needs
-/// of it.
+/// A cached page without its HTML, kept beside it (`page links`) for a build that finds the
+/// page already in the output folder and needs only what the link check needs of it.
 #[derive(serde::Serialize, serde::Deserialize)]
 pub(crate) struct CachedLinks {
     content: Option<crate::cache::Key>,
     links: crate::check::PageLinks,
-}
-
-/// `CachedLinks` borrowed, to be encoded.
-#[derive(serde::Serialize)]
-struct CachedLinksRef<'e> {
-    content: Option<crate::cache::Key>,
-    links: &'e crate::check::PageLinks,
 }
 
 impl<'a> PageCache<'a> {
@@ -957,7 +928,6 @@ impl<'a> PageCache<'a> {
         shared_files: &publish::assets::SharedFiles,
         sources: &TemplateSources,
         content: &Content,
-        links: crate::cache::Pack,
     ) -> PageCache<'a> {
         let (body_site, content_key) = bodies.keys();
         let mut site = KeyBuilder::new("pages");
@@ -1026,7 +996,6 @@ impl<'a> PageCache<'a> {
             summaries,
             sections,
             reads_lists,
-            links,
             hits: Default::default(),
             misses: Default::default(),
         }
@@ -1165,56 +1134,32 @@ impl<'a> PageCache<'a> {
         (crate::cache::digest(page.html.as_bytes()) == cached.digest).then_some(page.html)
     }
 
-    /// What the link check needs of the page stored under `key`, from the pack of links (a
-    /// hit when found).
+    /// What the link check needs of the page stored under `key` (a hit when found).
     fn links(&self, key: &crate::cache::Key) -> Option<CachedLinks> {
-        let found = self.packed_links(key)?;
+        let found = self
+            .cache
+            .get::<CachedLinks>("page links", key)
+            .filter(|page| page.content.is_none_or(|c| c == self.content))?;
         self.hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Some(found)
     }
 
-    fn packed_links(&self, key: &crate::cache::Key) -> Option<CachedLinks> {
-        self.links
-            .get::<CachedLinks>(key)
-            .filter(|page| page.content.is_none_or(|c| c == self.content))
-    }
-
-    /// What the next pack of links keeps of the page under `key`, taken from the cache with
-    /// `content` (the content's key when it looked up other content) and `links`: this pack's
-    /// entry when it holds the same, else those links.
-    fn links_use(
-        &self,
-        key: &crate::cache::Key,
-        content: Option<crate::cache::Key>,
-        links: &crate::check::PageLinks,
-    ) -> Option<crate::cache::PackUse> {
-        let same = self
-            .packed_links(key)
-            .is_some_and(|packed| packed.content == content);
-        Some(if same {
-            crate::cache::Pack::hit(*key)
-        } else {
-            self.links.fresh(*key, &CachedLinksRef { content, links })
-        })
-    }
-
-    /// The pack of links this build read, for `Cache::put_pack` to make the next one from.
-    pub(crate) fn into_links(self) -> crate::cache::Pack {
-        self.links
-    }
-
-    /// Keeps a page just rendered, and returns what the next pack of links keeps of it.
     fn put(
         &self,
         key: &crate::cache::Key,
         html: &str,
         links: &crate::check::PageLinks,
         reads_content: bool,
-    ) -> Option<crate::cache::PackUse> {
+    ) {
         #[derive(serde::Serialize)]
         struct Entry<'e> {
             content: Option<crate::cache::Key>,
             html: &'e str,
+            links: &'e crate::check::PageLinks,
+        }
+        #[derive(serde::Serialize)]
+        struct Links<'e> {
+            content: Option<crate::cache::Key>,
             links: &'e crate::check::PageLinks,
         }
         let content = reads_content.then_some(self.content);
@@ -1227,7 +1172,7 @@ impl<'a> PageCache<'a> {
                 links,
             },
         );
-        self.links_use(key, content, links)
+        self.cache.put("page links", key, &Links { content, links });
     }
 
     pub(crate) fn stats(&self) -> crate::cache::Stats {
