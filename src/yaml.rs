@@ -375,24 +375,34 @@ fn convert(node: Spanned<RawNode>, file: &SourceFile, base: usize) -> Yaml {
         RawNode::Bool(b) => yaml_1_2_bool(b, file, &span),
         RawNode::Int(i) => YamlValue::Int(i),
         RawNode::Float(f) => YamlValue::Float(f),
-        RawNode::Str(s) => YamlValue::Str(s),
+        RawNode::Str(s) => YamlValue::Str(exact_text(s)),
         RawNode::Seq(items) => {
-            YamlValue::Seq(items.into_iter().map(|n| convert(n, file, base)).collect())
+            YamlValue::Seq(exact(items.into_iter().map(|n| convert(n, file, base))))
         }
-        RawNode::Map(entries) => YamlValue::Map(
-            entries
-                .into_iter()
-                .map(|(k, v)| {
-                    let key = YamlKey {
-                        span: span_of(&k, base),
-                        name: k.value,
-                    };
-                    (key, convert(v, file, base))
-                })
-                .collect(),
-        ),
+        RawNode::Map(entries) => YamlValue::Map(exact(entries.into_iter().map(|(k, v)| {
+            let key = YamlKey {
+                span: span_of(&k, base),
+                name: exact_text(k.value),
+            };
+            (key, convert(v, file, base))
+        }))),
     };
     Yaml { value, span }
+}
+
+/// The items collected into a list of their own size. Collected from the parser's list, they
+/// would stay in its allocation (the standard library reuses it), made for larger items and
+/// grown as the parser pushed: a page keeps its fields' trees to the end of the build.
+fn exact<T>(items: impl Iterator<Item = T>) -> Vec<T> {
+    let mut items: Vec<T> = items.collect();
+    items.shrink_to_fit();
+    items
+}
+
+/// A text the parser grew as it read, in an allocation of its own size.
+fn exact_text(mut text: String) -> String {
+    text.shrink_to_fit();
+    text
 }
 
 /// YAML 1.1 read `NO`, `yes`, `on`, `off` as booleans (the "Norway problem"): the country code
