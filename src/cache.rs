@@ -309,19 +309,46 @@ impl Cache {
         let Some(path) = self.path(kind, key) else {
             return false;
         };
-        let Ok(payload) = bincode::DefaultOptions::new().serialize(value) else {
+        let encoding = bincode::DefaultOptions::new();
+        let Ok(len) = encoding.serialized_size(value) else {
             return false;
         };
-        let mut bytes = Vec::with_capacity(HEADER + payload.len());
-        bytes.extend_from_slice(MAGIC);
-        bytes.extend_from_slice(&self.build.0);
-        bytes.extend_from_slice(&checksum_of(&payload));
-        bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-        bytes.extend_from_slice(&payload);
-        let written = write_atomically(&path, &bytes).is_ok();
+        let header = |checksum: [u8; 16]| {
+            let mut header = Vec::with_capacity(HEADER);
+            header.extend_from_slice(MAGIC);
+            header.extend_from_slice(&self.build.0);
+            header.extend_from_slice(&checksum);
+            header.extend_from_slice(&len.to_le_bytes());
+            header
+        };
+        let written = if len <= STREAMED_OVER {
+            let Ok(payload) = encoding.serialize(value) else {
+                return false;
+            };
+            let mut bytes = header(checksum_of(&payload));
+            bytes.extend_from_slice(&payload);
+            write_atomically(&path, |file| file.write_all(&bytes))
+        } else {
+            // A large value (a pack) is encoded twice rather than held twice: once for its
+            // checksum, once into the file.
+            let mut hashing = Hashing(xxhash_rust::xxh3::Xxh3::new());
+            if encoding.serialize_into(&mut hashing, value).is_err() {
+                return false;
+            }
+            let header = header(hashing.0.digest128().to_le_bytes());
+            write_atomically(&path, |file| {
+                let mut out = std::io::BufWriter::new(file);
+                out.write_all(&header)?;
+                encoding
+                    .serialize_into(&mut out, value)
+                    .map_err(std::io::Error::other)?;
+                out.flush()
+            })
+        }
+        .is_ok();
         if written {
             self.written
-                .fetch_add(bytes.len() as u64, std::sync::atomic::Ordering::Relaxed);
+                .fetch_add(HEADER as u64 + len, std::sync::atomic::Ordering::Relaxed);
         }
         written
     }
@@ -365,7 +392,7 @@ impl Cache {
         if let Some(total) = recorded.map(|bytes| bytes.saturating_add(written))
             && total <= self.limit
         {
-            let _ = write_atomically(&ledger, total.to_string().as_bytes());
+            let _ = write_atomically(&ledger, |file| file.write_all(total.to_string().as_bytes()));
             return;
         }
         let mut entries: Vec<(SystemTime, u64, PathBuf)> = walkdir::WalkDir::new(dir)
@@ -393,7 +420,7 @@ impl Cache {
                 }
             }
         }
-        let _ = write_atomically(&ledger, total.to_string().as_bytes());
+        let _ = write_atomically(&ledger, |file| file.write_all(total.to_string().as_bytes()));
     }
 }
 
@@ -514,34 +541,42 @@ impl Cache {
     /// Replaces pack `name` with the values this build used (`uses`), taken from `earlier`
     /// or fresh. Nothing is written when the build used exactly what `earlier` holds, so
     /// that an unchanged site writes nothing.
-    pub fn put_pack(&self, name: &Key, earlier: &Pack, uses: &[PackUse]) {
+    /// Each fresh value is let go as soon as it is in the new pack, and the pack is written
+    /// without another copy (`put`): at 100,000 pages the front matter alone is 200 MB.
+    pub fn put_pack(&self, name: &Key, earlier: &Pack, uses: Vec<PackUse>) {
         if !self.is_enabled() {
             return;
         }
         let mut seen = std::collections::HashSet::with_capacity(uses.len());
-        let uses: Vec<&PackUse> = uses.iter().filter(|u| seen.insert(u.key)).collect();
+        let uses: Vec<PackUse> = uses.into_iter().filter(|u| seen.insert(u.key)).collect();
         let unchanged = uses.len() == earlier.len() && uses.iter().all(|u| u.hit);
         if unchanged {
             return;
         }
+        let size = uses
+            .iter()
+            .map(|used| match &used.fresh {
+                Some(bytes) => bytes.len(),
+                None => earlier.index.get(&used.key).map_or(0, |&(s, e)| e - s),
+            })
+            .sum();
         let mut entry = PackEntry {
             index: Vec::with_capacity(uses.len()),
-            blob: Vec::new(),
+            blob: Vec::with_capacity(size),
         };
         for used in uses {
-            let bytes = match &used.fresh {
-                Some(bytes) => bytes.as_slice(),
+            let start = entry.blob.len() as u64;
+            match used.fresh {
+                Some(bytes) => entry.blob.extend_from_slice(&bytes),
                 None => match earlier
                     .index
                     .get(&used.key)
                     .and_then(|&(start, end)| earlier.blob.get(start..end))
                 {
-                    Some(bytes) => bytes,
+                    Some(bytes) => entry.blob.extend_from_slice(bytes),
                     None => continue,
                 },
-            };
-            let start = entry.blob.len() as u64;
-            entry.blob.extend_from_slice(bytes);
+            }
             entry.index.push((used.key, start, entry.blob.len() as u64));
         }
         self.put("packs", name, &entry);
@@ -564,15 +599,35 @@ pub fn digest(bytes: &[u8]) -> Digest {
     checksum_of(bytes)
 }
 
-/// Writes `bytes` to a temporary file beside `path` and renames it into place.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// How large an entry's payload may be for `Cache::put` to encode it into memory first.
+const STREAMED_OVER: u64 = 1 << 20;
+
+/// A writer that only hashes what it is given (`Cache::put`'s checksum of a large value).
+struct Hashing(xxhash_rust::xxh3::Xxh3);
+
+impl Write for Hashing {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.update(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Writes a temporary file beside `path` with `write` and renames it into place.
+fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut fs::File) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir)?;
     static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let temp = dir.join(format!(".tmp-{}-{n}", std::process::id()));
     let result = fs::File::create(&temp)
-        .and_then(|mut file| file.write_all(bytes))
+        .and_then(|mut file| write(&mut file))
         .and_then(|()| fs::rename(&temp, path));
     if result.is_err() {
         let _ = fs::remove_file(&temp);
@@ -583,6 +638,34 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A value past `STREAMED_OVER` is encoded straight into its file: it reads back whole,
+    /// and a damaged copy is refused as any entry is.
+    #[test]
+    fn a_large_value_is_written_without_a_copy_and_read_back_whole() {
+        let cache = Cache::at(temp());
+        let large: String = "figures and their sources; ".repeat(80_000);
+        assert!(large.len() as u64 > STREAMED_OVER);
+        let key = KeyBuilder::new("test").add("large").finish();
+        assert!(cache.put("test", &key, &large));
+        assert_eq!(
+            cache.get::<String>("test", &key).as_deref(),
+            Some(large.as_str())
+        );
+        let small = KeyBuilder::new("test").add("small").finish();
+        assert!(cache.put("test", &small, &"small".to_owned()));
+        // Both ways write the same bytes for the same value.
+        let path = cache.path("test", &key).unwrap();
+        let bytes = fs::read(&path).unwrap();
+        let encoded = bincode::DefaultOptions::new().serialize(&large).unwrap();
+        assert_eq!(bytes.get(HEADER..), Some(encoded.as_slice()));
+        assert_eq!(bytes.get(40..56), Some(&checksum_of(&encoded)[..]));
+        let mut damaged = bytes;
+        let middle = damaged.len() / 2;
+        damaged[middle] ^= 1;
+        fs::write(&path, damaged).unwrap();
+        assert_eq!(cache.get::<String>("test", &key), None);
+    }
 
     fn temp() -> PathBuf {
         let dir = std::env::temp_dir().join(format!(
@@ -648,7 +731,7 @@ mod tests {
             assert!(!used.hit && used.fresh.is_some());
             uses.push(used);
         }
-        cache.put_pack(&name, &empty, &uses);
+        cache.put_pack(&name, &empty, uses);
         let pack = cache.pack(&name);
         assert_eq!(pack.len(), 3);
         // A hit does not compute; a value of another type is a miss.
@@ -661,7 +744,7 @@ mod tests {
         let (_, fresh) = pack
             .get_or(key(7), || Ok::<_, ()>("seven".to_owned()))
             .unwrap();
-        cache.put_pack(&name, &pack, &[used, fresh]);
+        cache.put_pack(&name, &pack, vec![used, fresh]);
         let next = cache.pack(&name);
         assert_eq!(next.len(), 2);
         assert_eq!(next.get::<String>(&key(1)).as_deref(), Some("value 1"));

@@ -376,7 +376,7 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
     // 10,000 pages), and waited for before the cache is trimmed and the build returns.
     let writing_pack = Finishing::spawn("tradetalks-pack", {
         let cache = cache.clone();
-        move || cache.put_pack(&front_matter_pack, &earlier_front_matter, &front_matter)
+        move || cache.put_pack(&front_matter_pack, &earlier_front_matter, front_matter)
     });
     diagnostics.extend(content::clashes_between_editions(
         editions.iter().map(|(_, content)| content),
