@@ -74,7 +74,7 @@ fn map(table: DeTable<'_>, base: usize) -> YamlValue {
             .map(|(key, value)| {
                 let key = YamlKey {
                     span: shift(key.span(), base),
-                    name: key.into_inner().into_owned(),
+                    name: crate::yaml::exact_text(key.into_inner().into_owned()),
                 };
                 (key, node(value, base))
             })
@@ -85,7 +85,7 @@ fn map(table: DeTable<'_>, base: usize) -> YamlValue {
 fn node(value: Spanned<DeValue<'_>>, base: usize) -> Yaml {
     let span = shift(value.span(), base);
     let value = match value.into_inner() {
-        DeValue::String(text) => YamlValue::Str(text.into_owned()),
+        DeValue::String(text) => YamlValue::Str(crate::yaml::exact_text(text.into_owned())),
         DeValue::Integer(number) => {
             let digits = number.as_str().replace('_', "");
             match i64::from_str_radix(&digits, number.radix()) {
@@ -103,9 +103,9 @@ fn node(value: Spanned<DeValue<'_>>, base: usize) -> Yaml {
             .map_or_else(|_| YamlValue::Str(number.to_string()), YamlValue::Float),
         DeValue::Boolean(b) => YamlValue::Bool(b),
         DeValue::Datetime(datetime) => YamlValue::Str(datetime.to_string()),
-        DeValue::Array(items) => {
-            YamlValue::Seq(items.into_iter().map(|item| node(item, base)).collect())
-        }
+        DeValue::Array(items) => YamlValue::Seq(crate::yaml::exact(
+            items.into_iter().map(|item| node(item, base)),
+        )),
         DeValue::Table(table) => map(table, base),
     };
     Yaml { value, span }

@@ -390,17 +390,18 @@ fn convert(node: Spanned<RawNode>, file: &SourceFile, base: usize) -> Yaml {
     Yaml { value, span }
 }
 
-/// The items collected into a list of their own size. Collected from the parser's list, they
+/// The items collected into a list of their own size. Collected from a parser's list, they
 /// would stay in its allocation (the standard library reuses it), made for larger items and
-/// grown as the parser pushed: a page keeps its fields' trees to the end of the build.
-fn exact<T>(items: impl Iterator<Item = T>) -> Vec<T> {
+/// grown as the parser pushed: a page keeps its fields' trees to the end of the build. Every
+/// front matter parser (YAML here, TOML in `toml_tree`) builds its tree with it.
+pub(crate) fn exact<T>(items: impl Iterator<Item = T>) -> Vec<T> {
     let mut items: Vec<T> = items.collect();
     items.shrink_to_fit();
     items
 }
 
 /// A text the parser grew as it read, in an allocation of its own size.
-fn exact_text(mut text: String) -> String {
+pub(crate) fn exact_text(mut text: String) -> String {
     text.shrink_to_fit();
     text
 }

@@ -664,7 +664,6 @@ fn build_edition(
         clock,
         progress,
     } = running;
-    let kept_data = retain.then(|| held_data.clone());
     let data_files = &held_data;
     let Shared {
         options,
@@ -972,8 +971,9 @@ fn build_edition(
         lookup.clear();
         (views.into_contents_only(), None, None)
     };
-    // Nothing reads the data files from here on: this edition's hold on them goes.
-    drop(held_data);
+    // Nothing reads the data files from here on: this edition's hold on them goes, unless
+    // `serve` keeps them.
+    let kept_data = retain.then_some(held_data);
     let sitemap = crate::guard::catch(
         || "writing the feed and sitemap".to_owned(),
         || {
