@@ -40,18 +40,29 @@ pub const DEFAULT_DIR: &str = ".tradetalks-cache";
 /// cards; see BENCHMARKS.md), so 4 GiB holds about 60,000 such pages.
 pub const DEFAULT_LIMIT: u64 = 4 << 30;
 
-const MAGIC: &[u8; 8] = b"TTCACHE2";
-/// Magic, build, checksum, length.
-const HEADER: usize = 8 + 32 + 16 + 8;
+const MAGIC: &[u8; 8] = b"TTCACHE3";
+/// Magic, build, checksum, length: where each is in an entry's header.
+const BUILD_AT: std::ops::Range<usize> = 8..24;
+const CHECKSUM_AT: std::ops::Range<usize> = 24..40;
+const LENGTH_AT: std::ops::Range<usize> = 40..48;
+const HEADER: usize = LENGTH_AT.end;
 /// How recently an entry may have been written or used for a hit to leave its modification
 /// time as it is: eviction orders entries by that time, to within this much.
 const FRESH: std::time::Duration = std::time::Duration::from_secs(3600);
 /// The largest payload read back: anything claiming more is not ours.
 const MAX_PAYLOAD: u64 = 256 << 20;
 
-/// A 256-bit key: the BLAKE3 hash of what an entry was computed from.
+/// A 128-bit key: the XXH3-128 hash of what an entry was computed from.
+///
+/// Not a cryptographic hash, as rustc's incremental fingerprints (128-bit SipHash) are not:
+/// a key tells apart the states of one editor's own files, where two of them colliding by
+/// chance is a 1 in 2^64 event at billions of entries. It was BLAKE3 until keys were
+/// measured: fed in small pieces (a key is built from many short fields), BLAKE3 compresses
+/// a 64-byte block per piece, and hashing was 9% of an edit build's CPU at 10,000 pages
+/// (see BENCHMARKS.md). A translation's `translated_from` is still the start of a BLAKE3
+/// hash (`editions::source_version`): editors keep those in their files.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
-pub struct Key(pub [u8; 32]);
+pub struct Key(pub [u8; 16]);
 
 impl Key {
     fn hex(&self) -> String {
@@ -62,12 +73,12 @@ impl Key {
 /// Builds a key from the inputs of a computation, in order; each input is length-prefixed so
 /// that `("ab", "c")` and `("a", "bc")` differ.
 #[derive(Clone)]
-pub struct KeyBuilder(blake3::Hasher);
+pub struct KeyBuilder(xxhash_rust::xxh3::Xxh3);
 
 impl KeyBuilder {
     /// A key for values of `kind` (`body`, …).
     pub fn new(kind: &str) -> KeyBuilder {
-        let mut hasher = blake3::Hasher::new();
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
         hasher.update(&(kind.len() as u64).to_le_bytes());
         hasher.update(kind.as_bytes());
         KeyBuilder(hasher)
@@ -94,12 +105,12 @@ impl KeyBuilder {
     }
 
     pub fn finish(&self) -> Key {
-        Key(*self.0.finalize().as_bytes())
+        Key(self.0.digest128().to_le_bytes())
     }
 }
 
 /// Writes `value` to `out` for a key (see `KeyBuilder::add_value`): one buffer hashed at
-/// once, because the hash is slow to feed in small pieces.
+/// once, each piece length-prefixed and tagged.
 fn encode_value(out: &mut Vec<u8>, value: &tera::Value) {
     fn tagged(out: &mut Vec<u8>, tag: u8, bytes: &[u8]) {
         out.push(tag);
@@ -280,11 +291,11 @@ impl Cache {
 
     fn decode<T: DeserializeOwned>(&self, bytes: &[u8]) -> Option<T> {
         let header = bytes.get(..HEADER)?;
-        if header.get(..8)? != MAGIC || header.get(8..40)? != self.build.0 {
+        if header.get(..MAGIC.len())? != MAGIC || header.get(BUILD_AT)? != self.build.0 {
             return None;
         }
-        let checksum = header.get(40..56)?;
-        let len = u64::from_le_bytes(header.get(56..64)?.try_into().ok()?);
+        let checksum = header.get(CHECKSUM_AT)?;
+        let len = u64::from_le_bytes(header.get(LENGTH_AT)?.try_into().ok()?);
         let payload = bytes.get(HEADER..)?;
         if len > MAX_PAYLOAD || payload.len() as u64 != len {
             return None;
@@ -659,7 +670,7 @@ mod tests {
         let bytes = fs::read(&path).unwrap();
         let encoded = bincode::DefaultOptions::new().serialize(&large).unwrap();
         assert_eq!(bytes.get(HEADER..), Some(encoded.as_slice()));
-        assert_eq!(bytes.get(40..56), Some(&checksum_of(&encoded)[..]));
+        assert_eq!(bytes.get(CHECKSUM_AT), Some(&checksum_of(&encoded)[..]));
         let mut damaged = bytes;
         let middle = damaged.len() / 2;
         damaged[middle] ^= 1;

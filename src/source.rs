@@ -16,9 +16,9 @@ pub struct SourceFile {
     /// page, most of the time) is scanned when a position is asked for, which is rare (a
     /// diagnostic), instead of indexed whenever it is read.
     line_starts: Option<Arc<[usize]>>,
-    /// BLAKE3 hash of `text`: what build-cache keys hold of the file, and how a text read
+    /// XXH3-128 hash of `text`: what build-cache keys hold of the file, and how a text read
     /// again (`recall`) is known to be the one that was read first.
-    digest: blake3::Hash,
+    digest: crate::cache::Digest,
     /// Where to read `text` again after `forget_text` let it go.
     forgotten: Option<Tree>,
 }
@@ -41,15 +41,15 @@ impl SourceFile {
         SourceFile {
             name: name.into(),
             path: path.into(),
-            digest: blake3::hash(text.as_bytes()),
+            digest: crate::cache::digest(text.as_bytes()),
             text,
             line_starts,
             forgotten: None,
         }
     }
 
-    /// The BLAKE3 hash of the file's text (kept when the text is let go).
-    pub fn digest(&self) -> &blake3::Hash {
+    /// The XXH3-128 hash of the file's text (kept when the text is let go).
+    pub fn digest(&self) -> &crate::cache::Digest {
         &self.digest
     }
 

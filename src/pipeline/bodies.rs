@@ -160,14 +160,12 @@ impl<'a> BodyCache<'a> {
         let mut content = KeyBuilder::new("content");
         for read in std::iter::once(inputs.content).chain(inputs.fallback) {
             for page in &read.pages {
-                content
-                    .add(&page.file.name)
-                    .add(page.file.digest().as_bytes());
+                content.add(&page.file.name).add(page.file.digest());
             }
             for section in read.sections.values() {
                 content.add(&section.dir);
                 if let Some(file) = &section.file {
-                    content.add(&file.name).add(file.digest().as_bytes());
+                    content.add(&file.name).add(file.digest());
                 }
             }
         }
@@ -197,7 +195,7 @@ impl<'a> BodyCache<'a> {
         KeyBuilder::new("body")
             .add_key(&self.site)
             .add(&file.name)
-            .add(file.digest().as_bytes())
+            .add(file.digest())
             .add(body.start.to_le_bytes())
             .add(body.end.to_le_bytes())
             .finish()

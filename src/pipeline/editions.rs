@@ -201,10 +201,21 @@ pub enum Staleness {
 }
 
 /// The version of a source file translations record (`translated_from`): the start of its
-/// BLAKE3 hash, which any change to the file changes.
+/// BLAKE3 hash, which any change to the file changes. (Build-cache keys hash files with
+/// XXH3, `SourceFile::digest`; versions stay BLAKE3, as editors have them in their files.)
 pub fn source_version(file: &crate::source::SourceFile) -> String {
-    let hex = file.digest().to_hex();
-    hex.as_str().get(..12).unwrap_or_default().to_owned()
+    let hex = full_version(file);
+    hex.get(..12).unwrap_or_default().to_owned()
+}
+
+/// The whole BLAKE3 hash of a file's text, in hexadecimal (its text read again when a large
+/// build let it go).
+fn full_version(file: &crate::source::SourceFile) -> String {
+    let file = file.recalled();
+    blake3::hash(file.text.as_bytes())
+        .to_hex()
+        .as_str()
+        .to_owned()
 }
 
 /// What `status` compares of a file: its last change and the version it records.
@@ -231,12 +242,11 @@ impl<'a> Known<'a> {
 /// one (which then decides alone), else by their dates.
 fn staleness(source: &Known, translation: &Known) -> Option<Staleness> {
     if let Some((recorded, span)) = translation.translated_from {
-        let current = source_version(source.file);
-        let full = source.file.digest().to_hex();
-        return (!full.as_str().starts_with(recorded.as_str())).then(|| Staleness::Version {
+        let full = full_version(source.file);
+        return (!full.starts_with(recorded.as_str())).then(|| Staleness::Version {
             recorded: recorded.clone(),
             span: span.clone(),
-            current,
+            current: full.get(..12).unwrap_or_default().to_owned(),
         });
     }
     let source_date = source.date?;
@@ -289,11 +299,12 @@ pub(crate) fn status(editions: &[(Config, Content)]) -> Vec<EditionStatus> {
                 .iter()
                 .filter_map(|(key, translation)| {
                     let source = sources.get(key)?;
+                    let why = staleness(source, translation)?;
                     Some(Outdated {
                         translation: translation.file.clone(),
                         source_name: source.file.name.clone(),
                         source_version: source_version(source.file),
-                        why: staleness(source, translation)?,
+                        why,
                     })
                 })
                 .collect();

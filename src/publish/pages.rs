@@ -456,13 +456,13 @@ pub(crate) fn search_files(
     // Each document as the index would see it, but with its body's digest for its text (the
     // text is made from the HTML alone, and the digest is known without reading the body
     // back: a body in the build cache is read only if its document is indexed again).
-    let digests: Vec<[u8; 32]> = (0..published.len())
+    let digests: Vec<crate::cache::Key> = (0..published.len())
         .into_par_iter()
         .map(|n| {
             let mut key = KeyBuilder::new("search document");
             document(n, String::new()).add_to(&mut key);
             key.add(page_html.digest(published[n].0));
-            key.finish().0
+            key.finish()
         })
         .collect();
     // One entry per site and edition, replaced when the documents change: an index keyed by
@@ -476,7 +476,7 @@ pub(crate) fn search_files(
         .finish();
     // The entry names each file by the key of its text, kept as an entry of its own: an edit
     // that changes a few shards stores those alone.
-    type Entry = (Vec<[u8; 32]>, Vec<(String, crate::cache::Key)>);
+    type Entry = (Vec<crate::cache::Key>, Vec<(String, crate::cache::Key)>);
     let file_key = |text: &str| KeyBuilder::new("search index file").add(text).finish();
     // The files read back whole: those left as they were need not be stored again.
     let mut stored = std::collections::HashSet::new();
