@@ -66,7 +66,13 @@ pub struct Key(pub [u8; 16]);
 
 impl Key {
     fn hex(&self) -> String {
-        self.0.iter().map(|b| format!("{b:02x}")).collect()
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut hex = String::with_capacity(2 * self.0.len());
+        for byte in self.0 {
+            hex.push(char::from(DIGITS[usize::from(byte >> 4)]));
+            hex.push(char::from(DIGITS[usize::from(byte & 15)]));
+        }
+        hex
     }
 }
 
@@ -263,20 +269,27 @@ impl Cache {
             .open(&path)
             .or_else(|_| fs::File::open(&path))
             .ok()?;
-        let mut bytes = Vec::new();
-        std::io::Read::read_to_end(&mut file, &mut bytes).ok()?;
-        match self.decode(&bytes) {
+        // One look at the file for its size and age; then one read of exactly its bytes
+        // (`read_to_end` would look at it again for the size, and read once more to find the
+        // end: two system calls of four, for 20,000 entries in an edit build of 10,000 pages).
+        let meta = file.metadata().ok()?;
+        let len = meta.len();
+        let bytes = match len <= (HEADER as u64 + MAX_PAYLOAD) {
+            true => {
+                let mut bytes = vec![0; len as usize];
+                std::io::Read::read_exact(&mut file, &mut bytes).map(|()| bytes)
+            }
+            false => Err(std::io::Error::other("larger than any entry")),
+        };
+        match bytes.ok().and_then(|bytes| self.decode(&bytes)) {
             Some(value) => {
                 // Recently used: the last to be evicted. An entry written or used within
                 // `FRESH` is left as it is: marking it again would tell eviction nothing,
                 // and costs a write of its inode (two a page for a warm build).
                 let now = SystemTime::now();
-                let stale = file
-                    .metadata()
-                    .and_then(|meta| meta.modified())
-                    .map_or(true, |modified| {
-                        now.duration_since(modified).is_ok_and(|age| age > FRESH)
-                    });
+                let stale = meta.modified().map_or(true, |modified| {
+                    now.duration_since(modified).is_ok_and(|age| age > FRESH)
+                });
                 if stale {
                     let _ = file.set_modified(now);
                 }
