@@ -156,9 +156,10 @@ pub fn load(
     });
 
     let let_go = selection.let_go_over.is_some_and(|limit| {
+        // In parallel: a look at each file is a walk of its path in the kernel.
         let markdown_bytes: u64 = inventory
             .markdown
-            .iter()
+            .par_iter()
             .map(|path| config.tree.size(path))
             .sum();
         markdown_bytes > limit as u64
