@@ -3,6 +3,7 @@
 //! (`{data: "file.csv", row: "JP", column: "rate_percent"}`) into figures, so that every
 //! number is typed once; and warning about figures older than `stale_after_days`.
 
+use std::fmt::Write as _;
 use std::ops::Range;
 
 use jiff::civil::Date;
@@ -598,8 +599,8 @@ fn stale_in_front(
         .own_fields()
         .map(|(k, v)| (k.clone(), v))
         .chain(front.extra_tree.iter().map(|t| ("extra".to_owned(), t)));
-    for (path, tree) in trees {
-        walk_figures(tree, &path, &mut |path, figure, as_of| {
+    for (mut path, tree) in trees {
+        walk_figures(tree, &mut path, &mut |path, figure, as_of| {
             // A fact reference is dated by its data file, whose own warning lists its uses;
             // a historic figure never goes stale.
             let historic = figure.get("historic").map(|h| &h.value) == Some(&YamlValue::Bool(true));
@@ -620,25 +621,34 @@ fn describe_figure(path: &str, figure: &Yaml) -> String {
     }
 }
 
-/// Calls `found(path, figure, as_of)` for every map under `node` with a `value` and `as_of`.
-fn walk_figures<'a>(node: &'a Yaml, path: &str, found: &mut dyn FnMut(&str, &'a Yaml, &str)) {
+/// Calls `found(path, figure, as_of)` for every map under `node` with a `value` and `as_of`;
+/// `path` (`node`'s, as `field.key[2]`) is one buffer, grown and cut back on the way down.
+fn walk_figures<'a>(
+    node: &'a Yaml,
+    path: &mut String,
+    found: &mut dyn FnMut(&str, &'a Yaml, &str),
+) {
     if let (Some(_), Some(as_of)) = (node.get("value"), node.get("as_of")) {
-        let as_of = match &as_of.value {
-            YamlValue::Str(s) => s.clone(),
-            _ => return,
-        };
-        found(path, node, &as_of);
+        if let YamlValue::Str(as_of) = &as_of.value {
+            found(path, node, as_of);
+        }
         return;
     }
+    let length = path.len();
     match &node.value {
         YamlValue::Seq(items) => {
             for (i, item) in items.iter().enumerate() {
-                walk_figures(item, &format!("{path}[{i}]"), found);
+                let _ = write!(path, "[{i}]");
+                walk_figures(item, path, found);
+                path.truncate(length);
             }
         }
         YamlValue::Map(entries) => {
             for (key, value) in entries {
-                walk_figures(value, &format!("{path}.{}", key.name), found);
+                path.push('.');
+                path.push_str(&key.name);
+                walk_figures(value, path, found);
+                path.truncate(length);
             }
         }
         _ => {}
