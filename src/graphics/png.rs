@@ -159,27 +159,6 @@ impl Fonts {
             .collect()
     }
 
-    /// `picture` as PNG bytes at `scale` device pixels a pixel (`SCALE` for graphics), or why
-    /// it cannot be. `language` decides between
-    /// Chinese, Japanese and Korean forms of shared characters.
-    /// A picture drawn before in the same fonts comes from `cache` (the build cache): an
-    /// edit that re-renders a page whose charts did not change does not draw them again.
-    pub fn render(
-        &self,
-        picture: &Picture,
-        language: &str,
-        scale: f32,
-        cache: &crate::cache::Cache,
-    ) -> Result<Vec<u8>, String> {
-        let key = self.key(picture, language, scale, cache);
-        if let Some(key) = &key
-            && let Some(CachedPng(png)) = cache.get("pictures", key)
-        {
-            return Ok(png);
-        }
-        self.draw_new(picture, language, scale, cache, key.as_ref())
-    }
-
     /// The PNG kept in `cache` under `key` (`Drawn::Png`).
     pub fn cached(cache: &crate::cache::Cache, key: &crate::cache::Key) -> Option<Vec<u8>> {
         cache
@@ -187,9 +166,12 @@ impl Fonts {
             .map(|CachedPng(png)| png)
     }
 
-    /// `picture` as `render` draws it, unless its text has characters no font here draws:
-    /// then those characters. A picture drawn before comes from `cache` without looking at
-    /// its text again.
+    /// `picture` as PNG bytes at `scale` device pixels a pixel (`SCALE` for graphics), unless
+    /// its text has characters no font here draws: then those characters. `language` decides
+    /// between Chinese, Japanese and Korean forms of shared characters. A picture drawn
+    /// before in the same fonts comes from `cache` (the build cache) without looking at its
+    /// text again, and without loading the fonts: an edit that renders a page again whose
+    /// charts did not change draws none of them.
     pub fn draw(
         &self,
         picture: &Picture,
@@ -602,9 +584,11 @@ mod tests {
             height: 30.0,
         };
         let fonts = Fonts::new(Vec::new());
-        let png = fonts
-            .render(&picture, "en", SCALE, &crate::cache::Cache::none())
-            .unwrap();
+        let Ok(Drawn::Png(png, None)) =
+            fonts.draw(&picture, "en", SCALE, &crate::cache::Cache::none())
+        else {
+            panic!("drawn without a cache")
+        };
         let decoder = png::Decoder::new(std::io::Cursor::new(png));
         let reader = decoder.read_info().unwrap();
         assert_eq!((reader.info().width, reader.info().height), (80, 60));

@@ -66,36 +66,34 @@ impl Expander<'_> {
             svg_url = Some(config.url_path(&svg_path));
             self.downloads
                 .push((svg_path, picture.svg.clone().into_bytes()));
-            let missing = env.fonts.missing(&graphics::strip_tags(&picture.svg));
-            if missing.is_empty() {
-                match env.fonts.render(
-                    picture,
-                    &config.language,
-                    crate::graphics::png::SCALE,
-                    env.pictures,
-                ) {
-                    Ok(png) => {
-                        let png_path = format!("{base}.png");
-                        png_url = Some(config.url_path(&png_path));
-                        self.downloads.push((png_path, png));
-                    }
-                    Err(reason) => self.problems.push(
-                        Diagnostic::warning(format!(
-                            "the PNG of `{id}` could not be drawn: {reason}"
-                        ))
-                        .at(self.file, call.name_span.clone()),
-                    ),
+            // From the build cache when it was drawn before, without loading the fonts to
+            // look for missing characters (a cached PNG had none, with these fonts).
+            match env.fonts.draw(
+                picture,
+                &config.language,
+                crate::graphics::png::SCALE,
+                env.pictures,
+            ) {
+                Ok(crate::graphics::png::Drawn::Png(png, _)) => {
+                    let png_path = format!("{base}.png");
+                    png_url = Some(config.url_path(&png_path));
+                    self.downloads.push((png_path, png));
                 }
-            } else {
-                let shown: String = missing.iter().take(12).collect();
-                self.problems.push(
-                    Diagnostic::warning(format!(
-                        "the PNG of `{id}` was not made: no font on this machine draws `{shown}`"
-                    ))
-                    .at(self.file, call.name_span.clone())
-                    .with_note("a PNG with boxes for letters would be published otherwise; the SVG download is made, and viewers draw it in their own fonts")
-                    .with_help("install fonts for these characters (on Debian and Ubuntu: `fonts-noto-core` and `fonts-noto-cjk`), or put a font file in the site's `fonts/` folder"),
-                );
+                Ok(crate::graphics::png::Drawn::Missing(missing)) => {
+                    let shown: String = missing.iter().take(12).collect();
+                    self.problems.push(
+                        Diagnostic::warning(format!(
+                            "the PNG of `{id}` was not made: no font on this machine draws `{shown}`"
+                        ))
+                        .at(self.file, call.name_span.clone())
+                        .with_note("a PNG with boxes for letters would be published otherwise; the SVG download is made, and viewers draw it in their own fonts")
+                        .with_help("install fonts for these characters (on Debian and Ubuntu: `fonts-noto-core` and `fonts-noto-cjk`), or put a font file in the site's `fonts/` folder"),
+                    );
+                }
+                Err(reason) => self.problems.push(
+                    Diagnostic::warning(format!("the PNG of `{id}` could not be drawn: {reason}"))
+                        .at(self.file, call.name_span.clone()),
+                ),
             }
         }
 
