@@ -451,7 +451,7 @@ fn build(args: BuildArgs) -> Result<(ExitCode, Diagnostics), Failure> {
                 "record: {} pages in the output folder as the last build left them",
                 intact.len()
             ));
-            Some(staging.with_intact(intact))
+            Some(staging.with_intact(intact, record::checked_targets(last)))
         }
         (staging, _) => staging,
     };

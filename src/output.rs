@@ -146,6 +146,9 @@ pub struct Staging {
     /// each was rendered from (`pipeline::record::intact_pages`): a page rendered from the
     /// same key again is linked from there instead of written (`reuse`).
     intact: std::collections::HashMap<String, crate::pipeline::record::CachedAs>,
+    /// What the last build's link check read besides the pages' links
+    /// (`check::LinkTargets`), which found no broken link.
+    checked_targets: Option<crate::check::LinkTargets>,
 }
 
 /// Whether a build into `output` was killed before it finished: `begin` removes what it left.
@@ -180,6 +183,7 @@ impl Staging {
             finished: false,
             leftovers,
             intact: Default::default(),
+            checked_targets: None,
         })
     }
 
@@ -188,9 +192,17 @@ impl Staging {
     pub fn with_intact(
         mut self,
         intact: std::collections::HashMap<String, crate::pipeline::record::CachedAs>,
+        checked_targets: Option<crate::check::LinkTargets>,
     ) -> Staging {
         self.intact = intact;
+        self.checked_targets = checked_targets;
         self
+    }
+
+    /// What the last build's link check read besides the pages' links, when its pages are
+    /// here (`with_intact`).
+    pub fn checked_targets(&self) -> Option<&crate::check::LinkTargets> {
+        self.checked_targets.as_ref()
     }
 
     /// Whether the output folder holds page `site_path` as rendered from `key`: the digest

@@ -285,6 +285,95 @@ pub fn internal_links(config: &Config, site: &BuiltSite) -> (Vec<Diagnostic>, Ve
     links_of_pages(config, site, site.links.iter())
 }
 
+/// What the link check of a page reads besides its own links: every file and copy of the
+/// site, each page's ids, the URLs `@/` links became (checked already) and where the site is
+/// (`classify`). A page with the same links, checked against targets that still hold
+/// (`still_hold`), has the same broken links: a build into an output folder checks only the
+/// pages that changed when the last build's targets still hold (`internal_links_except`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LinkTargets {
+    /// The digest of the pages (their paths and ids), the copies, the checked URLs and the
+    /// site's place.
+    digest: crate::cache::Key,
+    /// The site's other files, sorted: the search index's shards, feeds, pictures. They come
+    /// and go with the words and pages of the site, and a link to one of them only breaks
+    /// when it goes.
+    files: Vec<String>,
+}
+
+impl LinkTargets {
+    pub fn of(config: &Config, site: &BuiltSite) -> LinkTargets {
+        let mut key = crate::cache::KeyBuilder::new("link targets");
+        key.add(&config.base_url).add(&config.base_path);
+        let mut pages = Vec::new();
+        let mut files = Vec::new();
+        for file in site.files.keys().chain(&site.written) {
+            match file.ends_with(".html") {
+                true => pages.push(file.as_str()),
+                false => files.push(file.clone()),
+            }
+        }
+        pages.sort_unstable();
+        pages.dedup();
+        files.sort_unstable();
+        files.dedup();
+        key.add((pages.len() as u64).to_le_bytes());
+        for page in pages {
+            key.add(page);
+        }
+        key.add((site.copies.len() as u64).to_le_bytes());
+        for copy in site.copies.keys() {
+            key.add(copy);
+        }
+        key.add((site.links.len() as u64).to_le_bytes());
+        for (page, links) in &site.links {
+            key.add(page)
+                .add((links.ids().count() as u64).to_le_bytes());
+            for id in links.ids() {
+                key.add(id);
+            }
+        }
+        key.add((site.checked_links.len() as u64).to_le_bytes());
+        for url in &site.checked_links {
+            key.add(url);
+        }
+        LinkTargets {
+            digest: key.finish(),
+            files,
+        }
+    }
+
+    /// Whether a link these targets had is still good among `now`'s: the same pages with the
+    /// same ids, copies and checked URLs, and every other file still there (one added breaks
+    /// no link).
+    pub fn still_hold(&self, now: &LinkTargets) -> bool {
+        self.digest == now.digest
+            && self
+                .files
+                .iter()
+                .all(|file| now.files.binary_search(file).is_ok())
+    }
+}
+
+/// `internal_links` for the pages `unchanged` does not name, and how many those are: the
+/// pages it names have the links they had when an earlier check found none broken, against
+/// targets that still hold (`LinkTargets::still_hold`). Their links out of the site are then
+/// not listed either.
+pub fn internal_links_except(
+    config: &Config,
+    site: &BuiltSite,
+    unchanged: impl Fn(&str) -> bool,
+) -> (Vec<Diagnostic>, Vec<Link>, usize) {
+    let pages: Vec<_> = site
+        .links
+        .iter()
+        .filter(|(page, _)| !unchanged(page))
+        .collect();
+    let count = pages.len();
+    let (broken, external) = links_of_pages(config, site, pages.into_iter());
+    (broken, external, count)
+}
+
 /// `internal_links` for some of the site's pages only (`serve`'s update: the pages it
 /// rendered again, when no page's ids changed, so that links into the others still hold).
 pub fn internal_links_of(

@@ -130,8 +130,13 @@ pub struct BuiltSite {
     pub page_keys: BTreeMap<String, record::CachedAs>,
     /// The key in the build cache (kind `pictures`) of each written card, by output path.
     pub pictures: BTreeMap<String, crate::cache::Key>,
-    /// Links out of the site, found by the link check (`check --external` fetches them).
+    /// Links out of the site, found by the link check (`check --external` fetches them):
+    /// of every page, but in a `build` into an output folder whose pages as the last build
+    /// wrote them were not checked again (`check::internal_links_except`).
     pub external: Vec<crate::check::Link>,
+    /// What the link check read besides the pages' links (`check::LinkTargets`), when it
+    /// ran: `record` keeps it for the next build.
+    pub link_targets: Option<crate::check::LinkTargets>,
     /// How the bodies' build cache served this build.
     pub body_cache: crate::cache::Stats,
     /// How the build cache served rendered pages (`render::PageCache`).
@@ -552,9 +557,30 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
     // page that failed is that page's error, not another one.
     if !diagnostics.has_errors() {
         site.index_links();
-        let (broken, external) = crate::check::internal_links(&config, &site);
+        let targets = crate::check::LinkTargets::of(&config, &site);
+        // The pages the output folder holds as the last build wrote them had no broken
+        // link then: when nothing they can link to changed either, only the others are
+        // checked.
+        let same_targets = staging.filter(|s| {
+            s.checked_targets()
+                .is_some_and(|last| last.still_hold(&targets))
+        });
+        let unchanged = |path: &str| {
+            same_targets.is_some_and(|staging| {
+                site.page_keys
+                    .get(path)
+                    .is_some_and(|kept| staging.holds(path, &kept.key) == Some(kept.digest))
+            })
+        };
+        let (broken, external, checked) =
+            crate::check::internal_links_except(&config, &site, unchanged);
+        clock.note(&format!(
+            "link check: the links of {checked} of {} pages",
+            site.links.len()
+        ));
         diagnostics.extend(broken);
         site.external = external;
+        site.link_targets = Some(targets);
     }
     clock.lap("link check");
     progress.finish();

@@ -218,6 +218,8 @@ pub struct Record {
     copies: BTreeMap<String, PathBuf>,
     page_count: usize,
     section_count: usize,
+    /// What its link check read besides the pages' links (`BuiltSite::link_targets`).
+    link_targets: Option<crate::check::LinkTargets>,
 }
 
 /// What a build that did nothing says it built.
@@ -306,6 +308,12 @@ pub fn up_to_date(
     unchanged.then(|| record.counts())
 }
 
+/// What the link check of `record`'s build read besides the pages' links
+/// (`check::LinkTargets`): it found no broken link, or the build would not be recorded.
+pub fn checked_targets(record: &Record) -> Option<crate::check::LinkTargets> {
+    record.link_targets.clone()
+}
+
 /// The pages of the output folder that are as the last recorded build of the site with
 /// `options` wrote them (their stamps are), with the page cache's key each was rendered from:
 /// a build that renders a page from the same key again can keep the file where it is
@@ -370,6 +378,7 @@ pub fn keep(
             .collect(),
         page_count: site.page_count,
         section_count: site.section_count,
+        link_targets: site.link_targets.clone(),
     };
     cache.put("build", &name(root, output), &record);
 }

@@ -981,3 +981,78 @@ fn section_lists_come_from_the_cache_until_a_page_they_list_changes() {
     let (warm, _) = pipeline::build(&root, &options(Some(&cache)));
     assert_eq!(warm.expect("the site builds").page_cache.misses, 0);
 }
+
+/// A build into an output folder checks again only the links of pages that changed when what
+/// the others link to still holds (`check::LinkTargets`: the same pages with the same ids,
+/// and no file gone): a page left as it was still has its links checked when a page it links
+/// to loses the heading it names, or goes; an edit that only adds a file (a new word, a new
+/// shard of the search index) checks the changed pages alone.
+#[test]
+fn links_of_pages_left_as_they_were_are_checked_when_what_they_link_to_changes() {
+    // Each in a section of its own: the linking page shows nothing of the linked page (as a
+    // neighbour, or a page of the home section, would), and is left as it was when only the
+    // linked page changes. It also links to the search index's shard of words in `be`, which
+    // only the linked page's "beef" makes.
+    let site = Site::minimal();
+    let rules = |heading: &str, words: &str| {
+        site.write(
+            "content/trade/rules.md",
+            format!("---\ntitle: Rules\n---\n## {heading}\n\n{words} quotas.\n"),
+        );
+    };
+    site.write("content/trade/_index.md", "---\ntitle: Trade\n---\n")
+        .write("content/notes/_index.md", "---\ntitle: Notes\n---\n")
+        .write(
+            "content/notes/linking.md",
+            "---\ntitle: Linking\n---\nSee [the rules](/trade/rules/#quotas), [a shard](/search-index/terms-be.json) and [the home page](/).\n",
+        );
+    rules("Quotas", "Rice and beef");
+    let build = || site.run(&["build", "--as-of", "2025-04-20"]);
+    // How many pages' links a build checked (`TRADETALKS_TIMINGS` says).
+    let checked = || {
+        let run = std::process::Command::new(env!("CARGO_BIN_EXE_tradetalks"))
+            .args(["build", "--as-of", "2025-04-20"])
+            .env("TRADETALKS_TIMINGS", "1")
+            .current_dir(site.root())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
+        assert!(run.status.success(), "{stderr}");
+        let line = stderr
+            .lines()
+            .find_map(|line| line.strip_prefix("timing: link check: the links of "))
+            .unwrap_or_else(|| panic!("{stderr}"))
+            .to_owned();
+        line.split(' ').next().unwrap().parse::<usize>().unwrap()
+    };
+    let all = checked();
+    assert!(all >= 4, "{all} pages checked");
+    // A new word in the linked page (and a new shard of the search index): its ids, and
+    // every other target, stay as they were; the linking page is left as it was, and its
+    // links are not checked again.
+    rules("Quotas", "Rice, beef and pork");
+    let fewer = checked();
+    assert!(fewer < all, "{fewer} of {all} pages checked again");
+    let broken = |link: &str| {
+        let run = build();
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert!(
+            run.stderr.contains(&format!("broken link: `{link}")),
+            "{}",
+            run.stderr
+        );
+    };
+    // The heading the unchanged page links to is renamed: its link is broken.
+    rules("Tariffs", "Rice, beef and pork");
+    broken("/trade/rules/#quotas`: the page has no element with id `quotas`");
+    // A file it links to goes (no page does, no id changes).
+    rules("Quotas", "Rice, beef and pork");
+    assert_eq!(build().code, 0);
+    rules("Quotas", "Rice and pork");
+    broken("/search-index/terms-be.json` is not part of the site");
+    // The linked page goes.
+    rules("Quotas", "Rice, beef and pork");
+    assert_eq!(build().code, 0);
+    site.remove("content/trade/rules.md");
+    broken("/trade/rules/#quotas` is not part of the site");
+}
