@@ -478,36 +478,42 @@ pub(crate) fn search_files(
     // that changes a few shards stores those alone.
     type Entry = (Vec<crate::cache::Key>, Vec<(String, crate::cache::Key)>);
     let file_key = |text: &str| KeyBuilder::new("search index file").add(text).finish();
-    // The files read back whole: those left as they were need not be stored again.
-    let mut stored = std::collections::HashSet::new();
-    let earlier = cache
-        .get::<Entry>("search", &name)
-        .and_then(|(earlier_digests, names)| {
-            let files = names
-                .par_iter()
-                .map(|(name, key)| {
-                    let text = cache.get::<String>("search index file", key)?;
-                    Some((name.clone(), text))
-                })
-                .collect::<Option<Vec<_>>>()?;
-            stored.extend(names.into_iter().map(|(_, key)| key));
-            Some((earlier_digests, files))
-        });
-    let earlier = match earlier {
-        Some((earlier_digests, files)) if earlier_digests == digests => {
-            made.files = files
-                .into_par_iter()
-                .map(|(name, text)| put(&name, text))
-                .collect();
+    let earlier = cache.get::<Entry>("search", &name);
+    // The files the cache holds already: those left as they were need not be stored again.
+    let stored: std::collections::HashSet<crate::cache::Key> = earlier
+        .iter()
+        .flat_map(|(_, names)| names.iter().map(|(_, key)| *key))
+        .collect();
+    let read = |key: &crate::cache::Key| cache.get::<String>("search index file", key);
+    // Every file is read, changed if it must be, and handed on one at a time: the files of
+    // a 100,000-page index are 240 MB, which an edit build held whole at its peak. Should a
+    // file not read back, the index is made again from scratch, whose files include every
+    // one handed on before (each is what the new index has under its name).
+    if let Some((earlier_digests, names)) = &earlier
+        && *earlier_digests == digests
+    {
+        let files = names
+            .par_iter()
+            .map(|(file, key)| Some(put(file, read(key)?)))
+            .collect::<Option<Vec<_>>>();
+        if let Some(files) = files {
+            made.files = files;
             made.cache.hits = 1;
             return made;
         }
-        earlier => earlier,
-    };
+    }
     made.cache.misses = 1;
+    // Each file kept in the cache (unless it is there already) and written, one at a time.
+    let keep_and_put = |name: &str, text: String| {
+        let key = file_key(&text);
+        if !stored.contains(&key) {
+            cache.put("search index file", &key, &text);
+        }
+        ((name.to_owned(), key), put(name, text))
+    };
     let updated = earlier
         .filter(|(earlier_digests, _)| earlier_digests.len() == digests.len())
-        .and_then(|(earlier_digests, mut files)| {
+        .and_then(|(earlier_digests, names)| {
             let changed: Vec<usize> = (0..digests.len())
                 .filter(|&n| earlier_digests[n] != digests[n])
                 .collect();
@@ -523,24 +529,34 @@ pub(crate) fn search_files(
                     (n, document(n, text))
                 })
                 .collect();
-            super::search::update_files(&mut files, &documents)?;
-            Some((documents.len(), files))
+            let update = super::search::Update::new(&documents)?;
+            let have: std::collections::HashSet<&str> =
+                names.iter().map(|(file, _)| file.as_str()).collect();
+            if !update.fits(|file| have.contains(file)) {
+                return None;
+            }
+            let mut written: Vec<_> = names
+                .par_iter()
+                .map(|(file, key)| {
+                    let text = update.file(file, read(key)?)?;
+                    Some(text.map(|text| keep_and_put(file, text)))
+                })
+                .collect::<Option<Vec<_>>>()?
+                .into_iter()
+                .flatten()
+                .collect();
+            let new = update.new_files(|file| have.contains(file))?;
+            written.extend(
+                new.into_iter()
+                    .map(|(file, text)| keep_and_put(&file, text)),
+            );
+            written.sort_by(|a, b| a.0.0.cmp(&b.0.0));
+            Some((documents.len(), written))
         });
-    // Each file kept in the cache (unless it is there already) and written, one at a time.
-    let keep_and_put = |name: &str, text: String| {
-        let key = file_key(&text);
-        if !stored.contains(&key) {
-            cache.put("search index file", &key, &text);
-        }
-        ((name.to_owned(), key), put(name, text))
-    };
     let written: Vec<_> = match updated {
-        Some((count, files)) => {
+        Some((count, written)) => {
             made.updated = count;
-            files
-                .into_par_iter()
-                .map(|(name, text)| keep_and_put(&name, text))
-                .collect()
+            written
         }
         None => {
             let index = build();

@@ -365,84 +365,128 @@ impl Index {
     }
 }
 
-/// Brings the files of an index (`Index::files`) up to date after the documents `changed`
-/// (id, the document now) changed, their number the same: the files come out as
-/// `Index::new` over the new documents would write them, but only the shards and chunks the
-/// changed documents were or are in are read and written again. A document's postings are
-/// found by their text `[id,`, which nothing else in a shard can hold (a term never contains
-/// ASCII punctuation). `None` when a file is not what this module writes: the caller indexes
-/// from scratch.
+/// Replaces the postings and rows of the `changed` documents (by id) in an index's `files`
+/// (`(name, text)`, as `Index::files` gives them), making what indexing every document again
+/// would (a proptest checks it): only the shards the changed documents were or are in are
+/// changed. `None` when a file is not what this module writes: the caller indexes from
+/// scratch. (`Update` does the same a file at a time.)
 pub fn update_files(
     files: &mut Vec<(String, String)>,
     changed: &[(usize, Document)],
 ) -> Option<()> {
-    let ids = Ids::new(
-        changed
-            .iter()
-            .map(|(id, _)| u32::try_from(*id).ok())
-            .collect::<Option<_>>()?,
-    );
-    // The new postings, by shard.
-    let mut added: BTreeMap<String, Vec<(String, u32, u32)>> = BTreeMap::new();
-    for (id, doc) in changed {
-        for (term, score) in scores(doc) {
-            added
-                .entry(shard_of(&term))
-                .or_default()
-                .push((term.into_owned(), *id as u32, score));
+    let update = Update::new(changed)?;
+    let names: std::collections::HashSet<String> =
+        files.iter().map(|(name, _)| name.clone()).collect();
+    if !update.fits(|name| names.contains(name)) {
+        return None;
+    }
+    let mut updated: Vec<(String, String)> = std::mem::take(files)
+        .into_par_iter()
+        .map(|(name, text)| Some(update.file(&name, text)?.map(|text| (name, text))))
+        .collect::<Option<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .collect();
+    updated.extend(update.new_files(|name| names.contains(name))?);
+    // In the order `Index::files` gives them: `info`, the rows by number, the shards by name.
+    fn order(name: &str) -> (u8, usize, &str) {
+        let stem = name.strip_suffix(".json").unwrap_or(name);
+        match (stem.strip_prefix("docs-"), stem.strip_prefix("terms-")) {
+            (Some(k), _) => (1, k.parse().unwrap_or(usize::MAX), ""),
+            (_, Some(shard)) => (2, 0, shard),
+            _ => (0, 0, ""),
         }
     }
-    let mut info = None;
-    let mut docs: Vec<(usize, String)> = Vec::new();
-    let mut shards: BTreeMap<String, String> = BTreeMap::new();
-    for (name, text) in std::mem::take(files) {
+    updated.sort_by(|(a, _), (b, _)| order(a).cmp(&order(b)));
+    *files = updated;
+    Some(())
+}
+
+/// A change of some documents of an index, made to its files one at a time (`file`), so that
+/// a large index is never held whole: the new postings of the changed documents by shard, and
+/// their new rows by chunk. A document's postings are found in a shard by their text `[id,`
+/// (`Ids`).
+pub struct Update {
+    ids: Ids,
+    /// The new postings, by shard: (term, document, score).
+    added: BTreeMap<String, Vec<(String, u32, u32)>>,
+    /// The new rows, by chunk (`docs-K.json`): (place in the chunk, row).
+    rows: BTreeMap<usize, Vec<(usize, String)>>,
+}
+
+impl Update {
+    /// The change that makes the `changed` documents (by id) what they are now.
+    pub fn new(changed: &[(usize, Document)]) -> Option<Update> {
+        let ids = Ids::new(
+            changed
+                .iter()
+                .map(|(id, _)| u32::try_from(*id).ok())
+                .collect::<Option<_>>()?,
+        );
+        let mut added: BTreeMap<String, Vec<(String, u32, u32)>> = BTreeMap::new();
+        let mut rows: BTreeMap<usize, Vec<(usize, String)>> = BTreeMap::new();
+        for (id, doc) in changed {
+            for (term, score) in scores(doc) {
+                added.entry(shard_of(&term)).or_default().push((
+                    term.into_owned(),
+                    *id as u32,
+                    score,
+                ));
+            }
+            rows.entry(id / CHUNK)
+                .or_default()
+                .push((id % CHUNK, row(doc)));
+        }
+        Some(Update { ids, added, rows })
+    }
+
+    /// Whether an index whose files `has` names can take the change: it has its `info.json`
+    /// and the chunk of rows of every changed document.
+    pub fn fits(&self, has: impl Fn(&str) -> bool) -> bool {
+        has("info.json") && self.rows.keys().all(|k| has(&format!("docs-{k}.json")))
+    }
+
+    /// File `name` of the index (`info.json`, `docs-K.json`, `terms-X.json`) with the change
+    /// made: as it is when the change is not in it, none when it is left without a term;
+    /// `None` when it is not a file this module writes.
+    pub fn file(&self, name: &str, text: String) -> Option<Option<String>> {
         let stem = name.strip_suffix(".json")?;
         if stem == "info" {
-            info = Some(text);
-        } else if let Some(k) = stem.strip_prefix("docs-") {
-            docs.push((k.parse().ok()?, text));
-        } else {
-            shards.insert(stem.strip_prefix("terms-")?.to_owned(), text);
+            return Some(Some(text));
         }
-    }
-    // Every shard that holds a posting of a changed document or will hold a new one, each
-    // replaced where it is as soon as it is made (a new one starts empty): a large index is
-    // not held twice (at 100,000 pages its shards are 240 MB, and one document is in most).
-    for name in added.keys() {
-        shards
-            .entry(name.clone())
-            .or_insert_with(|| "{}".to_owned());
-    }
-    shards
-        .par_iter_mut()
-        .map(|(name, text)| {
-            if added.contains_key(name) || ids.mentioned_in(text) {
-                // A shard left without a term goes (its text emptied, then removed).
-                *text = update_shard(text, &ids, added.get(name))?.unwrap_or_default();
+        if let Some(k) = stem.strip_prefix("docs-") {
+            let Some(changed) = self.rows.get(&k.parse().ok()?) else {
+                return Some(Some(text));
+            };
+            let mut rows: Vec<serde_json::Value> = serde_json::from_str(&text).ok()?;
+            for (at, row) in changed {
+                *rows.get_mut(*at)? = serde_json::from_str(row).ok()?;
             }
-            Some(())
-        })
-        .collect::<Option<()>>()?;
-    shards.retain(|_, text| !text.is_empty());
-    docs.sort_unstable_by_key(|(k, _)| *k);
-    for (id, doc) in changed {
-        let (_, chunk) = docs.get_mut(id / CHUNK)?;
-        let mut rows: Vec<serde_json::Value> = serde_json::from_str(chunk).ok()?;
-        *rows.get_mut(id % CHUNK)? = serde_json::from_str(&row(doc)).ok()?;
-        let rows: Vec<String> = rows.iter().map(serde_json::Value::to_string).collect();
-        *chunk = format!("[{}]", rows.join(","));
+            let rows: Vec<String> = rows.iter().map(serde_json::Value::to_string).collect();
+            return Some(Some(format!("[{}]", rows.join(","))));
+        }
+        let shard = stem.strip_prefix("terms-")?;
+        let added = self.added.get(shard);
+        if added.is_none() && !self.ids.mentioned_in(&text) {
+            return Some(Some(text));
+        }
+        update_shard(&text, &self.ids, added)
     }
-    files.push(("info.json".to_owned(), info?));
-    files.extend(
-        docs.into_iter()
-            .map(|(k, text)| (format!("docs-{k}.json"), text)),
-    );
-    files.extend(
-        shards
-            .into_iter()
-            .map(|(name, text)| (format!("terms-{name}.json"), text)),
-    );
-    Some(())
+
+    /// The shard files the change makes that the index does not have (`has` says which it
+    /// has), by name.
+    pub fn new_files(&self, has: impl Fn(&str) -> bool) -> Option<Vec<(String, String)>> {
+        let mut files = Vec::new();
+        for (shard, added) in &self.added {
+            let name = format!("terms-{shard}.json");
+            if !has(&name)
+                && let Some(text) = update_shard("{}", &self.ids, Some(added))?
+            {
+                files.push((name, text));
+            }
+        }
+        Some(files)
+    }
 }
 
 /// Shard file `text` without the postings of `ids` and with `added` (term, document, score):
