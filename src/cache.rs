@@ -56,7 +56,7 @@ const MAX_PAYLOAD: u64 = 256 << 20;
 ///
 /// Not a cryptographic hash, as rustc's incremental fingerprints (128-bit SipHash) are not:
 /// a key tells apart the states of one editor's own files, where two of them colliding by
-/// chance is a 1 in 2^64 event at billions of entries. It was BLAKE3 until keys were
+/// chance is less likely than 1 in 2^60 even among a billion entries. It was BLAKE3 until keys were
 /// measured: fed in small pieces (a key is built from many short fields), BLAKE3 compresses
 /// a 64-byte block per piece, and hashing was 9% of an edit build's CPU at 10,000 pages
 /// (see BENCHMARKS.md). A translation's `translated_from` is still the start of a BLAKE3

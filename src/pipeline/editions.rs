@@ -203,19 +203,23 @@ pub enum Staleness {
 /// The version of a source file translations record (`translated_from`): the start of its
 /// BLAKE3 hash, which any change to the file changes. (Build-cache keys hash files with
 /// XXH3, `SourceFile::digest`; versions stay BLAKE3, as editors have them in their files.)
-pub fn source_version(file: &crate::source::SourceFile) -> String {
-    let hex = full_version(file);
-    hex.get(..12).unwrap_or_default().to_owned()
+/// `None` when a large build let the text go and it cannot be read again as it was (the
+/// body's rendering reports that).
+pub fn source_version(file: &crate::source::SourceFile) -> Option<String> {
+    let hex = full_version(file)?;
+    Some(hex.get(..12).unwrap_or_default().to_owned())
 }
 
 /// The whole BLAKE3 hash of a file's text, in hexadecimal (its text read again when a large
-/// build let it go).
-fn full_version(file: &crate::source::SourceFile) -> String {
-    let file = file.recalled();
-    blake3::hash(file.text.as_bytes())
-        .to_hex()
-        .as_str()
-        .to_owned()
+/// build let it go), as `source_version`.
+fn full_version(file: &crate::source::SourceFile) -> Option<String> {
+    let file = file.recall().ok()?;
+    Some(
+        blake3::hash(file.text.as_bytes())
+            .to_hex()
+            .as_str()
+            .to_owned(),
+    )
 }
 
 /// What `status` compares of a file: its last change and the version it records.
@@ -242,7 +246,7 @@ impl<'a> Known<'a> {
 /// one (which then decides alone), else by their dates.
 fn staleness(source: &Known, translation: &Known) -> Option<Staleness> {
     if let Some((recorded, span)) = translation.translated_from {
-        let full = full_version(source.file);
+        let full = full_version(source.file)?;
         return (!full.starts_with(recorded.as_str())).then(|| Staleness::Version {
             recorded: recorded.clone(),
             span: span.clone(),
@@ -300,10 +304,14 @@ pub(crate) fn status(editions: &[(Config, Content)]) -> Vec<EditionStatus> {
                 .filter_map(|(key, translation)| {
                     let source = sources.get(key)?;
                     let why = staleness(source, translation)?;
+                    let source_version = match &why {
+                        Staleness::Version { current, .. } => current.clone(),
+                        Staleness::Dates { .. } => source_version(source.file)?,
+                    };
                     Some(Outdated {
                         translation: translation.file.clone(),
                         source_name: source.file.name.clone(),
-                        source_version: source_version(source.file),
+                        source_version,
                         why,
                     })
                 })

@@ -135,7 +135,7 @@ pub struct BuiltSite {
     /// wrote them were not checked again (`check::internal_links_except`).
     pub external: Vec<crate::check::Link>,
     /// What the link check read besides the pages' links (`check::LinkTargets`), when it
-    /// ran: `record` keeps it for the next build.
+    /// ran in a build into an output folder: `record` keeps it for the next build.
     pub link_targets: Option<crate::check::LinkTargets>,
     /// How the bodies' build cache served this build.
     pub body_cache: crate::cache::Stats,
@@ -557,13 +557,15 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
     // page that failed is that page's error, not another one.
     if !diagnostics.has_errors() {
         site.index_links();
-        let targets = crate::check::LinkTargets::of(&config, &site);
+        // Only a build into an output folder keeps them for the next (`record`).
+        let targets = staging.map(|_| crate::check::LinkTargets::of(&config, &site));
         // The pages the output folder holds as the last build wrote them had no broken
         // link then: when nothing they can link to changed either, only the others are
         // checked.
         let same_targets = staging.filter(|s| {
             s.checked_targets()
-                .is_some_and(|last| last.still_hold(&targets))
+                .zip(targets.as_ref())
+                .is_some_and(|(last, now)| last.still_hold(now))
         });
         let unchanged = |path: &str| {
             same_targets.is_some_and(|staging| {
@@ -580,7 +582,7 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
         ));
         diagnostics.extend(broken);
         site.external = external;
-        site.link_targets = Some(targets);
+        site.link_targets = targets;
     }
     clock.lap("link check");
     progress.finish();

@@ -529,27 +529,8 @@ pub(crate) fn search_files(
                     (n, document(n, text))
                 })
                 .collect();
-            let update = super::search::Update::new(&documents)?;
-            let have: std::collections::HashSet<&str> =
-                names.iter().map(|(file, _)| file.as_str()).collect();
-            if !update.fits(|file| have.contains(file)) {
-                return None;
-            }
-            let mut written: Vec<_> = names
-                .par_iter()
-                .map(|(file, key)| {
-                    let text = update.file(file, read(key)?)?;
-                    Some(text.map(|text| keep_and_put(file, text)))
-                })
-                .collect::<Option<Vec<_>>>()?
-                .into_iter()
-                .flatten()
-                .collect();
-            let new = update.new_files(|file| have.contains(file))?;
-            written.extend(
-                new.into_iter()
-                    .map(|(file, text)| keep_and_put(&file, text)),
-            );
+            let mut written =
+                super::search::Update::new(&documents)?.apply(&names, read, keep_and_put)?;
             written.sort_by(|a, b| a.0.0.cmp(&b.0.0));
             Some((documents.len(), written))
         });

@@ -366,29 +366,11 @@ impl Index {
 }
 
 /// Replaces the postings and rows of the `changed` documents (by id) in an index's `files`
-/// (`(name, text)`, as `Index::files` gives them), making what indexing every document again
-/// would (a proptest checks it): only the shards the changed documents were or are in are
-/// changed. `None` when a file is not what this module writes: the caller indexes from
-/// scratch. (`Update` does the same a file at a time.)
-pub fn update_files(
-    files: &mut Vec<(String, String)>,
-    changed: &[(usize, Document)],
-) -> Option<()> {
-    let update = Update::new(changed)?;
-    let names: std::collections::HashSet<String> =
-        files.iter().map(|(name, _)| name.clone()).collect();
-    if !update.fits(|name| names.contains(name)) {
-        return None;
-    }
-    let mut updated: Vec<(String, String)> = std::mem::take(files)
-        .into_par_iter()
-        .map(|(name, text)| Some(update.file(&name, text)?.map(|text| (name, text))))
-        .collect::<Option<Vec<_>>>()?
-        .into_iter()
-        .flatten()
-        .collect();
-    updated.extend(update.new_files(|name| names.contains(name))?);
-    // In the order `Index::files` gives them: `info`, the rows by number, the shards by name.
+/// (`(name, text)`, as `Index::files` gives them, and in that order), as `Update::apply` does
+/// for a build: the proptest below pins it to indexing every document again. `None` when a
+/// file is not what this module writes.
+#[cfg(test)]
+fn update_files(files: &mut Vec<(String, String)>, changed: &[(usize, Document)]) -> Option<()> {
     fn order(name: &str) -> (u8, usize, &str) {
         let stem = name.strip_suffix(".json").unwrap_or(name);
         match (stem.strip_prefix("docs-"), stem.strip_prefix("terms-")) {
@@ -397,6 +379,12 @@ pub fn update_files(
             _ => (0, 0, ""),
         }
     }
+    let mut updated = Update::new(changed)?.apply(
+        files,
+        |text| Some(text.clone()),
+        |name, text| (name.to_owned(), text),
+    )?;
+    // In the order `Index::files` gives them: `info`, the rows by number, the shards by name.
     updated.sort_by(|(a, _), (b, _)| order(a).cmp(&order(b)));
     *files = updated;
     Some(())
@@ -440,16 +428,50 @@ impl Update {
         Some(Update { ids, added, rows })
     }
 
+    /// The index's `files` (by name, each read with `read`) with the change made: each one
+    /// read, changed if the change is in it, and handed to `each` (name, text) at once, so that
+    /// no more than a file a thread is held; then the shards the change adds. The results in
+    /// that order (a file left without a term is not handed on). `None` when a file does not
+    /// read, is not what this module writes, or the index lacks a file the change needs (its
+    /// `info.json`, a changed document's chunk of rows): the caller indexes from scratch.
+    /// Every file handed on before that is one the new index has under its name.
+    pub fn apply<F: Sync, T: Send>(
+        &self,
+        files: &[(String, F)],
+        read: impl Fn(&F) -> Option<String> + Sync,
+        each: impl Fn(&str, String) -> T + Sync,
+    ) -> Option<Vec<T>> {
+        let has: std::collections::HashSet<&str> =
+            files.iter().map(|(name, _)| name.as_str()).collect();
+        if !self.fits(|name| has.contains(name)) {
+            return None;
+        }
+        let mut made: Vec<T> = files
+            .par_iter()
+            .map(|(name, file)| {
+                let text = self.file(name, read(file)?)?;
+                Some(text.map(|text| each(name, text)))
+            })
+            .collect::<Option<Vec<_>>>()?
+            .into_iter()
+            .flatten()
+            .collect();
+        for (name, text) in self.new_files(|name| has.contains(name))? {
+            made.push(each(&name, text));
+        }
+        Some(made)
+    }
+
     /// Whether an index whose files `has` names can take the change: it has its `info.json`
     /// and the chunk of rows of every changed document.
-    pub fn fits(&self, has: impl Fn(&str) -> bool) -> bool {
+    fn fits(&self, has: impl Fn(&str) -> bool) -> bool {
         has("info.json") && self.rows.keys().all(|k| has(&format!("docs-{k}.json")))
     }
 
     /// File `name` of the index (`info.json`, `docs-K.json`, `terms-X.json`) with the change
     /// made: as it is when the change is not in it, none when it is left without a term;
     /// `None` when it is not a file this module writes.
-    pub fn file(&self, name: &str, text: String) -> Option<Option<String>> {
+    fn file(&self, name: &str, text: String) -> Option<Option<String>> {
         let stem = name.strip_suffix(".json")?;
         if stem == "info" {
             return Some(Some(text));
@@ -475,7 +497,7 @@ impl Update {
 
     /// The shard files the change makes that the index does not have (`has` says which it
     /// has), by name.
-    pub fn new_files(&self, has: impl Fn(&str) -> bool) -> Option<Vec<(String, String)>> {
+    fn new_files(&self, has: impl Fn(&str) -> bool) -> Option<Vec<(String, String)>> {
         let mut files = Vec::new();
         for (shard, added) in &self.added {
             let name = format!("terms-{shard}.json");
