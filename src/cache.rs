@@ -506,29 +506,37 @@ impl Pack {
     where
         T: Serialize + DeserializeOwned,
     {
-        if let Some(value) = self.get(&key) {
-            return Ok((
-                value,
-                PackUse {
-                    key,
-                    hit: true,
-                    fresh: None,
-                },
-            ));
+        if let Some(found) = self.lookup(key) {
+            return Ok(found);
         }
         let value = compute()?;
+        let used = self.fresh(key, &value);
+        Ok((value, used))
+    }
+
+    /// The value stored under `key`, with what the build used, when the pack has it.
+    pub fn lookup<T: DeserializeOwned>(&self, key: Key) -> Option<(T, PackUse)> {
+        let value = self.get(&key)?;
+        let used = PackUse {
+            key,
+            hit: true,
+            fresh: None,
+        };
+        Some((value, used))
+    }
+
+    /// What the build used when it computed `value` for `key` itself: the value encoded for
+    /// the next pack, when the pack keeps values.
+    pub fn fresh<T: Serialize>(&self, key: Key, value: &T) -> PackUse {
         let fresh = self
             .keeps
-            .then(|| bincode::DefaultOptions::new().serialize(&value).ok())
+            .then(|| bincode::DefaultOptions::new().serialize(value).ok())
             .flatten();
-        Ok((
-            value,
-            PackUse {
-                key,
-                hit: false,
-                fresh,
-            },
-        ))
+        PackUse {
+            key,
+            hit: false,
+            fresh,
+        }
     }
 }
 

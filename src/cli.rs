@@ -462,7 +462,13 @@ fn build(args: BuildArgs) -> Result<(ExitCode, Diagnostics), Failure> {
             crate::source::display_name(&real_root, leftover)
         );
     }
-    let (site, diagnostics) = pipeline::build_into(&root, &options, staging.as_ref());
+    let stamps = sources.as_ref().map(record::Sources::trusted);
+    let (site, diagnostics) = pipeline::build_into(
+        &root,
+        &options,
+        staging.as_ref(),
+        stamps.unwrap_or_default(),
+    );
     report_as(&diagnostics, args.format);
     let Some(site) = site else {
         eprintln!(

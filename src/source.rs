@@ -23,6 +23,76 @@ pub struct SourceFile {
     forgotten: Option<Tree>,
 }
 
+/// What is compared of a file: size, modification time, change time and inode (times in
+/// nanoseconds since 1970), as `pipeline::record` compares sources; `serve --poll` compares
+/// files by it too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Stamp {
+    pub(crate) size: u64,
+    pub(crate) modified: i128,
+    pub(crate) changed: i128,
+    pub(crate) inode: u64,
+}
+
+impl Stamp {
+    #[cfg(not(unix))]
+    pub fn of(metadata: &std::fs::Metadata) -> Stamp {
+        let modified = metadata
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::SystemTime::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos() as i128);
+        Stamp {
+            size: metadata.len(),
+            modified,
+            changed: 0,
+            inode: 0,
+        }
+    }
+
+    #[cfg(unix)]
+    pub fn of(metadata: &std::fs::Metadata) -> Stamp {
+        use std::os::unix::fs::MetadataExt;
+        let nanos =
+            |seconds: i64, nanos: i64| i128::from(seconds) * 1_000_000_000 + i128::from(nanos);
+        Stamp {
+            size: metadata.len(),
+            modified: nanos(metadata.mtime(), metadata.mtime_nsec()),
+            changed: nanos(metadata.ctime(), metadata.ctime_nsec()),
+            inode: metadata.ino(),
+        }
+    }
+
+    /// Whether the file's times are so close to `instant` that it could change again without
+    /// another stamp.
+    pub(crate) fn racy(&self, instant: i128, window: std::time::Duration) -> bool {
+        let racy = window.as_nanos() as i128;
+        self.modified >= instant - racy || self.changed >= instant - racy
+    }
+}
+
+/// The stamps of a site's files taken as a build began, of the files whose stamp is sure to
+/// change when their bytes do (see `pipeline::record`: not changed within the last seconds),
+/// by path relative to the root. A build may take what an earlier build read of a file with
+/// the same stamp instead of reading it again (`content::load`); a file not here is read.
+#[derive(Debug, Clone, Default)]
+pub struct Stamps(std::collections::HashMap<String, Stamp>);
+
+impl Stamps {
+    pub fn new(stamps: std::collections::HashMap<String, Stamp>) -> Stamps {
+        Stamps(stamps)
+    }
+
+    /// The stamp of the file at `path` (under `root`), when it is known and trusted.
+    pub fn get(&self, root: &Path, path: &Path) -> Option<&Stamp> {
+        if self.0.is_empty() {
+            return None;
+        }
+        let relative = path.strip_prefix(root).ok()?;
+        self.0.get(relative.to_str()?)
+    }
+}
+
 /// A 1-based line and column (columns counted in characters, as editors do).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LineCol {
@@ -45,6 +115,25 @@ impl SourceFile {
             text,
             line_starts,
             forgotten: None,
+        }
+    }
+
+    /// A file not read, known by the digest of its text (an earlier build read it with the
+    /// same stamp, `Stamps`): as after `forget_text`, its text is read from `tree` when a
+    /// stage needs it (`recall`), and must then have that digest.
+    pub fn unread(
+        name: impl Into<String>,
+        path: impl Into<PathBuf>,
+        digest: crate::cache::Digest,
+        tree: &Tree,
+    ) -> Self {
+        SourceFile {
+            name: name.into(),
+            path: path.into(),
+            text: Arc::from(""),
+            line_starts: None,
+            digest,
+            forgotten: Some(tree.clone()),
         }
     }
 
@@ -205,6 +294,14 @@ pub fn display_name(root: &Path, path: &Path) -> String {
         // Outside the root: the path as it is (joining its parts would double the `/`).
         return path.display().to_string();
     };
+    // Most of the time the path is already its name: `/`-separated, nothing to tidy.
+    if let Some(text) = relative.to_str()
+        && std::path::MAIN_SEPARATOR == '/'
+        && !text.ends_with('/')
+        && text.split('/').all(|part| !part.is_empty() && part != ".")
+    {
+        return text.to_owned();
+    }
     relative
         .components()
         .map(|c| c.as_os_str().to_string_lossy())
@@ -220,6 +317,8 @@ pub struct Tree {
     root: PathBuf,
     /// `None` for the disk; else file contents by path relative to the root (`/`-separated).
     memory: Option<Arc<std::collections::BTreeMap<String, Arc<[u8]>>>>,
+    /// The files' stamps as the build began, those it can trust (`with_stamps`).
+    stamps: Arc<Stamps>,
 }
 
 impl Tree {
@@ -227,7 +326,21 @@ impl Tree {
         Tree {
             root: root.into(),
             memory: None,
+            stamps: Arc::default(),
         }
+    }
+
+    /// The tree, with the stamps of its files taken as the build began (of the disk only:
+    /// a tree in memory has none).
+    pub fn with_stamps(self, stamps: Stamps) -> Tree {
+        Tree {
+            stamps: Arc::new(stamps),
+            ..self
+        }
+    }
+
+    pub fn stamps(&self) -> &Stamps {
+        &self.stamps
     }
 
     /// A site in memory: `(path relative to the root, bytes)` for each file.
@@ -241,6 +354,7 @@ impl Tree {
         Tree {
             root: PathBuf::from("/site-in-memory"),
             memory: Some(Arc::new(files)),
+            stamps: Arc::default(),
         }
     }
 
@@ -474,6 +588,41 @@ mod tests {
             page.recalled().text.is_empty(),
             "recalled falls back to the file itself"
         );
+    }
+
+    #[test]
+    fn an_unread_file_is_read_when_needed_and_must_have_its_digest() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("page.md");
+        let text = "---\ntitle: 한국어\n---\nनमस्ते.\n";
+        std::fs::write(&path, text).unwrap();
+        let tree = Tree::disk(dir.path());
+        let digest = crate::cache::digest(text.as_bytes());
+        let page = SourceFile::unread("page.md", &path, digest, &tree);
+        assert!(page.text.is_empty());
+        assert_eq!(&*page.recall().unwrap().text, text);
+        let other = SourceFile::unread("page.md", &path, [0; 16], &tree);
+        assert!(
+            other
+                .recall()
+                .unwrap_err()
+                .contains("changed while the site was building")
+        );
+    }
+
+    #[test]
+    fn a_display_name_is_relative_and_slash_separated() {
+        let root = Path::new("/site");
+        for (path, name) in [
+            ("/site/content/日本.md", "content/日本.md"),
+            ("/site/content//a.md", "content/a.md"),
+            ("/site/content/./a.md", "content/a.md"),
+            ("/site/content/dir/", "content/dir"),
+            ("/site/a.md", "a.md"),
+            ("/elsewhere/a.md", "/elsewhere/a.md"),
+        ] {
+            assert_eq!(display_name(root, Path::new(path)), name, "{path}");
+        }
     }
 
     fn file(text: &str) -> SourceFile {

@@ -6,14 +6,14 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use crate::cache::{KeyBuilder, Pack, PackUse};
+use crate::cache::{Key, KeyBuilder, Pack, PackUse};
 use crate::config::{Config, FieldType, SchemaField};
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::source::SourceFile;
 use crate::yaml::{self, Yaml, YamlValue};
 
 /// The language of a file's front matter, told by its fence.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Syntax {
     /// Between `---` lines.
     Yaml,
@@ -31,7 +31,7 @@ impl Syntax {
 }
 
 /// Byte ranges of the two parts of a Markdown file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Split {
     /// The front matter between its fences.
     pub front: Range<usize>,
@@ -237,27 +237,44 @@ pub fn parse(
     config: &Config,
     earlier: &Pack,
 ) -> Result<(FrontMatter, PackUse), Vec<Diagnostic>> {
-    let text = file.text.get(split.front.clone()).unwrap_or_default();
-    // The tree depends on the text and on where it starts in the file (its spans count from
-    // the file's start), nothing else.
-    let key = KeyBuilder::new("front matter")
-        .add(split.syntax.fence())
-        .add((split.front.start as u64).to_le_bytes())
-        .add(text)
-        .finish();
+    let key = tree_key(file, split);
     let (root, used) = earlier
         .get_or(key, || match split.syntax {
             Syntax::Yaml => yaml::parse(file, split.front.clone()),
             Syntax::Toml => crate::toml_tree::parse(file, split.front.clone()),
         })
         .map_err(|d| vec![d])?;
+    let front = check(file, root, kind, schema, config)?;
+    Ok((front, used))
+}
+
+/// The key of a file's parsed front matter in a pack: the tree depends on the text and on
+/// where it starts in the file (its spans count from the file's start), nothing else.
+pub fn tree_key(file: &SourceFile, split: &Split) -> Key {
+    let text = file.text.get(split.front.clone()).unwrap_or_default();
+    KeyBuilder::new("front matter")
+        .add(split.syntax.fence())
+        .add((split.front.start as u64).to_le_bytes())
+        .add(text)
+        .finish()
+}
+
+/// Checks a file's parsed front matter (`root`) against this build's schema and
+/// configuration, and takes from it what the page keeps.
+pub fn check(
+    file: &SourceFile,
+    root: Yaml,
+    kind: Kind,
+    schema: &[SchemaField],
+    config: &Config,
+) -> Result<FrontMatter, Vec<Diagnostic>> {
     let mut checker = Checker {
         file,
         problems: Vec::new(),
     };
     let front = checker.front_matter(root, kind, schema, config);
     match front {
-        Some(front) if checker.problems.is_empty() => Ok((front, used)),
+        Some(front) if checker.problems.is_empty() => Ok(front),
         _ => Err(checker.problems),
     }
 }

@@ -11,10 +11,10 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::cache::{Pack, PackUse};
+use crate::cache::{Key, KeyBuilder, Pack, PackUse};
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
-use crate::source::{SourceFile, display_name};
+use crate::source::{SourceFile, Stamp, Stamps, display_name};
 use front_matter::{FrontMatter, Kind, SortBy};
 
 /// A Markdown page with its place in the site.
@@ -122,14 +122,18 @@ pub struct Scheduled {
 /// edition, every file that is not a translation; for another, its `NAME.LANG.md` files).
 /// `source` is the default edition's content, when loading another: a section that has no
 /// translation takes its title and order from there. `earlier` holds the front matter an
-/// earlier build parsed (see `front_matter::parse`). Returns what could be loaded, every
-/// problem found, and the front matter this load used, for the next build's pack.
+/// earlier build parsed (see `front_matter::parse`), and what it read of each file by the
+/// file's stamp (`AsRead`): of a large site, whose texts are let go once parsed, a file whose
+/// stamp the tree knows (`Tree::stamps`) is one an earlier build read is not read (its text
+/// is read when a stage needs it). Returns what could be loaded, every problem found, and what this load used of
+/// the pack, for the next build's.
 pub fn load(
     config: &Config,
     selection: Selection,
     source: Option<&Content>,
     earlier: &Pack,
-) -> (Content, Vec<Diagnostic>, Vec<PackUse>) {
+) -> (Content, Vec<Diagnostic>, PackUses) {
+    let stamps = config.tree.stamps();
     let content_dir = config.content_dir();
     let mut problems = Vec::new();
     let mut inventory = walk(config, &mut problems);
@@ -160,7 +164,10 @@ pub fn load(
         let markdown_bytes: u64 = inventory
             .markdown
             .par_iter()
-            .map(|path| config.tree.size(path))
+            .map(|path| match stamps.get(config.tree.root(), path) {
+                Some(stamp) => stamp.size,
+                None => config.tree.size(path),
+            })
             .sum();
         markdown_bytes > limit as u64
     });
@@ -176,7 +183,10 @@ pub fn load(
                 .collect()
         })
         .unwrap_or_default();
-    let results: Vec<Result<(Parsed, PackUse), Vec<Diagnostic>>> = inventory
+    // Only a build that lets texts go may leave a file unread.
+    let no_stamps = Stamps::default();
+    let stamps = if let_go { stamps } else { &no_stamps };
+    let results: Vec<Result<(Parsed, Used), Vec<Diagnostic>>> = inventory
         .markdown
         .par_iter()
         .map(|path| {
@@ -188,11 +198,10 @@ pub fn load(
                 );
                 let (mut parsed, front_tree) = parse_file(
                     config,
-                    &content_dir,
-                    path,
+                    (&content_dir, path),
                     &section_dirs,
                     translates,
-                    earlier,
+                    (earlier, stamps.get(config.tree.root(), path)),
                 )?;
                 if let_go {
                     parsed.file.forget_text(&config.tree);
@@ -203,13 +212,17 @@ pub fn load(
             crate::guard::catch(what, parsing).unwrap_or_else(|bug| Err(vec![bug]))
         })
         .collect();
-    let mut parsed = Vec::new();
+    let mut parsed = Vec::with_capacity(results.len());
     let mut broken = BTreeSet::new();
-    let mut front_trees = Vec::with_capacity(results.len());
+    let mut uses = PackUses {
+        front_matter: Vec::with_capacity(results.len()),
+        as_read: Vec::with_capacity(results.len()),
+    };
     for (result, path) in results.into_iter().zip(&inventory.markdown) {
         match result {
-            Ok((p, front_tree)) => {
-                front_trees.push(front_tree);
+            Ok((p, used)) => {
+                uses.front_matter.push(used.tree);
+                uses.as_read.extend(used.as_read);
                 if config.edition == 0
                     && let Some((_, span)) = &p.front.translated_from
                 {
@@ -251,7 +264,7 @@ pub fn load(
     }
     content.broken = broken;
     content.texts_let_go = let_go;
-    (content, problems, front_trees)
+    (content, problems, uses)
 }
 
 /// A `[schema.X]` whose folder `content/X/` is not a section (it has no `_index.md`) applies
@@ -361,11 +374,10 @@ pub fn reload_page(
     // `serve` updates pages of single-language sites only: no page there is a translation.
     let (parsed, _) = parse_file(
         config,
-        &content_dir,
-        path,
+        (&content_dir, path),
         &section_dirs,
         false,
-        &Pack::default(),
+        (&Pack::default(), None),
     )?;
     if parsed.kind != Kind::Page {
         return Err(Vec::new());
@@ -512,14 +524,18 @@ fn owning_section(dir: &str, section_dirs: &BTreeSet<String>) -> String {
 
 fn parse_file(
     config: &Config,
-    content_dir: &Path,
-    path: &Path,
+    (content_dir, path): (&Path, &Path),
     section_dirs: &BTreeSet<String>,
     translates: bool,
-    earlier: &Pack,
-) -> Result<(Parsed, PackUse), Vec<Diagnostic>> {
-    let file = SourceFile::read(&config.tree, path).map_err(|d| vec![d])?;
-    let split = front_matter::split(&file).map_err(|d| vec![d])?;
+    (earlier, stamp): (&Pack, Option<&Stamp>),
+) -> Result<(Parsed, Used), Vec<Diagnostic>> {
+    let Opened {
+        file,
+        split,
+        placeholder,
+        tree,
+        as_read,
+    } = open(config, path, earlier, stamp)?;
     let dir = relative_dir(content_dir, path);
     let is_section = path
         .file_name()
@@ -563,13 +579,17 @@ fn parse_file(
     } else {
         schema
     };
-    let (mut front, front_tree) =
-        front_matter::parse(&file, &split, kind, schema, config, earlier)?;
-    front.body_placeholder = file
-        .text
-        .get(split.body.clone())
-        .and_then(|body| body.find(crate::scaffold::BODY_PLACEHOLDER))
-        .map(|at| split.body.start + at);
+    let (root, tree) = match tree {
+        FrontTree::Parsed(root, used) => (root, used),
+        FrontTree::Key(key) => earlier
+            .get_or(key, || match split.syntax {
+                front_matter::Syntax::Yaml => crate::yaml::parse(&file, split.front.clone()),
+                front_matter::Syntax::Toml => crate::toml_tree::parse(&file, split.front.clone()),
+            })
+            .map_err(|d| vec![d])?,
+    };
+    let mut front = front_matter::check(&file, root, kind, schema, config)?;
+    front.body_placeholder = placeholder;
     let parsed = Parsed {
         file,
         front,
@@ -577,7 +597,127 @@ fn parse_file(
         kind,
         dir,
     };
-    Ok((parsed, front_tree))
+    Ok((parsed, Used { tree, as_read }))
+}
+
+/// What loading a file used of the front matter pack: its parsed front matter, and what was
+/// read of it by its stamp (`AsRead`) when it has a trusted stamp.
+struct Used {
+    tree: PackUse,
+    as_read: Option<PackUse>,
+}
+
+/// What a load used of the front matter pack, for the next build's (`Cache::put_pack`).
+#[derive(Debug, Default)]
+pub struct PackUses {
+    /// Each file's parsed front matter.
+    pub front_matter: Vec<PackUse>,
+    /// What was read of each file with a trusted stamp: a hit is a file not read.
+    pub as_read: Vec<PackUse>,
+}
+
+impl PackUses {
+    pub fn extend(&mut self, other: PackUses) {
+        self.front_matter.extend(other.front_matter);
+        self.as_read.extend(other.as_read);
+    }
+
+    /// Every use, for the pack.
+    pub fn into_all(self) -> Vec<PackUse> {
+        let mut all = self.front_matter;
+        all.extend(self.as_read);
+        all
+    }
+}
+
+/// What a load takes from a Markdown file's text, kept in the front matter pack under the
+/// file's path and stamp: the digest of the text, where its parts are, the key of its parsed
+/// front matter in the pack, and where the body's placeholder is.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct AsRead {
+    digest: crate::cache::Digest,
+    split: front_matter::Split,
+    tree: Key,
+    placeholder: Option<usize>,
+}
+
+/// A Markdown file opened for `parse_file`: read, or known from the pack (`AsRead`) with
+/// its front matter parsed.
+struct Opened {
+    file: SourceFile,
+    split: front_matter::Split,
+    placeholder: Option<usize>,
+    tree: FrontTree,
+    as_read: Option<PackUse>,
+}
+
+/// The front matter of an `Opened` file: parsed, or to be found in the pack (or parsed).
+enum FrontTree {
+    Parsed(crate::yaml::Yaml, PackUse),
+    Key(Key),
+}
+
+/// Opens the Markdown file at `path`. With its `stamp` (taken as the build began and
+/// trusted, see `Stamps`), what an earlier build read of the file with that stamp is taken
+/// from the pack instead of reading it: the file is then `SourceFile::unread`.
+fn open(
+    config: &Config,
+    path: &Path,
+    earlier: &Pack,
+    stamp: Option<&Stamp>,
+) -> Result<Opened, Vec<Diagnostic>> {
+    let name = || display_name(config.tree.root(), path);
+    let as_read_key = stamp.map(|stamp| {
+        KeyBuilder::new("markdown file as read")
+            .add(name())
+            .add(stamp.size.to_le_bytes())
+            .add(stamp.modified.to_le_bytes())
+            .add(stamp.changed.to_le_bytes())
+            .add(stamp.inode.to_le_bytes())
+            .finish()
+    });
+    if let Some(key) = as_read_key
+        && let Some((as_read, as_read_used)) = earlier.lookup::<AsRead>(key)
+        && let Some((root, tree_used)) = earlier.lookup(as_read.tree)
+    {
+        return Ok(Opened {
+            file: SourceFile::unread(name(), path, as_read.digest, &config.tree),
+            split: as_read.split,
+            placeholder: as_read.placeholder,
+            tree: FrontTree::Parsed(root, tree_used),
+            as_read: Some(as_read_used),
+        });
+    }
+    let file = SourceFile::read(&config.tree, path).map_err(|d| vec![d])?;
+    let split = front_matter::split(&file).map_err(|d| vec![d])?;
+    let placeholder = file
+        .text
+        .get(split.body.clone())
+        .and_then(|body| {
+            // memchr's finder: `str::find` took a sixth of loading an unchanged site.
+            memchr::memmem::find(
+                body.as_bytes(),
+                crate::scaffold::BODY_PLACEHOLDER.as_bytes(),
+            )
+        })
+        .map(|at| split.body.start + at);
+    let tree = front_matter::tree_key(&file, &split);
+    let as_read = as_read_key.map(|key| {
+        let as_read = AsRead {
+            digest: *file.digest(),
+            split: split.clone(),
+            tree,
+            placeholder,
+        };
+        earlier.fresh(key, &as_read)
+    });
+    Ok(Opened {
+        file,
+        split,
+        placeholder,
+        tree: FrontTree::Key(tree),
+        as_read,
+    })
 }
 
 fn assemble(
@@ -602,8 +742,16 @@ fn assemble(
         })
         .map(|p| p.dir.clone())
         .collect();
-    let (section_files, page_files): (Vec<_>, Vec<_>) =
-        parsed.into_iter().partition(|p| p.kind == Kind::Section);
+    // Sized ahead: a `Parsed` is large, and growing a vector of 10,000 of them copied it
+    // again and again.
+    let mut section_files = Vec::new();
+    let mut page_files = Vec::with_capacity(parsed.len());
+    for p in parsed {
+        match p.kind {
+            Kind::Section => section_files.push(p),
+            Kind::Page => page_files.push(p),
+        }
+    }
 
     for parsed in section_files {
         if parsed.front.draft && !selection.drafts {
@@ -680,6 +828,7 @@ fn assemble(
         .into_par_iter()
         .map(|parsed| place_page(parsed, &section_dirs, config))
         .collect();
+    content.pages.reserve(placed.len());
     for placed in placed {
         match placed {
             Ok((page, bundle_dir)) => {

@@ -145,6 +145,9 @@ pub struct BuiltSite {
     pub image_cache: crate::cache::Stats,
     /// How the build cache served parsed front matter (one pack for the site).
     pub front_matter_cache: crate::cache::Stats,
+    /// How many Markdown files the build did not read, their stamps being those an earlier
+    /// build read them with (`content::load`).
+    pub markdown_unread: usize,
     /// How the build cache served the search index (one lookup per edition).
     pub search_cache: crate::cache::Stats,
     /// Documents re-indexed in a cached search index, when only they changed.
@@ -252,7 +255,7 @@ impl BuiltSite {
 /// Runs the whole pipeline. Returns the site when there was no error, and every diagnostic
 /// (warnings included) either way.
 pub fn build(root: &Path, options: &BuildOptions) -> (Option<BuiltSite>, Diagnostics) {
-    build_into(root, options, None)
+    build_into(root, options, None, Default::default())
 }
 
 /// `build` of a site read from `tree` (on disk or in memory).
@@ -262,13 +265,16 @@ pub fn build_tree(tree: &Tree, options: &BuildOptions) -> (Option<BuiltSite>, Di
 }
 
 /// `build`, writing pages into `staging` as they render instead of keeping them; the rest
-/// of the site is returned for `Staging::finish`.
+/// of the site is returned for `Staging::finish`. `stamps`: the sources' stamps as the build
+/// began (`record::Sources::trusted`), by which a large site's unchanged files are not read.
 pub fn build_into(
     root: &Path,
     options: &BuildOptions,
     staging: Option<&Staging>,
+    stamps: crate::source::Stamps,
 ) -> (Option<BuiltSite>, Diagnostics) {
-    let (built, diagnostics) = run_guarded(&Tree::disk(root), options, staging, false);
+    let tree = Tree::disk(root).with_stamps(stamps);
+    let (built, diagnostics) = run_guarded(&tree, options, staging, false);
     (built.map(|(site, _)| site), diagnostics)
 }
 
@@ -368,20 +374,24 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
         front_matter.extend(used);
         editions.push((edition_config, content));
     }
-    let hits = front_matter.iter().filter(|u| u.hit).count();
+    let hits = front_matter.front_matter.iter().filter(|u| u.hit).count();
     let front_matter_cache = crate::cache::Stats {
         hits,
-        misses: front_matter.len() - hits,
+        misses: front_matter.front_matter.len() - hits,
     };
+    let unread = front_matter.as_read.iter().filter(|u| u.hit).count();
     clock.note(&format!(
-        "front matter: {} from the cache, {} parsed",
+        "front matter: {} from the cache, {} parsed; {unread} Markdown files not read (as an earlier build read them)",
         front_matter_cache.hits, front_matter_cache.misses
     ));
     // Written while the build goes on (after an edit, the whole pack again: 21 MB for
     // 10,000 pages), and waited for before the cache is trimmed and the build returns.
     let writing_pack = Finishing::spawn("tradetalks-pack", {
         let cache = cache.clone();
-        move || cache.put_pack(&front_matter_pack, &earlier_front_matter, front_matter)
+        move || {
+            let uses = front_matter.into_all();
+            cache.put_pack(&front_matter_pack, &earlier_front_matter, uses)
+        }
     });
     diagnostics.extend(content::clashes_between_editions(
         editions.iter().map(|(_, content)| content),
@@ -525,6 +535,7 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
     add_image_variants(&images, &shown, sink, &mut site, &mut diagnostics);
     site.image_cache = images.stats();
     site.front_matter_cache = front_matter_cache;
+    site.markdown_unread = unread;
     clock.note(&format!(
         "search index: {} from the cache, {} made ({} documents re-indexed in a cached one)",
         site.search_cache.hits, site.search_cache.misses, site.search_updated

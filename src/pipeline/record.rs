@@ -34,52 +34,7 @@ pub const SOURCES: [&str; 5] = ["content", "data", "templates", "static", "fonts
 /// time resolution of a common file system (FAT's 2 s).
 const RACY: Duration = Duration::from_secs(3);
 
-/// What is compared of a file: size, modification time, change time and inode (times in
-/// nanoseconds since 1970). `serve --poll` compares files by it too.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Stamp {
-    pub(crate) size: u64,
-    pub(crate) modified: i128,
-    pub(crate) changed: i128,
-    pub(crate) inode: u64,
-}
-
-impl Stamp {
-    #[cfg(not(unix))]
-    pub fn of(metadata: &std::fs::Metadata) -> Stamp {
-        let modified = metadata
-            .modified()
-            .ok()
-            .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
-            .map_or(0, |d| d.as_nanos() as i128);
-        Stamp {
-            size: metadata.len(),
-            modified,
-            changed: 0,
-            inode: 0,
-        }
-    }
-
-    #[cfg(unix)]
-    pub fn of(metadata: &std::fs::Metadata) -> Stamp {
-        use std::os::unix::fs::MetadataExt;
-        let nanos =
-            |seconds: i64, nanos: i64| i128::from(seconds) * 1_000_000_000 + i128::from(nanos);
-        Stamp {
-            size: metadata.len(),
-            modified: nanos(metadata.mtime(), metadata.mtime_nsec()),
-            changed: nanos(metadata.ctime(), metadata.ctime_nsec()),
-            inode: metadata.ino(),
-        }
-    }
-
-    /// Whether the file's times are so close to `instant` that it could change again without
-    /// another stamp.
-    fn racy(&self, instant: i128) -> bool {
-        let racy = RACY.as_nanos() as i128;
-        self.modified >= instant - racy || self.changed >= instant - racy
-    }
-}
+pub use crate::source::Stamp;
 
 /// Every file under `root`'s source folders, and its configuration file, by path.
 pub fn source_files(root: &Path) -> Vec<PathBuf> {
@@ -124,6 +79,26 @@ pub struct Sources {
     hashes: BTreeMap<String, Key>,
 }
 
+impl Sources {
+    /// The stamps a build may trust to change with the bytes (`source::Stamps`): of every
+    /// source read as the build began whose times are not within [`RACY`] of now. None
+    /// elsewhere than Unix, where there is no change time to rely on.
+    pub fn trusted(&self) -> crate::source::Stamps {
+        if !cfg!(unix) {
+            return Default::default();
+        }
+        let now = now();
+        let stamps = self
+            .stamps
+            .iter()
+            .filter_map(|(path, stamp)| Some((path, (*stamp)?)))
+            .filter(|(_, stamp)| !stamp.racy(now, RACY))
+            .map(|(path, stamp)| (path.clone(), stamp))
+            .collect();
+        crate::source::Stamps::new(stamps)
+    }
+}
+
 /// Looks at the sources of the site at `root`: their stamps, and the bytes of those changed
 /// within [`RACY`].
 pub fn sources(root: &Path) -> Sources {
@@ -131,7 +106,7 @@ pub fn sources(root: &Path) -> Sources {
     let stamps = stamps(root, source_files(root));
     let hashes = stamps
         .iter()
-        .filter(|(_, stamp)| stamp.is_some_and(|s| s.racy(now)))
+        .filter(|(_, stamp)| stamp.is_some_and(|s| s.racy(now, RACY)))
         .filter_map(|(path, _)| Some((path.clone(), hash(&root.join(path))?)))
         .collect();
     Sources { stamps, hashes }
@@ -587,7 +562,7 @@ mod tests {
             changed: 10_000_000_000,
             inode: 1,
         };
-        assert!(stamp.racy(11_000_000_000));
-        assert!(!stamp.racy(20_000_000_000));
+        assert!(stamp.racy(11_000_000_000, RACY));
+        assert!(!stamp.racy(20_000_000_000, RACY));
     }
 }

@@ -1056,3 +1056,105 @@ fn links_of_pages_left_as_they_were_are_checked_when_what_they_link_to_changes()
     site.remove("content/trade/rules.md");
     broken("/trade/rules/#quotas` is not part of the site");
 }
+
+/// The stamps of every file of `site`, as a build on the command line takes them (without
+/// leaving out the files changed in the last seconds, which it would: a test's files all are).
+fn stamps_of(site: &Site) -> tradetalks::source::Stamps {
+    let stamps = walkdir::WalkDir::new(site.root())
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|entry| entry.file_type().is_file())
+        .map(|entry| {
+            let relative = entry.path().strip_prefix(site.root()).unwrap();
+            let stamp = tradetalks::source::Stamp::of(&entry.metadata().unwrap());
+            (relative.to_string_lossy().into_owned(), stamp)
+        })
+        .collect();
+    tradetalks::source::Stamps::new(stamps)
+}
+
+/// A build of a large site (one that lets each page's Markdown go once parsed) does not read
+/// a Markdown file whose stamp is the one an earlier build read it with: it takes what that
+/// build read from the front matter pack, and reads the text only when a stage needs it. Its
+/// site and its diagnostics, one pointing into a file it did not read among them, are a
+/// cold build's, in every script; a file whose stamp changed is read again.
+#[test]
+fn a_large_build_does_not_read_markdown_whose_stamp_it_has_seen() {
+    for site in [Site::fixture("multilingual"), Site::fixture("basic")] {
+        let cache = tempfile::tempdir().unwrap();
+        let large = |cache: Option<&Path>| BuildOptions {
+            spill_over: Some(0),
+            ..options(cache)
+        };
+        let markdown = walkdir::WalkDir::new(site.root().join("content"))
+            .into_iter()
+            .map(Result::unwrap)
+            .filter(|entry| entry.path().extension().is_some_and(|e| e == "md"))
+            .count();
+        let compare = |what: &str, unread: usize| {
+            let (cold, cold_problems) = pipeline::build(site.root(), &large(None));
+            let (warm, warm_problems) = pipeline::build_into(
+                site.root(),
+                &large(Some(cache.path())),
+                None,
+                stamps_of(&site),
+            );
+            assert_eq!(
+                format!("{warm_problems:?}"),
+                format!("{cold_problems:?}"),
+                "{what}"
+            );
+            let report = format!("{warm_problems:?}");
+            let (Some(cold), Some(warm)) = (cold, warm) else {
+                return report;
+            };
+            assert_eq!(warm.markdown_unread, unread, "{what}");
+            assert!(warm.bodies_spilled && cold.bodies_spilled, "{what}");
+            let (cold, warm) = (built_files(&cold), built_files(&warm));
+            let differ = crate::support::files_that_differ(&cold, &warm);
+            assert!(differ.is_empty(), "{what}: {differ:?} differ");
+            report
+        };
+        let korean = "content/한국/한국의-입장.md";
+        if site.root().join(korean).exists() {
+            // Its figure is older than this: a warning at the figure, with its line.
+            let config = std::fs::read_to_string(site.root().join("tradetalks.toml")).unwrap();
+            site.write(
+                "tradetalks.toml",
+                config.replace("stale_after_days = 3650", "stale_after_days = 7"),
+            );
+        }
+        compare("the first build", 0);
+        let report = compare("nothing changed", markdown);
+        if site.root().join(korean).exists() {
+            assert!(
+                report.contains("stale figure") && report.contains("text: \"  value: 25\""),
+                "{report}"
+            );
+        }
+        let page = if site.root().join("content/gulf.md").exists() {
+            "content/gulf.md"
+        } else {
+            "content/posts/first.md"
+        };
+        let text = std::fs::read_to_string(site.root().join(page)).unwrap();
+        site.write(
+            page,
+            format!("{text}\nA sentence added in 日本語 and हिन्दी.\n"),
+        );
+        compare("a page changed", markdown - 1);
+        compare("nothing changed since", markdown);
+        // A broken link in a page the build does not read: reported at its line, with the
+        // line shown, as a cold build reports it.
+        site.write(
+            page,
+            format!("{text}\nThe [old figures](/gone/tables/) moved.\n"),
+        );
+        compare("a broken link written", markdown - 1);
+        let report = compare("a broken link left", markdown);
+        assert!(
+            report.contains("The [old figures](/gone/tables/) moved."),
+            "{report}"
+        );
+    }
+}
