@@ -121,17 +121,16 @@ pub struct Scheduled {
 /// Loads the Markdown files of `config`'s edition under `content/` (for the default
 /// edition, every file that is not a translation; for another, its `NAME.LANG.md` files).
 /// `source` is the default edition's content, when loading another: a section that has no
-/// translation takes its title and order from there. `earlier` holds the front matter an
-/// earlier build parsed (see `front_matter::parse`), and what it read of each file by the
-/// file's stamp (`AsRead`): of a large site, whose texts are let go once parsed, a file whose
-/// stamp the tree knows (`Tree::stamps`) is one an earlier build read is not read (its text
-/// is read when a stage needs it). Returns what could be loaded, every problem found, and what this load used of
-/// the pack, for the next build's.
+/// translation takes its title and order from there. `earlier`: what earlier builds left
+/// (`Earlier`); of a large site, whose texts are let go once parsed, a file whose stamp the
+/// tree knows (`Tree::stamps`) and an earlier build read it with is not read (its text is
+/// read when a stage needs it). Returns what could be loaded, every problem found, and what
+/// this load used of the packs, for the next build's.
 pub fn load(
     config: &Config,
     selection: Selection,
     source: Option<&Content>,
-    earlier: &Pack,
+    earlier: &Earlier,
 ) -> (Content, Vec<Diagnostic>, PackUses) {
     let stamps = config.tree.stamps();
     let content_dir = config.content_dir();
@@ -377,7 +376,7 @@ pub fn reload_page(
         (&content_dir, path),
         &section_dirs,
         false,
-        (&Pack::default(), None),
+        (&Earlier::default(), None),
     )?;
     if parsed.kind != Kind::Page {
         return Err(Vec::new());
@@ -527,7 +526,7 @@ fn parse_file(
     (content_dir, path): (&Path, &Path),
     section_dirs: &BTreeSet<String>,
     translates: bool,
-    (earlier, stamp): (&Pack, Option<&Stamp>),
+    (earlier, stamp): (&Earlier, Option<&Stamp>),
 ) -> Result<(Parsed, Used), Vec<Diagnostic>> {
     let Opened {
         file,
@@ -582,6 +581,7 @@ fn parse_file(
     let (root, tree) = match tree {
         FrontTree::Parsed(root, used) => (root, used),
         FrontTree::Key(key) => earlier
+            .front_matter
             .get_or(key, || match split.syntax {
                 front_matter::Syntax::Yaml => crate::yaml::parse(&file, split.front.clone()),
                 front_matter::Syntax::Toml => crate::toml_tree::parse(&file, split.front.clone()),
@@ -607,7 +607,18 @@ struct Used {
     as_read: Option<PackUse>,
 }
 
-/// What a load used of the front matter pack, for the next build's (`Cache::put_pack`).
+/// What earlier builds of a site left for loading it (`Cache::pack`): the front matter they
+/// parsed, by the hash of its text (`front_matter::parse`), and what they read of each
+/// Markdown file with a trusted stamp, by its path and stamp (`AsRead`). Two packs: the
+/// first is large (2 KB a page) and changes only when some front matter does; the second is
+/// small and changes whenever a file is saved.
+#[derive(Debug, Default)]
+pub struct Earlier {
+    pub front_matter: Pack,
+    pub as_read: Pack,
+}
+
+/// What a load used of each pack of `Earlier`, for the next build's (`Cache::put_pack`).
 #[derive(Debug, Default)]
 pub struct PackUses {
     /// Each file's parsed front matter.
@@ -621,17 +632,10 @@ impl PackUses {
         self.front_matter.extend(other.front_matter);
         self.as_read.extend(other.as_read);
     }
-
-    /// Every use, for the pack.
-    pub fn into_all(self) -> Vec<PackUse> {
-        let mut all = self.front_matter;
-        all.extend(self.as_read);
-        all
-    }
 }
 
-/// What a load takes from a Markdown file's text, kept in the front matter pack under the
-/// file's path and stamp: the digest of the text, where its parts are, the key of its parsed
+/// What a load takes from a Markdown file's text, kept in a pack (`Earlier::as_read`) under
+/// the file's path and stamp: the digest of the text, where its parts are, the key of its parsed
 /// front matter in the pack, and where the body's placeholder is.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct AsRead {
@@ -663,7 +667,7 @@ enum FrontTree {
 fn open(
     config: &Config,
     path: &Path,
-    earlier: &Pack,
+    earlier: &Earlier,
     stamp: Option<&Stamp>,
 ) -> Result<Opened, Vec<Diagnostic>> {
     let name = || display_name(config.tree.root(), path);
@@ -677,8 +681,8 @@ fn open(
             .finish()
     });
     if let Some(key) = as_read_key
-        && let Some((as_read, as_read_used)) = earlier.lookup::<AsRead>(key)
-        && let Some((root, tree_used)) = earlier.lookup(as_read.tree)
+        && let Some((as_read, as_read_used)) = earlier.as_read.lookup::<AsRead>(key)
+        && let Some((root, tree_used)) = earlier.front_matter.lookup(as_read.tree)
     {
         return Ok(Opened {
             file: SourceFile::unread(name(), path, as_read.digest, &config.tree),
@@ -709,7 +713,7 @@ fn open(
             tree,
             placeholder,
         };
-        earlier.fresh(key, &as_read)
+        earlier.as_read.fresh(key, &as_read)
     });
     Ok(Opened {
         file,

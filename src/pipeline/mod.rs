@@ -336,17 +336,27 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
         Some(dir) => Cache::at(dir.clone()),
         None => Cache::none(),
     };
-    // The front matter earlier builds of this site parsed, by the hash of its text.
-    let front_matter_pack = KeyBuilder::new("front matter of a site")
-        .add(config.root.as_os_str().as_encoded_bytes())
-        .finish();
+    // The front matter earlier builds of this site parsed, by the hash of its text, and what
+    // they read of each Markdown file, by its stamp (`content::Earlier`).
+    let pack_name = |what: &str| {
+        KeyBuilder::new(what)
+            .add(config.root.as_os_str().as_encoded_bytes())
+            .finish()
+    };
+    let (front_matter_pack, as_read_pack) = (
+        pack_name("front matter of a site"),
+        pack_name("markdown files of a site as read"),
+    );
     // Read while the data files and templates load: 21 MB for 10,000 pages.
     let (
-        (earlier_front_matter, (content, content_problems, mut front_matter)),
+        (earlier, (content, content_problems, mut front_matter)),
         ((data_files, data_problems), (sources, template_problems)),
     ) = rayon::join(
         || {
-            let earlier = cache.pack(&front_matter_pack);
+            let earlier = content::Earlier {
+                front_matter: cache.pack(&front_matter_pack),
+                as_read: cache.pack(&as_read_pack),
+            };
             let loaded = content::load(&config, selection, None, &earlier);
             (earlier, loaded)
         },
@@ -364,12 +374,8 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
     let mut editions = vec![(config.clone(), content)];
     for index in 1..config.editions.len() {
         let edition_config = config.for_edition(index);
-        let (content, problems, used) = content::load(
-            &edition_config,
-            selection,
-            Some(&editions[0].1),
-            &earlier_front_matter,
-        );
+        let (content, problems, used) =
+            content::load(&edition_config, selection, Some(&editions[0].1), &earlier);
         diagnostics.extend(problems);
         front_matter.extend(used);
         editions.push((edition_config, content));
@@ -384,13 +390,18 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
         "front matter: {} from the cache, {} parsed; {unread} Markdown files not read (as an earlier build read them)",
         front_matter_cache.hits, front_matter_cache.misses
     ));
-    // Written while the build goes on (after an edit, the whole pack again: 21 MB for
-    // 10,000 pages), and waited for before the cache is trimmed and the build returns.
+    // Written while the build goes on (after a change of front matter, the whole pack
+    // again: 21 MB for 10,000 pages), and waited for before the cache is trimmed and the
+    // build returns.
     let writing_pack = Finishing::spawn("tradetalks-pack", {
         let cache = cache.clone();
         move || {
-            let uses = front_matter.into_all();
-            cache.put_pack(&front_matter_pack, &earlier_front_matter, uses)
+            cache.put_pack(
+                &front_matter_pack,
+                &earlier.front_matter,
+                front_matter.front_matter,
+            );
+            cache.put_pack(&as_read_pack, &earlier.as_read, front_matter.as_read);
         }
     });
     diagnostics.extend(content::clashes_between_editions(

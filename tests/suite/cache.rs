@@ -106,7 +106,8 @@ fn compare_sites(
             let differ = crate::support::files_that_differ(&cold_files, &warm_files);
             assert!(
                 differ.is_empty(),
-                "after {what}: the cached build differs in {differ:?}"
+                "after {what}: the cached build differs in {differ:?}; {}",
+                crate::support::first_difference(&cold_files, &warm_files, &differ)
             );
             let hits = Hits {
                 bodies: warm.body_cache.hits,

@@ -193,6 +193,32 @@ pub fn files_that_differ<'a>(
         .collect()
 }
 
+/// Where the first of `differ` (from `files_that_differ`) differs between `a` and `b`: a
+/// few lines of each around the first byte that is not the same, for a failure's message.
+pub fn first_difference(
+    a: &std::collections::BTreeMap<String, Vec<u8>>,
+    b: &std::collections::BTreeMap<String, Vec<u8>>,
+    differ: &std::collections::BTreeSet<&String>,
+) -> String {
+    let Some(path) = differ.first() else {
+        return String::new();
+    };
+    let (Some(a), Some(b)) = (a.get(*path), b.get(*path)) else {
+        return format!("{path} is in one site only");
+    };
+    let at = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let around = |bytes: &[u8]| {
+        let start = at.saturating_sub(300);
+        let end = (at + 300).min(bytes.len());
+        String::from_utf8_lossy(bytes.get(start..end).unwrap_or_default()).into_owned()
+    };
+    format!(
+        "{path} differs at byte {at}:\n{}\n--- against ---\n{}",
+        around(a),
+        around(b)
+    )
+}
+
 /// Every file of a site built in memory, deferred ones included, and each file to copy (as
 /// `copy of PATH` → where from): what two builds must agree on.
 pub fn built_files(
