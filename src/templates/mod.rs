@@ -219,19 +219,27 @@ pub struct Reads {
 }
 
 /// Renders `template`, and tells what it read (`Reads`).
+///
+/// Renders nest on one thread: a template function can wait for parallel work (`get_section`
+/// unpacks its pages' summaries with rayon), and while it waits, rayon may run another
+/// page's render on this thread. That render starts with nothing read and keeps what it
+/// reads to itself; what this one had read before it is put back after it. (Clearing the
+/// flags instead lost the outer page's reads: a home page that read its sections was kept
+/// in the page cache as if it had not, and shown with an old title after an edit, now and
+/// then, as the threads happened to run.)
 pub fn render_tracked(
     tera: &Tera,
     template: &str,
     context: &tera::Context,
 ) -> (TeraResult<String>, Reads) {
-    READS_CONTENT.set(false);
-    READS_FILES.set(false);
-    RESIZED.with_borrow_mut(Vec::clear);
+    let outer_content = READS_CONTENT.replace(false);
+    let outer_files = READS_FILES.replace(false);
+    let outer_resized = RESIZED.with_borrow_mut(std::mem::take);
     let result = tera.render(template, context);
     let reads = Reads {
-        content: READS_CONTENT.replace(false),
-        files: READS_FILES.replace(false),
-        resized: RESIZED.with_borrow_mut(std::mem::take),
+        content: READS_CONTENT.replace(outer_content),
+        files: READS_FILES.replace(outer_files),
+        resized: RESIZED.with_borrow_mut(|resized| std::mem::replace(resized, outer_resized)),
     };
     (result, reads)
 }
@@ -1099,6 +1107,51 @@ impl Filter<String, TeraResult<String>> for MarkdownFilter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A render that runs inside another on the same thread (rayon runs a waiting thread's
+    /// queued work there) keeps its reads apart from the outer render's, both ways.
+    #[test]
+    fn a_render_nested_on_one_thread_keeps_its_reads_apart() {
+        fn looking(tera: &mut Tera) {
+            tera.register_function("look", |_: Kwargs, _: &State| -> TeraResult<Value> {
+                note_content_read();
+                Ok(Value::from(""))
+            });
+        }
+        let inner_reads = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let mut inner = Tera::default();
+        looking(&mut inner);
+        inner.add_raw_template("plain", "plain").unwrap();
+        inner.add_raw_template("reading", "{{ look() }}").unwrap();
+        let inner = std::sync::Arc::new(inner);
+        let mut outer = Tera::default();
+        looking(&mut outer);
+        let (tera, seen) = (inner.clone(), inner_reads.clone());
+        outer.register_function(
+            "nest",
+            move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
+                let name: String = kwargs.must_get("name")?;
+                let (_, reads) = render_tracked(&tera, &name, &tera::Context::new());
+                seen.lock().unwrap().push(reads.content);
+                Ok(Value::from(""))
+            },
+        );
+        outer
+            .add_raw_template(
+                "reads, then a plain one nested",
+                "{{ look() }}{{ nest(name=\"plain\") }}",
+            )
+            .unwrap();
+        outer
+            .add_raw_template("a reading one nested", "{{ nest(name=\"reading\") }}")
+            .unwrap();
+        let context = tera::Context::new();
+        let (_, reads) = render_tracked(&outer, "reads, then a plain one nested", &context);
+        assert!(reads.content, "the outer render's read was lost");
+        let (_, reads) = render_tracked(&outer, "a reading one nested", &context);
+        assert!(!reads.content, "the nested render's read leaked out");
+        assert_eq!(*inner_reads.lock().unwrap(), [false, true]);
+    }
 
     fn sources(templates: &[(&str, &str)]) -> TemplateSources {
         let files = templates
