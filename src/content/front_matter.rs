@@ -237,15 +237,24 @@ pub fn parse(
     config: &Config,
     earlier: &Pack,
 ) -> Result<(FrontMatter, PackUse), Vec<Diagnostic>> {
-    let key = tree_key(file, split);
-    let (root, used) = earlier
+    let (root, used) = parse_tree(file, split, tree_key(file, split), earlier)?;
+    let front = check(file, root, kind, schema, config)?;
+    Ok((front, used))
+}
+
+/// The parsed front matter of `file`, from `earlier` under `key` (`tree_key`) or parsed.
+pub fn parse_tree(
+    file: &SourceFile,
+    split: &Split,
+    key: Key,
+    earlier: &Pack,
+) -> Result<(Yaml, PackUse), Vec<Diagnostic>> {
+    earlier
         .get_or(key, || match split.syntax {
             Syntax::Yaml => yaml::parse(file, split.front.clone()),
             Syntax::Toml => crate::toml_tree::parse(file, split.front.clone()),
         })
-        .map_err(|d| vec![d])?;
-    let front = check(file, root, kind, schema, config)?;
-    Ok((front, used))
+        .map_err(|d| vec![d])
 }
 
 /// The key of a file's parsed front matter in a pack: the tree depends on the text and on

@@ -580,13 +580,7 @@ fn parse_file(
     };
     let (root, tree) = match tree {
         FrontTree::Parsed(root, used) => (root, used),
-        FrontTree::Key(key) => earlier
-            .front_matter
-            .get_or(key, || match split.syntax {
-                front_matter::Syntax::Yaml => crate::yaml::parse(&file, split.front.clone()),
-                front_matter::Syntax::Toml => crate::toml_tree::parse(&file, split.front.clone()),
-            })
-            .map_err(|d| vec![d])?,
+        FrontTree::Key(key) => front_matter::parse_tree(&file, &split, key, &earlier.front_matter)?,
     };
     let mut front = front_matter::check(&file, root, kind, schema, config)?;
     front.body_placeholder = placeholder;
@@ -600,7 +594,7 @@ fn parse_file(
     Ok((parsed, Used { tree, as_read }))
 }
 
-/// What loading a file used of the front matter pack: its parsed front matter, and what was
+/// What loading a file used of the packs (`Earlier`): its parsed front matter, and what was
 /// read of it by its stamp (`AsRead`) when it has a trusted stamp.
 struct Used {
     tree: PackUse,
