@@ -664,22 +664,23 @@ fn open(
     earlier: &Earlier,
     stamp: Option<&Stamp>,
 ) -> Result<Opened, Vec<Diagnostic>> {
-    let name = || display_name(config.tree.root(), path);
-    let as_read_key = stamp.map(|stamp| {
+    // Named only for a file with a stamp (`SourceFile::read` names the others itself).
+    let name = stamp.map(|_| display_name(config.tree.root(), path));
+    let as_read_key = stamp.zip(name.as_deref()).map(|(stamp, name)| {
         KeyBuilder::new("markdown file as read")
-            .add(name())
+            .add(name)
             .add(stamp.size.to_le_bytes())
             .add(stamp.modified.to_le_bytes())
             .add(stamp.changed.to_le_bytes())
             .add(stamp.inode.to_le_bytes())
             .finish()
     });
-    if let Some(key) = as_read_key
+    if let (Some(key), Some(name)) = (as_read_key, name)
         && let Some((as_read, as_read_used)) = earlier.as_read.lookup::<AsRead>(key)
         && let Some((root, tree_used)) = earlier.front_matter.lookup(as_read.tree)
     {
         return Ok(Opened {
-            file: SourceFile::unread(name(), path, as_read.digest, &config.tree),
+            file: SourceFile::unread(name, path, as_read.digest, &config.tree),
             split: as_read.split,
             placeholder: as_read.placeholder,
             tree: FrontTree::Parsed(root, tree_used),
