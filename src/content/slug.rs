@@ -27,46 +27,51 @@ pub enum SlugMode {
 /// `Côte d'Ivoire` → `côte-d-ivoire` (`cote-d-ivoire` in ASCII mode). Empty when the text has
 /// no letter or digit to keep.
 pub fn slugify(text: &str, mode: SlugMode) -> String {
+    if text.is_ascii() {
+        ascii_slug(text)
+    } else {
+        any_slug(text, mode)
+    }
+}
+
+/// The slug of any text, character by character.
+fn any_slug(text: &str, mode: SlugMode) -> String {
     let text = text::nfc(text);
     let mut slug = String::with_capacity(text.len());
     let mut pending_dash = false;
-    let mut buffer = [0u8; 4];
     for c in text.chars() {
         if text::is_invisible(c) {
             continue;
         }
-        let kept = match mode {
-            SlugMode::Unicode if text::is_word_char(c) => Some(lower(c)),
-            SlugMode::Unicode => None,
-            SlugMode::Ascii if c.is_ascii_alphanumeric() => {
-                Some(c.to_ascii_lowercase().encode_utf8(&mut buffer).to_owned())
-            }
+        // What `c` keeps goes on the end of the slug, the dash before it put in after.
+        let start = slug.len();
+        match mode {
+            SlugMode::Unicode if text::is_word_char(c) => slug.extend(lower(c)),
+            SlugMode::Unicode => {}
+            SlugMode::Ascii if c.is_ascii_alphanumeric() => slug.push(c.to_ascii_lowercase()),
             // An accent on a kept letter goes with it (`e` + U+0301 after NFC is `é` anyway).
-            SlugMode::Ascii if text::is_mark(c) => Some(String::new()),
+            SlugMode::Ascii if text::is_mark(c) => continue,
             // `é` → `e`, `ß` → `ss`, `Ø` → `o`: Latin letters only, never another script.
-            SlugMode::Ascii if text::is_latin_letter(c) => deunicode::deunicode_char(c)
-                .map(|ascii| {
-                    ascii
-                        .chars()
-                        .filter(char::is_ascii_alphanumeric)
-                        .map(|a| a.to_ascii_lowercase())
-                        .collect::<String>()
-                })
-                .filter(|ascii| !ascii.is_empty()),
-            SlugMode::Ascii => None,
-        };
-        match kept {
-            Some(piece) => {
-                if pending_dash && !slug.is_empty() && !piece.is_empty() {
-                    slug.push('-');
+            SlugMode::Ascii if text::is_latin_letter(c) => {
+                if let Some(ascii) = deunicode::deunicode_char(c) {
+                    slug.extend(
+                        ascii
+                            .chars()
+                            .filter(char::is_ascii_alphanumeric)
+                            .map(|a| a.to_ascii_lowercase()),
+                    );
                 }
-                if !piece.is_empty() {
-                    pending_dash = false;
-                }
-                slug.push_str(&piece);
             }
-            None => pending_dash = true,
+            SlugMode::Ascii => {}
         }
+        if slug.len() == start {
+            pending_dash = true;
+            continue;
+        }
+        if pending_dash && start > 0 {
+            slug.insert(start, '-');
+        }
+        pending_dash = false;
     }
     match text::nfc(&slug) {
         std::borrow::Cow::Owned(normal) => normal,
@@ -74,11 +79,28 @@ pub fn slugify(text: &str, mode: SlugMode) -> String {
     }
 }
 
+/// The slug of ASCII text, the same in both modes: its letters and digits lower-cased, each
+/// run of anything else between them one `-` (ASCII has no invisible character or mark).
+fn ascii_slug(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    let mut pending_dash = false;
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() {
+            if pending_dash && !slug.is_empty() {
+                slug.push('-');
+            }
+            pending_dash = false;
+            slug.push(char::from(b.to_ascii_lowercase()));
+        } else {
+            pending_dash = true;
+        }
+    }
+    slug
+}
+
 /// `c` lower-cased (`Σ` and `ς` as `σ`, as search terms have it).
-fn lower(c: char) -> String {
-    c.to_lowercase()
-        .map(|l| if l == 'ς' { 'σ' } else { l })
-        .collect()
+fn lower(c: char) -> impl Iterator<Item = char> {
+    c.to_lowercase().map(|l| if l == 'ς' { 'σ' } else { l })
 }
 
 /// Checks a slug given in front matter: one URL segment of letters, digits, marks and
@@ -189,6 +211,13 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn ascii_text_has_the_slug_the_general_rule_gives(text in "[\\x00-\\x7f]{0,40}") {
+            for mode in [Ascii, Unicode] {
+                proptest::prop_assert_eq!(ascii_slug(&text), any_slug(&text, mode));
+            }
+        }
+
         #[test]
         fn any_text_slugifies_to_a_clean_segment(text in "\\PC{0,40}") {
             for mode in [Unicode, Ascii] {
