@@ -484,23 +484,29 @@ fn build(args: BuildArgs) -> Result<(ExitCode, Diagnostics), Failure> {
         );
         return Ok((ExitCode::from(1), diagnostics));
     }
-    match staging {
-        Some(staging) => staging.finish(&site)?,
-        None => output::write(&site, &output)?,
-    }
+    let replaced = match staging {
+        Some(staging) => Some(staging.finish(&site)?),
+        None => {
+            output::write(&site, &output)?;
+            None
+        }
+    };
+    // The previous build's folder goes while the record is kept.
     let mut clock = pipeline::Stopwatch::from_env();
-    if let (Some(cache), Some(sources)) = (&cache, sources) {
-        record::keep(
+    let remove = || replaced.map_or(Ok(()), output::Replaced::remove);
+    match &cache {
+        Some(cache) => record::keep(
             cache,
             &real_root,
             &output,
             &options,
-            sources,
+            sources.filter(|_| diagnostics.is_empty()),
             &site,
-            !diagnostics.is_empty(),
-        );
-        clock.lap("record: kept");
-    }
+            remove,
+        ),
+        None => remove(),
+    }?;
+    clock.lap("record kept, the previous build removed");
     if !args.site.quiet {
         print_scheduled(&site);
         eprintln!(

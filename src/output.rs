@@ -130,7 +130,7 @@ fn sibling(output: &Path, suffix: &str) -> PathBuf {
 
 /// Writes the site into a fresh sibling folder, then swaps it in for `output`.
 pub fn write(site: &BuiltSite, output: &Path) -> Result<(), OutputError> {
-    Staging::begin(output)?.finish(site)
+    Staging::begin(output)?.finish(site)?.remove()
 }
 
 /// The folder a build is written into before it replaces the output. Pages can be written
@@ -240,12 +240,26 @@ impl Staging {
         std::fs::write(&target, bytes).map_err(io_error(&target))
     }
 
-    /// Writes the rest of the site, then puts the folder in place of the output.
-    pub fn finish(mut self, site: &BuiltSite) -> Result<(), OutputError> {
+    /// Writes the rest of the site, then puts the folder in place of the output. The folder
+    /// that then holds the previous build is for the caller to remove (`Replaced::remove`),
+    /// while it does what is left.
+    pub fn finish(mut self, site: &BuiltSite) -> Result<Replaced, OutputError> {
         fill(site, &self.dir)?;
-        swap(&self.dir, &self.output)?;
+        let replaced = swap(&self.dir, &self.output)?;
         self.finished = true;
-        Ok(())
+        Ok(replaced)
+    }
+}
+
+/// The folder that holds the previous build once the new one is in its place: nothing reads
+/// it any more, so removing it (10,000 pages' folders and files) can go on beside what a
+/// build does after the swap. Left behind when not removed, the next build removes it.
+#[must_use = "the folder of the previous build stays unless removed"]
+pub struct Replaced(PathBuf);
+
+impl Replaced {
+    pub fn remove(self) -> Result<(), OutputError> {
+        remove_dir_if_exists(&self.0)
     }
 }
 
@@ -302,11 +316,11 @@ fn contained(base: &Path, site_path: &str) -> Result<PathBuf, OutputError> {
     Ok(base.join(relative))
 }
 
-fn swap(staging: &Path, output: &Path) -> Result<(), OutputError> {
+fn swap(staging: &Path, output: &Path) -> Result<Replaced, OutputError> {
     if output.is_dir() {
         match exchange(staging, output) {
             // The staging folder now holds the previous build.
-            Ok(()) => return remove_dir_if_exists(staging),
+            Ok(()) => return Ok(Replaced(staging.to_path_buf())),
             Err(error) if !exchange_unsupported(&error) => {
                 return Err(OutputError::Io {
                     path: output.to_path_buf(),
@@ -342,7 +356,7 @@ const ENOSYS: i32 = 38;
 
 /// The fallback: the output is renamed away, then the new folder in. Between the two there
 /// is no output folder.
-fn swap_by_renames(staging: &Path, output: &Path) -> Result<(), OutputError> {
+fn swap_by_renames(staging: &Path, output: &Path) -> Result<Replaced, OutputError> {
     let old = sibling(output, "old");
     remove_dir_if_exists(&old)?;
     if output.exists() {
@@ -358,7 +372,7 @@ fn swap_by_renames(staging: &Path, output: &Path) -> Result<(), OutputError> {
             error,
         });
     }
-    remove_dir_if_exists(&old)
+    Ok(Replaced(old))
 }
 
 fn remove_dir_if_exists(dir: &Path) -> Result<(), OutputError> {

@@ -323,29 +323,47 @@ fn outputs_unchanged(output: &Path, recorded: &BTreeMap<String, Option<Stamp>>) 
 
 /// Records the build of `site` into `output`, which began with the sources `before`, after it
 /// was written: unless the sources changed meanwhile (the output may then hold some of each),
-/// or the build reported something (which a build that does nothing would not).
-pub fn keep(
+/// A build that reported something is not recorded (a build that does nothing would not
+/// report it again): the caller gives no `before` for it.
+///
+/// `alongside` (the removal of the previous build's folder) runs while the sources are
+/// looked at again and the files kept, and is over before the output's files are stamped:
+/// the previous folder's files are hard links to the same files, and unlinking one changes
+/// the file's change time, which its stamp holds. Returns what `alongside` returned.
+pub fn keep<R: Send>(
     cache: &Cache,
     root: &Path,
     output: &Path,
     options: &BuildOptions,
-    before: Sources,
+    before: Option<Sources>,
     site: &BuiltSite,
-    reported: bool,
-) {
-    if !cfg!(unix) || reported || !site.scheduled.is_empty() || !cache.is_enabled() {
-        return;
-    }
-    if stamps(root, source_files(root)) != before.stamps {
-        return;
-    }
+    alongside: impl FnOnce() -> R + Send,
+) -> R {
+    let Some(before) =
+        before.filter(|_| cfg!(unix) && site.scheduled.is_empty() && cache.is_enabled())
+    else {
+        return alongside();
+    };
+    let ((unchanged, files), done) = rayon::join(
+        || {
+            let unchanged = stamps(root, source_files(root)) == before.stamps;
+            (
+                unchanged,
+                unchanged.then(|| kept_files(cache, output, site)),
+            )
+        },
+        alongside,
+    );
+    let (true, Some(files)) = (unchanged, files) else {
+        return done;
+    };
     let record = Record {
         options: options_key(root, options),
         sources: before.stamps,
         hashes: before.hashes,
         outputs: outputs(output, &output_paths(site)),
         pages: site.page_keys.clone(),
-        files: kept_files(cache, output, site),
+        files,
         copies: site
             .copies
             .iter()
@@ -356,6 +374,7 @@ pub fn keep(
         link_targets: site.link_targets.clone(),
     };
     cache.put("build", &name(root, output), &record);
+    done
 }
 
 /// Where the cache holds every file of `site` that is not a cached page: a card where the
@@ -443,7 +462,7 @@ pub fn restore(
         copies: record.copies.clone(),
         ..BuiltSite::default()
     };
-    staging.finish(&site).ok()?;
+    staging.finish(&site).ok()?.remove().ok()?;
     // Recorded again with the new folder's stamps, unless a source changed meanwhile.
     if stamps(root, source_files(root)) == record.sources {
         let outputs = outputs(output, &output_paths(&site));
@@ -525,14 +544,14 @@ mod tests {
             ..BuiltSite::default()
         };
         let keep_as =
-            |before: Sources| keep(&cache, &root, &output, &options, before, &site, false);
+            |before: Sources| keep(&cache, &root, &output, &options, Some(before), &site, || 7);
         let now = sources(&root);
         let recorded = || {
             let record = last(&cache, &root, &output).unwrap();
             up_to_date(&record, &root, &output, &options, &now)
         };
         assert!(now.hashes.contains_key("content/a.md"));
-        keep_as(sources(&root));
+        assert_eq!(keep_as(sources(&root)), 7, "what ran alongside is returned");
         assert_eq!(recorded().map(|c| c.pages), Some(1));
         // As if the build had read other bytes under the same stamp.
         let mut other = sources(&root);
@@ -541,16 +560,12 @@ mod tests {
             .insert("content/a.md".into(), KeyBuilder::new("x").finish());
         keep_as(other);
         assert_eq!(recorded(), None);
-        // A build that reported something is not recorded: the last record stays.
-        keep(
-            &cache,
-            &root,
-            &output,
-            &options,
-            sources(&root),
-            &site,
-            true,
-        );
+        // A build that reported something (given no sources) is not recorded: the last
+        // record stays; what goes alongside still runs.
+        let ran = std::sync::atomic::AtomicBool::new(false);
+        let run = || ran.store(true, std::sync::atomic::Ordering::Relaxed);
+        keep(&cache, &root, &output, &options, None, &site, run);
+        assert!(ran.into_inner());
         assert_eq!(recorded(), None);
     }
 

@@ -943,6 +943,25 @@ fn an_output_folder_of_unchanged_sources_is_restored_from_the_cache() {
     // Another option or build date: built, not restored.
     assert!(!build(&["--drafts"]));
     assert!(!build(&[]));
+
+    // An edit build links the pages it keeps from the last build's folder, then removes that
+    // folder while it keeps its record: what the record holds of the output's files must be
+    // what they are after the removal (unlinking a file's other name changes its change
+    // time), or a build with nothing changed would find the output changed and restore it.
+    let before = folder_files(&public);
+    std::fs::write(&path, text.replace("Second. Back", "Second, back")).unwrap();
+    assert!(!build(&[]));
+    let linked = folder_files(&public);
+    let inode = |files: &std::collections::BTreeMap<String, (Vec<u8>, u64)>| {
+        files["notes/older/index.html"].1
+    };
+    assert_eq!(
+        inode(&linked),
+        inode(&before),
+        "an intact page is linked, not written"
+    );
+    assert!(!build(&[]), "nothing changed, and the output was restored");
+    assert_eq!(inode(&folder_files(&public)), inode(&linked));
 }
 
 /// A section's list pages are in the page cache like its pages: a build of an unchanged site
