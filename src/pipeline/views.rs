@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::templates::summaries::{
-    Keys, Packed, SectionParts, SectionsParts, Summaries, TaxonomyParts,
+    Keys, Packed, Packer, SectionParts, SectionsParts, Summaries, TaxonomyParts,
 };
 
 /// The values templates see, built once and shared by every render.
@@ -94,7 +94,7 @@ impl Views {
         body: &mut Rendered,
     ) {
         let summary = page_summary(config, &content.pages[index], Some(body));
-        self.summaries.set(index, Packed::of(&summary));
+        self.summaries.set(index, summary);
         self.tocs[index] = std::sync::Arc::new(body.toc.clone());
         std::sync::Arc::make_mut(&mut self.contents).set(index, &std::mem::take(&mut body.html));
     }
@@ -350,10 +350,6 @@ pub(super) fn site_value(
     Value::from_serializable(&site)
 }
 
-pub(super) fn date_string(date: Option<jiff::civil::Date>) -> serde_json::Value {
-    date.map_or(serde_json::Value::Null, |d| json!(d.to_string()))
-}
-
 /// Every page's summary, by page index: made once, in parallel, packed, and shared by every
 /// list that shows the page. A build (not `retain`) lets each page's front matter trees go
 /// once its summary is made (nothing after the summaries reads them); `serve` (`retain`)
@@ -370,7 +366,7 @@ pub(crate) fn page_summaries(
         .par_iter_mut()
         .zip(&bodies.pages)
         .map(|(page, body)| {
-            let summary = Packed::of(&page_summary(config, page, Some(body)));
+            let summary = page_summary(config, page, Some(body));
             if let_go {
                 page.front.fields = BTreeMap::new();
                 page.front.extra_tree = None;
@@ -386,96 +382,101 @@ pub(crate) fn page_summaries(
     }
 }
 
-/// A page as lists and `get_page` show it. Without `body` (while bodies render: a shortcode
-/// cannot see what is not rendered yet), without what comes from it (`word_count`,
-/// `reading_time`).
-pub(super) fn page_summary(
-    config: &Config,
-    page: &Page,
-    body: Option<&Rendered>,
-) -> serde_json::Value {
-    let fields: serde_json::Map<String, serde_json::Value> = page
-        .front
-        .fields
+/// A page as lists and `get_page` show it, packed. Without `body` (while bodies render: a
+/// shortcode cannot see what is not rendered yet), without what comes from it (`word_count`,
+/// `reading_time`). Written straight into its packed form, entry by entry; the tests hold
+/// the JSON it stands for (`tests::json_summary`), which packs to the same bytes.
+pub(super) fn page_summary(config: &Config, page: &Page, body: Option<&Rendered>) -> Packed {
+    let front = &page.front;
+    let date = |packer: &mut Packer, date: Option<jiff::civil::Date>| match date {
+        Some(date) => packer.text(&date.to_string()),
+        None => packer.null(),
+    };
+    let mut packer = Packer::default();
+    let p = &mut packer;
+    p.map(if body.is_some() { 23 } else { 21 });
+    p.key("title").text(&front.title);
+    p.key("description").opt_text(front.description.as_deref());
+    date(p.key("date"), front.date);
+    date(p.key("updated"), front.updated);
+    p.key("draft").bool(front.draft);
+    match front.weight {
+        Some(weight) => p.key("weight").int(weight),
+        None => p.key("weight").null(),
+    }
+    p.key("slug").text(&page.slug);
+    p.key("path").text(&page.path);
+    p.key("url").text(&config.url_path(&page.path));
+    p.key("permalink").text(&config.permalink(&page.path));
+    p.key("content_path").text(&page.content_path);
+    p.key("section").text(&page.section);
+    p.key("taxonomies").map(front.taxonomies.len());
+    for (taxonomy, terms) in &front.taxonomies {
+        p.key(taxonomy).list(terms.len());
+        for term in terms {
+            p.text(term);
+        }
+    }
+    p.key("extra").json(&front.extra);
+    p.key("fields").map(front.fields.len());
+    for (name, value) in &front.fields {
+        p.key(name).yaml(value);
+    }
+    date(p.key("last_modified"), front.last_modified());
+    // Rarely any: written through JSON.
+    let updates =
+        |p: &mut Packer, key: &str, list: Vec<&crate::content::front_matter::Update>| match list
+            .is_empty()
+        {
+            true => {
+                p.key(key).list(0);
+            }
+            false => p.key(key).json(&json!(list)),
+        };
+    updates(p, "updates", front.updates.iter().collect());
+    p.key("authors").json(&config.authors_of(&front.authors));
+    let corrections = front
+        .updates
         .iter()
-        .map(|(k, v)| (k.clone(), v.to_json()))
-        .collect();
-    let mut summary = json!({
-        "title": page.front.title,
-        "description": page.front.description,
-        "date": date_string(page.front.date),
-        "updated": date_string(page.front.updated),
-        "draft": page.front.draft,
-        "weight": page.front.weight,
-        "slug": page.slug,
-        "path": page.path,
-        "url": config.url_path(&page.path),
-        "permalink": config.permalink(&page.path),
-        "content_path": page.content_path,
-        "section": page.section,
-        "taxonomies": page.front.taxonomies,
-        "extra": page.front.extra,
-        // `fields` and `terms` in their places, moved in below: `json!` would copy them.
-        "fields": null,
-        "last_modified": date_string(page.front.last_modified()),
-        "updates": page.front.updates,
-        "authors": config.authors_of(&page.front.authors),
-        "corrections": page
-            .front
-            .updates
-            .iter()
-            .filter(|u| u.kind == crate::content::front_matter::UpdateKind::Correction)
-            .collect::<Vec<_>>(),
-        "terms": null,
-    });
+        .filter(|u| u.kind == crate::content::front_matter::UpdateKind::Correction);
+    updates(p, "corrections", corrections.collect());
+    p.key("terms");
+    page_terms(config, page, p);
     // The page's summary as HTML: its `summary` field, else its body up to `<!-- more -->`.
-    let own_summary = page
-        .front
-        .summary
-        .as_ref()
-        .map(|text| format!("<p>{}</p>", crate::markdown::highlight::escape(text)))
-        .or_else(|| body.and_then(|b| b.summary.clone()));
-    if let Some(map) = summary.as_object_mut() {
-        if let Some(slot) = map.get_mut("fields") {
-            *slot = serde_json::Value::Object(fields);
-        }
-        if let Some(slot) = map.get_mut("terms") {
-            *slot = page_terms(config, page);
-        }
-        map.insert("summary".into(), json!(own_summary));
+    match &front.summary {
+        Some(text) => p.key("summary").text(&format!(
+            "<p>{}</p>",
+            crate::markdown::highlight::escape(text)
+        )),
+        None => p
+            .key("summary")
+            .opt_text(body.and_then(|b| b.summary.as_deref())),
     }
-    if let (Some(body), Some(map)) = (body, summary.as_object_mut()) {
-        map.insert("word_count".into(), json!(body.word_count));
-        map.insert(
-            "reading_time".into(),
-            json!(body.word_count.div_ceil(220).max(1)),
-        );
+    if let Some(body) = body {
+        p.key("word_count").unsigned(body.word_count as u64);
+        p.key("reading_time")
+            .unsigned(body.word_count.div_ceil(220).max(1) as u64);
     }
-    summary
+    packer.finish()
 }
 
-/// A page's taxonomy terms with their URLs: `{sectors: [{name, url}]}`.
-pub(super) fn page_terms(config: &Config, page: &Page) -> serde_json::Value {
-    let terms: serde_json::Map<String, serde_json::Value> = page
-        .front
-        .taxonomies
-        .iter()
-        .map(|(taxonomy, names)| {
-            let links: Vec<serde_json::Value> = names
-                .iter()
-                .filter_map(|name| {
-                    let found = config.taxonomies.iter().find(|t| &t.name == taxonomy)?;
-                    let path = found.term_path(name, config.slugify);
-                    Some(json!({
-                        "name": found.term_in(name, &config.language),
-                        "url": config.url_path(&path),
-                    }))
-                })
-                .collect();
-            (taxonomy.clone(), json!(links))
-        })
-        .collect();
-    serde_json::Value::Object(terms)
+/// A page's taxonomy terms with their URLs: `{sectors: [{name, url}]}` (a taxonomy the
+/// configuration does not have, with no terms).
+fn page_terms(config: &Config, page: &Page, p: &mut Packer) {
+    p.map(page.front.taxonomies.len());
+    for (taxonomy, names) in &page.front.taxonomies {
+        let found = config.taxonomies.iter().find(|t| &t.name == taxonomy);
+        p.key(taxonomy).list(found.map_or(0, |_| names.len()));
+        let Some(found) = found else {
+            continue;
+        };
+        for name in names {
+            let path = found.term_path(name, config.slugify);
+            p.map(2);
+            p.key("name").text(found.term_in(name, &config.language));
+            p.key("url").text(&config.url_path(&path));
+        }
+    }
 }
 
 pub(super) fn section_summary(
@@ -558,7 +559,7 @@ pub(crate) fn lookup_before_bodies(
         content
             .pages
             .par_iter()
-            .map(|page| Packed::of(&page_summary(config, page, None)))
+            .map(|page| page_summary(config, page, None))
             .collect(),
     );
     let sections = content
@@ -609,5 +610,193 @@ pub(crate) fn data_values(
             .collect(),
         files: data_files.clone(),
         today: Some(today),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::{Yaml, YamlKey, YamlValue};
+
+    fn date_string(date: Option<jiff::civil::Date>) -> serde_json::Value {
+        date.map_or(serde_json::Value::Null, |d| json!(d.to_string()))
+    }
+
+    /// What `page_summary` packs, as JSON: the summary as it was made before it was
+    /// written packed, which the packed one must equal.
+    fn json_summary(config: &Config, page: &Page, body: Option<&Rendered>) -> serde_json::Value {
+        let fields: serde_json::Map<String, serde_json::Value> = page
+            .front
+            .fields
+            .iter()
+            .map(|(k, v)| (k.clone(), v.to_json()))
+            .collect();
+        let mut summary = json!({
+            "title": page.front.title,
+            "description": page.front.description,
+            "date": date_string(page.front.date),
+            "updated": date_string(page.front.updated),
+            "draft": page.front.draft,
+            "weight": page.front.weight,
+            "slug": page.slug,
+            "path": page.path,
+            "url": config.url_path(&page.path),
+            "permalink": config.permalink(&page.path),
+            "content_path": page.content_path,
+            "section": page.section,
+            "taxonomies": page.front.taxonomies,
+            "extra": page.front.extra,
+            // `fields` and `terms` in their places, moved in below: `json!` would copy them.
+            "fields": null,
+            "last_modified": date_string(page.front.last_modified()),
+            "updates": page.front.updates,
+            "authors": config.authors_of(&page.front.authors),
+            "corrections": page
+                .front
+                .updates
+                .iter()
+                .filter(|u| u.kind == crate::content::front_matter::UpdateKind::Correction)
+                .collect::<Vec<_>>(),
+            "terms": null,
+        });
+        // The page's summary as HTML: its `summary` field, else its body up to `<!-- more -->`.
+        let own_summary = page
+            .front
+            .summary
+            .as_ref()
+            .map(|text| format!("<p>{}</p>", crate::markdown::highlight::escape(text)))
+            .or_else(|| body.and_then(|b| b.summary.clone()));
+        if let Some(map) = summary.as_object_mut() {
+            if let Some(slot) = map.get_mut("fields") {
+                *slot = serde_json::Value::Object(fields);
+            }
+            if let Some(slot) = map.get_mut("terms") {
+                *slot = json_terms(config, page);
+            }
+            map.insert("summary".into(), json!(own_summary));
+        }
+        if let (Some(body), Some(map)) = (body, summary.as_object_mut()) {
+            map.insert("word_count".into(), json!(body.word_count));
+            map.insert(
+                "reading_time".into(),
+                json!(body.word_count.div_ceil(220).max(1)),
+            );
+        }
+        summary
+    }
+
+    fn json_terms(config: &Config, page: &Page) -> serde_json::Value {
+        let terms: serde_json::Map<String, serde_json::Value> = page
+            .front
+            .taxonomies
+            .iter()
+            .map(|(taxonomy, names)| {
+                let links: Vec<serde_json::Value> = names
+                    .iter()
+                    .filter_map(|name| {
+                        let found = config.taxonomies.iter().find(|t| &t.name == taxonomy)?;
+                        let path = found.term_path(name, config.slugify);
+                        Some(json!({
+                            "name": found.term_in(name, &config.language),
+                            "url": config.url_path(&path),
+                        }))
+                    })
+                    .collect();
+                (taxonomy.clone(), json!(links))
+            })
+            .collect();
+        serde_json::Value::Object(terms)
+    }
+
+    #[test]
+    fn a_packed_summary_is_the_packed_json_summary() {
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let selection = content::Selection {
+            drafts: true,
+            future: true,
+            today: jiff::civil::date(2025, 4, 20),
+            let_go_over: None,
+        };
+        let body = Rendered {
+            summary: Some("<p>Tariffs, <em>first</em>.</p>".into()),
+            word_count: 441,
+            ..Rendered::default()
+        };
+        let mut pages = 0;
+        for fixture in [
+            "basic",
+            "data",
+            "editions",
+            "explainer",
+            "multilingual",
+            "overrides",
+        ] {
+            let tree = crate::source::Tree::disk(fixtures.join(fixture));
+            let config = Config::load(&tree, None).unwrap();
+            let earlier = content::Earlier::default();
+            let (source, _, _) = content::load(&config, selection, None, &earlier);
+            for edition in 1..config.editions.len() {
+                let config = config.for_edition(edition);
+                let (content, _, _) = content::load(&config, selection, Some(&source), &earlier);
+                for page in &content.pages {
+                    for body in [None, Some(&body)] {
+                        let json = json_summary(&config, page, body);
+                        assert!(
+                            page_summary(&config, page, body) == Packed::of(&json),
+                            "{}: {json}",
+                            page.file.name
+                        );
+                    }
+                    pages += 1;
+                }
+            }
+            for page in &source.pages {
+                for body in [None, Some(&body)] {
+                    let json = json_summary(&config, page, body);
+                    assert!(
+                        page_summary(&config, page, body) == Packed::of(&json),
+                        "{}: {json}",
+                        page.file.name
+                    );
+                }
+                pages += 1;
+            }
+        }
+        assert!(pages > 20, "{pages} pages");
+    }
+
+    fn yaml() -> impl proptest::strategy::Strategy<Value = Yaml> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(YamlValue::Null),
+            any::<bool>().prop_map(YamlValue::Bool),
+            any::<i64>().prop_map(YamlValue::Int),
+            proptest::num::f64::ANY.prop_map(YamlValue::Float),
+            "\\PC{0,8}".prop_map(YamlValue::Str),
+        ];
+        let value = leaf.prop_recursive(3, 24, 5, |inner| {
+            let item = inner.prop_map(|value| Yaml { value, span: 0..0 });
+            prop_oneof![
+                proptest::collection::vec(item.clone(), 0..5).prop_map(YamlValue::Seq),
+                proptest::collection::vec(("[ab]{1,2}", item), 0..20).prop_map(|entries| {
+                    YamlValue::Map(
+                        entries
+                            .into_iter()
+                            .map(|(name, value)| (YamlKey { name, span: 0..0 }, value))
+                            .collect(),
+                    )
+                }),
+            ]
+        });
+        value.prop_map(|value| Yaml { value, span: 0..0 })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_yaml_packs_as_its_json(yaml in yaml()) {
+            let mut packer = Packer::default();
+            packer.yaml(&yaml);
+            proptest::prop_assert!(packer.finish() == Packed::of(&yaml.to_json()));
+        }
     }
 }
