@@ -322,7 +322,7 @@ fn outputs_unchanged(output: &Path, recorded: &BTreeMap<String, Option<Stamp>>) 
 }
 
 /// Records the build of `site` into `output`, which began with the sources `before`, after it
-/// was written: unless the sources changed meanwhile (the output may then hold some of each),
+/// was written, unless the sources changed meanwhile (the output may then hold some of each).
 /// A build that reported something is not recorded (a build that does nothing would not
 /// report it again): the caller gives no `before` for it.
 ///
