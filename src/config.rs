@@ -759,6 +759,17 @@ impl Config {
         self.taxonomies.iter().any(|t| t.name == name)
     }
 
+    /// What tells this site from another in a shared build cache: its root folder as the
+    /// file system resolves it, so that `--root site`, `--root ./site/` and the absolute path
+    /// share one set of per-site entries (front matter, search index); as given when it cannot
+    /// be resolved (a site in memory).
+    pub fn cache_identity(&self) -> Vec<u8> {
+        std::fs::canonicalize(&self.root)
+            .unwrap_or_else(|_| self.root.clone())
+            .into_os_string()
+            .into_encoded_bytes()
+    }
+
     /// A site path (`countries/japan/`) as a URL under `base_path` (`/sub/countries/japan/`),
     /// percent-encoded (`国/日本/` → `/%E5%9B%BD/%E6%97%A5%E6%9C%AC/`).
     pub fn url_path(&self, site_path: &str) -> String {

@@ -338,11 +338,8 @@ fn run(tree: &Tree, options: &BuildOptions, staging: Option<&Staging>, retain: b
     };
     // The front matter earlier builds of this site parsed, by the hash of its text, and what
     // they read of each Markdown file, by its stamp (`content::Earlier`).
-    let pack_name = |what: &str| {
-        KeyBuilder::new(what)
-            .add(config.root.as_os_str().as_encoded_bytes())
-            .finish()
-    };
+    let site = config.cache_identity();
+    let pack_name = |what: &str| KeyBuilder::new(what).add(&site).finish();
     let (front_matter_pack, as_read_pack) = (
         pack_name("front matter of a site"),
         pack_name("markdown files of a site as read"),

@@ -471,7 +471,7 @@ pub(crate) fn search_files(
     // they all hold, the files are taken as they are; when a few changed, their postings and
     // rows are replaced in the files.
     let name = KeyBuilder::new("search index of a site")
-        .add(config.root.as_os_str().as_encoded_bytes())
+        .add(config.cache_identity())
         .add(&config.current_edition().prefix)
         .finish();
     // The entry names each file by the key of its text, kept as an entry of its own: an edit

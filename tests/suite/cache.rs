@@ -1181,3 +1181,27 @@ fn a_large_build_does_not_read_markdown_whose_stamp_it_has_seen() {
         );
     }
 }
+
+/// A site's own entries in the cache (its front matter, its search index) are found however
+/// its root is spelt: they are named by the folder the file system resolves, not by the path
+/// as given.
+#[test]
+fn a_site_finds_its_own_cache_entries_however_its_root_is_spelt() {
+    let site = Site::fixture("explainer");
+    let cache = site.root().join(".tradetalks-cache");
+    let (first, problems) = pipeline::build(site.root(), &options(Some(&cache)));
+    assert!(first.is_some(), "{problems:?}");
+    let spelt = site.root().join("content").join("..");
+    let (again, problems) = pipeline::build(&spelt, &options(Some(&cache)));
+    let again = again.unwrap_or_else(|| panic!("{problems:?}"));
+    assert!(
+        again.front_matter_cache.misses == 0 && again.front_matter_cache.hits > 0,
+        "front matter parsed again: {:?}",
+        again.front_matter_cache
+    );
+    assert!(
+        again.search_cache.misses == 0 && again.search_cache.hits > 0,
+        "search index made again: {:?}",
+        again.search_cache
+    );
+}
