@@ -145,12 +145,14 @@ fn output_paths(site: &BuiltSite) -> Vec<String> {
     paths.insert(String::new());
     for file in files {
         paths.insert(file.clone());
-        let mut folder = file.as_str();
-        while let Some(end) = folder.rfind('/') {
-            folder = folder.get(..end).unwrap_or_default();
-            if !paths.insert(format!("{folder}/")) {
+        // Its folders, up to one already listed (`a/b/` for `a/b/index.html`).
+        let mut end = file.len();
+        while let Some(slash) = file.get(..end).and_then(|head| head.rfind('/')) {
+            let folder = file.get(..=slash).unwrap_or_default();
+            if paths.contains(folder) || !paths.insert(folder.to_owned()) {
                 break;
             }
+            end = slash;
         }
     }
     paths.into_iter().collect()
@@ -344,24 +346,21 @@ pub fn keep<R: Send>(
     else {
         return alongside();
     };
-    let ((unchanged, files), done) = rayon::join(
+    let (kept, done) = rayon::join(
         || {
-            let unchanged = stamps(root, source_files(root)) == before.stamps;
-            (
-                unchanged,
-                unchanged.then(|| kept_files(cache, output, site)),
-            )
+            (stamps(root, source_files(root)) == before.stamps)
+                .then(|| (kept_files(cache, output, site), output_paths(site)))
         },
         alongside,
     );
-    let (true, Some(files)) = (unchanged, files) else {
+    let Some((files, paths)) = kept else {
         return done;
     };
     let record = Record {
         options: options_key(root, options),
         sources: before.stamps,
         hashes: before.hashes,
-        outputs: outputs(output, &output_paths(site)),
+        outputs: outputs(output, &paths),
         pages: site.page_keys.clone(),
         files,
         copies: site
@@ -567,6 +566,28 @@ mod tests {
         keep(&cache, &root, &output, &options, None, &site, run);
         assert!(ran.into_inner());
         assert_eq!(recorded(), None);
+    }
+
+    #[test]
+    fn the_output_paths_are_the_files_and_every_folder_above_them() {
+        let mut site = BuiltSite::default();
+        for file in ["index.html", "a/b/index.html", "a/c.css"] {
+            site.files.insert(file.to_owned(), b"x".to_vec().into());
+        }
+        site.written.insert("a/b/d/index.html".to_owned());
+        assert_eq!(
+            output_paths(&site),
+            [
+                "",
+                "a/",
+                "a/b/",
+                "a/b/d/",
+                "a/b/d/index.html",
+                "a/b/index.html",
+                "a/c.css",
+                "index.html"
+            ]
+        );
     }
 
     #[test]
