@@ -722,6 +722,20 @@ mod tests {
             word_count: 441,
             ..Rendered::default()
         };
+        // Each page of `content` with and without a body; how many pages.
+        let check = |config: &Config, content: &Content| {
+            for page in &content.pages {
+                for body in [None, Some(&body)] {
+                    let json = json_summary(config, page, body);
+                    assert!(
+                        page_summary(config, page, body) == Packed::of(&json),
+                        "{}: {json}",
+                        page.file.name
+                    );
+                }
+            }
+            content.pages.len()
+        };
         let mut pages = 0;
         for fixture in [
             "basic",
@@ -735,31 +749,11 @@ mod tests {
             let config = Config::load(&tree, None).unwrap();
             let earlier = content::Earlier::default();
             let (source, _, _) = content::load(&config, selection, None, &earlier);
+            pages += check(&config, &source);
             for edition in 1..config.editions.len() {
                 let config = config.for_edition(edition);
                 let (content, _, _) = content::load(&config, selection, Some(&source), &earlier);
-                for page in &content.pages {
-                    for body in [None, Some(&body)] {
-                        let json = json_summary(&config, page, body);
-                        assert!(
-                            page_summary(&config, page, body) == Packed::of(&json),
-                            "{}: {json}",
-                            page.file.name
-                        );
-                    }
-                    pages += 1;
-                }
-            }
-            for page in &source.pages {
-                for body in [None, Some(&body)] {
-                    let json = json_summary(&config, page, body);
-                    assert!(
-                        page_summary(&config, page, body) == Packed::of(&json),
-                        "{}: {json}",
-                        page.file.name
-                    );
-                }
-                pages += 1;
+                pages += check(&config, &content);
             }
         }
         assert!(pages > 20, "{pages} pages");
