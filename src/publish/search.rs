@@ -489,10 +489,16 @@ impl Update {
         }
         let shard = stem.strip_prefix("terms-")?;
         let added = self.added.get(shard);
-        if added.is_none() && !self.ids.mentioned_in(&text) {
+        // Searched once: whether the shard changes, and where (for `update_shard`).
+        let found = self.ids.at(&text);
+        let mentioned = match &found {
+            Some(found) => !found.is_empty(),
+            None => self.ids.mentioned_in(&text),
+        };
+        if added.is_none() && !mentioned {
             return Some(Some(text));
         }
-        update_shard(&text, &self.ids, added)
+        update_shard(&text, &self.ids, found.as_deref(), added)
     }
 
     /// The shard files the change makes that the index does not have (`has` says which it
@@ -502,7 +508,7 @@ impl Update {
         for (shard, added) in &self.added {
             let name = format!("terms-{shard}.json");
             if !has(&name)
-                && let Some(text) = update_shard("{}", &self.ids, Some(added))?
+                && let Some(text) = update_shard("{}", &self.ids, Some(&[]), Some(added))?
             {
                 files.push((name, text));
             }
@@ -517,10 +523,12 @@ impl Update {
 /// parsed and written again (the lists of common words hold a posting for nearly every
 /// document: rewritten whole, they were 7% of an edit build's CPU at 10,000 pages). The
 /// file's terms are in order (`None` when they are not), so new ones are merged in as they
-/// come, and the few documents' postings are searched for once in the whole text (`Ids::at`).
+/// come. `found`: where the few documents' postings are in the whole text (`Ids::at`), or
+/// `None` for many documents, whose postings are then looked for list by list.
 fn update_shard(
     text: &str,
     ids: &Ids,
+    found: Option<&[usize]>,
     added: Option<&Vec<(String, u32, u32)>>,
 ) -> Option<Option<String>> {
     // The new postings of each term, in the order of its list: score down, then document.
@@ -532,8 +540,7 @@ fn update_shard(
         sort_postings(pairs);
     }
     let mut new = new.into_iter().peekable();
-    // Where the documents' postings are, in order; each list is mentioned when one is in it.
-    let found = ids.at(text);
+    // Each list is mentioned when one of `found` is in it.
     let mut next_found = 0;
     let mut out = String::with_capacity(text.len() + 64);
     out.push('{');
@@ -765,7 +772,7 @@ impl Ids {
     }
 
     /// Where `text` holds a posting of one of the documents, in order, when they are few
-    /// enough to search for.
+    /// enough to search for (`None` past `SEARCHED_FOR_UP_TO`).
     fn at(&self, text: &str) -> Option<Vec<usize>> {
         let patterns = self.patterns.as_ref()?;
         let mut at: Vec<usize> = patterns
@@ -1160,22 +1167,21 @@ mod tests {
             ("ri".to_owned(), 1, 1),
         ];
         assert_eq!(
-            update_shard(shard, &ids(&[1]), Some(&added)),
+            update_shard(shard, &ids(&[1]), ids(&[1]).at(shard).as_deref(), Some(&added)),
             Some(Some(
                 r#"{"ri":[[1,1]],"rib":[[2,3]],"rica":[[1,5]],"rice":[[1,2]],"rick":[[3,2]],"rim":[[1,1]]}"#
                     .to_owned()
             ))
         );
         // Every posting gone: no file.
-        assert_eq!(
-            update_shard(r#"{"rice":[[1,4]]}"#, &ids(&[1]), None),
-            Some(None)
-        );
+        let rice = r#"{"rice":[[1,4]]}"#;
+        assert_eq!(ids(&[1]).at(rice), Some(vec![9]), "`[1,` at byte 9");
+        assert_eq!(update_shard(rice, &ids(&[1]), Some(&[9]), None), Some(None));
         for bad in [
             r#"{"rice":[[1,4]],"rib":[[2,3]]}"#,
             r#"{"rib":[[1,4]],"rib":[[2,3]]}"#,
         ] {
-            assert_eq!(update_shard(bad, &ids(&[1]), None), None, "{bad}");
+            assert_eq!(update_shard(bad, &ids(&[1]), None, None), None, "{bad}");
         }
     }
 
